@@ -1,0 +1,131 @@
+//! Object metadata from request headers, and object headers for responses.
+
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::meta::ObjectRecord;
+use crate::service::ObjectMeta;
+use crate::types::{CannedAcl, STORAGE_CLASSES};
+use base64::Engine;
+use http::response::Builder;
+use http::HeaderValue;
+
+/// Total size allowed for user metadata (names and values of `x-cos-meta-*`), bytes.
+pub const MAX_USER_META: usize = 2048;
+
+fn text(ctx: &Ctx, name: &str) -> Option<String> {
+    ctx.header(name).map(str::to_string)
+}
+
+/// Reads `x-cos-acl` / `x-amz-acl`.
+pub fn canned_acl(ctx: &Ctx, allow_default: bool) -> Result<Option<CannedAcl>, ApiError> {
+    match ctx.header("x-cos-acl").or_else(|| ctx.header("x-amz-acl")) {
+        None => Ok(None),
+        Some(v) => match CannedAcl::parse(v) {
+            Some(CannedAcl::Default) if !allow_default => Err(ApiError::new(Code::InvalidArgument, "x-cos-acl: default applies to objects only")),
+            Some(acl) => Ok(Some(acl)),
+            None => Err(ApiError::new(Code::InvalidArgument, format!("Invalid x-cos-acl value {v:?}"))),
+        },
+    }
+}
+
+pub fn storage_class(ctx: &Ctx) -> Result<Option<String>, ApiError> {
+    match ctx.header("x-cos-storage-class").or_else(|| ctx.header("x-amz-storage-class")) {
+        None => Ok(None),
+        Some(v) => {
+            let up = v.trim().to_ascii_uppercase();
+            if STORAGE_CLASSES.contains(&up.as_str()) {
+                Ok(Some(up))
+            } else {
+                Err(ApiError::new(Code::InvalidArgument, format!("Invalid storage class {v:?}")))
+            }
+        }
+    }
+}
+
+/// The metadata an upload or a replacing copy carries.
+pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
+    let mut meta = Vec::new();
+    let mut total = 0usize;
+    for (name, value) in ctx.headers.iter() {
+        let n = name.as_str();
+        let Some(suffix) = n.strip_prefix("x-cos-meta-").or_else(|| n.strip_prefix("x-amz-meta-")) else { continue };
+        let v = std::str::from_utf8(value.as_bytes())
+            .map_err(|_| ApiError::new(Code::InvalidArgument, format!("The value of {n} is not valid UTF-8")))?;
+        total += suffix.len() + v.len();
+        meta.push((suffix.to_string(), v.to_string()));
+    }
+    if total > MAX_USER_META {
+        return Err(ApiError::new(
+            Code::MetadataTooLarge,
+            format!("Your metadata headers are {total} bytes; at most {MAX_USER_META} are allowed."),
+        ));
+    }
+    meta.sort();
+    meta.dedup_by(|a, b| a.0 == b.0);
+    Ok(ObjectMeta {
+        content_type: text(ctx, "content-type"),
+        cache_control: text(ctx, "cache-control"),
+        content_disposition: text(ctx, "content-disposition"),
+        content_encoding: text(ctx, "content-encoding"),
+        content_language: text(ctx, "content-language"),
+        expires: text(ctx, "expires"),
+        meta,
+        storage_class: storage_class(ctx)?,
+        acl: canned_acl(ctx, true)?,
+    })
+}
+
+/// `Content-MD5` (base64 of 16 bytes), if present.
+pub fn content_md5(ctx: &Ctx) -> Result<Option<[u8; 16]>, ApiError> {
+    let Some(v) = ctx.header("content-md5") else { return Ok(None) };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(v.trim())
+        .map_err(|_| ApiError::new(Code::InvalidDigest, "The Content-MD5 you specified is not valid."))?;
+    let arr: [u8; 16] =
+        bytes.try_into().map_err(|_| ApiError::new(Code::InvalidDigest, "The Content-MD5 you specified is not valid."))?;
+    Ok(Some(arr))
+}
+
+pub fn http_date(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    httpdate::fmt_http_date(t)
+}
+
+fn set(b: Builder, name: &str, value: &str) -> Builder {
+    match HeaderValue::from_bytes(value.as_bytes()) {
+        Ok(v) => b.header(name, v),
+        Err(_) => b,
+    }
+}
+
+/// Standard object headers for GET/HEAD, honouring `response-*` overrides.
+pub fn object_headers(mut b: Builder, ctx: &Ctx, rec: &ObjectRecord) -> Builder {
+    let ov = |param: &str, stored: Option<&str>| -> Option<String> {
+        ctx.query(param).map(str::to_string).or_else(|| stored.map(str::to_string))
+    };
+    let ct = ov("response-content-type", rec.content_type.as_deref()).unwrap_or_else(|| "application/octet-stream".into());
+    b = set(b, "Content-Type", &ct);
+    for (param, header, stored) in [
+        ("response-cache-control", "Cache-Control", rec.cache_control.as_deref()),
+        ("response-content-disposition", "Content-Disposition", rec.content_disposition.as_deref()),
+        ("response-content-encoding", "Content-Encoding", rec.content_encoding.as_deref()),
+        ("response-content-language", "Content-Language", rec.content_language.as_deref()),
+        ("response-expires", "Expires", rec.expires.as_deref()),
+    ] {
+        if let Some(v) = ov(param, stored) {
+            b = set(b, header, &v);
+        }
+    }
+    b = b
+        .header("ETag", format!("\"{}\"", rec.etag))
+        .header("Last-Modified", http_date(rec.mtime_ms))
+        .header("Accept-Ranges", "bytes")
+        .header("x-cos-hash-crc64ecma", rec.crc64.to_string());
+    if rec.storage_class != "STANDARD" {
+        b = set(b, "x-cos-storage-class", &rec.storage_class);
+    }
+    for (k, v) in &rec.meta {
+        b = set(b, &format!("x-cos-meta-{k}"), v);
+    }
+    b
+}

@@ -1,0 +1,95 @@
+//! PUT / HEAD / DELETE Bucket and GET Bucket location.
+
+use crate::api::headers::canned_acl;
+use crate::api::{bucket_name, empty_response, load_bucket, xml_response};
+use crate::auth::Identity;
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::policy::Access;
+use crate::types::CannedAcl;
+use crate::xml::XmlWriter;
+use crate::AppState;
+use axum::body::Body;
+use http::{Response, StatusCode};
+use http_body_util::BodyExt;
+
+pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+    let name = bucket_name(ctx)?;
+    let Identity::Account { root_uin, .. } = &ctx.identity else {
+        return Err(ApiError::new(Code::AccessDenied, "Anonymous users cannot create buckets."));
+    };
+    if name.appid() != app.config.appid || root_uin != &app.config.root_uin {
+        return Err(ApiError::new(Code::AccessDenied, format!("Bucket names must end with your APPID -{}.", app.config.appid)));
+    }
+    let acl = canned_acl(ctx, false)?.unwrap_or(CannedAcl::Private);
+    // An optional CreateBucketConfiguration body: must be well-formed XML if present.
+    let limited = http_body_util::Limited::new(body, app.config.max_xml_body);
+    let bytes = limited
+        .collect()
+        .await
+        .map_err(|_| ApiError::new(Code::EntityTooLarge, "The request body is too large."))?
+        .to_bytes();
+    if !bytes.iter().all(|b| b.is_ascii_whitespace()) && !well_formed(&bytes) {
+        return Err(ApiError::new(Code::MalformedXML, "The XML you provided was not well-formed."));
+    }
+    let region = ctx.host_region.clone().unwrap_or_else(|| app.config.region.clone());
+    app.store.create_bucket(&name, root_uin, &region, acl)?;
+    let mut resp = empty_response(StatusCode::OK);
+    if let Ok(v) = format!("/{}", name).parse() {
+        resp.headers_mut().insert("Location", v);
+    }
+    Ok(resp)
+}
+
+fn well_formed(bytes: &[u8]) -> bool {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut depth = 0i32;
+    let mut seen_root = false;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => {
+                depth += 1;
+                seen_root = true;
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Empty(_)) => seen_root = true,
+            Ok(quick_xml::events::Event::Eof) => return seen_root && depth == 0,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+pub fn head(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let rec = load_bucket(app, ctx, Access::ListBucket, None)?;
+    let mut resp = empty_response(StatusCode::OK);
+    if let Ok(v) = rec.region.parse() {
+        resp.headers_mut().insert("x-cos-bucket-region", v);
+    }
+    Ok(resp)
+}
+
+pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let rec = load_bucket(app, ctx, Access::Owner, None)?;
+    app.store.delete_bucket(&rec.name)?;
+    Ok(empty_response(StatusCode::NO_CONTENT))
+}
+
+pub fn location(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let rec = load_bucket(app, ctx, Access::Owner, None)?;
+    let mut w = XmlWriter::new();
+    w.elem("LocationConstraint", &rec.region);
+    Ok(xml_response(StatusCode::OK, w.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn well_formed_xml() {
+        assert!(super::well_formed(b"<CreateBucketConfiguration><BucketAZConfig>MAZ</BucketAZConfig></CreateBucketConfiguration>"));
+        assert!(super::well_formed(b"<?xml version=\"1.0\"?><A/>"));
+        assert!(!super::well_formed(b"<A><B></A>"));
+        assert!(!super::well_formed(b"<A>"));
+        assert!(!super::well_formed(b"junk"));
+    }
+}

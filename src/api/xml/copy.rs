@@ -1,0 +1,134 @@
+//! PUT Object - Copy (`x-cos-copy-source`).
+
+use super::object::preconditions;
+use crate::api::headers::{canned_acl, object_meta, storage_class};
+use crate::api::{check, load_bucket, object_key, xml_response};
+use crate::auth::encode::decode_path;
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::policy::Access;
+use crate::service::{CopyParams, MetadataDirective, ServiceError};
+use crate::types::{BucketName, ObjectKey};
+use crate::xml::{iso8601, XmlWriter};
+use crate::AppState;
+use axum::body::Body;
+use http::{Response, StatusCode};
+use std::sync::Arc;
+
+/// A parsed copy source: bucket, key and optional version id.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CopySource {
+    pub bucket: String,
+    pub key: String,
+    pub version_id: Option<String>,
+}
+
+/// Parses `<bucket-appid>.cos.<region>.myqcloud.com/<url-encoded key>[?versionId=]`, and the
+/// S3 forms `/<bucket>/<key>` and `<bucket>/<key>` (spec 02 §3).
+pub fn parse_copy_source(raw: &str) -> Option<CopySource> {
+    let raw = raw.trim();
+    let (path, query) = match raw.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (raw, None),
+    };
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let (head, key) = path.split_once('/')?;
+    let bucket = head.split('.').next()?.to_string();
+    let key = decode_path(key)?;
+    if bucket.is_empty() || key.is_empty() {
+        return None;
+    }
+    let version_id = query.and_then(|q| {
+        crate::auth::encode::decode_query(q).into_iter().find(|(k, _)| k == "versionId").map(|(_, v)| v)
+    });
+    Some(CopySource { bucket, key, version_id })
+}
+
+pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let dst_key = object_key(ctx)?;
+    let dst = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let raw = ctx.header("x-cos-copy-source").or_else(|| ctx.header("x-amz-copy-source")).unwrap_or("");
+    let bad = || ApiError::new(Code::InvalidArgument, "Copy Source must mention the source bucket and key: <bucket-appid>.cos.<region>.myqcloud.com/<key>");
+    let src = parse_copy_source(raw).ok_or_else(bad)?;
+    BucketName::parse(&src.bucket).map_err(|_| bad())?;
+    ObjectKey::parse(&src.key).map_err(|e| ApiError::new(Code::InvalidArgument, format!("Copy Source key: {e}")))?;
+    if src.version_id.as_deref().is_some_and(|v| v != "null") {
+        return Err(ApiError::new(Code::InvalidArgument, "Invalid version id specified in the copy source"));
+    }
+    let src_bucket = app
+        .store
+        .get_bucket(&src.bucket)?
+        .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified source bucket does not exist."))?;
+    let directive = match ctx.header("x-cos-metadata-directive").or_else(|| ctx.header("x-amz-metadata-directive")) {
+        None => MetadataDirective::Copy,
+        Some(d) if d.eq_ignore_ascii_case("copy") => MetadataDirective::Copy,
+        Some(d) if d.eq_ignore_ascii_case("replaced") || d.eq_ignore_ascii_case("replace") => {
+            MetadataDirective::Replaced(object_meta(ctx)?)
+        }
+        Some(d) => return Err(ApiError::new(Code::InvalidArgument, format!("Unknown metadata directive {d:?}"))),
+    };
+    let denied = std::sync::Mutex::new(None::<ApiError>);
+    let precondition = |rec: &crate::meta::ObjectRecord| -> Result<(), ServiceError> {
+        let r = check(ctx, Access::ReadObject, &src_bucket, rec.acl)
+            .and_then(|_| preconditions(ctx, rec, "x-cos-copy-source-", Code::PreconditionFailed))
+            .and_then(|_| preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed));
+        r.map_err(|e| {
+            *denied.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+            ServiceError::PreconditionFailed
+        })
+    };
+    let params = CopyParams {
+        src_bucket: &src.bucket,
+        src_key: &src.key,
+        dst_bucket: &dst.name,
+        dst_key: dst_key.as_str(),
+        directive,
+        storage_class: storage_class(ctx)?,
+        acl: canned_acl(ctx, true)?,
+        precondition: &precondition,
+    };
+    let rec = match app.store.copy_object(params) {
+        Ok(r) => r,
+        Err(ServiceError::PreconditionFailed) => {
+            let e = denied.lock().unwrap_or_else(|p| p.into_inner()).take();
+            return Err(e.unwrap_or_else(|| ApiError::from(ServiceError::PreconditionFailed)));
+        }
+        Err(ServiceError::NoSuchKey) => {
+            check(ctx, Access::ReadObject, &src_bucket, None)?;
+            return Err(ApiError::new(Code::NoSuchKey, "The specified source key does not exist."));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut w = XmlWriter::new();
+    w.open("CopyObjectResult")
+        .elem("ETag", &format!("\"{}\"", rec.etag))
+        .elem("LastModified", &iso8601(rec.mtime_ms))
+        .elem("CRC64", &rec.crc64.to_string())
+        .close("CopyObjectResult");
+    let mut resp = xml_response(StatusCode::OK, w.finish());
+    if let Ok(v) = rec.crc64.to_string().parse() {
+        resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_source_forms() {
+        let cs = |b: &str, k: &str, v: Option<&str>| Some(CopySource { bucket: b.into(), key: k.into(), version_id: v.map(Into::into) });
+        assert_eq!(
+            parse_copy_source("srcbucket-1250000000.cos.ap-guangzhou.myqcloud.com/src%20dir/%C3%BC.txt?versionId=v1"),
+            cs("srcbucket-1250000000", "src dir/ü.txt", Some("v1"))
+        );
+        assert_eq!(parse_copy_source("/b-1/a/b.txt"), cs("b-1", "a/b.txt", None));
+        assert_eq!(parse_copy_source("b-1/a+b.txt"), cs("b-1", "a+b.txt", None));
+        assert_eq!(parse_copy_source("b-1.cos.local:9000/k"), cs("b-1", "k", None));
+        assert_eq!(parse_copy_source("b-1"), None);
+        assert_eq!(parse_copy_source("b-1/"), None);
+        assert_eq!(parse_copy_source("/k"), None);
+        assert_eq!(parse_copy_source("b-1/%FF"), None);
+    }
+}

@@ -1,0 +1,61 @@
+//! POST Bucket ?delete (Delete Multiple Objects), quiet and verbose.
+
+use crate::api::headers::content_md5;
+use crate::api::{load_bucket, xml_response};
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::policy::Access;
+use crate::types::ObjectKey;
+use crate::xml::{parse_delete, XmlWriter};
+use crate::AppState;
+use axum::body::Body;
+use http::{Response, StatusCode};
+use http_body_util::BodyExt;
+use md5::{Digest, Md5};
+use std::sync::Arc;
+
+const MAX_OBJECTS: usize = 1000;
+
+pub async fn delete_objects(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let md5 = content_md5(ctx)?;
+    let bytes = http_body_util::Limited::new(body, app.config.max_xml_body)
+        .collect()
+        .await
+        .map_err(|_| ApiError::new(Code::MalformedXML, "The XML you provided was too large or incomplete."))?
+        .to_bytes();
+    if let Some(want) = md5 {
+        if Md5::digest(&bytes).as_slice() != want {
+            return Err(ApiError::new(Code::BadDigest, "The Content-MD5 you specified did not match what was received."));
+        }
+    }
+    let req = parse_delete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
+    if req.objects.is_empty() || req.objects.len() > MAX_OBJECTS {
+        return Err(ApiError::new(Code::MalformedXML, "A Delete request must name between 1 and 1000 objects."));
+    }
+    let quiet = req.is_quiet();
+    let mut w = XmlWriter::new();
+    w.open("DeleteResult");
+    for obj in &req.objects {
+        let outcome = match ObjectKey::parse(&obj.key) {
+            Err(e) => Err(("InvalidArgument", e.to_string())),
+            Ok(_) => app.store.delete_object(&bucket.name, &obj.key).await.map(|_| ()).map_err(|e| {
+                let api = ApiError::from(e);
+                (api.code.as_str(), api.message)
+            }),
+        };
+        match outcome {
+            Ok(()) if quiet => {}
+            Ok(()) => {
+                w.open("Deleted").elem("Key", &obj.key);
+                w.elem_opt("VersionId", obj.version_id.as_deref());
+                w.close("Deleted");
+            }
+            Err((code, message)) => {
+                w.open("Error").elem("Key", &obj.key).elem("Code", code).elem("Message", &message).close("Error");
+            }
+        }
+    }
+    w.close("DeleteResult");
+    Ok(xml_response(StatusCode::OK, w.finish()))
+}

@@ -1,0 +1,16 @@
+//! Handlers of the COS XML API, one file per resource.
+
+pub mod bucket;
+pub mod copy;
+pub mod delete_multi;
+pub mod list;
+pub mod object;
+pub mod service;
+
+use crate::xml::XmlWriter;
+
+/// `<Owner><ID>…</ID><DisplayName>…</DisplayName></Owner>` for a root account.
+pub(crate) fn owner(w: &mut XmlWriter, tag: &str, uin: &str) {
+    let id = format!("qcs::cam::uin/{uin}:uin/{uin}");
+    w.open(tag).elem("ID", &id).elem("DisplayName", uin).close(tag);
+}

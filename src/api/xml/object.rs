@@ -1,0 +1,141 @@
+//! PUT / GET / HEAD / DELETE Object.
+
+use crate::api::headers::{content_md5, http_date, object_headers, object_meta};
+use crate::api::{bucket_name, check, empty_response, load_bucket, object_key};
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::meta::{BucketRecord, ObjectRecord};
+use crate::policy::Access;
+use crate::types::{ETag, RangeError, RangeSpec};
+use crate::AppState;
+use axum::body::Body;
+use http::{Response, StatusCode};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let meta = object_meta(ctx)?;
+    let md5 = content_md5(ctx)?;
+    let declared = match ctx.headers.get(http::header::CONTENT_LENGTH) {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| ApiError::new(Code::InvalidArgument, "Invalid Content-Length"))?,
+        ),
+        None => None,
+    };
+    let chunked = ctx
+        .headers
+        .get(http::header::TRANSFER_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    if declared.is_none() && !chunked {
+        return Err(ApiError::new(Code::MissingContentLength, "You must provide the Content-Length HTTP header."));
+    }
+    if declared.is_some_and(|n| n > app.config.max_object_size) {
+        return Err(ApiError::new(Code::EntityTooLarge, "Your proposed upload exceeds the maximum allowed object size."));
+    }
+    let out = app.store.put_object(&bucket.name, key.as_str(), body.into_data_stream(), meta, md5).await?;
+    let rec = out.record;
+    Response::builder()
+        .header("ETag", format!("\"{}\"", rec.etag))
+        .header("x-cos-hash-crc64ecma", rec.crc64.to_string())
+        .header("Content-Length", 0)
+        .body(Body::empty())
+        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+}
+
+/// Loads bucket and object for a read, answering AccessDenied rather than NoSuchKey to callers
+/// who may not read the bucket.
+pub(crate) fn load_for_read(app: &AppState, ctx: &Ctx) -> Result<(BucketRecord, ObjectRecord), ApiError> {
+    let key = object_key(ctx)?;
+    let name = bucket_name(ctx)?;
+    let bucket = app
+        .store
+        .get_bucket(name.as_str())?
+        .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
+    match app.store.load_object(&bucket.name, key.as_str())? {
+        Some(rec) => {
+            check(ctx, Access::ReadObject, &bucket, rec.acl)?;
+            Ok((bucket, rec))
+        }
+        None => {
+            check(ctx, Access::ReadObject, &bucket, None)?;
+            Err(ApiError::new(Code::NoSuchKey, "The specified key does not exist."))
+        }
+    }
+}
+
+fn parse_date(v: &str) -> Option<i64> {
+    httpdate::parse_http_date(v.trim()).ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs() as i64)
+}
+
+/// Evaluates If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304)
+/// with the precedence of RFC 7232 §6, over headers named `<prefix>if-...`.
+pub(crate) fn preconditions(ctx: &Ctx, rec: &ObjectRecord, prefix: &str, not_modified: Code) -> Result<(), ApiError> {
+    let etag = ETag(rec.etag.clone());
+    let mtime = rec.mtime_ms.div_euclid(1000);
+    let h = |n: &str| ctx.header(&format!("{prefix}{n}"));
+    let failed = || ApiError::new(Code::PreconditionFailed, "At least one of the preconditions you specified did not hold.");
+    if let Some(m) = h("if-match") {
+        if !etag.matches_list(m) {
+            return Err(failed());
+        }
+    } else if let Some(t) = h("if-unmodified-since").and_then(parse_date) {
+        if mtime > t {
+            return Err(failed());
+        }
+    }
+    let nm = || {
+        ApiError::new(not_modified, "Not Modified")
+            .with_header("ETag", etag.quoted())
+            .with_header("Last-Modified", http_date(rec.mtime_ms))
+    };
+    if let Some(m) = h("if-none-match") {
+        if etag.matches_list(m) {
+            return Err(nm());
+        }
+    } else if let Some(t) = h("if-modified-since").and_then(parse_date) {
+        if mtime <= t {
+            return Err(nm());
+        }
+    }
+    Ok(())
+}
+
+pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>, ApiError> {
+    let (_, rec) = load_for_read(app, ctx)?;
+    preconditions(ctx, &rec, "", Code::NotModified)?;
+    let range = match ctx.header("range").map(RangeSpec::parse) {
+        None | Some(Err(_)) => None,
+        Some(Ok(spec)) => match spec.resolve(rec.size) {
+            Ok(r) => Some(r),
+            Err(RangeError::Unsatisfiable) | Err(RangeError::Malformed) => {
+                return Err(ApiError::new(Code::InvalidRange, "The requested range is not satisfiable")
+                    .with_header("Content-Range", format!("bytes */{}", rec.size)));
+            }
+        },
+    };
+    let mut b = object_headers(Response::builder(), ctx, &rec);
+    let len = match range {
+        Some(r) => {
+            b = b.status(StatusCode::PARTIAL_CONTENT).header("Content-Range", r.content_range(rec.size));
+            r.len
+        }
+        None => rec.size,
+    };
+    b = b.header("Content-Length", len);
+    let body = if head || len == 0 { Body::empty() } else { Body::from_stream(app.store.read_stream(&rec, range)) };
+    b.body(body).map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+}
+
+pub async fn delete(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    app.store.delete_object(&bucket.name, key.as_str()).await?;
+    Ok(empty_response(StatusCode::NO_CONTENT))
+}
+

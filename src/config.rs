@@ -1,0 +1,206 @@
+//! One typed configuration: compiled-in defaults, then a TOML file, then `COSD_*` environment
+//! variables, then command-line flags (each layer overriding the one before).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The embedded default configuration (also the documentation of every key).
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Server configuration. Field docs live in `config/default.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub region: String,
+    pub domains: Vec<String>,
+    pub root_uin: String,
+    pub appid: String,
+    pub root_secret_id: String,
+    pub root_secret_key: String,
+    pub max_clock_skew_secs: u64,
+    pub max_object_size: u64,
+    pub max_xml_body: usize,
+    pub inline_threshold: usize,
+    pub chunk_size: usize,
+    pub sync_writes: bool,
+    pub gc_grace_secs: u64,
+    pub gc_interval_secs: u64,
+    pub shutdown_grace_secs: u64,
+    pub log: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config {origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+/// Command-line flags that override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// The embedded defaults alone.
+    pub fn defaults() -> Config {
+        Self::from_table(default_table(), "defaults").expect("embedded default.toml is valid")
+    }
+
+    /// Defaults, then `file` (if any), then the environment `env`, then `flags`.
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+        flags: &Overrides,
+    ) -> Result<Config, ConfigError> {
+        let mut table = default_table();
+        let mut origin = "defaults".to_string();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            let file_table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Invalid {
+                origin: format!("file {}", path.display()),
+                message: e.to_string(),
+            })?;
+            table.extend(file_table);
+            origin = format!("file {}", path.display());
+        }
+        let names: Vec<String> = default_table().keys().cloned().collect();
+        for name in names {
+            let var = format!("COSD_{}", name.to_ascii_uppercase());
+            if let Some(raw) = env(&var) {
+                let value = env_value(&table, &name, &raw).map_err(|message| ConfigError::Invalid {
+                    origin: format!("environment variable {var}"),
+                    message,
+                })?;
+                table.insert(name, value);
+            }
+        }
+        if let Some(listen) = &flags.listen {
+            table.insert("listen".into(), toml::Value::String(listen.clone()));
+        }
+        if let Some(dir) = &flags.data_dir {
+            table.insert("data_dir".into(), toml::Value::String(dir.display().to_string()));
+        }
+        Self::from_table(table, &origin)
+    }
+
+    fn from_table(table: toml::Table, origin: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                origin: origin.to_string(),
+                message: e.message().to_string(),
+            })?;
+        cfg.validate().map_err(|message| ConfigError::Invalid {
+            origin: origin.to_string(),
+            message,
+        })?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if !self.appid.bytes().all(|b| b.is_ascii_digit()) || self.appid.is_empty() {
+            return Err(format!("appid must be digits, got {:?}", self.appid));
+        }
+        if !self.root_uin.bytes().all(|b| b.is_ascii_digit()) || self.root_uin.is_empty() {
+            return Err(format!("root_uin must be digits, got {:?}", self.root_uin));
+        }
+        if self.root_secret_id.is_empty() != self.root_secret_key.is_empty() {
+            return Err("root_secret_id and root_secret_key must be given together".into());
+        }
+        if self.chunk_size < 64 * 1024 || self.chunk_size > 64 * 1024 * 1024 {
+            return Err("chunk_size must be between 64 KiB and 64 MiB".into());
+        }
+        if self.inline_threshold > 1024 * 1024 {
+            return Err("inline_threshold must be at most 1 MiB".into());
+        }
+        Ok(())
+    }
+}
+
+fn default_table() -> toml::Table {
+    DEFAULT_TOML.parse().expect("embedded default.toml parses")
+}
+
+/// Environment values are typed by the default they replace: strings are taken verbatim,
+/// everything else is parsed as a TOML value (`true`, `42`, `["a", "b"]`).
+fn env_value(table: &toml::Table, name: &str, raw: &str) -> Result<toml::Value, String> {
+    match table.get(name) {
+        Some(toml::Value::String(_)) | None => Ok(toml::Value::String(raw.to_string())),
+        Some(toml::Value::Array(_)) if !raw.trim_start().starts_with('[') => Ok(toml::Value::Array(
+            raw.split(',')
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        )),
+        Some(_) => {
+            let doc = format!("v = {raw}");
+            let parsed: toml::Table = doc.parse().map_err(|_| format!("cannot parse {raw:?}"))?;
+            parsed.get("v").cloned().ok_or_else(|| format!("cannot parse {raw:?}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_match_the_documented_values() {
+        let c = Config::defaults();
+        assert_eq!(c.listen, "127.0.0.1:9000");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.region, "ap-guangzhou");
+        assert_eq!(c.root_uin, "100000000001");
+        assert_eq!(c.appid, "1250000000");
+    }
+
+    #[test]
+    fn env_overrides_file_and_flags_override_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "region = \"ap-beijing\"\nlisten = \"127.0.0.1:1\"\ngc_grace_secs = 5\n").unwrap();
+        let env = env_of(&[("COSD_REGION", "ap-shanghai"), ("COSD_GC_GRACE_SECS", "7"), ("COSD_LISTEN", "127.0.0.1:2")]);
+        let flags = Overrides { listen: Some("127.0.0.1:3".into()), data_dir: None };
+        let c = Config::load(Some(&file), &env, &flags).unwrap();
+        assert_eq!(c.region, "ap-shanghai");
+        assert_eq!(c.gc_grace_secs, 7);
+        assert_eq!(c.listen, "127.0.0.1:3");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "regoin = \"x\"\n").unwrap();
+        let err = Config::load(Some(&file), &|_| None, &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("regoin"), "{err}");
+    }
+
+    #[test]
+    fn env_lists_accept_commas_and_bad_numbers_fail() {
+        let env = env_of(&[("COSD_DOMAINS", "a.test, b.test")]);
+        let c = Config::load(None, &env, &Overrides::default()).unwrap();
+        assert_eq!(c.domains, vec!["a.test", "b.test"]);
+        let env = env_of(&[("COSD_CHUNK_SIZE", "lots")]);
+        assert!(Config::load(None, &env, &Overrides::default()).is_err());
+    }
+}

@@ -1,0 +1,196 @@
+//! `ApiError`: the one error type at the edge, rendered as COS `<Error>` XML with the right status.
+
+use crate::auth::AuthError;
+use crate::service::ServiceError;
+use crate::xml::XmlWriter;
+use http::{HeaderValue, StatusCode};
+
+/// COS error codes used by this server, each with its HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    AccessDenied,
+    InvalidAccessKeyId,
+    SignatureDoesNotMatch,
+    RequestTimeTooSkewed,
+    NoSuchBucket,
+    NoSuchKey,
+    BucketAlreadyExists,
+    BucketAlreadyOwnedByYou,
+    BucketNotEmpty,
+    InvalidBucketName,
+    KeyTooLong,
+    InvalidArgument,
+    InvalidRequest,
+    InvalidURI,
+    MalformedXML,
+    InvalidDigest,
+    BadDigest,
+    EntityTooLarge,
+    IncompleteBody,
+    MetadataTooLarge,
+    MissingContentLength,
+    InvalidRange,
+    PreconditionFailed,
+    NotModified,
+    MethodNotAllowed,
+    NotImplemented,
+    InternalError,
+}
+
+impl Code {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Code::AccessDenied => "AccessDenied",
+            Code::InvalidAccessKeyId => "InvalidAccessKeyId",
+            Code::SignatureDoesNotMatch => "SignatureDoesNotMatch",
+            Code::RequestTimeTooSkewed => "RequestTimeTooSkewed",
+            Code::NoSuchBucket => "NoSuchBucket",
+            Code::NoSuchKey => "NoSuchKey",
+            Code::BucketAlreadyExists => "BucketAlreadyExists",
+            Code::BucketAlreadyOwnedByYou => "BucketAlreadyOwnedByYou",
+            Code::BucketNotEmpty => "BucketNotEmpty",
+            Code::InvalidBucketName => "InvalidBucketName",
+            Code::KeyTooLong => "KeyTooLong",
+            Code::InvalidArgument => "InvalidArgument",
+            Code::InvalidRequest => "InvalidRequest",
+            Code::InvalidURI => "InvalidURI",
+            Code::MalformedXML => "MalformedXML",
+            Code::InvalidDigest => "InvalidDigest",
+            Code::BadDigest => "BadDigest",
+            Code::EntityTooLarge => "EntityTooLarge",
+            Code::IncompleteBody => "IncompleteBody",
+            Code::MetadataTooLarge => "MetadataTooLarge",
+            Code::MissingContentLength => "MissingContentLength",
+            Code::InvalidRange => "InvalidRange",
+            Code::PreconditionFailed => "PreconditionFailed",
+            Code::NotModified => "NotModified",
+            Code::MethodNotAllowed => "MethodNotAllowed",
+            Code::NotImplemented => "NotImplemented",
+            Code::InternalError => "InternalError",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Code::AccessDenied | Code::InvalidAccessKeyId | Code::SignatureDoesNotMatch | Code::RequestTimeTooSkewed => {
+                StatusCode::FORBIDDEN
+            }
+            Code::NoSuchBucket | Code::NoSuchKey => StatusCode::NOT_FOUND,
+            Code::BucketAlreadyExists | Code::BucketAlreadyOwnedByYou | Code::BucketNotEmpty => StatusCode::CONFLICT,
+            Code::InvalidBucketName
+            | Code::KeyTooLong
+            | Code::InvalidArgument
+            | Code::InvalidRequest
+            | Code::InvalidURI
+            | Code::MalformedXML
+            | Code::InvalidDigest
+            | Code::BadDigest
+            | Code::EntityTooLarge
+            | Code::IncompleteBody
+            | Code::MetadataTooLarge => StatusCode::BAD_REQUEST,
+            Code::MissingContentLength => StatusCode::LENGTH_REQUIRED,
+            Code::InvalidRange => StatusCode::RANGE_NOT_SATISFIABLE,
+            Code::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Code::NotModified => StatusCode::NOT_MODIFIED,
+            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+            Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: Code,
+    pub message: String,
+    /// Extra headers (e.g. `ETag`/`Last-Modified` on 304).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl ApiError {
+    pub fn new(code: Code, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into(), headers: Vec::new() }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: String) -> ApiError {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Renders the error; `resource` is what the request addressed, `head` drops the body.
+    pub fn into_response(self, resource: &str, request_id: &str, head: bool) -> http::Response<axum::body::Body> {
+        let status = self.code.status();
+        let mut builder = http::Response::builder().status(status);
+        for (name, value) in &self.headers {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                builder = builder.header(*name, v);
+            }
+        }
+        if head || status == StatusCode::NOT_MODIFIED {
+            return builder.body(axum::body::Body::empty()).unwrap_or_default();
+        }
+        let mut w = XmlWriter::new_with_decl("<?xml version='1.0' encoding='utf-8' ?>\n");
+        w.open("Error");
+        w.elem("Code", self.code.as_str());
+        w.elem("Message", if self.message.is_empty() { self.code.as_str() } else { &self.message });
+        w.elem("Resource", if resource.is_empty() { "/" } else { resource });
+        w.elem("RequestId", request_id);
+        w.elem("TraceId", &trace_id(request_id));
+        w.close("Error");
+        let body = w.finish();
+        builder
+            .header("Content-Type", "application/xml")
+            .header("Content-Length", body.len())
+            .body(axum::body::Body::from(body))
+            .unwrap_or_default()
+    }
+}
+
+/// A trace id derived from the request id (COS returns both; ours need not be distinct).
+pub fn trace_id(request_id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(format!("cosd-{request_id}"))
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let msg = e.to_string();
+        let code = match e {
+            ServiceError::NoSuchBucket => Code::NoSuchBucket,
+            ServiceError::NoSuchKey => Code::NoSuchKey,
+            ServiceError::BucketAlreadyOwnedByYou => Code::BucketAlreadyOwnedByYou,
+            ServiceError::BucketAlreadyExists => Code::BucketAlreadyExists,
+            ServiceError::BucketNotEmpty => Code::BucketNotEmpty,
+            ServiceError::BadDigest => Code::BadDigest,
+            ServiceError::EntityTooLarge => Code::EntityTooLarge,
+            ServiceError::IncompleteBody(_) => Code::IncompleteBody,
+            ServiceError::PreconditionFailed => Code::PreconditionFailed,
+            ServiceError::InvalidRequest(_) => Code::InvalidRequest,
+            ServiceError::Internal(ref detail) => {
+                tracing::error!(error = %detail, "internal error");
+                return ApiError::new(Code::InternalError, "We encountered an internal error. Please try again.");
+            }
+        };
+        ApiError::new(code, msg)
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidAccessKeyId => {
+                ApiError::new(Code::InvalidAccessKeyId, "The Access Key Id you provided does not exist in our records.")
+            }
+            AuthError::SignatureDoesNotMatch => ApiError::new(
+                Code::SignatureDoesNotMatch,
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            ),
+            AuthError::Expired => ApiError::new(Code::AccessDenied, "Request has expired"),
+            AuthError::RequestTimeTooSkewed => ApiError::new(
+                Code::RequestTimeTooSkewed,
+                "The difference between the request time and the server's time is too large.",
+            ),
+            AuthError::Malformed(m) => ApiError::new(Code::AccessDenied, format!("Invalid Authorization: {m}")),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! cosd: a self-hosted object storage server that speaks the Tencent Cloud COS protocols.
+//!
+//! Crate map (dependencies point downwards):
+//! - `http`    front end: pipeline, target resolution, `Op`, errors, header casing, server loop
+//! - `api`     thin handlers, one file per resource
+//! - `auth`    signature verification (q-sign), `Identity`, `CredentialStore`
+//! - `policy`  authorization decisions (pure)
+//! - `iam`     accounts and access keys
+//! - `service` use cases on buckets and objects (no HTTP)
+//! - `meta`    ordered key-value trait, MemKv, RocksKv, key codec, record formats
+//! - `chunk`   content-addressed chunk files
+//! - `xml`     response writer and request DTOs
+//! - `types`   validated domain newtypes; `checksum` MD5/CRC64; `clock`; `config`
+
+pub mod api;
+pub mod auth;
+pub mod checksum;
+pub mod chunk;
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod iam;
+pub mod meta;
+pub mod policy;
+pub mod service;
+pub mod types;
+pub mod xml;
+
+use crate::chunk::FsChunkStore;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::iam::{Iam, RootKey};
+use crate::meta::{Kv, RocksKv};
+use crate::service::{Store, StoreConfig};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// Everything a request handler can reach. Built once, passed explicitly.
+pub struct AppState {
+    pub config: Config,
+    pub store: Arc<Store>,
+    pub iam: Arc<Iam>,
+    pub clock: Arc<dyn Clock>,
+    pub request_counter: AtomicU64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("cannot open metadata store: {0}")]
+    Meta(#[from] meta::KvError),
+    #[error("cannot open chunk store: {0}")]
+    Chunks(#[from] chunk::ChunkError),
+    #[error("storage check failed: {0}")]
+    Service(#[from] service::ServiceError),
+}
+
+/// Opens the data directory: RocksDB metadata under `meta/`, chunk files under `chunks/`.
+pub fn open_store(config: &Config, clock: Arc<dyn Clock>) -> Result<(Arc<dyn Kv>, Arc<Store>), StartError> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).map_err(|e| StartError::DataDir(dir.display().to_string(), e))?;
+    let kv: Arc<dyn Kv> = Arc::new(RocksKv::open(&dir.join("meta"), config.sync_writes)?);
+    let chunks = Arc::new(FsChunkStore::open(&dir.join("chunks"))?);
+    let store = Arc::new(Store::new(
+        Arc::clone(&kv),
+        chunks,
+        clock,
+        StoreConfig {
+            inline_threshold: config.inline_threshold,
+            chunk_size: config.chunk_size,
+            max_object_size: config.max_object_size,
+            gc_grace_ms: (config.gc_grace_secs as i64).saturating_mul(1000),
+        },
+    ));
+    Ok((kv, store))
+}
+
+/// Opens storage, makes sure the root account has a key, and queues orphaned chunks.
+pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<(Arc<AppState>, RootKey), StartError> {
+    let (kv, store) = open_store(&config, Arc::clone(&clock))?;
+    let iam = Arc::new(Iam::new(kv));
+    let root = iam.ensure_root(&config.root_uin, &config.root_secret_id, &config.root_secret_key, clock.now_ms())?;
+    let orphans = store.sweep_orphans()?;
+    if orphans > 0 {
+        tracing::info!(orphans, "queued unreferenced chunk files for collection");
+    }
+    let state = AppState { config, store, iam, clock, request_counter: AtomicU64::new(0) };
+    Ok((Arc::new(state), root))
+}
+
+/// The axum application: every request goes through `http::handle`.
+pub fn app(state: Arc<AppState>) -> axum::Router {
+    axum::Router::new().fallback(http::handle).with_state(state)
+}
+
+/// Runs the chunk collector every `gc_interval_secs` until `stop` fires.
+pub fn spawn_gc(state: &Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let store = Arc::clone(&state.store);
+    let every = std::time::Duration::from_secs(state.config.gc_interval_secs.max(1));
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => return,
+            }
+            let s = Arc::clone(&store);
+            match tokio::task::spawn_blocking(move || s.gc_once()).await {
+                Ok(Ok(stats)) if stats.deleted + stats.revived > 0 => {
+                    tracing::info!(deleted = stats.deleted, revived = stats.revived, deferred = stats.deferred, "chunk collection");
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "chunk collection failed"),
+                Err(e) => tracing::warn!(error = %e, "chunk collection task failed"),
+            }
+        }
+    })
+}
+

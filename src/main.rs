@@ -1,0 +1,167 @@
+//! The `cosd` binary: `serve` and `fsck`.
+
+use clap::{Args, Parser, Subcommand};
+use cosd::clock::{Clock, SystemClock};
+use cosd::config::{Config, Overrides};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "cosd", version, about = "A self-hosted object storage server that speaks the Tencent Cloud COS protocols")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// A TOML config file (see config/default.toml for every key).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Data directory (overrides COSD_DATA_DIR and the file).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Listen address (overrides COSD_LISTEN and the file).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Check the data directory for dangling chunk references (run with the server stopped).
+    Fsck {
+        #[command(flatten)]
+        common: Common,
+        /// Delete orphaned chunk files and rewrite reference counts.
+        #[arg(long)]
+        repair: bool,
+    },
+}
+
+fn load(common: &Common, listen: Option<String>) -> Result<Config, String> {
+    let flags = Overrides { listen, data_dir: common.data_dir.clone() };
+    Config::load(common.config.as_deref(), &|k| std::env::var(k).ok(), &flags).map_err(|e| e.to_string())
+}
+
+fn init_tracing(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cfg.log))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stderr().is_terminal()).with_writer(std::io::stderr).init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { common, listen } => match load(&common, listen) {
+            Ok(cfg) => serve(cfg),
+            Err(e) => {
+                eprintln!("cosd: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Fsck { common, repair } => match load(&common, None) {
+            Ok(cfg) => fsck(cfg, repair),
+            Err(e) => {
+                eprintln!("cosd: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn fsck(cfg: Config, repair: bool) -> ExitCode {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = match cosd::open_store(&cfg, clock) {
+        Ok((_, s)) => s,
+        Err(e) => {
+            eprintln!("cosd fsck: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match store.fsck(repair) {
+        Ok(report) => {
+            println!("{report}");
+            if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("cosd fsck: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(cfg: Config) -> ExitCode {
+    init_tracing(&cfg);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cosd: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(run(cfg)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cosd: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+async fn run(cfg: Config) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(&cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let grace = std::time::Duration::from_secs(cfg.shutdown_grace_secs);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (state, root) = cosd::build_state(cfg, clock).map_err(|e| e.to_string())?;
+    let case = cosd::http::header_case::capture().await;
+    println!("cosd {} is serving the COS XML API", env!("CARGO_PKG_VERSION"));
+    println!("  endpoint:   http://{addr}");
+    println!("  region:     {}", state.config.region);
+    println!("  data dir:   {}", state.config.data_dir.display());
+    println!("  root uin:   {}   appid: {}", state.config.root_uin, state.config.appid);
+    println!("  SecretId:   {}", root.secret_id);
+    println!("  SecretKey:  {}{}", root.secret_key.0, if root.generated { "   (generated now; kept in the data directory)" } else { "" });
+    println!("  buckets:    <name>-{}, path-style http://{addr}/<bucket>/<key> or Host: <bucket>.cos.{}.myqcloud.com", state.config.appid, state.config.region);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let gc = cosd::spawn_gc(&state, stop_rx);
+    let router = cosd::app(Arc::clone(&state));
+    cosd::http::server::serve(listener, router, case, shutdown_signal(), grace).await;
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    let _ = gc.await;
+    drop(state);
+    Ok(())
+}

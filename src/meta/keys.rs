@@ -1,0 +1,142 @@
+//! The key codec: every metadata key is built and decoded here, nowhere else.
+//! The layout is documented in `docs/keyspace.md`.
+
+/// The first byte of every key names its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Table {
+    /// `B <bucket>` -> BucketRecord
+    Bucket = b'B',
+    /// `O <len u8> <bucket> <key>` -> ObjectRecord
+    Object = b'O',
+    /// `C <chunk id 32 bytes>` -> ChunkRefcount
+    Chunk = b'C',
+    /// `G <due ms u64 BE> <chunk id 32 bytes>` -> GcEntry
+    Gc = b'G',
+    /// `K <secret id>` -> AccessKeyRecord
+    AccessKey = b'K',
+}
+
+/// Builds and parses keys.
+pub struct KeyCodec;
+
+impl KeyCodec {
+    pub fn bucket(name: &str) -> Vec<u8> {
+        let mut k = Vec::with_capacity(1 + name.len());
+        k.push(Table::Bucket as u8);
+        k.extend_from_slice(name.as_bytes());
+        k
+    }
+
+    pub fn bucket_prefix() -> Vec<u8> {
+        vec![Table::Bucket as u8]
+    }
+
+    pub fn decode_bucket(key: &[u8]) -> Option<&str> {
+        key.strip_prefix(&[Table::Bucket as u8]).and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// The prefix of all object keys of `bucket` (bucket names are at most 71 bytes).
+    pub fn object_prefix(bucket: &str) -> Vec<u8> {
+        let mut k = Vec::with_capacity(2 + bucket.len());
+        k.push(Table::Object as u8);
+        k.push(bucket.len() as u8);
+        k.extend_from_slice(bucket.as_bytes());
+        k
+    }
+
+    pub fn object(bucket: &str, key: &str) -> Vec<u8> {
+        let mut k = Self::object_prefix(bucket);
+        k.extend_from_slice(key.as_bytes());
+        k
+    }
+
+    /// Splits an object key into (bucket, object key).
+    pub fn decode_object(key: &[u8]) -> Option<(&str, &str)> {
+        let rest = key.strip_prefix(&[Table::Object as u8])?;
+        let (&len, rest) = rest.split_first()?;
+        let len = len as usize;
+        if rest.len() < len {
+            return None;
+        }
+        let bucket = std::str::from_utf8(&rest[..len]).ok()?;
+        let object = std::str::from_utf8(&rest[len..]).ok()?;
+        Some((bucket, object))
+    }
+
+    pub fn chunk(id: &[u8; 32]) -> Vec<u8> {
+        let mut k = Vec::with_capacity(33);
+        k.push(Table::Chunk as u8);
+        k.extend_from_slice(id);
+        k
+    }
+
+    pub fn chunk_prefix() -> Vec<u8> {
+        vec![Table::Chunk as u8]
+    }
+
+    pub fn decode_chunk(key: &[u8]) -> Option<[u8; 32]> {
+        key.strip_prefix(&[Table::Chunk as u8])?.try_into().ok()
+    }
+
+    pub fn gc(due_ms: u64, id: &[u8; 32]) -> Vec<u8> {
+        let mut k = Vec::with_capacity(41);
+        k.push(Table::Gc as u8);
+        k.extend_from_slice(&due_ms.to_be_bytes());
+        k.extend_from_slice(id);
+        k
+    }
+
+    pub fn gc_prefix() -> Vec<u8> {
+        vec![Table::Gc as u8]
+    }
+
+    pub fn decode_gc(key: &[u8]) -> Option<(u64, [u8; 32])> {
+        let rest = key.strip_prefix(&[Table::Gc as u8])?;
+        if rest.len() != 40 {
+            return None;
+        }
+        let due = u64::from_be_bytes(rest[..8].try_into().ok()?);
+        Some((due, rest[8..].try_into().ok()?))
+    }
+
+    pub fn access_key(secret_id: &str) -> Vec<u8> {
+        let mut k = vec![Table::AccessKey as u8];
+        k.extend_from_slice(secret_id.as_bytes());
+        k
+    }
+
+    pub fn access_key_prefix() -> Vec<u8> {
+        vec![Table::AccessKey as u8]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_keys_round_trip_and_sort_by_key_within_a_bucket() {
+        let k = KeyCodec::object("b-1250000000", "dir/a b.txt");
+        assert_eq!(KeyCodec::decode_object(&k), Some(("b-1250000000", "dir/a b.txt")));
+        assert!(k.starts_with(&KeyCodec::object_prefix("b-1250000000")));
+        // A bucket whose name is a prefix of another never shares object keys with it.
+        assert!(!KeyCodec::object("b-12", "x").starts_with(&KeyCodec::object_prefix("b-1")));
+        let mut keys = ["b", "a/c", "a", "a/b", "\u{4e2d}"].map(|x| KeyCodec::object("x-1", x));
+        keys.sort();
+        let decoded: Vec<&str> = keys.iter().map(|k| KeyCodec::decode_object(k).unwrap().1).collect();
+        assert_eq!(decoded, ["a", "a/b", "a/c", "b", "\u{4e2d}"]);
+        assert_eq!(KeyCodec::decode_object(b"O\x05ab"), None);
+    }
+
+    #[test]
+    fn gc_keys_sort_by_due_time() {
+        let id = [7u8; 32];
+        let a = KeyCodec::gc(5, &id);
+        let b = KeyCodec::gc(300, &[0u8; 32]);
+        assert!(a < b);
+        assert_eq!(KeyCodec::decode_gc(&a), Some((5, id)));
+        assert_eq!(KeyCodec::decode_chunk(&KeyCodec::chunk(&id)), Some(id));
+        assert_eq!(KeyCodec::decode_bucket(&KeyCodec::bucket("b-1")), Some("b-1"));
+    }
+}

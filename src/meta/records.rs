@@ -1,0 +1,203 @@
+//! Persisted record formats. Every value is one format-version byte followed by a JSON document;
+//! a reader rejects versions it does not know instead of misreading them.
+
+use crate::types::CannedAcl;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// The current format version of every record.
+pub const FORMAT_VERSION: u8 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("empty record")]
+    Empty,
+    #[error("unknown record format version {0}")]
+    Version(u8),
+    #[error("undecodable record: {0}")]
+    Json(String),
+}
+
+fn encode<T: Serialize>(rec: &T) -> Vec<u8> {
+    let mut out = vec![FORMAT_VERSION];
+    // Serializing these plain structs cannot fail.
+    serde_json::to_writer(&mut out, rec).unwrap_or_default();
+    out
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, RecordError> {
+    let (&v, body) = bytes.split_first().ok_or(RecordError::Empty)?;
+    if v != FORMAT_VERSION {
+        return Err(RecordError::Version(v));
+    }
+    serde_json::from_slice(body).map_err(|e| RecordError::Json(e.to_string()))
+}
+
+macro_rules! record {
+    ($t:ty) => {
+        impl $t {
+            pub fn encode(&self) -> Vec<u8> {
+                encode(self)
+            }
+            pub fn decode(bytes: &[u8]) -> Result<Self, RecordError> {
+                decode(bytes)
+            }
+        }
+    };
+}
+
+/// A bucket.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BucketRecord {
+    pub name: String,
+    pub owner_uin: String,
+    pub region: String,
+    pub created_ms: i64,
+    pub acl: CannedAcl,
+}
+record!(BucketRecord);
+
+/// One chunk of an object's data, in order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChunkRef {
+    #[serde(with = "hex32")]
+    pub id: [u8; 32],
+    pub len: u64,
+}
+
+/// Where an object's bytes are.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DataLayout {
+    Inline(#[serde(with = "b64")] Vec<u8>),
+    Chunks(Vec<ChunkRef>),
+}
+
+impl DataLayout {
+    pub fn chunks(&self) -> &[ChunkRef] {
+        match self {
+            DataLayout::Inline(_) => &[],
+            DataLayout::Chunks(c) => c,
+        }
+    }
+}
+
+/// An object version (the current one; versioning comes later).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ObjectRecord {
+    pub size: u64,
+    /// Without quotes.
+    pub etag: String,
+    pub crc64: u64,
+    pub mtime_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_disposition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_encoding: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// User metadata: (suffix after `x-cos-meta-`, lower-cased; value).
+    #[serde(default)]
+    pub meta: Vec<(String, String)>,
+    pub storage_class: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<CannedAcl>,
+    pub data: DataLayout,
+}
+record!(ObjectRecord);
+
+/// The reference count of a stored chunk (how many object chunk-list entries name it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChunkRefcount {
+    pub refs: u64,
+    pub len: u64,
+}
+record!(ChunkRefcount);
+
+/// A chunk that became unreferenced; the key carries when it may be deleted.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GcEntry {
+    pub queued_ms: i64,
+}
+record!(GcEntry);
+
+/// An access key (SecretId / SecretKey) and whom it belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessKeyRecord {
+    pub secret_id: String,
+    pub secret_key: String,
+    pub uin: String,
+    pub root_uin: String,
+    pub enabled: bool,
+    pub created_ms: i64,
+}
+record!(AccessKeyRecord);
+
+mod hex32 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(id))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let s = String::deserialize(d)?;
+        let v = hex::decode(s).map_err(serde::de::Error::custom)?;
+        v.try_into().map_err(|_| serde::de::Error::custom("chunk id must be 32 bytes"))
+    }
+}
+
+mod b64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(data))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD.decode(s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_reject_unknown_versions() {
+        let rec = ObjectRecord {
+            size: 3,
+            etag: "abc".into(),
+            crc64: 9,
+            mtime_ms: 1,
+            content_type: Some("text/plain".into()),
+            cache_control: None,
+            content_disposition: None,
+            content_encoding: None,
+            content_language: None,
+            expires: None,
+            meta: vec![("a".into(), "b".into())],
+            storage_class: "STANDARD".into(),
+            acl: None,
+            data: DataLayout::Inline(b"xyz".to_vec()),
+        };
+        let bytes = rec.encode();
+        assert_eq!(bytes[0], FORMAT_VERSION);
+        assert_eq!(ObjectRecord::decode(&bytes).unwrap(), rec);
+        let mut bad = bytes.clone();
+        bad[0] = 9;
+        assert!(matches!(ObjectRecord::decode(&bad), Err(RecordError::Version(9))));
+        assert!(ObjectRecord::decode(&[]).is_err());
+        assert!(ObjectRecord::decode(&[1, b'{']).is_err());
+        let c = DataLayout::Chunks(vec![ChunkRef { id: [1; 32], len: 5 }]);
+        let j = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<DataLayout>(&j).unwrap(), c);
+    }
+}

@@ -1,0 +1,84 @@
+//! Bucket use cases: create, get, delete, list.
+
+use super::{ServiceError, ServiceResult, Store};
+use crate::meta::{scan_prefix, Batch, BucketRecord, KeyCodec};
+use crate::types::{BucketName, CannedAcl};
+use std::ops::Bound;
+
+impl Store {
+    pub fn create_bucket(&self, name: &BucketName, owner_uin: &str, region: &str, acl: CannedAcl) -> ServiceResult<BucketRecord> {
+        let _guard = self.lock_commits();
+        let key = KeyCodec::bucket(name.as_str());
+        if let Some(existing) = self.kv.get(&key)? {
+            let existing = BucketRecord::decode(&existing)?;
+            return Err(if existing.owner_uin == owner_uin {
+                ServiceError::BucketAlreadyOwnedByYou
+            } else {
+                ServiceError::BucketAlreadyExists
+            });
+        }
+        let rec = BucketRecord {
+            name: name.as_str().to_string(),
+            owner_uin: owner_uin.to_string(),
+            region: region.to_string(),
+            created_ms: self.clock.now_ms(),
+            acl,
+        };
+        let mut b = Batch::default();
+        b.put(key, rec.encode());
+        self.kv.write(b)?;
+        Ok(rec)
+    }
+
+    pub fn get_bucket(&self, name: &str) -> ServiceResult<Option<BucketRecord>> {
+        match self.kv.get(&KeyCodec::bucket(name))? {
+            Some(v) => Ok(Some(BucketRecord::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn delete_bucket(&self, name: &str) -> ServiceResult<()> {
+        let _guard = self.lock_commits();
+        let key = KeyCodec::bucket(name);
+        if self.kv.get(&key)?.is_none() {
+            return Err(ServiceError::NoSuchBucket);
+        }
+        let prefix = KeyCodec::object_prefix(name);
+        let end = crate::meta::prefix_end(&prefix);
+        let any = self.kv.scan(
+            Bound::Included(&prefix),
+            end.as_deref().map_or(Bound::Unbounded, Bound::Excluded),
+            crate::meta::Direction::Forward,
+            1,
+        )?;
+        if !any.is_empty() {
+            return Err(ServiceError::BucketNotEmpty);
+        }
+        let mut b = Batch::default();
+        b.delete(key);
+        self.kv.write(b)?;
+        Ok(())
+    }
+
+    /// Buckets owned by `owner_uin`, sorted by name.
+    pub fn list_buckets(&self, owner_uin: &str) -> ServiceResult<Vec<BucketRecord>> {
+        let mut out = Vec::new();
+        let mut err = None;
+        scan_prefix(self.kv.as_ref(), &KeyCodec::bucket_prefix(), 1000, &mut |_, v| match BucketRecord::decode(v) {
+            Ok(rec) => {
+                if rec.owner_uin == owner_uin {
+                    out.push(rec);
+                }
+                true
+            }
+            Err(e) => {
+                err = Some(e);
+                false
+            }
+        })?;
+        if let Some(e) = err {
+            return Err(e.into());
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,100 @@
+//! The one place object records and chunk reference counts change, in a single atomic batch.
+
+use super::{ServiceError, ServiceResult, Store};
+use crate::chunk::ChunkId;
+use crate::meta::{Batch, ChunkRefcount, GcEntry, KeyCodec, ObjectRecord};
+use std::collections::HashMap;
+use std::sync::MutexGuard;
+
+impl Store {
+    /// Reads the current record of `bucket/key` (call with the commit lock held for a
+    /// read-modify-write).
+    pub(crate) fn load_object(&self, bucket: &str, key: &str) -> ServiceResult<Option<ObjectRecord>> {
+        match self.kv.get(&KeyCodec::object(bucket, key))? {
+            Some(v) => Ok(Some(ObjectRecord::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces the object at `bucket/key` with `new` (None deletes it) and adjusts chunk
+    /// reference counts in the same batch. Returns the previous record. The caller holds the
+    /// commit lock (`_lock` proves it).
+    pub(crate) fn commit_locked(
+        &self,
+        _lock: &MutexGuard<'_, ()>,
+        bucket: &str,
+        key: &str,
+        new: Option<&ObjectRecord>,
+    ) -> ServiceResult<Option<ObjectRecord>> {
+        if self.kv.get(&KeyCodec::bucket(bucket))?.is_none() {
+            return Err(ServiceError::NoSuchBucket);
+        }
+        let okey = KeyCodec::object(bucket, key);
+        let old = self.load_object(bucket, key)?;
+        let mut deltas: HashMap<ChunkId, (i64, u64)> = HashMap::new();
+        if let Some(n) = new {
+            for c in n.data.chunks() {
+                let e = deltas.entry(c.id).or_insert((0, c.len));
+                e.0 += 1;
+            }
+        }
+        if let Some(o) = &old {
+            for c in o.data.chunks() {
+                let e = deltas.entry(c.id).or_insert((0, c.len));
+                e.0 -= 1;
+            }
+        }
+        let mut batch = Batch::default();
+        match new {
+            Some(n) => batch.put(okey, n.encode()),
+            None => batch.delete(okey),
+        }
+        self.apply_refcounts(&mut batch, &deltas)?;
+        self.kv.write(batch)?;
+        Ok(old)
+    }
+
+    fn apply_refcounts(&self, batch: &mut Batch, deltas: &HashMap<ChunkId, (i64, u64)>) -> ServiceResult<()> {
+        let now = self.clock.now_ms();
+        for (id, (delta, len)) in deltas {
+            if *delta == 0 {
+                continue;
+            }
+            let ckey = KeyCodec::chunk(id);
+            let refs = match self.kv.get(&ckey)? {
+                Some(v) => ChunkRefcount::decode(&v)?.refs as i64,
+                None => 0,
+            };
+            let after = refs + delta;
+            if after <= 0 {
+                batch.delete(ckey);
+                let due = (now + self.cfg.gc_grace_ms).max(0) as u64;
+                batch.put(KeyCodec::gc(due, id), GcEntry { queued_ms: now }.encode());
+            } else {
+                batch.put(ckey, ChunkRefcount { refs: after as u64, len: *len }.encode());
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues chunks written for a request that will not commit (bad digest, aborted body) for
+    /// collection, unless something else references them.
+    pub(crate) fn release_uncommitted(&self, ids: &[ChunkId]) -> ServiceResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let _lock = self.lock_commits();
+        let now = self.clock.now_ms();
+        let due = (now + self.cfg.gc_grace_ms).max(0) as u64;
+        let mut batch = Batch::default();
+        for id in ids {
+            if self.kv.get(&KeyCodec::chunk(id))?.is_none() {
+                batch.put(KeyCodec::gc(due, id), GcEntry { queued_ms: now }.encode());
+            }
+        }
+        if !batch.is_empty() {
+            self.kv.write(batch)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,153 @@
+//! Use cases on buckets and objects. Knows nothing of HTTP: takes typed inputs and byte streams,
+//! returns records and `ServiceError`. Owns every write to the metadata keyspace.
+
+mod bucket;
+mod commit;
+mod fsck;
+mod gc;
+mod list;
+mod object;
+mod read;
+mod write;
+
+pub use fsck::FsckReport;
+pub use gc::GcStats;
+pub use list::{ListEntry, ListPage, ListParams};
+pub use object::{CopyParams, MetadataDirective, ObjectMeta};
+pub use write::PutOutcome;
+
+use crate::chunk::{ChunkError, ChunkId, ChunkStore};
+use crate::clock::Clock;
+use crate::meta::{Kv, KvError, RecordError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the bucket does not exist")]
+    NoSuchBucket,
+    #[error("the object does not exist")]
+    NoSuchKey,
+    #[error("you already own this bucket")]
+    BucketAlreadyOwnedByYou,
+    #[error("the bucket name is taken")]
+    BucketAlreadyExists,
+    #[error("the bucket is not empty")]
+    BucketNotEmpty,
+    #[error("the Content-MD5 you specified did not match what was received")]
+    BadDigest,
+    #[error("the body is larger than the maximum allowed object size")]
+    EntityTooLarge,
+    #[error("the request body ended before Content-Length bytes were received: {0}")]
+    IncompleteBody(String),
+    #[error("a copy-source precondition failed")]
+    PreconditionFailed,
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<KvError> for ServiceError {
+    fn from(e: KvError) -> Self {
+        ServiceError::Internal(e.to_string())
+    }
+}
+
+impl From<RecordError> for ServiceError {
+    fn from(e: RecordError) -> Self {
+        ServiceError::Internal(format!("metadata record: {e}"))
+    }
+}
+
+impl From<ChunkError> for ServiceError {
+    fn from(e: ChunkError) -> Self {
+        ServiceError::Internal(e.to_string())
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Tunables of the storage service.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub inline_threshold: usize,
+    pub chunk_size: usize,
+    pub max_object_size: u64,
+    pub gc_grace_ms: i64,
+}
+
+/// Chunks being written whose references are not committed yet. The collector never deletes a
+/// chunk listed here, and a writer registers a chunk before it checks or writes its file, so a
+/// deduplicated write can never race a deletion of the same chunk.
+#[derive(Default)]
+pub(crate) struct Inflight {
+    set: Mutex<HashMap<ChunkId, usize>>,
+}
+
+pub(crate) struct InflightGuard {
+    inflight: Arc<Inflight>,
+    ids: Vec<ChunkId>,
+}
+
+impl Inflight {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ChunkId, usize>> {
+        self.set.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl InflightGuard {
+    pub(crate) fn new(inflight: Arc<Inflight>) -> Self {
+        InflightGuard { inflight, ids: Vec::new() }
+    }
+
+    /// Registers `id`, then runs `f` (the chunk write) while holding the registry lock only for
+    /// the registration itself.
+    pub(crate) fn register(&mut self, id: ChunkId) {
+        *self.inflight.lock().entry(id).or_insert(0) += 1;
+        self.ids.push(id);
+    }
+}
+
+impl Drop for InflightGuard {
+    fn drop(&mut self) {
+        let mut set = self.inflight.lock();
+        for id in &self.ids {
+            if let Some(n) = set.get_mut(id) {
+                *n -= 1;
+                if *n == 0 {
+                    set.remove(id);
+                }
+            }
+        }
+    }
+}
+
+/// The storage service: metadata in a `Kv`, bytes in a `ChunkStore`.
+pub struct Store {
+    pub(crate) kv: Arc<dyn Kv>,
+    pub(crate) chunks: Arc<dyn ChunkStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) cfg: StoreConfig,
+    /// Serializes read-modify-write commits (object records and chunk refcounts). Held only for
+    /// the metadata batch, never across I/O on object bytes.
+    pub(crate) commit_lock: Mutex<()>,
+    pub(crate) inflight: Arc<Inflight>,
+}
+
+impl Store {
+    pub fn new(kv: Arc<dyn Kv>, chunks: Arc<dyn ChunkStore>, clock: Arc<dyn Clock>, cfg: StoreConfig) -> Store {
+        Store { kv, chunks, clock, cfg, commit_lock: Mutex::new(()), inflight: Arc::default() }
+    }
+
+    pub(crate) fn lock_commits(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.commit_lock.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn config(&self) -> &StoreConfig {
+        &self.cfg
+    }
+}
+
+#[cfg(test)]
+mod tests;

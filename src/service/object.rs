@@ -1,0 +1,121 @@
+//! Object use cases other than the streaming write: head, delete, copy.
+
+use super::{ServiceError, ServiceResult, Store};
+use crate::checksum::BodyDigest;
+use crate::meta::{DataLayout, ObjectRecord};
+use crate::types::CannedAcl;
+use std::sync::Arc;
+
+/// Metadata given with an upload (or with a copy that replaces metadata).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ObjectMeta {
+    pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_language: Option<String>,
+    pub expires: Option<String>,
+    /// (lower-cased suffix after `x-cos-meta-`, value)
+    pub meta: Vec<(String, String)>,
+    pub storage_class: Option<String>,
+    pub acl: Option<CannedAcl>,
+}
+
+impl ObjectMeta {
+    pub(crate) fn into_record(self, digest: &BodyDigest, data: DataLayout, now_ms: i64) -> ObjectRecord {
+        ObjectRecord {
+            size: digest.len,
+            etag: hex::encode(digest.md5),
+            crc64: digest.crc64,
+            mtime_ms: now_ms,
+            content_type: self.content_type,
+            cache_control: self.cache_control,
+            content_disposition: self.content_disposition,
+            content_encoding: self.content_encoding,
+            content_language: self.content_language,
+            expires: self.expires,
+            meta: self.meta,
+            storage_class: self.storage_class.unwrap_or_else(|| "STANDARD".into()),
+            acl: self.acl,
+            data,
+        }
+    }
+
+    fn apply_to(self, rec: &mut ObjectRecord) {
+        rec.content_type = self.content_type;
+        rec.cache_control = self.cache_control;
+        rec.content_disposition = self.content_disposition;
+        rec.content_encoding = self.content_encoding;
+        rec.content_language = self.content_language;
+        rec.expires = self.expires;
+        rec.meta = self.meta;
+    }
+}
+
+/// `x-cos-metadata-directive`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetadataDirective {
+    Copy,
+    Replaced(ObjectMeta),
+}
+
+pub struct CopyParams<'a> {
+    pub src_bucket: &'a str,
+    pub src_key: &'a str,
+    pub dst_bucket: &'a str,
+    pub dst_key: &'a str,
+    pub directive: MetadataDirective,
+    pub storage_class: Option<String>,
+    pub acl: Option<CannedAcl>,
+    /// Checked against the source under the commit lock (copy-source conditional headers).
+    pub precondition: &'a (dyn Fn(&ObjectRecord) -> ServiceResult<()> + Sync),
+}
+
+impl Store {
+    pub fn head_object(&self, bucket: &str, key: &str) -> ServiceResult<ObjectRecord> {
+        self.load_object(bucket, key)?.ok_or(ServiceError::NoSuchKey)
+    }
+
+    /// Deletes `bucket/key`; returns whether it existed. Its chunks are queued for collection
+    /// once nothing references them.
+    pub async fn delete_object(self: &Arc<Self>, bucket: &str, key: &str) -> ServiceResult<bool> {
+        let store = Arc::clone(self);
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        tokio::task::spawn_blocking(move || {
+            let lock = store.lock_commits();
+            if store.load_object(&bucket, &key)?.is_none() {
+                return Ok(false);
+            }
+            store.commit_locked(&lock, &bucket, &key, None).map(|old| old.is_some())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("delete task: {e}")))?
+    }
+
+    /// PUT Object - Copy. The new object shares the source's chunks (no bytes are copied).
+    pub fn copy_object(&self, p: CopyParams<'_>) -> ServiceResult<ObjectRecord> {
+        let lock = self.lock_commits();
+        if self.get_bucket(p.src_bucket)?.is_none() {
+            return Err(ServiceError::NoSuchBucket);
+        }
+        let src = self.load_object(p.src_bucket, p.src_key)?.ok_or(ServiceError::NoSuchKey)?;
+        (p.precondition)(&src)?;
+        let same = p.src_bucket == p.dst_bucket && p.src_key == p.dst_key;
+        if same && p.directive == MetadataDirective::Copy && p.storage_class.is_none() {
+            return Err(ServiceError::InvalidRequest(
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class or encryption attributes.".into(),
+            ));
+        }
+        let mut rec = src.clone();
+        rec.mtime_ms = self.clock.now_ms();
+        if let MetadataDirective::Replaced(meta) = p.directive {
+            meta.apply_to(&mut rec);
+        }
+        if let Some(sc) = p.storage_class {
+            rec.storage_class = sc;
+        }
+        rec.acl = p.acl;
+        self.commit_locked(&lock, p.dst_bucket, p.dst_key, Some(&rec))?;
+        Ok(rec)
+    }
+}

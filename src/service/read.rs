@@ -1,0 +1,76 @@
+//! Streaming reads of object bytes, whole or by range, a bounded piece at a time.
+
+use super::Store;
+use crate::meta::{DataLayout, ObjectRecord};
+use crate::types::ByteRange;
+use bytes::Bytes;
+use futures_util::Stream;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Largest read handed to the network at once.
+const READ_PIECE: u64 = 1 << 20;
+
+struct Segment {
+    id: [u8; 32],
+    offset: u64,
+    len: u64,
+}
+
+impl Store {
+    /// The bytes of `rec` in `range` (or all of them), as a stream of pieces of at most 1 MiB.
+    pub fn read_stream(
+        self: &Arc<Self>,
+        rec: &ObjectRecord,
+        range: Option<ByteRange>,
+    ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+        let range = range.unwrap_or(ByteRange { start: 0, len: rec.size });
+        let mut inline: Option<Bytes> = None;
+        let mut segs = VecDeque::new();
+        match &rec.data {
+            DataLayout::Inline(data) => {
+                let s = (range.start as usize).min(data.len());
+                let e = ((range.start + range.len) as usize).min(data.len());
+                inline = Some(Bytes::copy_from_slice(&data[s..e]));
+            }
+            DataLayout::Chunks(chunks) => {
+                let (want_start, want_end) = (range.start, range.start + range.len);
+                let mut pos = 0u64;
+                for c in chunks {
+                    let (cs, ce) = (pos, pos + c.len);
+                    pos = ce;
+                    if ce <= want_start || cs >= want_end {
+                        continue;
+                    }
+                    let s = want_start.max(cs);
+                    let e = want_end.min(ce);
+                    let mut off = s - cs;
+                    let mut left = e - s;
+                    while left > 0 {
+                        let n = left.min(READ_PIECE);
+                        segs.push_back(Segment { id: c.id, offset: off, len: n });
+                        off += n;
+                        left -= n;
+                    }
+                }
+            }
+        }
+        let store = Arc::clone(self);
+        futures_util::stream::unfold((inline, segs, store), |(mut inline, mut segs, store)| async move {
+            if let Some(b) = inline.take() {
+                return if b.is_empty() { None } else { Some((Ok(b), (None, segs, store))) };
+            }
+            let seg = segs.pop_front()?;
+            let chunks = Arc::clone(&store.chunks);
+            let res = tokio::task::spawn_blocking(move || chunks.read(&seg.id, seg.offset, seg.len as usize))
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))
+                .and_then(|r| r.map_err(|e| std::io::Error::other(e.to_string())))
+                .map(Bytes::from);
+            if res.is_err() {
+                segs.clear();
+            }
+            Some((res, (None, segs, store)))
+        })
+    }
+}

@@ -1,0 +1,162 @@
+//! Streaming ingest of object bodies into chunks, and PUT Object.
+//!
+//! The body is cut into chunks of `chunk_size`; each chunk is hashed (MD5 and CRC-64 of the
+//! object continue across chunks; BLAKE3 names the chunk) and written on the blocking pool while
+//! the next chunk is received, so at most two chunks are in memory per request.
+
+use super::{InflightGuard, ObjectMeta, ServiceError, ServiceResult, Store};
+use crate::checksum::{BodyDigest, BodyHasher};
+use crate::chunk::chunk_id;
+use crate::meta::{ChunkRef, DataLayout, ObjectRecord};
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use std::sync::Arc;
+
+/// A body stored as chunks (or inline), not yet referenced by any object.
+pub(crate) struct Ingested {
+    pub digest: BodyDigest,
+    pub layout: DataLayout,
+    /// Keeps the chunks safe from the collector until the caller commits.
+    pub _guards: Vec<InflightGuard>,
+}
+
+/// What a successful PUT reports.
+#[derive(Debug, Clone)]
+pub struct PutOutcome {
+    pub record: ObjectRecord,
+}
+
+type ChunkTask = tokio::task::JoinHandle<ServiceResult<(BodyHasher, ChunkRef, InflightGuard)>>;
+
+async fn join(task: ChunkTask) -> ServiceResult<(BodyHasher, ChunkRef, InflightGuard)> {
+    task.await.map_err(|e| ServiceError::Internal(format!("chunk task: {e}")))?
+}
+
+impl Store {
+    fn spawn_chunk(self: &Arc<Self>, hasher: BodyHasher, data: Bytes) -> ChunkTask {
+        let store = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut hasher = hasher;
+            hasher.update(&data);
+            let id = chunk_id(&data);
+            let mut guard = InflightGuard::new(Arc::clone(&store.inflight));
+            guard.register(id);
+            store.chunks.put(&id, &data)?;
+            Ok((hasher, ChunkRef { id, len: data.len() as u64 }, guard))
+        })
+    }
+
+    /// Reads `body` to the end, storing it as chunks (or inline when small).
+    pub(crate) async fn ingest<S, E>(self: &Arc<Self>, mut body: S) -> ServiceResult<Ingested>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+        E: std::fmt::Display,
+    {
+        let chunk_size = self.cfg.chunk_size;
+        let mut buf = BytesMut::new();
+        let mut hasher = Some(BodyHasher::default());
+        let mut pending: Option<ChunkTask> = None;
+        let mut refs: Vec<ChunkRef> = Vec::new();
+        let mut guards: Vec<InflightGuard> = Vec::new();
+        let mut total: u64 = 0;
+
+        let result: ServiceResult<()> = async {
+            while let Some(frame) = body.next().await {
+                let frame = frame.map_err(|e| ServiceError::IncompleteBody(e.to_string()))?;
+                total += frame.len() as u64;
+                if total > self.cfg.max_object_size {
+                    return Err(ServiceError::EntityTooLarge);
+                }
+                buf.extend_from_slice(&frame);
+                while buf.len() >= chunk_size {
+                    let data = buf.split_to(chunk_size).freeze();
+                    let h = match pending.take() {
+                        Some(task) => {
+                            let (h, r, g) = join(task).await?;
+                            refs.push(r);
+                            guards.push(g);
+                            h
+                        }
+                        None => hasher.take().unwrap_or_default(),
+                    };
+                    pending = Some(self.spawn_chunk(h, data));
+                }
+            }
+            if let Some(task) = pending.take() {
+                let (h, r, g) = join(task).await?;
+                refs.push(r);
+                guards.push(g);
+                hasher = Some(h);
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            if let Some(task) = pending.take() {
+                if let Ok(Ok((_, r, g))) = task.await {
+                    refs.push(r);
+                    guards.push(g);
+                }
+            }
+            let ids: Vec<_> = refs.iter().map(|r| r.id).collect();
+            self.release_uncommitted(&ids)?;
+            return Err(e);
+        }
+
+        let mut hasher = hasher.unwrap_or_default();
+        if refs.is_empty() && buf.len() <= self.cfg.inline_threshold {
+            hasher.update(&buf);
+            return Ok(Ingested { digest: hasher.finish(), layout: DataLayout::Inline(buf.to_vec()), _guards: guards });
+        }
+        if !buf.is_empty() {
+            let (h, r, g) = join(self.spawn_chunk(hasher, buf.freeze())).await?;
+            hasher = h;
+            refs.push(r);
+            guards.push(g);
+        }
+        Ok(Ingested { digest: hasher.finish(), layout: DataLayout::Chunks(refs), _guards: guards })
+    }
+
+    /// PUT Object: stores `body` as `bucket/key` with `meta`, verifying `content_md5` if given.
+    /// The object becomes visible atomically once every byte is durable.
+    pub async fn put_object<S, E>(
+        self: &Arc<Self>,
+        bucket: &str,
+        key: &str,
+        body: S,
+        meta: ObjectMeta,
+        content_md5: Option<[u8; 16]>,
+    ) -> ServiceResult<PutOutcome>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+        E: std::fmt::Display,
+    {
+        if self.get_bucket(bucket)?.is_none() {
+            return Err(ServiceError::NoSuchBucket);
+        }
+        let ingested = self.ingest(body).await?;
+        if let Some(want) = content_md5 {
+            if want != ingested.digest.md5 {
+                let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
+                self.release_uncommitted(&ids)?;
+                return Err(ServiceError::BadDigest);
+            }
+        }
+        let record = meta.into_record(&ingested.digest, ingested.layout.clone(), self.clock.now_ms());
+        let store = Arc::clone(self);
+        let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
+        let committed = tokio::task::spawn_blocking(move || {
+            let lock = store.lock_commits();
+            store.commit_locked(&lock, &bucket, &key, Some(&rec)).map(|_| ())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("commit task: {e}")))?;
+        if let Err(e) = committed {
+            let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
+            self.release_uncommitted(&ids)?;
+            return Err(e);
+        }
+        drop(ingested);
+        Ok(PutOutcome { record })
+    }
+}

@@ -1,0 +1,56 @@
+//! Domain newtypes with validation and no IO: bucket names, object keys, byte ranges, ETags.
+
+mod bucket;
+mod etag;
+mod key;
+mod range;
+
+pub use bucket::{BucketName, InvalidBucketName};
+pub use etag::ETag;
+pub use key::{InvalidKey, ObjectKey, MAX_KEY_BYTES};
+pub use range::{ByteRange, RangeError, RangeSpec};
+
+/// A canned ACL as carried by `x-cos-acl` / `x-amz-acl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CannedAcl {
+    Private,
+    PublicRead,
+    PublicReadWrite,
+    /// Objects only: inherit the bucket's ACL.
+    Default,
+}
+
+impl CannedAcl {
+    pub fn parse(s: &str) -> Option<CannedAcl> {
+        match s.trim() {
+            "private" => Some(CannedAcl::Private),
+            "public-read" => Some(CannedAcl::PublicRead),
+            "public-read-write" => Some(CannedAcl::PublicReadWrite),
+            "default" => Some(CannedAcl::Default),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CannedAcl::Private => "private",
+            CannedAcl::PublicRead => "public-read",
+            CannedAcl::PublicReadWrite => "public-read-write",
+            CannedAcl::Default => "default",
+        }
+    }
+}
+
+/// Storage classes COS accepts on upload. Data is stored identically; the class is metadata.
+pub const STORAGE_CLASSES: &[&str] = &[
+    "STANDARD",
+    "STANDARD_IA",
+    "ARCHIVE",
+    "DEEP_ARCHIVE",
+    "INTELLIGENT_TIERING",
+    "MAZ_STANDARD",
+    "MAZ_STANDARD_IA",
+    "MAZ_INTELLIGENT_TIERING",
+    "MAZ_ARCHIVE",
+];

@@ -1,0 +1,57 @@
+//! Request bodies: parsed with quick-xml's serde support; unknown elements and namespaces are
+//! ignored, so Python (declaration), Node (none) and boto3 (xmlns) bodies all parse.
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+#[error("The XML you provided was not well-formed or did not validate against our published schema: {0}")]
+pub struct XmlError(pub String);
+
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct DeleteObjectEntry {
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "VersionId", default)]
+    pub version_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename = "Delete")]
+pub struct DeleteRequest {
+    #[serde(rename = "Object", default)]
+    pub objects: Vec<DeleteObjectEntry>,
+    #[serde(rename = "Quiet", default)]
+    pub quiet: Option<String>,
+}
+
+impl DeleteRequest {
+    pub fn is_quiet(&self) -> bool {
+        self.quiet.as_deref().map(|q| q.trim().eq_ignore_ascii_case("true")).unwrap_or(false)
+    }
+}
+
+pub fn parse_delete(body: &[u8]) -> Result<DeleteRequest, XmlError> {
+    let text = std::str::from_utf8(body).map_err(|e| XmlError(e.to_string()))?;
+    quick_xml::de::from_str(text).map_err(|e| XmlError(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delete_bodies_from_each_sdk() {
+        let py = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Delete><Object><Key>a.txt</Key></Object><Object><Key>b.txt</Key><VersionId>v1</VersionId></Object><Quiet>false</Quiet></Delete>";
+        let d = parse_delete(py.as_bytes()).unwrap();
+        assert_eq!(d.objects.len(), 2);
+        assert_eq!(d.objects[1].version_id.as_deref(), Some("v1"));
+        assert!(!d.is_quiet());
+        let boto = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Object><Key>a &amp; b</Key></Object><Quiet>true</Quiet></Delete>";
+        let d = parse_delete(boto.as_bytes()).unwrap();
+        assert_eq!(d.objects[0].key, "a & b");
+        assert!(d.is_quiet());
+        assert!(parse_delete(b"<Delete><Object><Key>a</Key>").is_err());
+        assert!(parse_delete(b"not xml").is_err());
+        assert!(parse_delete(b"\xff\xfe").is_err());
+    }
+}

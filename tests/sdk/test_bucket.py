@@ -1,0 +1,118 @@
+"""Bucket CRUD through cos-python-sdk-v5."""
+
+import pytest
+import requests
+from qcloud_cos.cos_exception import CosServiceError
+
+import cosd_harness as H
+
+
+def test_health(cosd):
+    r = requests.get(cosd.base_url + "/_cosd/health", timeout=5)
+    assert r.status_code == 200
+
+
+def test_create_head_list_delete(client):
+    name = H.unique_bucket()
+    assert client.create_bucket(Bucket=name) is None
+    try:
+        head = client.head_bucket(Bucket=name)
+        assert isinstance(head, dict)
+        assert head.get("x-cos-request-id"), head
+
+        listing = client.list_buckets()
+        buckets = listing["Buckets"]["Bucket"]
+        mine = [b for b in buckets if b["Name"] == name]
+        assert len(mine) == 1, buckets
+        assert mine[0]["Location"] == "ap-guangzhou"
+        assert mine[0].get("CreationDate"), mine[0]
+    finally:
+        client.delete_bucket(Bucket=name)
+
+    with pytest.raises(CosServiceError) as ei:
+        client.head_bucket(Bucket=name)
+    assert ei.value.get_status_code() == 404
+
+    names = [b["Name"] for b in (client.list_buckets()["Buckets"] or {}).get("Bucket", [])]
+    assert name not in names
+
+
+def test_list_buckets_shows_several(client, bucket_factory):
+    a = bucket_factory()
+    b = bucket_factory()
+    listing = client.list_buckets()
+    assert listing.get("Owner"), listing
+    by_name = {x["Name"]: x for x in listing["Buckets"]["Bucket"]}
+    for name in (a, b):
+        assert name in by_name
+        assert by_name[name]["Location"] == "ap-guangzhou"
+
+
+def test_create_twice_already_owned(client, bucket):
+    with pytest.raises(CosServiceError) as ei:
+        client.create_bucket(Bucket=bucket)
+    assert ei.value.get_status_code() == 409
+    assert ei.value.get_error_code() == "BucketAlreadyOwnedByYou"
+
+
+def test_delete_non_empty_bucket(client, bucket):
+    client.put_object(Bucket=bucket, Key="keep.txt", Body=b"x")
+    with pytest.raises(CosServiceError) as ei:
+        client.delete_bucket(Bucket=bucket)
+    assert ei.value.get_status_code() == 409
+    assert ei.value.get_error_code() == "BucketNotEmpty"
+    # still there, object intact
+    client.head_bucket(Bucket=bucket)
+    assert H.read_body(client.get_object(Bucket=bucket, Key="keep.txt")) == b"x"
+
+
+def test_head_missing_bucket(client):
+    with pytest.raises(CosServiceError) as ei:
+        client.head_bucket(Bucket=H.unique_bucket("gone"))
+    assert ei.value.get_status_code() == 404
+
+
+def test_delete_missing_bucket(client):
+    with pytest.raises(CosServiceError) as ei:
+        client.delete_bucket(Bucket=H.unique_bucket("gone"))
+    assert ei.value.get_status_code() == 404
+    assert ei.value.get_error_code() == "NoSuchBucket"
+
+
+@pytest.mark.parametrize("name", [
+    "Bad_Name-1250000000",      # underscore (the SDK refuses it client side in IP mode)
+    "noappidsuffix",            # no -<appid>
+    "-leading-1250000000",      # must start with a letter or digit
+])
+def test_invalid_bucket_name_rejected(cosd, name):
+    # Path-style via Domain: the SDK does not validate the name in this mode.
+    c = cosd.path_style_client(name)
+    with pytest.raises(CosServiceError) as ei:
+        c.create_bucket(Bucket=name)
+    assert ei.value.get_status_code() == 400, ei.value.get_digest_msg()
+    assert ei.value.get_error_code() == "InvalidBucketName"
+
+
+def test_sdk_refuses_underscore_client_side(client):
+    # Documents why test_invalid_bucket_name_rejected uses the Domain form.
+    from qcloud_cos.cos_exception import CosClientError
+    with pytest.raises(CosClientError):
+        client.create_bucket(Bucket="Bad_Name-1250000000")
+
+
+def test_path_style_domain_client(cosd, client, bucket):
+    """Spec 02 §2 'Python — path-style via Domain': /<bucket>/<key>, Host 127.0.0.1:port."""
+    ps = cosd.path_style_client(bucket)
+    rt = ps.put_object(Bucket=bucket, Key="dir/x y.txt", Body=b"path style")
+    assert rt["ETag"] == H.etag_of(b"path style")
+    assert H.read_body(ps.get_object(Bucket=bucket, Key="dir/x y.txt")) == b"path style"
+    assert ps.head_object(Bucket=bucket, Key="dir/x y.txt")["Content-Length"] == "10"
+    keys = [c["Key"] for c in ps.list_objects(Bucket=bucket, Prefix="dir/").get("Contents", [])]
+    assert keys == ["dir/x y.txt"]
+    ps.head_bucket(Bucket=bucket)
+    # visible through the virtual-host client too
+    assert H.read_body(client.get_object(Bucket=bucket, Key="dir/x y.txt")) == b"path style"
+    ps.delete_object(Bucket=bucket, Key="dir/x y.txt")
+    with pytest.raises(CosServiceError) as ei:
+        client.head_object(Bucket=bucket, Key="dir/x y.txt")
+    assert ei.value.get_status_code() == 404

@@ -1,0 +1,242 @@
+"""Crash safety: SIGKILL the server in the middle of a write stream, restart it
+on the same data dir, and check that
+
+* every acknowledged PUT is readable with exactly the acknowledged bytes,
+* every acknowledged DELETE is gone,
+* a key whose request was in flight at the kill holds either the old or the
+  new complete content (never a partial/mixed object),
+* listings agree with the objects,
+* ``cosd fsck`` finds no dangling chunk references, ``fsck --repair`` removes
+  orphaned chunks, and repair does not lose live data.
+
+Uses its own server instance and data dir (not the shared session server).
+"""
+
+import math
+import os
+import random
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+from qcloud_cos.cos_exception import CosServiceError
+
+import cosd_harness as H
+
+WRITERS = 4
+RUN_SECONDS = 3.0
+SMALL_MAX = 64 * 1024          # objects above this go to chunk files
+LARGE_MAX = 3 * 1024 * 1024
+
+
+class Writer(threading.Thread):
+    """Owns the keys w<idx>/...; records a result only after the SDK call
+    returned success. State per key: (md5hex, size) or None (= absent)."""
+
+    def __init__(self, idx, server, bucket, stop, killed):
+        threading.Thread.__init__(self, name="crash-writer-%d" % idx, daemon=True)
+        self.idx = idx
+        self.bucket = bucket
+        self.stop_ev = stop
+        self.killed = killed
+        self.client = server.client(retry=0, session=requests.Session())
+        self.rnd = random.Random(1000 + idx)
+        self.state = {}            # key -> acknowledged state
+        self.inflight = None       # (key, old_state, new_state) of the unacknowledged request
+        self.acked = {"put": 0, "overwrite": 0, "delete": 0, "large": 0}
+        self.error_before_kill = None
+        self.next_id = 0
+
+    def payload(self):
+        r = self.rnd
+        if r.random() < 0.6:
+            n = r.randint(1024, SMALL_MAX)
+        else:   # log-uniform above the inline threshold
+            n = int(math.exp(r.uniform(math.log(SMALL_MAX + 1), math.log(LARGE_MAX))))
+        return os.urandom(n)
+
+    def live_keys(self):
+        return [k for k, v in self.state.items() if v is not None]
+
+    def run(self):
+        while not self.stop_ev.is_set():
+            live = self.live_keys()
+            p = self.rnd.random()
+            if p < 0.5 or len(live) < 3:
+                op, key = "put", "w%d/%05d" % (self.idx, self.next_id)
+                self.next_id += 1
+            elif p < 0.8:
+                op, key = "overwrite", self.rnd.choice(live)
+            else:
+                op, key = "delete", self.rnd.choice(live)
+            old = self.state.get(key)
+            data = None
+            if op == "delete":
+                new = None
+            else:
+                data = self.payload()
+                new = (H.md5hex(data), len(data))
+            self.inflight = (key, old, new)
+            try:
+                if op == "delete":
+                    self.client.delete_object(Bucket=self.bucket, Key=key)
+                else:
+                    rt = self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+                    if rt.get("ETag") != '"%s"' % new[0]:
+                        self.error_before_kill = "bad ETag %r for %s" % (rt.get("ETag"), key)
+                        return
+            except Exception as e:  # server killed (or a real error, see below)
+                if not self.killed.is_set():
+                    self.error_before_kill = "%s on %s %s: %r" % (type(e).__name__, op, key, e)
+                return
+            self.state[key] = new
+            self.inflight = None
+            self.acked[op] += 1
+            if new is not None and new[1] > SMALL_MAX:
+                self.acked["large"] += 1
+
+
+def fetch_state(client, bucket, key):
+    try:
+        got = client.get_object(Bucket=bucket, Key=key)
+    except CosServiceError as e:
+        if e.get_status_code() == 404:
+            return None
+        raise
+    data = H.read_body(got)
+    assert got["Content-Length"] == str(len(data))
+    return (H.md5hex(data), len(data))
+
+
+def list_all(client, bucket):
+    out = {}
+    marker = ""
+    while True:
+        rt = client.list_objects(Bucket=bucket, Marker=marker, MaxKeys=1000)
+        for c in rt.get("Contents", []):
+            out[c["Key"]] = (c["ETag"].strip('"'), int(c["Size"]))
+        if rt["IsTruncated"] != "true":
+            return out
+        marker = rt["NextMarker"]
+
+
+def verify(server, bucket, writers, label, static):
+    """Returns {key: actual_state}; asserts against the acknowledged history.
+    ``static``: {key: state} of objects written before the writers started."""
+    client = server.client(retry=1, session=requests.Session())
+    expected = {k: {v} for k, v in static.items()}
+    for w in writers:
+        for key, st in w.state.items():
+            expected[key] = {st}
+        if w.inflight is not None:
+            key, old, new = w.inflight
+            expected[key] = {old, new}
+
+    keys = sorted(expected)
+    with ThreadPoolExecutor(8) as ex:
+        actual = dict(zip(keys, ex.map(lambda k: fetch_state(client, bucket, k), keys)))
+
+    problems = []
+    for key in keys:
+        if actual[key] not in expected[key]:
+            problems.append("%s: got %r, allowed %r" % (key, actual[key], sorted(expected[key], key=repr)))
+    assert not problems, "[%s] %d of %d keys wrong after crash:\n  %s" % (
+        label, len(problems), len(keys), "\n  ".join(problems[:30]))
+
+    listed = list_all(client, bucket)
+    present = {k: v for k, v in actual.items() if v is not None}
+    assert sorted(listed) == sorted(present), "[%s] listing disagrees with GETs: only listed %r, only readable %r" % (
+        label, sorted(set(listed) - set(present))[:20], sorted(set(present) - set(listed))[:20])
+    for k, v in present.items():
+        assert listed[k] == v, "[%s] list entry for %s is %r, object is %r" % (label, k, listed[k], v)
+    return actual
+
+
+def fsck(server, *extra):
+    r = server.run_cli("fsck", "--data-dir", server.data_dir, *extra)
+    out = (r.stdout + r.stderr).decode("utf-8", "replace")
+    dangling = re.search(r"dangling references:\s*(\d+)", out)
+    orphaned = re.search(r"orphaned chunks:\s*(\d+)", out)
+    return r.returncode, out, (int(dangling.group(1)) if dangling else None), \
+        (int(orphaned.group(1)) if orphaned else None)
+
+
+def test_sigkill_mid_stream_then_restart_and_fsck(server_factory):
+    server = server_factory("crash")
+    server.start()
+    setup = server.client(retry=1, session=requests.Session())
+    bucket = H.unique_bucket("crash")
+    setup.create_bucket(Bucket=bucket)
+    # one pre-existing object outside the writers' key space
+    static_body = os.urandom(200000)
+    setup.put_object(Bucket=bucket, Key="static.bin", Body=static_body)
+    static = {"static.bin": (H.md5hex(static_body), len(static_body))}
+
+    stop, killed = threading.Event(), threading.Event()
+    writers = [Writer(i, server, bucket, stop, killed) for i in range(WRITERS)]
+    for w in writers:
+        w.start()
+    time.sleep(RUN_SECONDS)
+    killed.set()
+    server.kill()                       # kill -9 while the writers are still going
+    stop.set()
+    for w in writers:
+        w.join(60)
+        assert not w.is_alive(), "writer %d hung after the kill" % w.idx
+
+    errors = [w.error_before_kill for w in writers if w.error_before_kill]
+    assert not errors, "requests failed before the kill:\n" + "\n".join(errors)
+    totals = {k: sum(w.acked[k] for w in writers) for k in writers[0].acked}
+    print("acknowledged before kill: %r; in flight: %d" % (totals, sum(w.inflight is not None for w in writers)))
+    assert totals["put"] >= 10 and totals["large"] >= 2, "too little traffic to be meaningful: %r" % totals
+
+    # ---- restart on the same data dir
+    server.start()
+    verify(server, bucket, writers, "after restart", static)
+    client = server.client(retry=1, session=requests.Session())
+    # the restarted server accepts writes
+    body = os.urandom(300000)
+    assert client.put_object(Bucket=bucket, Key="after-restart.bin", Body=body)["ETag"] == H.etag_of(body)
+    assert H.read_body(client.get_object(Bucket=bucket, Key="after-restart.bin")) == body
+    client.delete_object(Bucket=bucket, Key="after-restart.bin")
+    server.stop()
+
+    # ---- offline consistency check
+    rc, out, dangling, orphaned = fsck(server)
+    assert dangling is not None and orphaned is not None, "unexpected fsck output:\n" + out
+    assert dangling == 0, out
+    assert rc == 0, out
+
+    rc, out, _, _ = fsck(server, "--repair")
+    assert rc == 0, "fsck --repair failed:\n" + out
+
+    rc, out, dangling, orphaned = fsck(server)
+    assert rc == 0, out
+    assert dangling == 0, out
+    assert orphaned == 0, "orphaned chunks remain after --repair:\n" + out
+
+    # ---- repair must not have removed anything live
+    server.start()
+    verify(server, bucket, writers, "after fsck --repair", static)
+    server.stop()
+
+
+def test_fsck_clean_data_dir(server_factory):
+    """fsck on a freshly used, cleanly stopped data dir: exit 0, nothing to report."""
+    server = server_factory("clean")
+    server.start()
+    c = server.client(retry=1, session=requests.Session())
+    bucket = H.unique_bucket("clean")
+    c.create_bucket(Bucket=bucket)
+    c.put_object(Bucket=bucket, Key="small", Body=b"x" * 100)
+    c.put_object(Bucket=bucket, Key="large", Body=os.urandom(2 * 1024 * 1024))
+    c.put_object(Bucket=bucket, Key="large", Body=os.urandom(1024 * 1024))   # overwrite
+    c.put_object(Bucket=bucket, Key="gone", Body=os.urandom(500 * 1024))
+    c.delete_object(Bucket=bucket, Key="gone")
+    server.stop()
+    rc, out, dangling, orphaned = fsck(server)
+    assert dangling is not None and orphaned is not None, "unexpected fsck output:\n" + out
+    assert rc == 0, out
+    assert dangling == 0, out

@@ -1,0 +1,131 @@
+"""Error responses as the SDK sees them (CosServiceError) and request limits."""
+
+import pytest
+from qcloud_cos.cos_exception import CosServiceError
+
+import cosd_harness as H
+
+
+def test_no_such_key(recorder, bucket):
+    with pytest.raises(CosServiceError) as ei:
+        recorder.client.get_object(Bucket=bucket, Key="missing/key.txt")
+    e = ei.value
+    assert e.get_status_code() == 404
+    assert e.get_error_code() == "NoSuchKey"
+    assert e.get_error_msg() and e.get_error_msg() != "Unknown"
+    assert e.get_resource_location() and e.get_resource_location() != "Unknown"
+    rid = e.get_request_id()
+    assert rid and rid != "Unknown"
+    resp = recorder.last
+    assert resp.status_code == 404
+    assert resp.headers.get("x-cos-request-id") == rid
+    assert "xml" in resp.headers.get("Content-Type", "")
+    assert resp.headers.get("Date")
+    err = H.parse_error_xml(resp.content)
+    assert err["Code"] == "NoSuchKey"
+    assert err["RequestId"] == rid
+
+
+def test_request_ids_are_unique(recorder, bucket):
+    ids = set()
+    for _ in range(5):
+        with pytest.raises(CosServiceError) as ei:
+            recorder.client.get_object(Bucket=bucket, Key="missing")
+        ids.add(ei.value.get_request_id())
+    assert len(ids) == 5
+
+
+def test_success_responses_carry_request_id(recorder, bucket):
+    rt = recorder.client.put_object(Bucket=bucket, Key="k", Body=b"v")
+    assert rt.get("x-cos-request-id")
+    head = recorder.client.head_object(Bucket=bucket, Key="k")
+    assert head.get("x-cos-request-id")
+    assert recorder.last.headers.get("Date")
+
+
+def test_no_such_bucket_get_object(client):
+    with pytest.raises(CosServiceError) as ei:
+        client.get_object(Bucket=H.unique_bucket("gone"), Key="a.txt")
+    assert ei.value.get_status_code() == 404
+    assert ei.value.get_error_code() == "NoSuchBucket"
+    assert ei.value.get_request_id() not in ("", "Unknown")
+
+
+def test_no_such_bucket_put_and_list(client):
+    name = H.unique_bucket("gone")
+    with pytest.raises(CosServiceError) as ei:
+        client.put_object(Bucket=name, Key="a.txt", Body=b"x")
+    assert ei.value.get_status_code() == 404
+    assert ei.value.get_error_code() == "NoSuchBucket"
+    with pytest.raises(CosServiceError) as ei:
+        client.list_objects(Bucket=name)
+    assert ei.value.get_status_code() == 404
+    assert ei.value.get_error_code() == "NoSuchBucket"
+
+
+def test_wrong_secret_key(cosd, bucket):
+    bad = cosd.client(secret_key="wrongSecretKey000000000000000000")
+    with pytest.raises(CosServiceError) as ei:
+        bad.put_object(Bucket=bucket, Key="x.txt", Body=b"x")
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "SignatureDoesNotMatch"
+    with pytest.raises(CosServiceError) as ei:
+        bad.list_objects(Bucket=bucket)
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "SignatureDoesNotMatch"
+    with pytest.raises(CosServiceError) as ei:
+        bad.list_buckets()
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "SignatureDoesNotMatch"
+    # nothing was written
+    assert cosd.client().list_objects(Bucket=bucket).get("Contents", []) == []
+
+
+def test_unknown_secret_id(cosd, bucket):
+    bad = cosd.client(secret_id="AKIDunknownUNKNOWNunknown0000000000")
+    with pytest.raises(CosServiceError) as ei:
+        bad.get_object(Bucket=bucket, Key="x.txt")
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "InvalidAccessKeyId"
+    with pytest.raises(CosServiceError) as ei:
+        bad.create_bucket(Bucket=H.unique_bucket())
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "InvalidAccessKeyId"
+
+
+def test_key_of_850_bytes_ok(client, bucket):
+    key = "k" * 850
+    client.put_object(Bucket=bucket, Key=key, Body=b"x")
+    assert H.read_body(client.get_object(Bucket=bucket, Key=key)) == b"x"
+
+
+@pytest.mark.parametrize("key", ["k" * 851, "d/" * 600, "文" * 300])   # 851, 1200, 900 bytes
+def test_key_too_long(client, bucket, key):
+    assert len(key.encode("utf-8")) > 850
+    with pytest.raises(CosServiceError) as ei:
+        client.put_object(Bucket=bucket, Key=key, Body=b"x")
+    assert ei.value.get_status_code() == 400
+    assert ei.value.get_error_code() in ("KeyTooLong", "InvalidArgument")
+    assert client.list_objects(Bucket=bucket).get("Contents", []) == []
+
+
+def test_metadata_within_limit_ok(client, bucket):
+    meta = {"x-cos-meta-a": "a" * 900, "x-cos-meta-b": "b" * 900}
+    client.put_object(Bucket=bucket, Key="m.txt", Body=b"x", Metadata=meta)
+    head = client.head_object(Bucket=bucket, Key="m.txt")
+    assert head["x-cos-meta-a"] == "a" * 900
+    assert head["x-cos-meta-b"] == "b" * 900
+
+
+@pytest.mark.parametrize("meta", [
+    {"x-cos-meta-big": "v" * 2100},
+    {"x-cos-meta-a%d" % i: "v" * 200 for i in range(12)},
+])
+def test_metadata_too_large(client, bucket, meta):
+    with pytest.raises(CosServiceError) as ei:
+        client.put_object(Bucket=bucket, Key="m.txt", Body=b"x", Metadata=meta)
+    assert ei.value.get_status_code() == 400
+    assert ei.value.get_error_code() in ("MetadataTooLarge", "InvalidArgument")
+    with pytest.raises(CosServiceError) as ei:
+        client.head_object(Bucket=bucket, Key="m.txt")
+    assert ei.value.get_status_code() == 404
