@@ -3,7 +3,7 @@
 use super::*;
 use crate::chunk::FsChunkStore;
 use crate::clock::OffsetClock;
-use crate::meta::{KeyCodec, KvRead, MemKv};
+use crate::meta::{KeyCodec, MemKv};
 use crate::types::{BucketName, CannedAcl};
 use bytes::Bytes;
 use std::time::Duration;

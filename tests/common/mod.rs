@@ -203,16 +203,16 @@ impl Client {
         if !r.body.is_empty() || matches!(r.method, "PUT" | "POST") {
             headers.push(("Content-Length".into(), r.body.len().to_string()));
         }
-        let decoded = cosd::auth::encode::decode_path(&r.path).unwrap();
+        let decoded = cosd::auth::encode::decode_path(&r.path).unwrap_or_else(|| r.path.clone());
         let mut rb = self.http.request(r.method.parse().unwrap(), self.url(&r.path, &r.query));
         if r.sign {
             let now = self.now();
             rb = rb.header("Authorization", authorization(&self.sid, &self.skey, r.method, &decoded, &r.query, &headers, now - 60, now + 600));
         }
-        for (k, v) in &r.headers {
+        for (k, v) in &headers {
             rb = rb.header(k.as_str(), v.as_str());
         }
-        let resp = rb.header("Host", r.host).body(r.body).send().await.unwrap();
+        let resp = rb.body(r.body).send().await.unwrap();
         let status = resp.status().as_u16();
         let headers = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
         let body = resp.bytes().await.unwrap().to_vec();

@@ -49,6 +49,7 @@ def server_env():
     env = dict(os.environ)
     env["COSD_ROOT_SECRET_ID"] = ROOT_SECRET_ID
     env["COSD_ROOT_SECRET_KEY"] = ROOT_SECRET_KEY
+    env.setdefault("NO_COLOR", "1")   # plain-text log file
     return env
 
 

@@ -116,3 +116,20 @@ def test_path_style_domain_client(cosd, client, bucket):
     with pytest.raises(CosServiceError) as ei:
         client.head_object(Bucket=bucket, Key="dir/x y.txt")
     assert ei.value.get_status_code() == 404
+
+
+def test_recreated_bucket_is_empty(client):
+    name = H.unique_bucket()
+    client.create_bucket(Bucket=name)
+    try:
+        client.put_object(Bucket=name, Key="old.txt", Body=b"old")
+        client.put_object(Bucket=name, Key="big.bin", Body=b"b" * (200 * 1024))
+        H.empty_bucket(client, name)
+        client.delete_bucket(Bucket=name)
+        client.create_bucket(Bucket=name)
+        assert client.list_objects(Bucket=name).get("Contents", []) == []
+        with pytest.raises(CosServiceError) as ei:
+            client.get_object(Bucket=name, Key="old.txt")
+        assert ei.value.get_error_code() == "NoSuchKey"
+    finally:
+        H.destroy_bucket(client, name)

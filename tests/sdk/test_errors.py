@@ -93,6 +93,24 @@ def test_unknown_secret_id(cosd, bucket):
     assert ei.value.get_error_code() == "InvalidAccessKeyId"
 
 
+def test_expired_header_signature(cosd, bucket, monkeypatch):
+    """An Authorization header whose q-sign-time window has ended (spec 01 §5)."""
+    import time as _time
+    import qcloud_cos.cos_auth as cos_auth
+
+    class Past(object):
+        @staticmethod
+        def time():
+            return _time.time() - 20000   # SDK window is [t-60, t+10000]
+
+    monkeypatch.setattr(cos_auth, "time", Past)
+    with pytest.raises(CosServiceError) as ei:
+        cosd.client().get_object(Bucket=bucket, Key="x.txt")
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "AccessDenied"
+    assert ei.value.get_error_msg() == "Request has expired"
+
+
 def test_key_of_850_bytes_ok(client, bucket):
     key = "k" * 850
     client.put_object(Bucket=bucket, Key=key, Body=b"x")

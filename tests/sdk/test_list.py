@@ -69,6 +69,18 @@ def test_root_delimiter(client, tree):
     assert prefixes_of(rt) == ["dir/", "dir2/"]
 
 
+def test_prefix_not_ending_in_delimiter(client, tree):
+    rt = client.list_objects(Bucket=tree, Prefix="dir", Delimiter="/")
+    assert keys_of(rt) == []
+    assert prefixes_of(rt) == ["dir/", "dir2/"]
+
+
+def test_other_delimiter(client, tree):
+    rt = client.list_objects(Bucket=tree, Delimiter=".")
+    assert keys_of(rt) == []
+    assert prefixes_of(rt) == ["a.", "dir/b.", "dir/c.", "dir/sub/d.", "dir/sub/e.", "dir2/f.", "g."]
+
+
 def test_prefix_only(client, tree):
     rt = client.list_objects(Bucket=tree, Prefix="dir")
     assert keys_of(rt) == ["dir/b.txt", "dir/c.txt", "dir/sub/d.txt", "dir/sub/e.txt", "dir2/f.txt"]
@@ -199,6 +211,15 @@ def test_paging_all_keys_once(client, many, max_keys):
     assert got == keys
     assert len(set(got)) == len(got)
     assert pages == -(-len(keys) // max_keys)
+
+
+def test_max_keys_above_1000_is_capped(client, many):
+    bucket, keys = many
+    rt = client.list_objects(Bucket=bucket, MaxKeys=5000)
+    assert len(keys_of(rt)) <= 1000
+    assert rt["IsTruncated"] == "true"
+    got, _ = collect(client, bucket, MaxKeys=5000)
+    assert got == keys
 
 
 def test_paging_with_prefix(client, many):

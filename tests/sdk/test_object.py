@@ -4,6 +4,7 @@ import base64
 import email.utils
 import hashlib
 import os
+import random
 import time
 
 import pytest
@@ -77,6 +78,16 @@ def test_put_with_metadata_then_head_and_get(client, bucket):
     assert H.hget(got, "Content-Disposition") == 'attachment; filename="obj.txt"'
 
 
+def test_metadata_names_lowercased_values_kept(client, bucket):
+    client.put_object(Bucket=bucket, Key="m.txt", Body=b"x",
+                      Metadata={"x-cos-meta-MixedCase": "Value With Spaces, 1+1=2; a/b?c",
+                                "x-cos-meta-empty-ish": "-"})
+    head = client.head_object(Bucket=bucket, Key="m.txt")
+    # spec 03 §2: x-cos-* response headers are emitted in lower case
+    assert head["x-cos-meta-mixedcase"] == "Value With Spaces, 1+1=2; a/b?c"
+    assert head["x-cos-meta-empty-ish"] == "-"
+
+
 def test_default_content_type(client, bucket):
     client.put_object(Bucket=bucket, Key="noct", Body=b"abc")
     head = client.head_object(Bucket=bucket, Key="noct")
@@ -117,11 +128,15 @@ def test_response_header_overrides(client, bucket):
         Bucket=bucket, Key="o.txt",
         ResponseContentType="application/x-custom",
         ResponseContentDisposition='attachment; filename="custom.bin"',
-        ResponseCacheControl="no-cache")
+        ResponseCacheControl="no-cache",
+        ResponseContentLanguage="zh-CN",
+        ResponseExpires="Wed, 21 Oct 2099 07:28:00 GMT")
     assert H.read_body(got) == DATA
     assert got["Content-Type"] == "application/x-custom"
     assert H.hget(got, "Content-Disposition") == 'attachment; filename="custom.bin"'
     assert H.hget(got, "Cache-Control") == "no-cache"
+    assert H.hget(got, "Content-Language") == "zh-CN"
+    assert H.hget(got, "Expires") == "Wed, 21 Oct 2099 07:28:00 GMT"
     # stored metadata unchanged
     assert client.head_object(Bucket=bucket, Key="o.txt")["Content-Type"] == "text/plain"
 
@@ -180,6 +195,17 @@ class TestConditionalGet(object):
 
     def test_if_unmodified_since_future(self, client, bucket, etag):
         got = client.get_object(Bucket=bucket, Key=self.KEY, IfUnmodifiedSince=http_date(time.time() + 86400))
+        assert H.read_body(got) == DATA
+
+    def test_if_match_true_wins_over_if_unmodified_since(self, client, bucket, etag):
+        # RFC 7232 §3.4 / S3: If-Unmodified-Since is ignored when If-Match is present and true
+        got = client.get_object(Bucket=bucket, Key=self.KEY, IfMatch=etag,
+                                IfUnmodifiedSince=http_date(time.time() - 86400))
+        assert H.status_of(got) == 200
+        assert H.read_body(got) == DATA
+
+    def test_if_match_star(self, client, bucket, etag):
+        got = client.get_object(Bucket=bucket, Key=self.KEY, IfMatch="*")
         assert H.read_body(got) == DATA
 
     def test_head_if_match_wrong(self, client, bucket, etag):
@@ -348,3 +374,43 @@ def test_download_file_small_simple(client, bucket, tmp_path):
     dest = tmp_path / "small.bin"
     client.download_file(Bucket=bucket, Key="dl/small.bin", DestFilePath=str(dest), EnableCRC=True)
     assert dest.read_bytes() == body
+
+
+def test_put_chunked_transfer_encoding(recorder, bucket):
+    """A generator body makes the SDK stream with Transfer-Encoding: chunked
+    (no Content-Length; transfer-encoding is signed), spec 03 §1."""
+    pieces = [os.urandom(65536) for _ in range(40)] + [os.urandom(1234)]
+    body = b"".join(pieces)
+
+    def gen():
+        for p in pieces:
+            yield p
+
+    rt = recorder.client.put_object(Bucket=bucket, Key="chunked.bin", Body=gen())
+    sent = recorder.last.request
+    assert sent.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in sent.headers
+    assert rt["ETag"] == H.etag_of(body)
+    assert rt["x-cos-hash-crc64ecma"] == H.crc64(body)
+    head = recorder.client.head_object(Bucket=bucket, Key="chunked.bin")
+    assert head["Content-Length"] == str(len(body))
+    assert H.read_body(recorder.client.get_object(Bucket=bucket, Key="chunked.bin")) == body
+
+
+def test_random_ranges_on_large_object(client, bucket):
+    body = os.urandom(9 * 1024 * 1024 + 77)
+    client.put_object(Bucket=bucket, Key="ranges.bin", Body=body)
+    rnd = random.Random(42)
+    size = len(body)
+    probes = [(0, 0), (size - 1, size - 1), (0, size - 1)]
+    for mib in range(1, 10):          # around every MiB boundary
+        b = mib * 1024 * 1024
+        if b < size:
+            probes.append((b - 3, b + 2))
+    probes += sorted((a, min(size - 1, a + rnd.randrange(1, 3 * 1024 * 1024)))
+                     for a in (rnd.randrange(size) for _ in range(10)))
+    for a, b in probes:
+        got = client.get_object(Bucket=bucket, Key="ranges.bin", Range="bytes=%d-%d" % (a, b))
+        data = H.read_body(got)
+        assert data == body[a:b + 1], "range %d-%d" % (a, b)
+        assert H.hget(got, "Content-Range") == "bytes %d-%d/%d" % (a, b, size)

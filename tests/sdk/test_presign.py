@@ -175,6 +175,11 @@ def test_anonymous_list_private_bucket_denied(cosd, obj):
     assert_error(r, 403, "AccessDenied")
 
 
+def test_anonymous_list_buckets_denied(cosd):
+    r = requests.get(cosd.base_url + "/", timeout=30)
+    assert_error(r, 403, "AccessDenied")
+
+
 def test_anonymous_sdk_client_private_denied(cosd, obj):
     """Anonymous=True sends an empty Authorization header (spec 01 §1)."""
     anon = cosd.client(Anonymous=True)
