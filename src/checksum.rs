@@ -20,7 +20,11 @@ pub struct BodyHasher {
 
 impl Default for BodyHasher {
     fn default() -> Self {
-        BodyHasher { md5: Md5::new(), crc: crc64fast::Digest::new(), len: 0 }
+        BodyHasher {
+            md5: Md5::new(),
+            crc: crc64fast::Digest::new(),
+            len: 0,
+        }
     }
 }
 
@@ -48,7 +52,11 @@ impl BodyHasher {
     }
 
     pub fn finish(self) -> BodyDigest {
-        BodyDigest { md5: self.md5.finalize().into(), crc64: self.crc.sum64(), len: self.len }
+        BodyDigest {
+            md5: self.md5.finalize().into(),
+            crc64: self.crc.sum64(),
+            len: self.len,
+        }
     }
 }
 
@@ -124,19 +132,35 @@ mod tests {
         assert_eq!(crc64(b"a"), 3675645893302102789);
         assert_eq!(crc64(b"123456789"), 11051210869376104954);
         assert_eq!(crc64(b"hello world"), 5981764153023615706);
-        assert_eq!(crc64(b"The quick brown fox jumps over the lazy dog"), 6583902852472283588);
+        assert_eq!(
+            crc64(b"The quick brown fox jumps over the lazy dog"),
+            6583902852472283588
+        );
         let mib: Vec<u8> = (0..4096).flat_map(|_| 0u8..=255).collect();
         assert_eq!(crc64(&mib), 12198584541786614250);
     }
 
     #[test]
     fn crc64_combine_vectors() {
-        let c = crc64_combine(crc64_combine(crc64(b"hello "), crc64(b"wor"), 3), crc64(b"ld"), 2);
+        let c = crc64_combine(
+            crc64_combine(crc64(b"hello "), crc64(b"wor"), 3),
+            crc64(b"ld"),
+            2,
+        );
         assert_eq!(c, 5981764153023615706);
-        let data: Vec<u8> = (0..3 * 1048576 + 123).map(|i: usize| ((i * 7 + 3) % 251) as u8).collect();
+        let data: Vec<u8> = (0..3 * 1048576 + 123)
+            .map(|i: usize| ((i * 7 + 3) % 251) as u8)
+            .collect();
         let parts = [&data[..1 << 20], &data[1 << 20..2 << 20], &data[2 << 20..]];
         let crcs: Vec<u64> = parts.iter().map(|p| crc64(p)).collect();
-        assert_eq!(crcs, vec![5276969053385052089, 17460822364546245900, 13585564960491506231]);
+        assert_eq!(
+            crcs,
+            vec![
+                5276969053385052089,
+                17460822364546245900,
+                13585564960491506231
+            ]
+        );
         let mut acc = crcs[0];
         for (p, c) in parts.iter().zip(&crcs).skip(1) {
             acc = crc64_combine(acc, *c, p.len() as u64);

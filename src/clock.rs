@@ -7,7 +7,9 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> SystemTime;
 
     fn now_ms(&self) -> i64 {
-        self.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+        self.now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
     }
 
     fn now_secs(&self) -> i64 {
@@ -33,7 +35,8 @@ pub struct OffsetClock {
 
 impl OffsetClock {
     pub fn advance(&self, by: Duration) {
-        self.offset_ms.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+        self.offset_ms
+            .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
     }
 
     pub fn set_offset_secs(&self, secs: i64) {

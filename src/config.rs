@@ -68,10 +68,12 @@ impl Config {
                 path: path.to_owned(),
                 source,
             })?;
-            let file_table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Invalid {
-                origin: format!("file {}", path.display()),
-                message: e.to_string(),
-            })?;
+            let file_table: toml::Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                        origin: format!("file {}", path.display()),
+                        message: e.to_string(),
+                    })?;
             table.extend(file_table);
             origin = format!("file {}", path.display());
         }
@@ -79,10 +81,11 @@ impl Config {
         for name in names {
             let var = format!("COSD_{}", name.to_ascii_uppercase());
             if let Some(raw) = env(&var) {
-                let value = env_value(&table, &name, &raw).map_err(|message| ConfigError::Invalid {
-                    origin: format!("environment variable {var}"),
-                    message,
-                })?;
+                let value =
+                    env_value(&table, &name, &raw).map_err(|message| ConfigError::Invalid {
+                        origin: format!("environment variable {var}"),
+                        message,
+                    })?;
                 table.insert(name, value);
             }
         }
@@ -90,7 +93,10 @@ impl Config {
             table.insert("listen".into(), toml::Value::String(listen.clone()));
         }
         if let Some(dir) = &flags.data_dir {
-            table.insert("data_dir".into(), toml::Value::String(dir.display().to_string()));
+            table.insert(
+                "data_dir".into(),
+                toml::Value::String(dir.display().to_string()),
+            );
         }
         Self::from_table(table, &origin)
     }
@@ -138,17 +144,22 @@ fn default_table() -> toml::Table {
 fn env_value(table: &toml::Table, name: &str, raw: &str) -> Result<toml::Value, String> {
     match table.get(name) {
         Some(toml::Value::String(_)) | None => Ok(toml::Value::String(raw.to_string())),
-        Some(toml::Value::Array(_)) if !raw.trim_start().starts_with('[') => Ok(toml::Value::Array(
-            raw.split(',')
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .map(|s| toml::Value::String(s.to_string()))
-                .collect(),
-        )),
+        Some(toml::Value::Array(_)) if !raw.trim_start().starts_with('[') => {
+            Ok(toml::Value::Array(
+                raw.split(',')
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .map(|s| toml::Value::String(s.to_string()))
+                    .collect(),
+            ))
+        }
         Some(_) => {
             let doc = format!("v = {raw}");
             let parsed: toml::Table = doc.parse().map_err(|_| format!("cannot parse {raw:?}"))?;
-            parsed.get("v").cloned().ok_or_else(|| format!("cannot parse {raw:?}"))
+            parsed
+                .get("v")
+                .cloned()
+                .ok_or_else(|| format!("cannot parse {raw:?}"))
         }
     }
 }
@@ -159,7 +170,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -177,9 +191,20 @@ mod tests {
     fn env_overrides_file_and_flags_override_env() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
-        std::fs::write(&file, "region = \"ap-beijing\"\nlisten = \"127.0.0.1:1\"\ngc_grace_secs = 5\n").unwrap();
-        let env = env_of(&[("COSD_REGION", "ap-shanghai"), ("COSD_GC_GRACE_SECS", "7"), ("COSD_LISTEN", "127.0.0.1:2")]);
-        let flags = Overrides { listen: Some("127.0.0.1:3".into()), data_dir: None };
+        std::fs::write(
+            &file,
+            "region = \"ap-beijing\"\nlisten = \"127.0.0.1:1\"\ngc_grace_secs = 5\n",
+        )
+        .unwrap();
+        let env = env_of(&[
+            ("COSD_REGION", "ap-shanghai"),
+            ("COSD_GC_GRACE_SECS", "7"),
+            ("COSD_LISTEN", "127.0.0.1:2"),
+        ]);
+        let flags = Overrides {
+            listen: Some("127.0.0.1:3".into()),
+            data_dir: None,
+        };
         let c = Config::load(Some(&file), &env, &flags).unwrap();
         assert_eq!(c.region, "ap-shanghai");
         assert_eq!(c.gc_grace_secs, 7);

@@ -57,7 +57,10 @@ pub enum StartError {
 }
 
 /// Opens the data directory: RocksDB metadata under `meta/`, chunk files under `chunks/`.
-pub fn open_store(config: &Config, clock: Arc<dyn Clock>) -> Result<(Arc<dyn Kv>, Arc<Store>), StartError> {
+pub fn open_store(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<(Arc<dyn Kv>, Arc<Store>), StartError> {
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).map_err(|e| StartError::DataDir(dir.display().to_string(), e))?;
     let kv: Arc<dyn Kv> = Arc::new(RocksKv::open(&dir.join("meta"), config.sync_writes)?);
@@ -77,15 +80,29 @@ pub fn open_store(config: &Config, clock: Arc<dyn Clock>) -> Result<(Arc<dyn Kv>
 }
 
 /// Opens storage, makes sure the root account has a key, and queues orphaned chunks.
-pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<(Arc<AppState>, RootKey), StartError> {
+pub fn build_state(
+    config: Config,
+    clock: Arc<dyn Clock>,
+) -> Result<(Arc<AppState>, RootKey), StartError> {
     let (kv, store) = open_store(&config, Arc::clone(&clock))?;
     let iam = Arc::new(Iam::new(kv));
-    let root = iam.ensure_root(&config.root_uin, &config.root_secret_id, &config.root_secret_key, clock.now_ms())?;
+    let root = iam.ensure_root(
+        &config.root_uin,
+        &config.root_secret_id,
+        &config.root_secret_key,
+        clock.now_ms(),
+    )?;
     let orphans = store.sweep_orphans()?;
     if orphans > 0 {
         tracing::info!(orphans, "queued unreferenced chunk files for collection");
     }
-    let state = AppState { config, store, iam, clock, request_counter: AtomicU64::new(0) };
+    let state = AppState {
+        config,
+        store,
+        iam,
+        clock,
+        request_counter: AtomicU64::new(0),
+    };
     Ok((Arc::new(state), root))
 }
 
@@ -95,7 +112,10 @@ pub fn app(state: Arc<AppState>) -> axum::Router {
 }
 
 /// Runs the chunk collector every `gc_interval_secs` until `stop` fires.
-pub fn spawn_gc(state: &Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_gc(
+    state: &Arc<AppState>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     let store = Arc::clone(&state.store);
     let every = std::time::Duration::from_secs(state.config.gc_interval_secs.max(1));
     tokio::spawn(async move {
@@ -107,7 +127,12 @@ pub fn spawn_gc(state: &Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bo
             let s = Arc::clone(&store);
             match tokio::task::spawn_blocking(move || s.gc_once()).await {
                 Ok(Ok(stats)) if stats.deleted + stats.revived > 0 => {
-                    tracing::info!(deleted = stats.deleted, revived = stats.revived, deferred = stats.deferred, "chunk collection");
+                    tracing::info!(
+                        deleted = stats.deleted,
+                        revived = stats.revived,
+                        deferred = stats.deferred,
+                        "chunk collection"
+                    );
                 }
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "chunk collection failed"),
@@ -116,4 +141,3 @@ pub fn spawn_gc(state: &Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bo
         }
     })
 }
-

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "cosd", version, about = "A self-hosted object storage server that speaks the Tencent Cloud COS protocols")]
+#[command(
+    name = "cosd",
+    version,
+    about = "A self-hosted object storage server that speaks the Tencent Cloud COS protocols"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,8 +49,12 @@ enum Command {
 }
 
 fn load(common: &Common, listen: Option<String>) -> Result<Config, String> {
-    let flags = Overrides { listen, data_dir: common.data_dir.clone() };
-    Config::load(common.config.as_deref(), &|k| std::env::var(k).ok(), &flags).map_err(|e| e.to_string())
+    let flags = Overrides {
+        listen,
+        data_dir: common.data_dir.clone(),
+    };
+    Config::load(common.config.as_deref(), &|k| std::env::var(k).ok(), &flags)
+        .map_err(|e| e.to_string())
 }
 
 fn init_tracing(cfg: &Config) {
@@ -54,7 +62,11 @@ fn init_tracing(cfg: &Config) {
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cfg.log))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     use std::io::IsTerminal;
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stderr().is_terminal()).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn main() -> ExitCode {
@@ -104,7 +116,10 @@ fn fsck(cfg: Config, repair: bool) -> ExitCode {
 
 fn serve(cfg: Config) -> ExitCode {
     init_tracing(&cfg);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cosd: cannot start the runtime: {e}");
@@ -124,13 +139,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -141,19 +157,35 @@ async fn shutdown_signal() {
 }
 
 async fn run(cfg: Config) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(&cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let grace = std::time::Duration::from_secs(cfg.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (state, root) = cosd::build_state(cfg, clock).map_err(|e| e.to_string())?;
     let case = cosd::http::header_case::capture().await;
-    println!("cosd {} is serving the COS XML API", env!("CARGO_PKG_VERSION"));
+    println!(
+        "cosd {} is serving the COS XML API",
+        env!("CARGO_PKG_VERSION")
+    );
     println!("  endpoint:   http://{addr}");
     println!("  region:     {}", state.config.region);
     println!("  data dir:   {}", state.config.data_dir.display());
-    println!("  root uin:   {}   appid: {}", state.config.root_uin, state.config.appid);
+    println!(
+        "  root uin:   {}   appid: {}",
+        state.config.root_uin, state.config.appid
+    );
     println!("  SecretId:   {}", root.secret_id);
-    println!("  SecretKey:  {}{}", root.secret_key.0, if root.generated { "   (generated now; kept in the data directory)" } else { "" });
+    println!(
+        "  SecretKey:  {}{}",
+        root.secret_key.0,
+        if root.generated {
+            "   (generated now; kept in the data directory)"
+        } else {
+            ""
+        }
+    );
     println!("  buckets:    <name>-{}, path-style http://{addr}/<bucket>/<key> or Host: <bucket>.cos.{}.myqcloud.com", state.config.appid, state.config.region);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let gc = cosd::spawn_gc(&state, stop_rx);

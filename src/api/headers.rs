@@ -21,22 +21,34 @@ pub fn canned_acl(ctx: &Ctx, allow_default: bool) -> Result<Option<CannedAcl>, A
     match ctx.header("x-cos-acl").or_else(|| ctx.header("x-amz-acl")) {
         None => Ok(None),
         Some(v) => match CannedAcl::parse(v) {
-            Some(CannedAcl::Default) if !allow_default => Err(ApiError::new(Code::InvalidArgument, "x-cos-acl: default applies to objects only")),
+            Some(CannedAcl::Default) if !allow_default => Err(ApiError::new(
+                Code::InvalidArgument,
+                "x-cos-acl: default applies to objects only",
+            )),
             Some(acl) => Ok(Some(acl)),
-            None => Err(ApiError::new(Code::InvalidArgument, format!("Invalid x-cos-acl value {v:?}"))),
+            None => Err(ApiError::new(
+                Code::InvalidArgument,
+                format!("Invalid x-cos-acl value {v:?}"),
+            )),
         },
     }
 }
 
 pub fn storage_class(ctx: &Ctx) -> Result<Option<String>, ApiError> {
-    match ctx.header("x-cos-storage-class").or_else(|| ctx.header("x-amz-storage-class")) {
+    match ctx
+        .header("x-cos-storage-class")
+        .or_else(|| ctx.header("x-amz-storage-class"))
+    {
         None => Ok(None),
         Some(v) => {
             let up = v.trim().to_ascii_uppercase();
             if STORAGE_CLASSES.contains(&up.as_str()) {
                 Ok(Some(up))
             } else {
-                Err(ApiError::new(Code::InvalidArgument, format!("Invalid storage class {v:?}")))
+                Err(ApiError::new(
+                    Code::InvalidArgument,
+                    format!("Invalid storage class {v:?}"),
+                ))
             }
         }
     }
@@ -48,16 +60,27 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
     let mut total = 0usize;
     for (name, value) in ctx.headers.iter() {
         let n = name.as_str();
-        let Some(suffix) = n.strip_prefix("x-cos-meta-").or_else(|| n.strip_prefix("x-amz-meta-")) else { continue };
-        let v = std::str::from_utf8(value.as_bytes())
-            .map_err(|_| ApiError::new(Code::InvalidArgument, format!("The value of {n} is not valid UTF-8")))?;
+        let Some(suffix) = n
+            .strip_prefix("x-cos-meta-")
+            .or_else(|| n.strip_prefix("x-amz-meta-"))
+        else {
+            continue;
+        };
+        let v = std::str::from_utf8(value.as_bytes()).map_err(|_| {
+            ApiError::new(
+                Code::InvalidArgument,
+                format!("The value of {n} is not valid UTF-8"),
+            )
+        })?;
         total += suffix.len() + v.len();
         meta.push((suffix.to_string(), v.to_string()));
     }
     if total > MAX_USER_META {
         return Err(ApiError::new(
             Code::MetadataTooLarge,
-            format!("Your metadata headers are {total} bytes; at most {MAX_USER_META} are allowed."),
+            format!(
+                "Your metadata headers are {total} bytes; at most {MAX_USER_META} are allowed."
+            ),
         ));
     }
     meta.sort();
@@ -77,12 +100,23 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
 
 /// `Content-MD5` (base64 of 16 bytes), if present.
 pub fn content_md5(ctx: &Ctx) -> Result<Option<[u8; 16]>, ApiError> {
-    let Some(v) = ctx.header("content-md5") else { return Ok(None) };
+    let Some(v) = ctx.header("content-md5") else {
+        return Ok(None);
+    };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(v.trim())
-        .map_err(|_| ApiError::new(Code::InvalidDigest, "The Content-MD5 you specified is not valid."))?;
-    let arr: [u8; 16] =
-        bytes.try_into().map_err(|_| ApiError::new(Code::InvalidDigest, "The Content-MD5 you specified is not valid."))?;
+        .map_err(|_| {
+            ApiError::new(
+                Code::InvalidDigest,
+                "The Content-MD5 you specified is not valid.",
+            )
+        })?;
+    let arr: [u8; 16] = bytes.try_into().map_err(|_| {
+        ApiError::new(
+            Code::InvalidDigest,
+            "The Content-MD5 you specified is not valid.",
+        )
+    })?;
     Ok(Some(arr))
 }
 
@@ -101,15 +135,34 @@ fn set(b: Builder, name: &str, value: &str) -> Builder {
 /// Standard object headers for GET/HEAD, honouring `response-*` overrides.
 pub fn object_headers(mut b: Builder, ctx: &Ctx, rec: &ObjectRecord) -> Builder {
     let ov = |param: &str, stored: Option<&str>| -> Option<String> {
-        ctx.query(param).map(str::to_string).or_else(|| stored.map(str::to_string))
+        ctx.query(param)
+            .map(str::to_string)
+            .or_else(|| stored.map(str::to_string))
     };
-    let ct = ov("response-content-type", rec.content_type.as_deref()).unwrap_or_else(|| "application/octet-stream".into());
+    let ct = ov("response-content-type", rec.content_type.as_deref())
+        .unwrap_or_else(|| "application/octet-stream".into());
     b = set(b, "Content-Type", &ct);
     for (param, header, stored) in [
-        ("response-cache-control", "Cache-Control", rec.cache_control.as_deref()),
-        ("response-content-disposition", "Content-Disposition", rec.content_disposition.as_deref()),
-        ("response-content-encoding", "Content-Encoding", rec.content_encoding.as_deref()),
-        ("response-content-language", "Content-Language", rec.content_language.as_deref()),
+        (
+            "response-cache-control",
+            "Cache-Control",
+            rec.cache_control.as_deref(),
+        ),
+        (
+            "response-content-disposition",
+            "Content-Disposition",
+            rec.content_disposition.as_deref(),
+        ),
+        (
+            "response-content-encoding",
+            "Content-Encoding",
+            rec.content_encoding.as_deref(),
+        ),
+        (
+            "response-content-language",
+            "Content-Language",
+            rec.content_language.as_deref(),
+        ),
         ("response-expires", "Expires", rec.expires.as_deref()),
     ] {
         if let Some(v) = ov(param, stored) {

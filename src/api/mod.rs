@@ -14,7 +14,11 @@ use axum::body::Body;
 use http::{Response, StatusCode};
 use std::sync::Arc;
 
-pub async fn dispatch(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+pub async fn dispatch(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
     match ctx.op {
         Op::ListBuckets => xml::service::list_buckets(app, ctx),
         Op::CreateBucket => xml::bucket::create(app, ctx, body).await,
@@ -29,19 +33,29 @@ pub async fn dispatch(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Resp
         Op::GetObject => xml::object::get(app, ctx, false),
         Op::HeadObject => xml::object::get(app, ctx, true),
         Op::DeleteObject => xml::object::delete(app, ctx).await,
-        Op::NotImplemented(name) => {
-            Err(ApiError::new(Code::NotImplemented, format!("cosd does not implement {name} yet")))
-        }
-        Op::MethodNotAllowed => {
-            Err(ApiError::new(Code::MethodNotAllowed, format!("The specified method {} is not allowed against this resource.", ctx.method)))
-        }
+        Op::NotImplemented(name) => Err(ApiError::new(
+            Code::NotImplemented,
+            format!("cosd does not implement {name} yet"),
+        )),
+        Op::MethodNotAllowed => Err(ApiError::new(
+            Code::MethodNotAllowed,
+            format!(
+                "The specified method {} is not allowed against this resource.",
+                ctx.method
+            ),
+        )),
     }
 }
 
 /// The addressed bucket's name, validated.
 pub(crate) fn bucket_name(ctx: &Ctx) -> Result<BucketName, ApiError> {
     let name = ctx.bucket().unwrap_or_default();
-    BucketName::parse(name).map_err(|e| ApiError::new(Code::InvalidBucketName, format!("The specified bucket is not valid: {e}")))
+    BucketName::parse(name).map_err(|e| {
+        ApiError::new(
+            Code::InvalidBucketName,
+            format!("The specified bucket is not valid: {e}"),
+        )
+    })
 }
 
 /// The addressed object key, validated.
@@ -53,7 +67,12 @@ pub(crate) fn object_key(ctx: &Ctx) -> Result<ObjectKey, ApiError> {
 }
 
 /// Loads the addressed bucket and checks `access` for the caller.
-pub(crate) fn load_bucket(app: &AppState, ctx: &Ctx, access: Access, object_acl: Option<CannedAcl>) -> Result<BucketRecord, ApiError> {
+pub(crate) fn load_bucket(
+    app: &AppState,
+    ctx: &Ctx,
+    access: Access,
+    object_acl: Option<CannedAcl>,
+) -> Result<BucketRecord, ApiError> {
     let name = bucket_name(ctx)?;
     let rec = app
         .store
@@ -63,8 +82,19 @@ pub(crate) fn load_bucket(app: &AppState, ctx: &Ctx, access: Access, object_acl:
     Ok(rec)
 }
 
-pub(crate) fn check(ctx: &Ctx, access: Access, bucket: &BucketRecord, object_acl: Option<CannedAcl>) -> Result<(), ApiError> {
-    match authorize(&ctx.identity, access, &bucket.owner_uin, bucket.acl, object_acl) {
+pub(crate) fn check(
+    ctx: &Ctx,
+    access: Access,
+    bucket: &BucketRecord,
+    object_acl: Option<CannedAcl>,
+) -> Result<(), ApiError> {
+    match authorize(
+        &ctx.identity,
+        access,
+        &bucket.owner_uin,
+        bucket.acl,
+        object_acl,
+    ) {
         Decision::Allow => Ok(()),
         Decision::Deny => Err(ApiError::new(Code::AccessDenied, "Access Denied.")),
     }

@@ -35,7 +35,11 @@ pub trait CredentialStore: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identity {
     Anonymous,
-    Account { secret_id: String, uin: String, root_uin: String },
+    Account {
+        secret_id: String,
+        uin: String,
+        root_uin: String,
+    },
 }
 
 impl Identity {
@@ -43,7 +47,9 @@ impl Identity {
     pub fn principal(&self) -> String {
         match self {
             Identity::Anonymous => "qcs::cam::anyone:anyone".into(),
-            Identity::Account { uin, root_uin, .. } => format!("qcs::cam::uin/{root_uin}:uin/{uin}"),
+            Identity::Account { uin, root_uin, .. } => {
+                format!("qcs::cam::uin/{root_uin}:uin/{uin}")
+            }
         }
     }
 }

@@ -26,7 +26,10 @@ impl FsChunkStore {
         for entry in fs::read_dir(&tmp)? {
             let _ = fs::remove_file(entry?.path());
         }
-        Ok(FsChunkStore { root: root.to_owned(), tmp })
+        Ok(FsChunkStore {
+            root: root.to_owned(),
+            tmp,
+        })
     }
 
     fn path(&self, id: &ChunkId) -> PathBuf {
@@ -41,7 +44,9 @@ impl ChunkStore for FsChunkStore {
         if path.exists() {
             return Ok(false);
         }
-        let dir = path.parent().ok_or_else(|| ChunkError::Missing("bad chunk path".into()))?;
+        let dir = path
+            .parent()
+            .ok_or_else(|| ChunkError::Missing("bad chunk path".into()))?;
         if !dir.exists() {
             fs::create_dir_all(dir)?;
             if let Some(parent) = dir.parent() {
@@ -49,7 +54,11 @@ impl ChunkStore for FsChunkStore {
                 fsync_dir(&self.root)?;
             }
         }
-        let tmp = self.tmp.join(format!("{}.{}", hex::encode(&id[..8]), rand::random::<u64>()));
+        let tmp = self.tmp.join(format!(
+            "{}.{}",
+            hex::encode(&id[..8]),
+            rand::random::<u64>()
+        ));
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         let written = f.write_all(data).and_then(|_| f.sync_data());
         if let Err(e) = written {
@@ -100,7 +109,10 @@ impl ChunkStore for FsChunkStore {
                 for f in fs::read_dir(l2.path())? {
                     let f = f?;
                     let name = f.file_name();
-                    let Some(id) = name.to_str().and_then(|n| hex::decode(n).ok()).and_then(|v| ChunkId::try_from(v).ok())
+                    let Some(id) = name
+                        .to_str()
+                        .and_then(|n| hex::decode(n).ok())
+                        .and_then(|v| ChunkId::try_from(v).ok())
                     else {
                         continue;
                     };
@@ -131,7 +143,10 @@ mod tests {
         store.delete(&id).unwrap();
         assert!(!store.exists(&id));
         assert!(matches!(store.read(&id, 0, 1), Err(ChunkError::Missing(_))));
-        assert!(fs::read_dir(dir.path().join("tmp")).unwrap().next().is_none());
+        assert!(fs::read_dir(dir.path().join("tmp"))
+            .unwrap()
+            .next()
+            .is_none());
     }
 
     #[test]

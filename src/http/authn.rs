@@ -27,7 +27,13 @@ fn qsign_paths(path: &str, addressed: &Addressed) -> Vec<String> {
 
 /// Authenticates the request: q-sign in the Authorization header, q-sign in the query string,
 /// `sign=` in the query, or anonymous.
-pub fn authenticate(app: &AppState, parts: &Parts, path: &str, addressed: &Addressed, query: &[(String, String)]) -> Result<Identity, ApiError> {
+pub fn authenticate(
+    app: &AppState,
+    parts: &Parts,
+    path: &str,
+    addressed: &Addressed,
+    query: &[(String, String)],
+) -> Result<Identity, ApiError> {
     let header = parts
         .headers
         .get(http::header::AUTHORIZATION)
@@ -37,25 +43,51 @@ pub fn authenticate(app: &AppState, parts: &Parts, path: &str, addressed: &Addre
         if h.starts_with("q-sign-algorithm") {
             QSign::from_header(&h)?
         } else if h.starts_with("AWS4-HMAC-SHA256") || h.starts_with("AWS ") {
-            return Err(ApiError::new(Code::NotImplemented, "AWS signatures are not supported by this server yet; use COS q-sign"));
+            return Err(ApiError::new(
+                Code::NotImplemented,
+                "AWS signatures are not supported by this server yet; use COS q-sign",
+            ));
         } else {
-            return Err(ApiError::new(Code::AccessDenied, "Invalid Authorization header: unknown signature scheme"));
+            return Err(ApiError::new(
+                Code::AccessDenied,
+                "Invalid Authorization header: unknown signature scheme",
+            ));
         }
     } else if query.iter().any(|(k, _)| k == "q-sign-algorithm") {
         QSign::from_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?
     } else if let Some((_, s)) = query.iter().find(|(k, _)| k == "sign") {
         let pairs = decode_query(s);
         QSign::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?
-    } else if query.iter().any(|(k, _)| k == "X-Amz-Algorithm" || k == "AWSAccessKeyId") {
-        return Err(ApiError::new(Code::NotImplemented, "AWS presigned URLs are not supported by this server yet"));
+    } else if query
+        .iter()
+        .any(|(k, _)| k == "X-Amz-Algorithm" || k == "AWSAccessKeyId")
+    {
+        return Err(ApiError::new(
+            Code::NotImplemented,
+            "AWS presigned URLs are not supported by this server yet",
+        ));
     } else {
         return Ok(Identity::Anonymous);
     };
-    let headers: Vec<(String, Vec<u8>)> =
-        parts.headers.iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
-    let req = SignedRequest { method: parts.method.as_str(), paths: qsign_paths(path, addressed), query, headers: &headers };
+    let headers: Vec<(String, Vec<u8>)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
+        .collect();
+    let req = SignedRequest {
+        method: parts.method.as_str(),
+        paths: qsign_paths(path, addressed),
+        query,
+        headers: &headers,
+    };
     let now = app.clock.now_secs();
-    Ok(qsign::verify(&auth, &req, app.iam.as_ref(), now, app.config.max_clock_skew_secs as i64)?)
+    Ok(qsign::verify(
+        &auth,
+        &req,
+        app.iam.as_ref(),
+        now,
+        app.config.max_clock_skew_secs as i64,
+    )?)
 }
 
 #[cfg(test)]

@@ -72,11 +72,14 @@ impl Code {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Code::AccessDenied | Code::InvalidAccessKeyId | Code::SignatureDoesNotMatch | Code::RequestTimeTooSkewed => {
-                StatusCode::FORBIDDEN
-            }
+            Code::AccessDenied
+            | Code::InvalidAccessKeyId
+            | Code::SignatureDoesNotMatch
+            | Code::RequestTimeTooSkewed => StatusCode::FORBIDDEN,
             Code::NoSuchBucket | Code::NoSuchKey => StatusCode::NOT_FOUND,
-            Code::BucketAlreadyExists | Code::BucketAlreadyOwnedByYou | Code::BucketNotEmpty => StatusCode::CONFLICT,
+            Code::BucketAlreadyExists | Code::BucketAlreadyOwnedByYou | Code::BucketNotEmpty => {
+                StatusCode::CONFLICT
+            }
             Code::InvalidBucketName
             | Code::KeyTooLong
             | Code::InvalidArgument
@@ -109,7 +112,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: Code, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into(), headers: Vec::new() }
+        ApiError {
+            code,
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn with_header(mut self, name: &'static str, value: String) -> ApiError {
@@ -118,7 +125,12 @@ impl ApiError {
     }
 
     /// Renders the error; `resource` is what the request addressed, `head` drops the body.
-    pub fn into_response(self, resource: &str, request_id: &str, head: bool) -> http::Response<axum::body::Body> {
+    pub fn into_response(
+        self,
+        resource: &str,
+        request_id: &str,
+        head: bool,
+    ) -> http::Response<axum::body::Body> {
         let status = self.code.status();
         let mut builder = http::Response::builder().status(status);
         for (name, value) in &self.headers {
@@ -132,7 +144,14 @@ impl ApiError {
         let mut w = XmlWriter::new_with_decl("<?xml version='1.0' encoding='utf-8' ?>\n");
         w.open("Error");
         w.elem("Code", self.code.as_str());
-        w.elem("Message", if self.message.is_empty() { self.code.as_str() } else { &self.message });
+        w.elem(
+            "Message",
+            if self.message.is_empty() {
+                self.code.as_str()
+            } else {
+                &self.message
+            },
+        );
         w.elem("Resource", if resource.is_empty() { "/" } else { resource });
         w.elem("RequestId", request_id);
         w.elem("TraceId", &trace_id(request_id));
@@ -168,7 +187,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::InvalidRequest(_) => Code::InvalidRequest,
             ServiceError::Internal(ref detail) => {
                 tracing::error!(error = %detail, "internal error");
-                return ApiError::new(Code::InternalError, "We encountered an internal error. Please try again.");
+                return ApiError::new(
+                    Code::InternalError,
+                    "We encountered an internal error. Please try again.",
+                );
             }
         };
         ApiError::new(code, msg)

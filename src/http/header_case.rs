@@ -50,7 +50,9 @@ pub async fn capture() -> http::Extensions {
             Ok::<_, Infallible>(http::Response::new(Empty::<Bytes>::new()))
         }
     });
-    let conn = http1::Builder::new().preserve_header_case(true).serve_connection(TokioIo::new(server), svc);
+    let conn = http1::Builder::new()
+        .preserve_header_case(true)
+        .serve_connection(TokioIo::new(server), svc);
     let task = tokio::spawn(conn);
     let mut raw = String::from("GET / HTTP/1.1\r\nHost: capture\r\n");
     for name in SPELLINGS {

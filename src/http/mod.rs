@@ -41,7 +41,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn has_query(&self, name: &str) -> bool {
@@ -50,7 +53,10 @@ impl Ctx {
 
     /// A header as text (UTF-8 allowed); None if absent, empty, or not text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| std::str::from_utf8(v.as_bytes()).ok()).filter(|s| !s.is_empty())
+        self.headers
+            .get(name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .filter(|s| !s.is_empty())
     }
 
     pub fn bucket(&self) -> Option<&str> {
@@ -71,7 +77,12 @@ impl Ctx {
 fn request_id(app: &AppState) -> String {
     use base64::Engine;
     let n = app.request_counter.fetch_add(1, Ordering::Relaxed);
-    let raw = format!("{:08x}_{:x}_{:04x}", app.clock.now_secs(), n, rand::random::<u16>());
+    let raw = format!(
+        "{:08x}_{:x}_{:04x}",
+        app.clock.now_secs(),
+        n,
+        rand::random::<u16>()
+    );
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(raw)
 }
 
@@ -88,10 +99,17 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         bucket = tracing::field::Empty,
         principal = tracing::field::Empty,
     );
-    let host = req.headers().get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_string();
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let resource = format!("{}{}", host, req.uri().path());
     let is_head = method == Method::HEAD;
-    let result = pipeline(&app, req, &rid, &resource).instrument(span.clone()).await;
+    let result = pipeline(&app, req, &rid, &resource)
+        .instrument(span.clone())
+        .await;
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
@@ -119,12 +137,21 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
     }
     h.insert(http::header::SERVER, HeaderValue::from_static("cosd"));
     span.in_scope(|| {
-        tracing::info!(status = resp.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "done");
+        tracing::info!(
+            status = resp.status().as_u16(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "done"
+        );
     });
     resp
 }
 
-async fn pipeline(app: &Arc<AppState>, req: Request<Body>, rid: &str, resource: &str) -> Result<Response<Body>, ApiError> {
+async fn pipeline(
+    app: &Arc<AppState>,
+    req: Request<Body>,
+    rid: &str,
+    resource: &str,
+) -> Result<Response<Body>, ApiError> {
     let (parts, body) = req.into_parts();
     let host = parts
         .headers
@@ -134,17 +161,31 @@ async fn pipeline(app: &Arc<AppState>, req: Request<Body>, rid: &str, resource: 
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))
         .unwrap_or_default();
     let raw_path = parts.uri.path();
-    let path = decode_path(raw_path)
-        .ok_or_else(|| ApiError::new(Code::InvalidURI, "Couldn't parse the specified URI: the path is not UTF-8"))?;
+    let path = decode_path(raw_path).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidURI,
+            "Couldn't parse the specified URI: the path is not UTF-8",
+        )
+    })?;
     let query = decode_query(parts.uri.query().unwrap_or(""));
     let addressed = target::resolve(&host, &path, &app.config.domains);
     if addressed.path_style && path == "/_cosd/health" {
         return Ok(health(&parts.method));
     }
     let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
-    let has_copy = parts.headers.contains_key("x-cos-copy-source") || parts.headers.contains_key("x-amz-copy-source");
-    let list_type = query.iter().find(|(k, _)| k == "list-type").map(|(_, v)| v.as_str());
-    let op = Op::parse(parts.method.as_str(), &addressed.target, &names, has_copy, list_type);
+    let has_copy = parts.headers.contains_key("x-cos-copy-source")
+        || parts.headers.contains_key("x-amz-copy-source");
+    let list_type = query
+        .iter()
+        .find(|(k, _)| k == "list-type")
+        .map(|(_, v)| v.as_str());
+    let op = Op::parse(
+        parts.method.as_str(),
+        &addressed.target,
+        &names,
+        has_copy,
+        list_type,
+    );
     let span = tracing::Span::current();
     span.record("op", op.name());
     if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
@@ -168,7 +209,11 @@ async fn pipeline(app: &Arc<AppState>, req: Request<Body>, rid: &str, resource: 
 }
 
 fn health(method: &Method) -> Response<Body> {
-    let body = if method == Method::HEAD { "" } else { "{\"status\":\"ok\"}" };
+    let body = if method == Method::HEAD {
+        ""
+    } else {
+        "{\"status\":\"ok\"}"
+    };
     Response::builder()
         .header("Content-Type", "application/json")
         .body(Body::from(body))

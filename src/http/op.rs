@@ -27,13 +27,48 @@ pub enum Op {
 
 /// Bucket sub-resources that select another operation (`?acl`, `?cors`, ...).
 const BUCKET_SUBRESOURCES: &[&str] = &[
-    "acl", "cors", "policy", "lifecycle", "versioning", "tagging", "website", "referer", "uploads", "versions",
-    "logging", "encryption", "replication", "domain", "inventory", "intelligenttiering", "object-lock", "origin",
-    "accelerate", "notification", "requestPayment", "ownershipControls", "publicAccessBlock", "metrics", "analytics",
+    "acl",
+    "cors",
+    "policy",
+    "lifecycle",
+    "versioning",
+    "tagging",
+    "website",
+    "referer",
+    "uploads",
+    "versions",
+    "logging",
+    "encryption",
+    "replication",
+    "domain",
+    "inventory",
+    "intelligenttiering",
+    "object-lock",
+    "origin",
+    "accelerate",
+    "notification",
+    "requestPayment",
+    "ownershipControls",
+    "publicAccessBlock",
+    "metrics",
+    "analytics",
 ];
 
-const OBJECT_SUBRESOURCES: &[&str] =
-    &["acl", "tagging", "symlink", "uploads", "uploadId", "partNumber", "append", "restore", "select", "torrent", "retention", "legal-hold", "attributes"];
+const OBJECT_SUBRESOURCES: &[&str] = &[
+    "acl",
+    "tagging",
+    "symlink",
+    "uploads",
+    "uploadId",
+    "partNumber",
+    "append",
+    "restore",
+    "select",
+    "torrent",
+    "retention",
+    "legal-hold",
+    "attributes",
+];
 
 fn first_subresource(names: &[&str], list: &'static [&'static str]) -> Option<&'static str> {
     list.iter().copied().find(|s| names.contains(s))
@@ -41,7 +76,13 @@ fn first_subresource(names: &[&str], list: &'static [&'static str]) -> Option<&'
 
 impl Op {
     /// Chooses the operation from method, target, query parameter names and the copy-source header.
-    pub fn parse(method: &str, target: &Target, query_names: &[&str], has_copy_source: bool, list_type: Option<&str>) -> Op {
+    pub fn parse(
+        method: &str,
+        target: &Target,
+        query_names: &[&str],
+        has_copy_source: bool,
+        list_type: Option<&str>,
+    ) -> Op {
         match target {
             Target::Service => match method {
                 "GET" => Op::ListBuckets,
@@ -111,7 +152,9 @@ impl Op {
         match self {
             Op::GetObject | Op::HeadObject => Access::ReadObject,
             Op::ListObjects | Op::ListObjectsV2 | Op::HeadBucket => Access::ListBucket,
-            Op::PutObject | Op::CopyObject | Op::DeleteObject | Op::DeleteObjects => Access::WriteObject,
+            Op::PutObject | Op::CopyObject | Op::DeleteObject | Op::DeleteObjects => {
+                Access::WriteObject
+            }
             Op::ListBuckets
             | Op::CreateBucket
             | Op::DeleteBucket
@@ -127,28 +170,81 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn op_table() {
         let b = Target::Bucket("b-1".into());
-        let o = Target::Object { bucket: "b-1".into(), key: "k".into() };
+        let o = Target::Object {
+            bucket: "b-1".into(),
+            key: "k".into(),
+        };
         let rows: &[(&str, &Target, &[&str], bool, Option<&str>, Op)] = &[
             ("GET", &Target::Service, &[], false, None, Op::ListBuckets),
-            ("PUT", &Target::Service, &[], false, None, Op::MethodNotAllowed),
+            (
+                "PUT",
+                &Target::Service,
+                &[],
+                false,
+                None,
+                Op::MethodNotAllowed,
+            ),
             ("PUT", &b, &[], false, None, Op::CreateBucket),
             ("HEAD", &b, &[], false, None, Op::HeadBucket),
             ("DELETE", &b, &[], false, None, Op::DeleteBucket),
-            ("GET", &b, &["prefix", "marker"], false, None, Op::ListObjects),
-            ("GET", &b, &["list-type"], false, Some("2"), Op::ListObjectsV2),
+            (
+                "GET",
+                &b,
+                &["prefix", "marker"],
+                false,
+                None,
+                Op::ListObjects,
+            ),
+            (
+                "GET",
+                &b,
+                &["list-type"],
+                false,
+                Some("2"),
+                Op::ListObjectsV2,
+            ),
             ("GET", &b, &["location"], false, None, Op::GetBucketLocation),
             ("POST", &b, &["delete"], false, None, Op::DeleteObjects),
             ("GET", &b, &["acl"], false, None, Op::NotImplemented("acl")),
-            ("GET", &b, &["uploads"], false, None, Op::NotImplemented("uploads")),
+            (
+                "GET",
+                &b,
+                &["uploads"],
+                false,
+                None,
+                Op::NotImplemented("uploads"),
+            ),
             ("PUT", &o, &[], false, None, Op::PutObject),
             ("PUT", &o, &[], true, None, Op::CopyObject),
-            ("PUT", &o, &["partNumber", "uploadId"], false, None, Op::NotImplemented("uploadId")),
-            ("GET", &o, &["response-content-type"], false, None, Op::GetObject),
+            (
+                "PUT",
+                &o,
+                &["partNumber", "uploadId"],
+                false,
+                None,
+                Op::NotImplemented("uploadId"),
+            ),
+            (
+                "GET",
+                &o,
+                &["response-content-type"],
+                false,
+                None,
+                Op::GetObject,
+            ),
             ("HEAD", &o, &[], false, None, Op::HeadObject),
             ("DELETE", &o, &[], false, None, Op::DeleteObject),
-            ("POST", &o, &["uploads"], false, None, Op::NotImplemented("uploads")),
+            (
+                "POST",
+                &o,
+                &["uploads"],
+                false,
+                None,
+                Op::NotImplemented("uploads"),
+            ),
             ("PATCH", &o, &[], false, None, Op::MethodNotAllowed),
         ];
         for (m, t, q, copy, lt, want) in rows {

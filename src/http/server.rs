@@ -17,7 +17,13 @@ pub struct PeerAddr(pub SocketAddr);
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish
 /// for up to `grace`.
-pub async fn serve(listener: TcpListener, router: Router, case: http::Extensions, shutdown: impl Future<Output = ()>, grace: Duration) {
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    case: http::Extensions,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {

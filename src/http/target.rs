@@ -39,38 +39,63 @@ fn region_of(rest: &str) -> Option<String> {
     if !is_cloud_suffix(rest) {
         return None;
     }
-    let rest = rest.strip_prefix("cos.").or_else(|| rest.strip_prefix("cos-internal.")).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix("cos.")
+        .or_else(|| rest.strip_prefix("cos-internal."))
+        .unwrap_or(rest);
     let region = rest.split('.').next()?;
-    (region.contains('-') && region != "myqcloud" && region != "tencentcos").then(|| region.to_string())
+    (region.contains('-') && region != "myqcloud" && region != "tencentcos")
+        .then(|| region.to_string())
 }
 
 /// Resolves `host` and the percent-decoded `path` (starting with `/`).
 pub fn resolve(host: &str, path: &str, domains: &[String]) -> Addressed {
     let name = hostname(host);
     if let Some((label, rest)) = name.split_once('.') {
-        let known = is_cloud_suffix(rest) || domains.iter().any(|d| rest == d || rest.ends_with(&format!(".{d}")));
+        let known = is_cloud_suffix(rest)
+            || domains
+                .iter()
+                .any(|d| rest == d || rest.ends_with(&format!(".{d}")));
         if known && BucketName::looks_like(label) {
             let key = path.strip_prefix('/').unwrap_or(path);
             let target = if key.is_empty() {
                 Target::Bucket(label.to_string())
             } else {
-                Target::Object { bucket: label.to_string(), key: key.to_string() }
+                Target::Object {
+                    bucket: label.to_string(),
+                    key: key.to_string(),
+                }
             };
-            return Addressed { target, path_style: false, region: region_of(rest) };
+            return Addressed {
+                target,
+                path_style: false,
+                region: region_of(rest),
+            };
         }
     }
     let region = region_of(&name);
     let trimmed = path.strip_prefix('/').unwrap_or(path);
     if trimmed.is_empty() {
-        return Addressed { target: Target::Service, path_style: true, region };
+        return Addressed {
+            target: Target::Service,
+            path_style: true,
+            region,
+        };
     }
     let (bucket, key) = trimmed.split_once('/').unwrap_or((trimmed, ""));
     let target = if key.is_empty() {
         Target::Bucket(bucket.to_string())
     } else {
-        Target::Object { bucket: bucket.to_string(), key: key.to_string() }
+        Target::Object {
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+        }
     };
-    Addressed { target, path_style: true, region }
+    Addressed {
+        target,
+        path_style: true,
+        region,
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +103,10 @@ mod tests {
     use super::*;
 
     fn obj(b: &str, k: &str) -> Target {
-        Target::Object { bucket: b.into(), key: k.into() }
+        Target::Object {
+            bucket: b.into(),
+            key: k.into(),
+        }
     }
 
     #[test]
@@ -86,24 +114,96 @@ mod tests {
         let domains = vec!["localhost".to_string(), "cos.local".to_string()];
         let rows: &[(&str, &str, Target, bool, Option<&str>)] = &[
             // Virtual-hosted on the COS domains (also the Python SDK's IP mode: any IP, this Host).
-            ("examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com", "/dir/a b+c.txt", obj("examplebucket-1250000000", "dir/a b+c.txt"), false, Some("ap-guangzhou")),
-            ("examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com", "/", Target::Bucket("examplebucket-1250000000".into()), false, Some("ap-guangzhou")),
-            ("examplebucket-1250000000.cos.ap-beijing.tencentcos.cn:443", "/k", obj("examplebucket-1250000000", "k"), false, Some("ap-beijing")),
-            ("examplebucket-1250000000.cos-internal.ap-beijing.tencentcos.cn", "/k", obj("examplebucket-1250000000", "k"), false, Some("ap-beijing")),
+            (
+                "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com",
+                "/dir/a b+c.txt",
+                obj("examplebucket-1250000000", "dir/a b+c.txt"),
+                false,
+                Some("ap-guangzhou"),
+            ),
+            (
+                "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com",
+                "/",
+                Target::Bucket("examplebucket-1250000000".into()),
+                false,
+                Some("ap-guangzhou"),
+            ),
+            (
+                "examplebucket-1250000000.cos.ap-beijing.tencentcos.cn:443",
+                "/k",
+                obj("examplebucket-1250000000", "k"),
+                false,
+                Some("ap-beijing"),
+            ),
+            (
+                "examplebucket-1250000000.cos-internal.ap-beijing.tencentcos.cn",
+                "/k",
+                obj("examplebucket-1250000000", "k"),
+                false,
+                Some("ap-beijing"),
+            ),
             // Configured base domains.
-            ("b-1250000000.cos.local:9000", "/x/y", obj("b-1250000000", "x/y"), false, None),
-            ("b-1250000000.localhost", "//lead", obj("b-1250000000", "/lead"), false, None),
+            (
+                "b-1250000000.cos.local:9000",
+                "/x/y",
+                obj("b-1250000000", "x/y"),
+                false,
+                None,
+            ),
+            (
+                "b-1250000000.localhost",
+                "//lead",
+                obj("b-1250000000", "/lead"),
+                false,
+                None,
+            ),
             // Path-style on an IP, localhost or the regional service endpoint.
-            ("127.0.0.1:9000", "/b-1250000000/dir/x.txt", obj("b-1250000000", "dir/x.txt"), true, None),
-            ("127.0.0.1:9000", "/b-1250000000/", Target::Bucket("b-1250000000".into()), true, None),
-            ("127.0.0.1:9000", "/b-1250000000", Target::Bucket("b-1250000000".into()), true, None),
+            (
+                "127.0.0.1:9000",
+                "/b-1250000000/dir/x.txt",
+                obj("b-1250000000", "dir/x.txt"),
+                true,
+                None,
+            ),
+            (
+                "127.0.0.1:9000",
+                "/b-1250000000/",
+                Target::Bucket("b-1250000000".into()),
+                true,
+                None,
+            ),
+            (
+                "127.0.0.1:9000",
+                "/b-1250000000",
+                Target::Bucket("b-1250000000".into()),
+                true,
+                None,
+            ),
             ("localhost:9000", "/", Target::Service, true, None),
-            ("cos.ap-guangzhou.myqcloud.com", "/b-1250000000/k", obj("b-1250000000", "k"), true, Some("ap-guangzhou")),
-            ("cos.ap-guangzhou.myqcloud.com", "/", Target::Service, true, Some("ap-guangzhou")),
+            (
+                "cos.ap-guangzhou.myqcloud.com",
+                "/b-1250000000/k",
+                obj("b-1250000000", "k"),
+                true,
+                Some("ap-guangzhou"),
+            ),
+            (
+                "cos.ap-guangzhou.myqcloud.com",
+                "/",
+                Target::Service,
+                true,
+                Some("ap-guangzhou"),
+            ),
             ("service.cos.myqcloud.com", "/", Target::Service, true, None),
             // A label that is not a bucket name is not virtual-hosted.
             ("www.localhost", "/b-1/k", obj("b-1", "k"), true, None),
-            ("b-1250000000.example.org", "/b-1/k", obj("b-1", "k"), true, None),
+            (
+                "b-1250000000.example.org",
+                "/b-1/k",
+                obj("b-1", "k"),
+                true,
+                None,
+            ),
         ];
         for (host, path, target, path_style, region) in rows {
             let a = resolve(host, path, &domains);

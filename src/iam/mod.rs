@@ -29,24 +29,46 @@ impl Iam {
 
     /// Makes sure the root account has a key: the configured one (replacing any other root key)
     /// or, if none is configured, the stored one, or a newly generated one.
-    pub fn ensure_root(&self, root_uin: &str, secret_id: &str, secret_key: &str, now_ms: i64) -> Result<RootKey, KvError> {
+    pub fn ensure_root(
+        &self,
+        root_uin: &str,
+        secret_id: &str,
+        secret_key: &str,
+        now_ms: i64,
+    ) -> Result<RootKey, KvError> {
         let mut existing = Vec::new();
-        scan_prefix(self.kv.as_ref(), &KeyCodec::access_key_prefix(), 1000, &mut |_, v| {
-            if let Ok(rec) = AccessKeyRecord::decode(v) {
-                if rec.uin == root_uin && rec.root_uin == root_uin {
-                    existing.push(rec);
+        scan_prefix(
+            self.kv.as_ref(),
+            &KeyCodec::access_key_prefix(),
+            1000,
+            &mut |_, v| {
+                if let Ok(rec) = AccessKeyRecord::decode(v) {
+                    if rec.uin == root_uin && rec.root_uin == root_uin {
+                        existing.push(rec);
+                    }
                 }
-            }
-            true
-        })?;
+                true
+            },
+        )?;
         let mut batch = Batch::default();
         let key = if !secret_id.is_empty() {
-            for old in existing.iter().filter(|r| r.secret_id != secret_id || r.secret_key != secret_key) {
+            for old in existing
+                .iter()
+                .filter(|r| r.secret_id != secret_id || r.secret_key != secret_key)
+            {
                 batch.delete(KeyCodec::access_key(&old.secret_id));
             }
-            RootKey { secret_id: secret_id.into(), secret_key: Secret(secret_key.into()), generated: false }
+            RootKey {
+                secret_id: secret_id.into(),
+                secret_key: Secret(secret_key.into()),
+                generated: false,
+            }
         } else if let Some(rec) = existing.first() {
-            return Ok(RootKey { secret_id: rec.secret_id.clone(), secret_key: Secret(rec.secret_key.clone()), generated: false });
+            return Ok(RootKey {
+                secret_id: rec.secret_id.clone(),
+                secret_key: Secret(rec.secret_key.clone()),
+                generated: false,
+            });
         } else {
             RootKey {
                 secret_id: format!("AKID{}", random_alnum(32)),
@@ -72,7 +94,12 @@ impl CredentialStore for Iam {
     fn lookup(&self, secret_id: &str) -> Option<Credential> {
         let v = self.kv.get(&KeyCodec::access_key(secret_id)).ok()??;
         let rec = AccessKeyRecord::decode(&v).ok()?;
-        Some(Credential { secret_key: Secret(rec.secret_key), uin: rec.uin, root_uin: rec.root_uin, enabled: rec.enabled })
+        Some(Credential {
+            secret_key: Secret(rec.secret_key),
+            uin: rec.uin,
+            root_uin: rec.root_uin,
+            enabled: rec.enabled,
+        })
     }
 }
 
@@ -87,10 +114,16 @@ mod tests {
         let a = iam.ensure_root("1", "", "", 0).unwrap();
         assert!(a.generated && a.secret_id.starts_with("AKID"));
         let b = iam.ensure_root("1", "", "", 0).unwrap();
-        assert_eq!((b.secret_id.as_str(), b.generated), (a.secret_id.as_str(), false));
+        assert_eq!(
+            (b.secret_id.as_str(), b.generated),
+            (a.secret_id.as_str(), false)
+        );
         let c = iam.ensure_root("1", "AKIDcfg", "cfgkey", 0).unwrap();
         assert_eq!(c.secret_id, "AKIDcfg");
-        assert!(iam.lookup(&a.secret_id).is_none(), "the generated key is replaced");
+        assert!(
+            iam.lookup(&a.secret_id).is_none(),
+            "the generated key is replaced"
+        );
         assert_eq!(iam.lookup("AKIDcfg").unwrap().secret_key.0, "cfgkey");
     }
 }

@@ -12,30 +12,55 @@ fn put(kv: &dyn Kv, pairs: &[(&str, &str)]) {
 }
 
 fn keys(rows: &[Pair]) -> Vec<String> {
-    rows.iter().map(|(k, _)| String::from_utf8(k.clone()).unwrap()).collect()
+    rows.iter()
+        .map(|(k, _)| String::from_utf8(k.clone()).unwrap())
+        .collect()
 }
 
 pub fn run_all(kv: &dyn Kv) {
-    put(kv, &[("a", "1"), ("b", "2"), ("c", "3"), ("d", "4"), ("e", "5")]);
+    put(
+        kv,
+        &[("a", "1"), ("b", "2"), ("c", "3"), ("d", "4"), ("e", "5")],
+    );
     assert_eq!(kv.get(b"c").unwrap(), Some(b"3".to_vec()));
     assert_eq!(kv.get(b"zz").unwrap(), None);
 
-    let all = kv.scan(Unbounded, Unbounded, Direction::Forward, 100).unwrap();
+    let all = kv
+        .scan(Unbounded, Unbounded, Direction::Forward, 100)
+        .unwrap();
     assert_eq!(keys(&all), ["a", "b", "c", "d", "e"]);
-    let rev = kv.scan(Unbounded, Unbounded, Direction::Reverse, 100).unwrap();
+    let rev = kv
+        .scan(Unbounded, Unbounded, Direction::Reverse, 100)
+        .unwrap();
     assert_eq!(keys(&rev), ["e", "d", "c", "b", "a"]);
-    let mid = kv.scan(Included(b"b"), Excluded(b"e"), Direction::Forward, 100).unwrap();
+    let mid = kv
+        .scan(Included(b"b"), Excluded(b"e"), Direction::Forward, 100)
+        .unwrap();
     assert_eq!(keys(&mid), ["b", "c", "d"]);
-    let mid = kv.scan(Excluded(b"b"), Included(b"e"), Direction::Forward, 100).unwrap();
+    let mid = kv
+        .scan(Excluded(b"b"), Included(b"e"), Direction::Forward, 100)
+        .unwrap();
     assert_eq!(keys(&mid), ["c", "d", "e"]);
-    let back = kv.scan(Excluded(b"a"), Excluded(b"e"), Direction::Reverse, 2).unwrap();
+    let back = kv
+        .scan(Excluded(b"a"), Excluded(b"e"), Direction::Reverse, 2)
+        .unwrap();
     assert_eq!(keys(&back), ["d", "c"]);
-    let back = kv.scan(Included(b"b"), Included(b"d"), Direction::Reverse, 10).unwrap();
+    let back = kv
+        .scan(Included(b"b"), Included(b"d"), Direction::Reverse, 10)
+        .unwrap();
     assert_eq!(keys(&back), ["d", "c", "b"]);
-    let limited = kv.scan(Included(b"bb"), Unbounded, Direction::Forward, 2).unwrap();
+    let limited = kv
+        .scan(Included(b"bb"), Unbounded, Direction::Forward, 2)
+        .unwrap();
     assert_eq!(keys(&limited), ["c", "d"]);
-    assert!(kv.scan(Included(b"x"), Excluded(b"y"), Direction::Forward, 10).unwrap().is_empty());
-    assert!(kv.scan(Included(b"d"), Excluded(b"b"), Direction::Forward, 10).unwrap().is_empty());
+    assert!(kv
+        .scan(Included(b"x"), Excluded(b"y"), Direction::Forward, 10)
+        .unwrap()
+        .is_empty());
+    assert!(kv
+        .scan(Included(b"d"), Excluded(b"b"), Direction::Forward, 10)
+        .unwrap()
+        .is_empty());
 
     // A batch is atomic and ordered: later ops in the batch win.
     let mut b = Batch::default();
@@ -74,7 +99,15 @@ pub fn run_all(kv: &dyn Kv) {
         true
     })
     .unwrap();
-    assert_eq!(got, vec![b"p".to_vec(), b"p\x00".to_vec(), b"p\xff".to_vec(), b"p\xff\xff".to_vec()]);
+    assert_eq!(
+        got,
+        vec![
+            b"p".to_vec(),
+            b"p\x00".to_vec(),
+            b"p\xff".to_vec(),
+            b"p\xff\xff".to_vec()
+        ]
+    );
     assert_eq!(prefix_end(b"p\xff"), Some(b"q".to_vec()));
     assert_eq!(prefix_end(b"\xff\xff"), None);
 }

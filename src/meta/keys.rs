@@ -33,7 +33,8 @@ impl KeyCodec {
     }
 
     pub fn decode_bucket(key: &[u8]) -> Option<&str> {
-        key.strip_prefix(&[Table::Bucket as u8]).and_then(|b| std::str::from_utf8(b).ok())
+        key.strip_prefix(&[Table::Bucket as u8])
+            .and_then(|b| std::str::from_utf8(b).ok())
     }
 
     /// The prefix of all object keys of `bucket` (bucket names are at most 71 bytes).
@@ -118,13 +119,19 @@ mod tests {
     #[test]
     fn object_keys_round_trip_and_sort_by_key_within_a_bucket() {
         let k = KeyCodec::object("b-1250000000", "dir/a b.txt");
-        assert_eq!(KeyCodec::decode_object(&k), Some(("b-1250000000", "dir/a b.txt")));
+        assert_eq!(
+            KeyCodec::decode_object(&k),
+            Some(("b-1250000000", "dir/a b.txt"))
+        );
         assert!(k.starts_with(&KeyCodec::object_prefix("b-1250000000")));
         // A bucket whose name is a prefix of another never shares object keys with it.
         assert!(!KeyCodec::object("b-12", "x").starts_with(&KeyCodec::object_prefix("b-1")));
         let mut keys = ["b", "a/c", "a", "a/b", "\u{4e2d}"].map(|x| KeyCodec::object("x-1", x));
         keys.sort();
-        let decoded: Vec<&str> = keys.iter().map(|k| KeyCodec::decode_object(k).unwrap().1).collect();
+        let decoded: Vec<&str> = keys
+            .iter()
+            .map(|k| KeyCodec::decode_object(k).unwrap().1)
+            .collect();
         assert_eq!(decoded, ["a", "a/b", "a/c", "b", "\u{4e2d}"]);
         assert_eq!(KeyCodec::decode_object(b"O\x05ab"), None);
     }
@@ -137,6 +144,9 @@ mod tests {
         assert!(a < b);
         assert_eq!(KeyCodec::decode_gc(&a), Some((5, id)));
         assert_eq!(KeyCodec::decode_chunk(&KeyCodec::chunk(&id)), Some(id));
-        assert_eq!(KeyCodec::decode_bucket(&KeyCodec::bucket("b-1")), Some("b-1"));
+        assert_eq!(
+            KeyCodec::decode_bucket(&KeyCodec::bucket("b-1")),
+            Some("b-1")
+        );
     }
 }

@@ -23,7 +23,9 @@ fn scan_map(
     dir: Direction,
     limit: usize,
 ) -> Vec<Pair> {
-    if let (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e)) = (start, end) {
+    if let (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e)) =
+        (start, end)
+    {
         if s > e {
             return Vec::new();
         }
@@ -43,10 +45,21 @@ fn scan_map(
 
 impl KvRead for MemKv {
     fn get(&self, key: &[u8]) -> KvResult<Option<Vec<u8>>> {
-        Ok(self.map.read().unwrap_or_else(|p| p.into_inner()).get(key).cloned())
+        Ok(self
+            .map
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned())
     }
 
-    fn scan(&self, start: Bound<&[u8]>, end: Bound<&[u8]>, dir: Direction, limit: usize) -> KvResult<Vec<Pair>> {
+    fn scan(
+        &self,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> KvResult<Vec<Pair>> {
         let map = self.map.read().unwrap_or_else(|p| p.into_inner());
         Ok(scan_map(&map, start, end, dir, limit))
     }
@@ -58,7 +71,13 @@ impl KvRead for MapSnapshot {
     fn get(&self, key: &[u8]) -> KvResult<Option<Vec<u8>>> {
         Ok(self.0.get(key).cloned())
     }
-    fn scan(&self, start: Bound<&[u8]>, end: Bound<&[u8]>, dir: Direction, limit: usize) -> KvResult<Vec<Pair>> {
+    fn scan(
+        &self,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> KvResult<Vec<Pair>> {
         Ok(scan_map(&self.0, start, end, dir, limit))
     }
 }

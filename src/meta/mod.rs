@@ -10,7 +10,7 @@ mod rocks;
 #[cfg(test)]
 mod conformance;
 
-pub use keys::{Table, KeyCodec};
+pub use keys::{KeyCodec, Table};
 pub use mem::MemKv;
 pub use records::{
     AccessKeyRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry, ObjectRecord,
@@ -68,7 +68,13 @@ pub type Pair = (Vec<u8>, Vec<u8>);
 pub trait KvRead {
     fn get(&self, key: &[u8]) -> KvResult<Option<Vec<u8>>>;
     /// Up to `limit` pairs with keys in `(start, end)`, in key order (or reverse order).
-    fn scan(&self, start: Bound<&[u8]>, end: Bound<&[u8]>, dir: Direction, limit: usize) -> KvResult<Vec<Pair>>;
+    fn scan(
+        &self,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> KvResult<Vec<Pair>>;
 }
 
 /// An ordered key-value store with atomic batches and snapshot reads.
@@ -102,7 +108,11 @@ pub fn scan_prefix(
     let mut start: Vec<u8> = prefix.to_vec();
     let mut inclusive = true;
     loop {
-        let lo = if inclusive { Bound::Included(start.as_slice()) } else { Bound::Excluded(start.as_slice()) };
+        let lo = if inclusive {
+            Bound::Included(start.as_slice())
+        } else {
+            Bound::Excluded(start.as_slice())
+        };
         let hi = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let rows = kv.scan(lo, hi, Direction::Forward, page)?;
         let n = rows.len();

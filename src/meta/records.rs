@@ -148,7 +148,8 @@ mod hex32 {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
         let s = String::deserialize(d)?;
         let v = hex::decode(s).map_err(serde::de::Error::custom)?;
-        v.try_into().map_err(|_| serde::de::Error::custom("chunk id must be 32 bytes"))
+        v.try_into()
+            .map_err(|_| serde::de::Error::custom("chunk id must be 32 bytes"))
     }
 }
 
@@ -162,7 +163,9 @@ mod b64 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let s = String::deserialize(d)?;
-        base64::engine::general_purpose::STANDARD.decode(s).map_err(serde::de::Error::custom)
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -193,10 +196,16 @@ mod tests {
         assert_eq!(ObjectRecord::decode(&bytes).unwrap(), rec);
         let mut bad = bytes.clone();
         bad[0] = 9;
-        assert!(matches!(ObjectRecord::decode(&bad), Err(RecordError::Version(9))));
+        assert!(matches!(
+            ObjectRecord::decode(&bad),
+            Err(RecordError::Version(9))
+        ));
         assert!(ObjectRecord::decode(&[]).is_err());
         assert!(ObjectRecord::decode(&[1, b'{']).is_err());
-        let c = DataLayout::Chunks(vec![ChunkRef { id: [1; 32], len: 5 }]);
+        let c = DataLayout::Chunks(vec![ChunkRef {
+            id: [1; 32],
+            len: 5,
+        }]);
         let j = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<DataLayout>(&j).unwrap(), c);
     }

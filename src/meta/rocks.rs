@@ -1,7 +1,9 @@
 //! `RocksKv`: the `Kv` trait on RocksDB. This is the only file in the crate that uses `rocksdb`.
 
 use super::{Batch, Direction, Kv, KvError, KvRead, KvResult, Pair, WriteOp};
-use rocksdb::{Direction as RDir, IteratorMode, Options, ReadOptions, WriteBatch, WriteOptions, DB};
+use rocksdb::{
+    Direction as RDir, IteratorMode, Options, ReadOptions, WriteBatch, WriteOptions, DB,
+};
 use std::ops::Bound;
 use std::path::Path;
 
@@ -86,7 +88,13 @@ impl KvRead for RocksKv {
         self.db.get(key).map_err(io)
     }
 
-    fn scan(&self, start: Bound<&[u8]>, end: Bound<&[u8]>, dir: Direction, limit: usize) -> KvResult<Vec<Pair>> {
+    fn scan(
+        &self,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> KvResult<Vec<Pair>> {
         let iter = self.db.iterator(iter_mode(start, end, dir));
         collect(iter, start, end, dir, limit)
     }
@@ -101,8 +109,16 @@ impl KvRead for RocksSnapshot<'_> {
         self.snap.get(key).map_err(io)
     }
 
-    fn scan(&self, start: Bound<&[u8]>, end: Bound<&[u8]>, dir: Direction, limit: usize) -> KvResult<Vec<Pair>> {
-        let iter = self.snap.iterator_opt(iter_mode(start, end, dir), ReadOptions::default());
+    fn scan(
+        &self,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> KvResult<Vec<Pair>> {
+        let iter = self
+            .snap
+            .iterator_opt(iter_mode(start, end, dir), ReadOptions::default());
         collect(iter, start, end, dir, limit)
     }
 }
@@ -122,7 +138,9 @@ impl Kv for RocksKv {
     }
 
     fn with_snapshot(&self, f: &mut dyn FnMut(&dyn KvRead) -> KvResult<()>) -> KvResult<()> {
-        let snap = RocksSnapshot { snap: self.db.snapshot() };
+        let snap = RocksSnapshot {
+            snap: self.db.snapshot(),
+        };
         f(&snap)
     }
 }

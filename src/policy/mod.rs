@@ -26,7 +26,13 @@ pub enum Decision {
 
 /// Decides whether `who` may perform `access` on a bucket owned by `owner_uin` with `bucket_acl`
 /// (and, for objects, the object's own canned ACL).
-pub fn authorize(who: &Identity, access: Access, owner_uin: &str, bucket_acl: CannedAcl, object_acl: Option<CannedAcl>) -> Decision {
+pub fn authorize(
+    who: &Identity,
+    access: Access,
+    owner_uin: &str,
+    bucket_acl: CannedAcl,
+    object_acl: Option<CannedAcl>,
+) -> Decision {
     if let Identity::Account { root_uin, .. } = who {
         if root_uin == owner_uin {
             return Decision::Allow;
@@ -39,7 +45,10 @@ pub fn authorize(who: &Identity, access: Access, owner_uin: &str, bucket_acl: Ca
     };
     let allowed = match access {
         Access::ReadObject | Access::ListBucket => {
-            matches!(effective, CannedAcl::PublicRead | CannedAcl::PublicReadWrite)
+            matches!(
+                effective,
+                CannedAcl::PublicRead | CannedAcl::PublicReadWrite
+            )
         }
         Access::WriteObject => effective == CannedAcl::PublicReadWrite,
         Access::Owner => false,
@@ -59,8 +68,16 @@ mod tests {
 
     #[test]
     fn decision_table() {
-        let owner = Identity::Account { secret_id: "k".into(), uin: "1".into(), root_uin: "1".into() };
-        let other = Identity::Account { secret_id: "o".into(), uin: "2".into(), root_uin: "2".into() };
+        let owner = Identity::Account {
+            secret_id: "k".into(),
+            uin: "1".into(),
+            root_uin: "1".into(),
+        };
+        let other = Identity::Account {
+            secret_id: "o".into(),
+            uin: "2".into(),
+            root_uin: "2".into(),
+        };
         let anon = Identity::Anonymous;
         let rows: &[(&Identity, Access, CannedAcl, Option<CannedAcl>, Decision)] = &[
             (&owner, Owner, Private, None, Decision::Allow),
@@ -71,14 +88,30 @@ mod tests {
             (&anon, WriteObject, PublicRead, None, Decision::Deny),
             (&anon, WriteObject, PublicReadWrite, None, Decision::Allow),
             (&anon, Owner, PublicReadWrite, None, Decision::Deny),
-            (&anon, ReadObject, Private, Some(PublicRead), Decision::Allow),
+            (
+                &anon,
+                ReadObject,
+                Private,
+                Some(PublicRead),
+                Decision::Allow,
+            ),
             (&anon, ReadObject, PublicRead, Some(Private), Decision::Deny),
-            (&anon, ReadObject, PublicRead, Some(Default), Decision::Allow),
+            (
+                &anon,
+                ReadObject,
+                PublicRead,
+                Some(Default),
+                Decision::Allow,
+            ),
             (&other, ReadObject, Private, None, Decision::Deny),
             (&other, ReadObject, PublicRead, None, Decision::Allow),
         ];
         for (who, access, bacl, oacl, want) in rows {
-            assert_eq!(authorize(who, *access, "1", *bacl, *oacl), *want, "{who:?} {access:?} {bacl:?} {oacl:?}");
+            assert_eq!(
+                authorize(who, *access, "1", *bacl, *oacl),
+                *want,
+                "{who:?} {access:?} {bacl:?} {oacl:?}"
+            );
         }
     }
 }

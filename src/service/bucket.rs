@@ -6,7 +6,13 @@ use crate::types::{BucketName, CannedAcl};
 use std::ops::Bound;
 
 impl Store {
-    pub fn create_bucket(&self, name: &BucketName, owner_uin: &str, region: &str, acl: CannedAcl) -> ServiceResult<BucketRecord> {
+    pub fn create_bucket(
+        &self,
+        name: &BucketName,
+        owner_uin: &str,
+        region: &str,
+        acl: CannedAcl,
+    ) -> ServiceResult<BucketRecord> {
         let _guard = self.lock_commits();
         let key = KeyCodec::bucket(name.as_str());
         if let Some(existing) = self.kv.get(&key)? {
@@ -64,18 +70,23 @@ impl Store {
     pub fn list_buckets(&self, owner_uin: &str) -> ServiceResult<Vec<BucketRecord>> {
         let mut out = Vec::new();
         let mut err = None;
-        scan_prefix(self.kv.as_ref(), &KeyCodec::bucket_prefix(), 1000, &mut |_, v| match BucketRecord::decode(v) {
-            Ok(rec) => {
-                if rec.owner_uin == owner_uin {
-                    out.push(rec);
+        scan_prefix(
+            self.kv.as_ref(),
+            &KeyCodec::bucket_prefix(),
+            1000,
+            &mut |_, v| match BucketRecord::decode(v) {
+                Ok(rec) => {
+                    if rec.owner_uin == owner_uin {
+                        out.push(rec);
+                    }
+                    true
                 }
-                true
-            }
-            Err(e) => {
-                err = Some(e);
-                false
-            }
-        })?;
+                Err(e) => {
+                    err = Some(e);
+                    false
+                }
+            },
+        )?;
         if let Some(e) = err {
             return Err(e.into());
         }

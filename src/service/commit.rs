@@ -9,7 +9,11 @@ use std::sync::MutexGuard;
 impl Store {
     /// Reads the current record of `bucket/key` (call with the commit lock held for a
     /// read-modify-write).
-    pub(crate) fn load_object(&self, bucket: &str, key: &str) -> ServiceResult<Option<ObjectRecord>> {
+    pub(crate) fn load_object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> ServiceResult<Option<ObjectRecord>> {
         match self.kv.get(&KeyCodec::object(bucket, key))? {
             Some(v) => Ok(Some(ObjectRecord::decode(&v)?)),
             None => Ok(None),
@@ -54,7 +58,11 @@ impl Store {
         Ok(old)
     }
 
-    fn apply_refcounts(&self, batch: &mut Batch, deltas: &HashMap<ChunkId, (i64, u64)>) -> ServiceResult<()> {
+    fn apply_refcounts(
+        &self,
+        batch: &mut Batch,
+        deltas: &HashMap<ChunkId, (i64, u64)>,
+    ) -> ServiceResult<()> {
         let now = self.clock.now_ms();
         for (id, (delta, len)) in deltas {
             if *delta == 0 {
@@ -71,7 +79,14 @@ impl Store {
                 let due = (now + self.cfg.gc_grace_ms).max(0) as u64;
                 batch.put(KeyCodec::gc(due, id), GcEntry { queued_ms: now }.encode());
             } else {
-                batch.put(ckey, ChunkRefcount { refs: after as u64, len: *len }.encode());
+                batch.put(
+                    ckey,
+                    ChunkRefcount {
+                        refs: after as u64,
+                        len: *len,
+                    }
+                    .encode(),
+                );
             }
         }
         Ok(())

@@ -27,7 +27,9 @@ pub struct FsckReport {
 impl FsckReport {
     /// Whether the store is consistent (orphans are harmless garbage, not an inconsistency).
     pub fn is_clean(&self) -> bool {
-        self.dangling_references.is_empty() && self.refcount_mismatches == 0 && self.corrupt_records == 0
+        self.dangling_references.is_empty()
+            && self.refcount_mismatches == 0
+            && self.corrupt_records == 0
     }
 }
 
@@ -60,35 +62,54 @@ impl Store {
         let on_disk: HashMap<ChunkId, u64> = self.chunks.list()?.into_iter().collect();
         report.chunks_on_disk = on_disk.len();
         let mut expected: HashMap<ChunkId, (u64, u64)> = HashMap::new();
-        scan_prefix(self.kv.as_ref(), &KeyCodec::bucket_prefix(), 1000, &mut |_, _| {
-            report.buckets += 1;
-            true
-        })?;
-        scan_prefix(self.kv.as_ref(), &[crate::meta::Table::Object as u8], 1000, &mut |k, v| {
-            report.objects += 1;
-            let name = KeyCodec::decode_object(k).map(|(b, o)| format!("{b}/{o}")).unwrap_or_default();
-            match ObjectRecord::decode(v) {
-                Ok(rec) => {
-                    for c in rec.data.chunks() {
-                        report.chunk_references += 1;
-                        let e = expected.entry(c.id).or_insert((0, c.len));
-                        e.0 += 1;
-                        if on_disk.get(&c.id) != Some(&c.len) {
-                            report.dangling_references.push(format!("{name} -> chunk {}", hex::encode(c.id)));
+        scan_prefix(
+            self.kv.as_ref(),
+            &KeyCodec::bucket_prefix(),
+            1000,
+            &mut |_, _| {
+                report.buckets += 1;
+                true
+            },
+        )?;
+        scan_prefix(
+            self.kv.as_ref(),
+            &[crate::meta::Table::Object as u8],
+            1000,
+            &mut |k, v| {
+                report.objects += 1;
+                let name = KeyCodec::decode_object(k)
+                    .map(|(b, o)| format!("{b}/{o}"))
+                    .unwrap_or_default();
+                match ObjectRecord::decode(v) {
+                    Ok(rec) => {
+                        for c in rec.data.chunks() {
+                            report.chunk_references += 1;
+                            let e = expected.entry(c.id).or_insert((0, c.len));
+                            e.0 += 1;
+                            if on_disk.get(&c.id) != Some(&c.len) {
+                                report
+                                    .dangling_references
+                                    .push(format!("{name} -> chunk {}", hex::encode(c.id)));
+                            }
                         }
                     }
+                    Err(_) => report.corrupt_records += 1,
                 }
-                Err(_) => report.corrupt_records += 1,
-            }
-            true
-        })?;
+                true
+            },
+        )?;
         let mut stored: HashMap<ChunkId, u64> = HashMap::new();
-        scan_prefix(self.kv.as_ref(), &KeyCodec::chunk_prefix(), 1000, &mut |k, v| {
-            if let (Some(id), Ok(rc)) = (KeyCodec::decode_chunk(k), ChunkRefcount::decode(v)) {
-                stored.insert(id, rc.refs);
-            }
-            true
-        })?;
+        scan_prefix(
+            self.kv.as_ref(),
+            &KeyCodec::chunk_prefix(),
+            1000,
+            &mut |k, v| {
+                if let (Some(id), Ok(rc)) = (KeyCodec::decode_chunk(k), ChunkRefcount::decode(v)) {
+                    stored.insert(id, rc.refs);
+                }
+                true
+            },
+        )?;
         let ids: HashSet<ChunkId> = expected.keys().chain(stored.keys()).copied().collect();
         let mut fix = Batch::default();
         for id in ids {
@@ -96,12 +117,23 @@ impl Store {
             if stored.get(&id).copied().unwrap_or(0) != want {
                 report.refcount_mismatches += 1;
                 match expected.get(&id) {
-                    Some((refs, len)) => fix.put(KeyCodec::chunk(&id), ChunkRefcount { refs: *refs, len: *len }.encode()),
+                    Some((refs, len)) => fix.put(
+                        KeyCodec::chunk(&id),
+                        ChunkRefcount {
+                            refs: *refs,
+                            len: *len,
+                        }
+                        .encode(),
+                    ),
                     None => fix.delete(KeyCodec::chunk(&id)),
                 }
             }
         }
-        let orphans: Vec<ChunkId> = on_disk.keys().filter(|id| !expected.contains_key(*id)).copied().collect();
+        let orphans: Vec<ChunkId> = on_disk
+            .keys()
+            .filter(|id| !expected.contains_key(*id))
+            .copied()
+            .collect();
         report.orphaned_chunks = orphans.len();
         if repair {
             report.repaired = fix.ops.len();
@@ -113,10 +145,15 @@ impl Store {
                 self.chunks.delete(id)?;
                 report.repaired += 1;
             }
-            scan_prefix(self.kv.as_ref(), &KeyCodec::gc_prefix(), 1000, &mut |k, _| {
-                gc.delete(k.to_vec());
-                true
-            })?;
+            scan_prefix(
+                self.kv.as_ref(),
+                &KeyCodec::gc_prefix(),
+                1000,
+                &mut |k, _| {
+                    gc.delete(k.to_vec());
+                    true
+                },
+            )?;
             if !gc.is_empty() {
                 self.kv.write(gc)?;
             }

@@ -24,13 +24,20 @@ impl Store {
         let hi = KeyCodec::gc(now + 1, &[0u8; 32]);
         let mut stats = GcStats::default();
         loop {
-            let rows = self.kv.scan(Bound::Included(&lo), Bound::Excluded(&hi), Direction::Forward, 256)?;
+            let rows = self.kv.scan(
+                Bound::Included(&lo),
+                Bound::Excluded(&hi),
+                Direction::Forward,
+                256,
+            )?;
             if rows.is_empty() {
                 break;
             }
             let mut progressed = false;
             for (k, _) in &rows {
-                let Some((_, id)) = KeyCodec::decode_gc(k) else { continue };
+                let Some((_, id)) = KeyCodec::decode_gc(k) else {
+                    continue;
+                };
                 let _commit = self.lock_commits();
                 let inflight = self.inflight.lock();
                 if inflight.contains_key(&id) {
@@ -59,12 +66,17 @@ impl Store {
     /// before any request is served. Returns how many were queued.
     pub fn sweep_orphans(&self) -> ServiceResult<usize> {
         let mut queued = HashSet::new();
-        scan_prefix(self.kv.as_ref(), &KeyCodec::gc_prefix(), 1000, &mut |k, _| {
-            if let Some((_, id)) = KeyCodec::decode_gc(k) {
-                queued.insert(id);
-            }
-            true
-        })?;
+        scan_prefix(
+            self.kv.as_ref(),
+            &KeyCodec::gc_prefix(),
+            1000,
+            &mut |k, _| {
+                if let Some((_, id)) = KeyCodec::decode_gc(k) {
+                    queued.insert(id);
+                }
+                true
+            },
+        )?;
         let now = self.clock.now_ms();
         let due = (now + self.cfg.gc_grace_ms).max(0) as u64;
         let _lock = self.lock_commits();

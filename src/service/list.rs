@@ -46,7 +46,11 @@ impl Store {
         };
         let mut count = 0usize;
         'scan: loop {
-            let lo = if start.1 { Bound::Included(start.0.as_slice()) } else { Bound::Excluded(start.0.as_slice()) };
+            let lo = if start.1 {
+                Bound::Included(start.0.as_slice())
+            } else {
+                Bound::Excluded(start.0.as_slice())
+            };
             let hi = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
             let rows = self.kv.scan(lo, hi, Direction::Forward, SCAN_PAGE)?;
             let exhausted = rows.len() < SCAN_PAGE;
@@ -82,7 +86,10 @@ impl Store {
                     page.truncated = true;
                     break 'scan;
                 }
-                page.entries.push(ListEntry { key: key.to_string(), record: ObjectRecord::decode(v)? });
+                page.entries.push(ListEntry {
+                    key: key.to_string(),
+                    record: ObjectRecord::decode(v)?,
+                });
                 page.next_marker = Some(key.to_string());
                 count += 1;
             }

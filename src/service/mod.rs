@@ -98,7 +98,10 @@ impl Inflight {
 
 impl InflightGuard {
     pub(crate) fn new(inflight: Arc<Inflight>) -> Self {
-        InflightGuard { inflight, ids: Vec::new() }
+        InflightGuard {
+            inflight,
+            ids: Vec::new(),
+        }
     }
 
     /// Registers `id`, then runs `f` (the chunk write) while holding the registry lock only for
@@ -136,8 +139,20 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn new(kv: Arc<dyn Kv>, chunks: Arc<dyn ChunkStore>, clock: Arc<dyn Clock>, cfg: StoreConfig) -> Store {
-        Store { kv, chunks, clock, cfg, commit_lock: Mutex::new(()), inflight: Arc::default() }
+    pub fn new(
+        kv: Arc<dyn Kv>,
+        chunks: Arc<dyn ChunkStore>,
+        clock: Arc<dyn Clock>,
+        cfg: StoreConfig,
+    ) -> Store {
+        Store {
+            kv,
+            chunks,
+            clock,
+            cfg,
+            commit_lock: Mutex::new(()),
+            inflight: Arc::default(),
+        }
     }
 
     pub(crate) fn lock_commits(&self) -> std::sync::MutexGuard<'_, ()> {

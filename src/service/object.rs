@@ -22,7 +22,12 @@ pub struct ObjectMeta {
 }
 
 impl ObjectMeta {
-    pub(crate) fn into_record(self, digest: &BodyDigest, data: DataLayout, now_ms: i64) -> ObjectRecord {
+    pub(crate) fn into_record(
+        self,
+        digest: &BodyDigest,
+        data: DataLayout,
+        now_ms: i64,
+    ) -> ObjectRecord {
         ObjectRecord {
             size: digest.len,
             etag: hex::encode(digest.md5),
@@ -73,7 +78,8 @@ pub struct CopyParams<'a> {
 
 impl Store {
     pub fn head_object(&self, bucket: &str, key: &str) -> ServiceResult<ObjectRecord> {
-        self.load_object(bucket, key)?.ok_or(ServiceError::NoSuchKey)
+        self.load_object(bucket, key)?
+            .ok_or(ServiceError::NoSuchKey)
     }
 
     /// Deletes `bucket/key`; returns whether it existed. Its chunks are queued for collection
@@ -86,7 +92,9 @@ impl Store {
             if store.load_object(&bucket, &key)?.is_none() {
                 return Ok(false);
             }
-            store.commit_locked(&lock, &bucket, &key, None).map(|old| old.is_some())
+            store
+                .commit_locked(&lock, &bucket, &key, None)
+                .map(|old| old.is_some())
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("delete task: {e}")))?
@@ -98,7 +106,9 @@ impl Store {
         if self.get_bucket(p.src_bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
-        let src = self.load_object(p.src_bucket, p.src_key)?.ok_or(ServiceError::NoSuchKey)?;
+        let src = self
+            .load_object(p.src_bucket, p.src_key)?
+            .ok_or(ServiceError::NoSuchKey)?;
         (p.precondition)(&src)?;
         let same = p.src_bucket == p.dst_bucket && p.src_key == p.dst_key;
         if same && p.directive == MetadataDirective::Copy && p.storage_class.is_none() {

@@ -24,7 +24,10 @@ impl Store {
         rec: &ObjectRecord,
         range: Option<ByteRange>,
     ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-        let range = range.unwrap_or(ByteRange { start: 0, len: rec.size });
+        let range = range.unwrap_or(ByteRange {
+            start: 0,
+            len: rec.size,
+        });
         let mut inline: Option<Bytes> = None;
         let mut segs = VecDeque::new();
         match &rec.data {
@@ -48,7 +51,11 @@ impl Store {
                     let mut left = e - s;
                     while left > 0 {
                         let n = left.min(READ_PIECE);
-                        segs.push_back(Segment { id: c.id, offset: off, len: n });
+                        segs.push_back(Segment {
+                            id: c.id,
+                            offset: off,
+                            len: n,
+                        });
                         off += n;
                         left -= n;
                     }
@@ -56,21 +63,30 @@ impl Store {
             }
         }
         let store = Arc::clone(self);
-        futures_util::stream::unfold((inline, segs, store), |(mut inline, mut segs, store)| async move {
-            if let Some(b) = inline.take() {
-                return if b.is_empty() { None } else { Some((Ok(b), (None, segs, store))) };
-            }
-            let seg = segs.pop_front()?;
-            let chunks = Arc::clone(&store.chunks);
-            let res = tokio::task::spawn_blocking(move || chunks.read(&seg.id, seg.offset, seg.len as usize))
+        futures_util::stream::unfold(
+            (inline, segs, store),
+            |(mut inline, mut segs, store)| async move {
+                if let Some(b) = inline.take() {
+                    return if b.is_empty() {
+                        None
+                    } else {
+                        Some((Ok(b), (None, segs, store)))
+                    };
+                }
+                let seg = segs.pop_front()?;
+                let chunks = Arc::clone(&store.chunks);
+                let res = tokio::task::spawn_blocking(move || {
+                    chunks.read(&seg.id, seg.offset, seg.len as usize)
+                })
                 .await
                 .map_err(|e| std::io::Error::other(e.to_string()))
                 .and_then(|r| r.map_err(|e| std::io::Error::other(e.to_string())))
                 .map(Bytes::from);
-            if res.is_err() {
-                segs.clear();
-            }
-            Some((res, (None, segs, store)))
-        })
+                if res.is_err() {
+                    segs.clear();
+                }
+                Some((res, (None, segs, store)))
+            },
+        )
     }
 }

@@ -18,18 +18,49 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(OffsetClock::default());
     let chunks = Arc::new(FsChunkStore::open(dir.path()).unwrap());
-    let cfg = StoreConfig { inline_threshold: 16, chunk_size: 64 * 1024, max_object_size: 1 << 30, gc_grace_ms: 10_000 };
-    let store = Arc::new(Store::new(Arc::new(MemKv::new()), chunks, clock.clone(), cfg));
-    store.create_bucket(&BucketName::parse("b-1").unwrap(), "1", "r", CannedAcl::Private).unwrap();
-    Fixture { _dir: dir, store, clock }
+    let cfg = StoreConfig {
+        inline_threshold: 16,
+        chunk_size: 64 * 1024,
+        max_object_size: 1 << 30,
+        gc_grace_ms: 10_000,
+    };
+    let store = Arc::new(Store::new(
+        Arc::new(MemKv::new()),
+        chunks,
+        clock.clone(),
+        cfg,
+    ));
+    store
+        .create_bucket(
+            &BucketName::parse("b-1").unwrap(),
+            "1",
+            "r",
+            CannedAcl::Private,
+        )
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        store,
+        clock,
+    }
 }
 
-fn body(data: &[u8], piece: usize) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send {
-    let pieces: Vec<Result<Bytes, std::io::Error>> = data.chunks(piece.max(1)).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+fn body(
+    data: &[u8],
+    piece: usize,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send {
+    let pieces: Vec<Result<Bytes, std::io::Error>> = data
+        .chunks(piece.max(1))
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
     futures_util::stream::iter(pieces)
 }
 
-async fn read_all(store: &Arc<Store>, key: &str, range: Option<crate::types::ByteRange>) -> Vec<u8> {
+async fn read_all(
+    store: &Arc<Store>,
+    key: &str,
+    range: Option<crate::types::ByteRange>,
+) -> Vec<u8> {
     use futures_util::StreamExt;
     let rec = store.head_object("b-1", key).unwrap();
     let mut s = Box::pin(store.read_stream(&rec, range));
@@ -42,11 +73,17 @@ async fn read_all(store: &Arc<Store>, key: &str, range: Option<crate::types::Byt
 
 fn refs(store: &Store, data: &[u8]) -> Option<u64> {
     let id = crate::chunk::chunk_id(data);
-    store.kv.get(&KeyCodec::chunk(&id)).unwrap().map(|v| crate::meta::ChunkRefcount::decode(&v).unwrap().refs)
+    store
+        .kv
+        .get(&KeyCodec::chunk(&id))
+        .unwrap()
+        .map(|v| crate::meta::ChunkRefcount::decode(&v).unwrap().refs)
 }
 
 fn payload(n: usize, seed: u8) -> Vec<u8> {
-    (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 #[tokio::test]
@@ -54,18 +91,31 @@ async fn put_get_ranges_inline_and_chunked() {
     let f = fixture();
     for (key, n) in [("small", 10usize), ("empty", 0), ("big", 200_000)] {
         let data = payload(n, 1);
-        let out = f.store.put_object("b-1", key, body(&data, 7000), ObjectMeta::default(), None).await.unwrap();
+        let out = f
+            .store
+            .put_object("b-1", key, body(&data, 7000), ObjectMeta::default(), None)
+            .await
+            .unwrap();
         assert_eq!(out.record.size, n as u64);
         assert_eq!(out.record.crc64, crate::checksum::crc64(&data));
         assert_eq!(read_all(&f.store, key, None).await, data);
         if n > 0 {
-            let r = crate::types::ByteRange { start: (n / 3) as u64, len: (n / 2) as u64 };
-            assert_eq!(read_all(&f.store, key, Some(r)).await, &data[n / 3..n / 3 + n / 2]);
+            let r = crate::types::ByteRange {
+                start: (n / 3) as u64,
+                len: (n / 2) as u64,
+            };
+            assert_eq!(
+                read_all(&f.store, key, Some(r)).await,
+                &data[n / 3..n / 3 + n / 2]
+            );
         }
     }
     let big = f.store.head_object("b-1", "big").unwrap();
     assert_eq!(big.data.chunks().len(), 4, "200000 bytes in 64 KiB chunks");
-    assert!(matches!(f.store.head_object("b-1", "small").unwrap().data, crate::meta::DataLayout::Inline(_)));
+    assert!(matches!(
+        f.store.head_object("b-1", "small").unwrap().data,
+        crate::meta::DataLayout::Inline(_)
+    ));
 }
 
 #[tokio::test]
@@ -73,15 +123,31 @@ async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period()
     let f = fixture();
     let block = payload(64 * 1024, 9);
     let data: Vec<u8> = [block.clone(), block.clone(), payload(100, 3)].concat();
-    f.store.put_object("b-1", "a", body(&data, 10_000), ObjectMeta::default(), None).await.unwrap();
-    f.store.put_object("b-1", "b", body(&block, 10_000), ObjectMeta::default(), None).await.unwrap();
+    f.store
+        .put_object("b-1", "a", body(&data, 10_000), ObjectMeta::default(), None)
+        .await
+        .unwrap();
+    f.store
+        .put_object(
+            "b-1",
+            "b",
+            body(&block, 10_000),
+            ObjectMeta::default(),
+            None,
+        )
+        .await
+        .unwrap();
     assert_eq!(refs(&f.store, &block), Some(3));
     assert_eq!(f.store.chunks.list().unwrap().len(), 2);
     f.store.delete_object("b-1", "a").await.unwrap();
     assert_eq!(refs(&f.store, &block), Some(1));
     f.store.delete_object("b-1", "b").await.unwrap();
     assert_eq!(refs(&f.store, &block), None);
-    assert_eq!(f.store.gc_once().unwrap().deleted, 0, "grace period not over");
+    assert_eq!(
+        f.store.gc_once().unwrap().deleted,
+        0,
+        "grace period not over"
+    );
     f.clock.advance(Duration::from_secs(11));
     assert_eq!(f.store.gc_once().unwrap().deleted, 2);
     assert!(f.store.chunks.list().unwrap().is_empty());
@@ -92,9 +158,15 @@ async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period()
 async fn a_chunk_referenced_again_before_collection_is_kept() {
     let f = fixture();
     let data = payload(70_000, 5);
-    f.store.put_object("b-1", "a", body(&data, 70_000), ObjectMeta::default(), None).await.unwrap();
+    f.store
+        .put_object("b-1", "a", body(&data, 70_000), ObjectMeta::default(), None)
+        .await
+        .unwrap();
     f.store.delete_object("b-1", "a").await.unwrap();
-    f.store.put_object("b-1", "c", body(&data, 70_000), ObjectMeta::default(), None).await.unwrap();
+    f.store
+        .put_object("b-1", "c", body(&data, 70_000), ObjectMeta::default(), None)
+        .await
+        .unwrap();
     f.clock.advance(Duration::from_secs(11));
     let stats = f.store.gc_once().unwrap();
     assert_eq!(stats.deleted, 0);
@@ -106,24 +178,57 @@ async fn a_chunk_referenced_again_before_collection_is_kept() {
 async fn bad_digest_and_broken_bodies_store_nothing() {
     let f = fixture();
     let data = payload(150_000, 2);
-    let err = f.store.put_object("b-1", "k", body(&data, 50_000), ObjectMeta::default(), Some([0u8; 16])).await.unwrap_err();
+    let err = f
+        .store
+        .put_object(
+            "b-1",
+            "k",
+            body(&data, 50_000),
+            ObjectMeta::default(),
+            Some([0u8; 16]),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::BadDigest));
-    assert!(matches!(f.store.head_object("b-1", "k"), Err(ServiceError::NoSuchKey)));
-    let broken = futures_util::stream::iter(vec![Ok(Bytes::from(vec![1u8; 100_000])), Err(std::io::Error::other("reset"))]);
-    let err = f.store.put_object("b-1", "k", broken, ObjectMeta::default(), None).await.unwrap_err();
+    assert!(matches!(
+        f.store.head_object("b-1", "k"),
+        Err(ServiceError::NoSuchKey)
+    ));
+    let broken = futures_util::stream::iter(vec![
+        Ok(Bytes::from(vec![1u8; 100_000])),
+        Err(std::io::Error::other("reset")),
+    ]);
+    let err = f
+        .store
+        .put_object("b-1", "k", broken, ObjectMeta::default(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::IncompleteBody(_)));
-    assert!(matches!(f.store.head_object("b-1", "k"), Err(ServiceError::NoSuchKey)));
+    assert!(matches!(
+        f.store.head_object("b-1", "k"),
+        Err(ServiceError::NoSuchKey)
+    ));
     f.clock.advance(Duration::from_secs(11));
     f.store.gc_once().unwrap();
-    assert!(f.store.chunks.list().unwrap().is_empty(), "written chunks of failed uploads are collected");
+    assert!(
+        f.store.chunks.list().unwrap().is_empty(),
+        "written chunks of failed uploads are collected"
+    );
 }
 
 #[tokio::test]
 async fn copy_shares_chunks_and_replaces_metadata() {
     let f = fixture();
     let data = payload(100_000, 4);
-    let meta = ObjectMeta { content_type: Some("text/x".into()), meta: vec![("a".into(), "1".into())], ..Default::default() };
-    f.store.put_object("b-1", "src", body(&data, 100_000), meta, None).await.unwrap();
+    let meta = ObjectMeta {
+        content_type: Some("text/x".into()),
+        meta: vec![("a".into(), "1".into())],
+        ..Default::default()
+    };
+    f.store
+        .put_object("b-1", "src", body(&data, 100_000), meta, None)
+        .await
+        .unwrap();
     let ok = |_: &crate::meta::ObjectRecord| Ok(());
     let base = |dst: &'static str, directive| CopyParams {
         src_bucket: "b-1",
@@ -135,12 +240,24 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         acl: None,
         precondition: &ok,
     };
-    let copied = f.store.copy_object(base("dst", MetadataDirective::Copy)).unwrap();
+    let copied = f
+        .store
+        .copy_object(base("dst", MetadataDirective::Copy))
+        .unwrap();
     assert_eq!(copied.meta, vec![("a".to_string(), "1".to_string())]);
     assert_eq!(refs(&f.store, &data[..64 * 1024]), Some(2));
-    let replaced = f.store.copy_object(base("dst2", MetadataDirective::Replaced(ObjectMeta::default()))).unwrap();
+    let replaced = f
+        .store
+        .copy_object(base(
+            "dst2",
+            MetadataDirective::Replaced(ObjectMeta::default()),
+        ))
+        .unwrap();
     assert!(replaced.meta.is_empty() && replaced.content_type.is_none());
-    assert!(matches!(f.store.copy_object(base("src", MetadataDirective::Copy)), Err(ServiceError::InvalidRequest(_))));
+    assert!(matches!(
+        f.store.copy_object(base("src", MetadataDirective::Copy)),
+        Err(ServiceError::InvalidRequest(_))
+    ));
     f.store.delete_object("b-1", "src").await.unwrap();
     assert_eq!(read_all(&f.store, "dst", None).await, data);
 }
@@ -149,10 +266,16 @@ async fn copy_shares_chunks_and_replaces_metadata() {
 async fn list_with_prefix_delimiter_and_markers() {
     let f = fixture();
     for k in ["a/1", "a/2", "a/b/3", "b", "c/1", "c/2", "d"] {
-        f.store.put_object("b-1", k, body(b"x", 1), ObjectMeta::default(), None).await.unwrap();
+        f.store
+            .put_object("b-1", k, body(b"x", 1), ObjectMeta::default(), None)
+            .await
+            .unwrap();
     }
     let keys = |p: &ListPage| -> (Vec<String>, Vec<String>) {
-        (p.entries.iter().map(|e| e.key.clone()).collect(), p.common_prefixes.clone())
+        (
+            p.entries.iter().map(|e| e.key.clone()).collect(),
+            p.common_prefixes.clone(),
+        )
     };
     let lp = |prefix: &str, delim: Option<&str>, marker: Option<&str>, max: usize| ListParams {
         prefix: prefix.into(),
@@ -160,21 +283,45 @@ async fn list_with_prefix_delimiter_and_markers() {
         marker: marker.map(Into::into),
         max_keys: max,
     };
-    let p = f.store.list_objects("b-1", &lp("", Some("/"), None, 1000)).unwrap();
-    assert_eq!(keys(&p), (vec!["b".into(), "d".into()], vec!["a/".into(), "c/".into()]));
+    let p = f
+        .store
+        .list_objects("b-1", &lp("", Some("/"), None, 1000))
+        .unwrap();
+    assert_eq!(
+        keys(&p),
+        (vec!["b".into(), "d".into()], vec!["a/".into(), "c/".into()])
+    );
     assert!(!p.truncated);
     // Common prefixes count toward max-keys; paging by NextMarker never repeats a prefix.
-    let p = f.store.list_objects("b-1", &lp("", Some("/"), None, 2)).unwrap();
+    let p = f
+        .store
+        .list_objects("b-1", &lp("", Some("/"), None, 2))
+        .unwrap();
     assert_eq!(keys(&p), (vec!["b".into()], vec!["a/".into()]));
     assert!(p.truncated);
     assert_eq!(p.next_marker.as_deref(), Some("b"));
-    let p = f.store.list_objects("b-1", &lp("", Some("/"), Some("a/"), 1)).unwrap();
+    let p = f
+        .store
+        .list_objects("b-1", &lp("", Some("/"), Some("a/"), 1))
+        .unwrap();
     assert_eq!(keys(&p), (vec!["b".into()], vec![]));
-    let p = f.store.list_objects("b-1", &lp("", Some("/"), Some("b"), 1000)).unwrap();
+    let p = f
+        .store
+        .list_objects("b-1", &lp("", Some("/"), Some("b"), 1000))
+        .unwrap();
     assert_eq!(keys(&p), (vec!["d".into()], vec!["c/".into()]));
-    let p = f.store.list_objects("b-1", &lp("a/", Some("/"), None, 1000)).unwrap();
-    assert_eq!(keys(&p), (vec!["a/1".into(), "a/2".into()], vec!["a/b/".into()]));
-    let p = f.store.list_objects("b-1", &lp("a/", None, Some("a/1"), 1000)).unwrap();
+    let p = f
+        .store
+        .list_objects("b-1", &lp("a/", Some("/"), None, 1000))
+        .unwrap();
+    assert_eq!(
+        keys(&p),
+        (vec!["a/1".into(), "a/2".into()], vec!["a/b/".into()])
+    );
+    let p = f
+        .store
+        .list_objects("b-1", &lp("a/", None, Some("a/1"), 1000))
+        .unwrap();
     assert_eq!(keys(&p).0, ["a/2", "a/b/3"]);
     let p = f.store.list_objects("b-1", &lp("", None, None, 0)).unwrap();
     assert!(p.entries.is_empty() && !p.truncated);
@@ -182,7 +329,10 @@ async fn list_with_prefix_delimiter_and_markers() {
     let mut marker: Option<String> = None;
     let mut seen = Vec::new();
     loop {
-        let p = f.store.list_objects("b-1", &lp("", None, marker.as_deref(), 3)).unwrap();
+        let p = f
+            .store
+            .list_objects("b-1", &lp("", None, marker.as_deref(), 3))
+            .unwrap();
         seen.extend(p.entries.iter().map(|e| e.key.clone()));
         if !p.truncated {
             break;
@@ -196,15 +346,29 @@ async fn list_with_prefix_delimiter_and_markers() {
 async fn buckets_create_conflicts_and_delete_only_when_empty() {
     let f = fixture();
     let name = BucketName::parse("b-1").unwrap();
-    assert!(matches!(f.store.create_bucket(&name, "1", "r", CannedAcl::Private), Err(ServiceError::BucketAlreadyOwnedByYou)));
-    assert!(matches!(f.store.create_bucket(&name, "2", "r", CannedAcl::Private), Err(ServiceError::BucketAlreadyExists)));
-    f.store.put_object("b-1", "k", body(b"x", 1), ObjectMeta::default(), None).await.unwrap();
-    assert!(matches!(f.store.delete_bucket("b-1"), Err(ServiceError::BucketNotEmpty)));
+    assert!(matches!(
+        f.store.create_bucket(&name, "1", "r", CannedAcl::Private),
+        Err(ServiceError::BucketAlreadyOwnedByYou)
+    ));
+    assert!(matches!(
+        f.store.create_bucket(&name, "2", "r", CannedAcl::Private),
+        Err(ServiceError::BucketAlreadyExists)
+    ));
+    f.store
+        .put_object("b-1", "k", body(b"x", 1), ObjectMeta::default(), None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.store.delete_bucket("b-1"),
+        Err(ServiceError::BucketNotEmpty)
+    ));
     f.store.delete_object("b-1", "k").await.unwrap();
     f.store.delete_bucket("b-1").unwrap();
     assert!(f.store.get_bucket("b-1").unwrap().is_none());
     assert!(matches!(
-        f.store.put_object("b-1", "k", body(b"x", 1), ObjectMeta::default(), None).await,
+        f.store
+            .put_object("b-1", "k", body(b"x", 1), ObjectMeta::default(), None)
+            .await,
         Err(ServiceError::NoSuchBucket)
     ));
 }
@@ -221,7 +385,16 @@ async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
     f.clock.advance(Duration::from_secs(11));
     assert_eq!(f.store.gc_once().unwrap().deleted, 1);
     let data = payload(100_000, 6);
-    f.store.put_object("b-1", "k", body(&data, 100_000), ObjectMeta::default(), None).await.unwrap();
+    f.store
+        .put_object(
+            "b-1",
+            "k",
+            body(&data, 100_000),
+            ObjectMeta::default(),
+            None,
+        )
+        .await
+        .unwrap();
     let rec = f.store.head_object("b-1", "k").unwrap();
     f.store.chunks.delete(&rec.data.chunks()[0].id).unwrap();
     let report = f.store.fsck(false).unwrap();

@@ -29,7 +29,8 @@ pub struct PutOutcome {
 type ChunkTask = tokio::task::JoinHandle<ServiceResult<(BodyHasher, ChunkRef, InflightGuard)>>;
 
 async fn join(task: ChunkTask) -> ServiceResult<(BodyHasher, ChunkRef, InflightGuard)> {
-    task.await.map_err(|e| ServiceError::Internal(format!("chunk task: {e}")))?
+    task.await
+        .map_err(|e| ServiceError::Internal(format!("chunk task: {e}")))?
 }
 
 impl Store {
@@ -42,7 +43,14 @@ impl Store {
             let mut guard = InflightGuard::new(Arc::clone(&store.inflight));
             guard.register(id);
             store.chunks.put(&id, &data)?;
-            Ok((hasher, ChunkRef { id, len: data.len() as u64 }, guard))
+            Ok((
+                hasher,
+                ChunkRef {
+                    id,
+                    len: data.len() as u64,
+                },
+                guard,
+            ))
         })
     }
 
@@ -106,7 +114,11 @@ impl Store {
         let mut hasher = hasher.unwrap_or_default();
         if refs.is_empty() && buf.len() <= self.cfg.inline_threshold {
             hasher.update(&buf);
-            return Ok(Ingested { digest: hasher.finish(), layout: DataLayout::Inline(buf.to_vec()), _guards: guards });
+            return Ok(Ingested {
+                digest: hasher.finish(),
+                layout: DataLayout::Inline(buf.to_vec()),
+                _guards: guards,
+            });
         }
         if !buf.is_empty() {
             let (h, r, g) = join(self.spawn_chunk(hasher, buf.freeze())).await?;
@@ -114,7 +126,11 @@ impl Store {
             refs.push(r);
             guards.push(g);
         }
-        Ok(Ingested { digest: hasher.finish(), layout: DataLayout::Chunks(refs), _guards: guards })
+        Ok(Ingested {
+            digest: hasher.finish(),
+            layout: DataLayout::Chunks(refs),
+            _guards: guards,
+        })
     }
 
     /// PUT Object: stores `body` as `bucket/key` with `meta`, verifying `content_md5` if given.
@@ -142,12 +158,18 @@ impl Store {
                 return Err(ServiceError::BadDigest);
             }
         }
-        let record = meta.into_record(&ingested.digest, ingested.layout.clone(), self.clock.now_ms());
+        let record = meta.into_record(
+            &ingested.digest,
+            ingested.layout.clone(),
+            self.clock.now_ms(),
+        );
         let store = Arc::clone(self);
         let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
         let committed = tokio::task::spawn_blocking(move || {
             let lock = store.lock_commits();
-            store.commit_locked(&lock, &bucket, &key, Some(&rec)).map(|_| ())
+            store
+                .commit_locked(&lock, &bucket, &key, Some(&rec))
+                .map(|_| ())
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("commit task: {e}")))?;

@@ -21,8 +21,13 @@ pub const MAX_SHORT_NAME: usize = 50;
 
 impl BucketName {
     pub fn parse(full: &str) -> Result<BucketName, InvalidBucketName> {
-        let err = |reason| InvalidBucketName { name: full.to_string(), reason };
-        let split = full.rfind('-').ok_or_else(|| err("must be <name>-<appid>"))?;
+        let err = |reason| InvalidBucketName {
+            name: full.to_string(),
+            reason,
+        };
+        let split = full
+            .rfind('-')
+            .ok_or_else(|| err("must be <name>-<appid>"))?;
         let (short, appid) = (&full[..split], &full[split + 1..]);
         if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) || appid.len() > 20 {
             return Err(err("must end with -<appid> (digits)"));
@@ -30,13 +35,19 @@ impl BucketName {
         if short.is_empty() || short.len() > MAX_SHORT_NAME {
             return Err(err("the name before -<appid> must be 1 to 50 characters"));
         }
-        if !short.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if !short
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(err("only lowercase letters, digits and '-' are allowed"));
         }
         if short.starts_with('-') || short.ends_with('-') {
             return Err(err("the name cannot start or end with '-'"));
         }
-        Ok(BucketName { full: full.to_string(), split })
+        Ok(BucketName {
+            full: full.to_string(),
+            split,
+        })
     }
 
     /// Whether `label` looks like a bucket name (used to tell virtual-host labels apart).
@@ -72,7 +83,12 @@ mod tests {
         let b = BucketName::parse("examplebucket-1250000000").unwrap();
         assert_eq!(b.short_name(), "examplebucket");
         assert_eq!(b.appid(), "1250000000");
-        assert_eq!(BucketName::parse("my-bucket-2-1250000000").unwrap().short_name(), "my-bucket-2");
+        assert_eq!(
+            BucketName::parse("my-bucket-2-1250000000")
+                .unwrap()
+                .short_name(),
+            "my-bucket-2"
+        );
         for bad in [
             "examplebucket",
             "Example-1250000000",

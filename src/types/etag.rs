@@ -17,7 +17,9 @@ impl ETag {
     /// Whether a client-supplied ETag (quoted or not, or `*`) matches.
     pub fn matches(&self, candidate: &str) -> bool {
         let c = candidate.trim();
-        c == "*" || c.trim_matches('"') == self.0 || c.strip_prefix("W/").map(|w| w.trim_matches('"')) == Some(&self.0)
+        c == "*"
+            || c.trim_matches('"') == self.0
+            || c.strip_prefix("W/").map(|w| w.trim_matches('"')) == Some(&self.0)
     }
 
     /// Whether any entry of a comma-separated `If-Match` / `If-None-Match` list matches.

@@ -52,7 +52,10 @@ mod tests {
         assert!(ObjectKey::parse("目录/文件 a+b.txt").is_ok());
         assert_eq!(ObjectKey::parse(""), Err(InvalidKey::Empty));
         assert!(ObjectKey::parse(&"k".repeat(850)).is_ok());
-        assert_eq!(ObjectKey::parse(&"k".repeat(851)), Err(InvalidKey::TooLong(851)));
+        assert_eq!(
+            ObjectKey::parse(&"k".repeat(851)),
+            Err(InvalidKey::TooLong(851))
+        );
         assert_eq!(ObjectKey::parse("a\0b"), Err(InvalidKey::ControlChar));
     }
 }

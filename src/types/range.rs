@@ -29,7 +29,11 @@ pub enum RangeError {
 impl RangeSpec {
     /// Parses a `Range` header value. Multiple ranges are rejected as malformed (whole object).
     pub fn parse(value: &str) -> Result<RangeSpec, RangeError> {
-        let spec = value.trim().strip_prefix("bytes=").ok_or(RangeError::Malformed)?.trim();
+        let spec = value
+            .trim()
+            .strip_prefix("bytes=")
+            .ok_or(RangeError::Malformed)?
+            .trim();
         if spec.contains(',') {
             return Err(RangeError::Malformed);
         }
@@ -61,14 +65,20 @@ impl RangeSpec {
                     return Err(RangeError::Unsatisfiable);
                 }
                 let end = end.map_or(size - 1, |e| e.min(size - 1));
-                Ok(ByteRange { start, len: end - start + 1 })
+                Ok(ByteRange {
+                    start,
+                    len: end - start + 1,
+                })
             }
             RangeSpec::Suffix(n) => {
                 if n == 0 || size == 0 {
                     return Err(RangeError::Unsatisfiable);
                 }
                 let len = n.min(size);
-                Ok(ByteRange { start: size - len, len })
+                Ok(ByteRange {
+                    start: size - len,
+                    len,
+                })
             }
         }
     }
@@ -77,7 +87,12 @@ impl RangeSpec {
 impl ByteRange {
     /// `Content-Range` value for this range of an object of `size` bytes.
     pub fn content_range(&self, size: u64) -> String {
-        format!("bytes {}-{}/{}", self.start, self.start + self.len - 1, size)
+        format!(
+            "bytes {}-{}/{}",
+            self.start,
+            self.start + self.len - 1,
+            size
+        )
     }
 }
 
@@ -86,6 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn parse_and_resolve_table() {
         let cases: &[(&str, u64, Result<(u64, u64), RangeError>)] = &[
             ("bytes=0-4", 10, Ok((0, 5))),
@@ -105,9 +121,14 @@ mod tests {
             ("bytes=-", 10, Err(RangeError::Malformed)),
         ];
         for (header, size, want) in cases {
-            let got = RangeSpec::parse(header).and_then(|s| s.resolve(*size)).map(|r| (r.start, r.len));
+            let got = RangeSpec::parse(header)
+                .and_then(|s| s.resolve(*size))
+                .map(|r| (r.start, r.len));
             assert_eq!(&got, want, "{header} on {size}");
         }
-        assert_eq!(ByteRange { start: 2, len: 4 }.content_range(10), "bytes 2-5/10");
+        assert_eq!(
+            ByteRange { start: 2, len: 4 }.content_range(10),
+            "bytes 2-5/10"
+        );
     }
 }

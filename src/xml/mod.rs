@@ -18,7 +18,9 @@ impl XmlWriter {
     }
 
     pub fn new_with_decl(decl: &str) -> XmlWriter {
-        XmlWriter { out: decl.to_string() }
+        XmlWriter {
+            out: decl.to_string(),
+        }
     }
 
     pub fn open(&mut self, tag: &str) -> &mut Self {
@@ -62,14 +64,18 @@ impl Default for XmlWriter {
 
 /// ISO 8601 with milliseconds, as COS lists show (`2023-11-14T22:13:20.000Z`).
 pub fn iso8601_ms(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
     t.format(&f).unwrap_or_default()
 }
 
 /// ISO 8601 without fractions (`2023-11-14T22:13:20Z`).
 pub fn iso8601(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     t.format(&f).unwrap_or_default()
 }
@@ -81,8 +87,15 @@ mod tests {
     #[test]
     fn writer_escapes_and_keeps_empty_elements() {
         let mut w = XmlWriter::new_with_decl("");
-        w.open("R").elem("Key", "a<b&\"c\"").elem("Marker", "").elem_opt("X", None).close("R");
-        assert_eq!(w.finish(), "<R><Key>a&lt;b&amp;&quot;c&quot;</Key><Marker></Marker></R>");
+        w.open("R")
+            .elem("Key", "a<b&\"c\"")
+            .elem("Marker", "")
+            .elem_opt("X", None)
+            .close("R");
+        assert_eq!(
+            w.finish(),
+            "<R><Key>a&lt;b&amp;&quot;c&quot;</Key><Marker></Marker></R>"
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     pub fn is_quiet(&self) -> bool {
-        self.quiet.as_deref().map(|q| q.trim().eq_ignore_ascii_case("true")).unwrap_or(false)
+        self.quiet
+            .as_deref()
+            .map(|q| q.trim().eq_ignore_ascii_case("true"))
+            .unwrap_or(false)
     }
 }
 

@@ -1,7 +1,7 @@
 //! An in-process cosd on 127.0.0.1:0 with a temp data directory and an adjustable clock, and a
 //! q-sign client that signs the way the official Python SDK does.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::too_many_arguments)]
 
 use cosd::auth::encode::cos_encode;
 use cosd::auth::qsign::{http_string, sign, string_to_sign};
@@ -46,13 +46,35 @@ impl TestServer {
         let router = cosd::app(Arc::clone(&state));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            cosd::http::server::serve(listener, router, case, async { let _ = rx.await; }, std::time::Duration::from_secs(5)).await;
+            cosd::http::server::serve(
+                listener,
+                router,
+                case,
+                async {
+                    let _ = rx.await;
+                },
+                std::time::Duration::from_secs(5),
+            )
+            .await;
         });
-        TestServer { addr, clock, dir, state, stop: Some(tx), task: Some(task) }
+        TestServer {
+            addr,
+            clock,
+            dir,
+            state,
+            stop: Some(tx),
+            task: Some(task),
+        }
     }
 
     pub fn client(&self) -> Client {
-        Client { addr: self.addr, sid: SID.into(), skey: SKEY.into(), clock: self.clock.clone(), http: reqwest::Client::new() }
+        Client {
+            addr: self.addr,
+            sid: SID.into(),
+            skey: SKEY.into(),
+            clock: self.clock.clone(),
+            http: reqwest::Client::new(),
+        }
     }
 
     pub async fn stop(mut self) {
@@ -101,7 +123,9 @@ impl Resp {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn header(&self, n: &str) -> Option<&str> {
-        self.headers.get(&n.to_ascii_lowercase()).map(|s| s.as_str())
+        self.headers
+            .get(&n.to_ascii_lowercase())
+            .map(|s| s.as_str())
     }
     /// The text of the first `<tag>` in the body.
     pub fn xml(&self, tag: &str) -> Option<String> {
@@ -120,7 +144,14 @@ pub fn xml_all(body: &str, tag: &str) -> Vec<String> {
     while let Some(i) = rest.find(&open) {
         let after = &rest[i + open.len()..];
         let Some(j) = after.find(&close) else { break };
-        out.push(after[..j].replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&"));
+        out.push(
+            after[..j]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&"),
+        );
         rest = &after[j + close.len()..];
     }
     out
@@ -133,8 +164,18 @@ pub fn url_path(key: &str) -> String {
 
 impl<'a> Req<'a> {
     pub fn new(method: &'a str, bucket: Option<&str>, key: &str) -> Req<'a> {
-        let host = bucket.map(vhost).unwrap_or_else(|| "service.cos.myqcloud.com".into());
-        Req { method, host, path: format!("/{}", url_path(key)), query: vec![], headers: vec![], body: vec![], sign: true }
+        let host = bucket
+            .map(vhost)
+            .unwrap_or_else(|| "service.cos.myqcloud.com".into());
+        Req {
+            method,
+            host,
+            path: format!("/{}", url_path(key)),
+            query: vec![],
+            headers: vec![],
+            body: vec![],
+            sign: true,
+        }
     }
     pub fn q(mut self, k: &str, v: &str) -> Self {
         self.query.push((k.into(), v.into()));
@@ -156,15 +197,44 @@ impl<'a> Req<'a> {
 
 /// The q-sign Authorization value for a request, signing every query parameter and the headers
 /// the Python SDK signs.
-pub fn authorization(sid: &str, skey: &str, method: &str, signed_path: &str, query: &[(String, String)], headers: &[(String, String)], start: i64, end: i64) -> String {
-    let mut params: Vec<(String, String)> = query.iter().map(|(k, v)| (cos_encode(k).to_ascii_lowercase(), v.clone())).collect();
+pub fn authorization(
+    sid: &str,
+    skey: &str,
+    method: &str,
+    signed_path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    start: i64,
+    end: i64,
+) -> String {
+    let mut params: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| (cos_encode(k).to_ascii_lowercase(), v.clone()))
+        .collect();
     params.sort();
     let signed = |n: &str| {
-        matches!(n, "content-type" | "content-md5" | "content-length" | "host" | "range" | "if-match" | "if-none-match" | "if-modified-since" | "if-unmodified-since" | "cache-control" | "content-disposition" | "content-encoding" | "expires")
-            || n.starts_with("x-cos-")
+        matches!(
+            n,
+            "content-type"
+                | "content-md5"
+                | "content-length"
+                | "host"
+                | "range"
+                | "if-match"
+                | "if-none-match"
+                | "if-modified-since"
+                | "if-unmodified-since"
+                | "cache-control"
+                | "content-disposition"
+                | "content-encoding"
+                | "expires"
+        ) || n.starts_with("x-cos-")
     };
-    let mut hdrs: Vec<(String, String)> =
-        headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).filter(|(k, _)| signed(k)).collect();
+    let mut hdrs: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .filter(|(k, _)| signed(k))
+        .collect();
     hdrs.sort();
     let pl: Vec<String> = params.iter().map(|(k, _)| k.clone()).collect();
     let hl: Vec<String> = hdrs.iter().map(|(k, _)| k.clone()).collect();
@@ -174,7 +244,11 @@ pub fn authorization(sid: &str, skey: &str, method: &str, signed_path: &str, que
         &pl,
         &|n| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()),
         &hl,
-        &|n| hdrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_bytes().to_vec()),
+        &|n| {
+            hdrs.iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_bytes().to_vec())
+        },
     );
     let t = format!("{start};{end}");
     let sig = sign(skey, &t, &string_to_sign(&t, &hs));
@@ -187,7 +261,13 @@ pub fn authorization(sid: &str, skey: &str, method: &str, signed_path: &str, que
 
 pub fn query_string(q: &[(String, String)]) -> String {
     q.iter()
-        .map(|(k, v)| if v.is_empty() { format!("{}=", cos_encode(k)) } else { format!("{}={}", cos_encode(k), cos_encode(v)) })
+        .map(|(k, v)| {
+            if v.is_empty() {
+                format!("{}=", cos_encode(k))
+            } else {
+                format!("{}={}", cos_encode(k), cos_encode(v))
+            }
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -204,19 +284,46 @@ impl Client {
             headers.push(("Content-Length".into(), r.body.len().to_string()));
         }
         let decoded = cosd::auth::encode::decode_path(&r.path).unwrap_or_else(|| r.path.clone());
-        let mut rb = self.http.request(r.method.parse().unwrap(), self.url(&r.path, &r.query));
+        let mut rb = self
+            .http
+            .request(r.method.parse().unwrap(), self.url(&r.path, &r.query));
         if r.sign {
             let now = self.now();
-            rb = rb.header("Authorization", authorization(&self.sid, &self.skey, r.method, &decoded, &r.query, &headers, now - 60, now + 600));
+            rb = rb.header(
+                "Authorization",
+                authorization(
+                    &self.sid,
+                    &self.skey,
+                    r.method,
+                    &decoded,
+                    &r.query,
+                    &headers,
+                    now - 60,
+                    now + 600,
+                ),
+            );
         }
         for (k, v) in &headers {
             rb = rb.header(k.as_str(), v.as_str());
         }
         let resp = rb.body(r.body).send().await.unwrap();
         let status = resp.status().as_u16();
-        let headers = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
         let body = resp.bytes().await.unwrap().to_vec();
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn url(&self, path: &str, query: &[(String, String)]) -> String {
@@ -233,7 +340,9 @@ impl Client {
     }
 
     pub async fn put(&self, bucket: &str, key: &str, data: &[u8]) -> Resp {
-        let r = self.send(Req::new("PUT", Some(bucket), key).body(data.to_vec())).await;
+        let r = self
+            .send(Req::new("PUT", Some(bucket), key).body(data.to_vec()))
+            .await;
         assert_eq!(r.status, 200, "PUT {key}: {}", r.text());
         r
     }

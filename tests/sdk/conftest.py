@@ -33,8 +33,8 @@ def server_factory(tmp_path):
     e.g. crash tests. Killed at teardown."""
     made = []
 
-    def make(name="private"):
-        server = H.CosdServer(tmp_path / (name + "-data"), tmp_path / (name + ".log"))
+    def make(name="private", **env):
+        server = H.CosdServer(tmp_path / (name + "-data"), tmp_path / (name + ".log"), extra_env=env)
         made.append(server)
         return server
 

@@ -45,8 +45,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def server_env():
+def server_env(extra=None):
     env = dict(os.environ)
+    env.update(extra or {})
     env["COSD_ROOT_SECRET_ID"] = ROOT_SECRET_ID
     env["COSD_ROOT_SECRET_KEY"] = ROOT_SECRET_KEY
     env.setdefault("NO_COLOR", "1")   # plain-text log file
@@ -56,8 +57,9 @@ def server_env():
 class CosdServer(object):
     """One ``cosd serve`` process on 127.0.0.1:<port> with its own data dir."""
 
-    def __init__(self, data_dir, log_path, binary=None):
+    def __init__(self, data_dir, log_path, binary=None, extra_env=None):
         self.binary = binary or cosd_bin()
+        self.extra_env = dict(extra_env or {})
         self.data_dir = str(data_dir)
         self.log_path = str(log_path)
         self.host = "127.0.0.1"
@@ -83,7 +85,7 @@ class CosdServer(object):
             self.proc = subprocess.Popen(
                 [self.binary, "serve", "--listen", "%s:%d" % (self.host, self.port),
                  "--data-dir", self.data_dir],
-                env=server_env(), stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
+                env=server_env(self.extra_env), stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
         finally:
             logf.close()
         if self not in RUNNING_SERVERS:
@@ -178,7 +180,7 @@ class CosdServer(object):
         return CosS3Client(cfg, retry=0)
 
     def run_cli(self, *args, timeout=120):
-        return subprocess.run([self.binary] + list(args), env=server_env(), stdin=subprocess.DEVNULL,
+        return subprocess.run([self.binary] + list(args), env=server_env(self.extra_env), stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
 
 

@@ -27,7 +27,8 @@ import cosd_harness as H
 
 WRITERS = 4
 RUN_SECONDS = 3.0
-SMALL_MAX = 64 * 1024          # objects above this go to chunk files
+INLINE_MAX = 4096              # cosd default inline_threshold: smaller objects live in the metadata store
+SMALL_MAX = 64 * 1024          # "large" = comfortably inside chunk files
 LARGE_MAX = 3 * 1024 * 1024
 
 
@@ -35,15 +36,16 @@ class Writer(threading.Thread):
     """Owns the keys w<idx>/...; records a result only after the SDK call
     returned success. State per key: (md5hex, size) or None (= absent)."""
 
-    def __init__(self, idx, server, bucket, stop, killed):
-        threading.Thread.__init__(self, name="crash-writer-%d" % idx, daemon=True)
+    def __init__(self, idx, server, bucket, stop, killed, cycle=0, initial=None):
+        threading.Thread.__init__(self, name="crash-writer-%d-%d" % (cycle, idx), daemon=True)
         self.idx = idx
+        self.cycle = cycle
         self.bucket = bucket
         self.stop_ev = stop
         self.killed = killed
         self.client = server.client(retry=0, session=requests.Session())
-        self.rnd = random.Random(1000 + idx)
-        self.state = {}            # key -> acknowledged state
+        self.rnd = random.Random(1000 * (cycle + 1) + idx)
+        self.state = dict(initial or {})   # key -> acknowledged state
         self.inflight = None       # (key, old_state, new_state) of the unacknowledged request
         self.acked = {"put": 0, "overwrite": 0, "delete": 0, "large": 0}
         self.error_before_kill = None
@@ -51,9 +53,12 @@ class Writer(threading.Thread):
 
     def payload(self):
         r = self.rnd
-        if r.random() < 0.6:
-            n = r.randint(1024, SMALL_MAX)
-        else:   # log-uniform above the inline threshold
+        p = r.random()
+        if p < 0.3:
+            n = r.randint(1024, INLINE_MAX)
+        elif p < 0.6:
+            n = r.randint(INLINE_MAX + 1, SMALL_MAX)
+        else:   # log-uniform 64 KiB .. 3 MiB
             n = int(math.exp(r.uniform(math.log(SMALL_MAX + 1), math.log(LARGE_MAX))))
         return os.urandom(n)
 
@@ -65,7 +70,7 @@ class Writer(threading.Thread):
             live = self.live_keys()
             p = self.rnd.random()
             if p < 0.5 or len(live) < 3:
-                op, key = "put", "w%d/%05d" % (self.idx, self.next_id)
+                op, key = "put", "w%d/c%d-%05d" % (self.idx, self.cycle, self.next_id)
                 self.next_id += 1
             elif p < 0.8:
                 op, key = "overwrite", self.rnd.choice(live)
@@ -124,7 +129,7 @@ def list_all(client, bucket):
 
 def verify(server, bucket, writers, label, static):
     """Returns {key: actual_state}; asserts against the acknowledged history.
-    ``static``: {key: state} of objects written before the writers started."""
+    ``static``: {key: state} of objects not touched by the writers."""
     client = server.client(retry=1, session=requests.Session())
     expected = {k: {v} for k, v in static.items()}
     for w in writers:
@@ -163,6 +168,27 @@ def fsck(server, *extra):
         (int(orphaned.group(1)) if orphaned else None)
 
 
+def run_writers_and_kill(server, bucket, cycle, initial_states):
+    stop, killed = threading.Event(), threading.Event()
+    writers = [Writer(i, server, bucket, stop, killed, cycle, initial_states[i]) for i in range(WRITERS)]
+    for w in writers:
+        w.start()
+    time.sleep(RUN_SECONDS)
+    killed.set()
+    server.kill()                       # kill -9 while the writers are still going
+    stop.set()
+    for w in writers:
+        w.join(60)
+        assert not w.is_alive(), "writer %d hung after the kill" % w.idx
+    errors = [w.error_before_kill for w in writers if w.error_before_kill]
+    assert not errors, "requests failed before the kill:\n" + "\n".join(errors)
+    totals = {k: sum(w.acked[k] for w in writers) for k in writers[0].acked}
+    print("cycle %d: acknowledged before kill: %r; in flight: %d"
+          % (cycle, totals, sum(w.inflight is not None for w in writers)))
+    assert totals["put"] >= 10 and totals["large"] >= 2, "too little traffic to be meaningful: %r" % totals
+    return writers
+
+
 def test_sigkill_mid_stream_then_restart_and_fsck(server_factory):
     server = server_factory("crash")
     server.start()
@@ -174,27 +200,15 @@ def test_sigkill_mid_stream_then_restart_and_fsck(server_factory):
     setup.put_object(Bucket=bucket, Key="static.bin", Body=static_body)
     static = {"static.bin": (H.md5hex(static_body), len(static_body))}
 
-    stop, killed = threading.Event(), threading.Event()
-    writers = [Writer(i, server, bucket, stop, killed) for i in range(WRITERS)]
-    for w in writers:
-        w.start()
-    time.sleep(RUN_SECONDS)
-    killed.set()
-    server.kill()                       # kill -9 while the writers are still going
-    stop.set()
-    for w in writers:
-        w.join(60)
-        assert not w.is_alive(), "writer %d hung after the kill" % w.idx
+    states = [{} for _ in range(WRITERS)]
+    for cycle in range(2):
+        # second cycle: crash again while overwriting/deleting what survived the first
+        writers = run_writers_and_kill(server, bucket, cycle, states)
+        server.start()                  # restart on the same data dir
+        actual = verify(server, bucket, writers, "cycle %d, after restart" % cycle, static)
+        # what the server now holds is the new acknowledged baseline
+        states = [{k: v for k, v in actual.items() if k.startswith("w%d/" % i)} for i in range(WRITERS)]
 
-    errors = [w.error_before_kill for w in writers if w.error_before_kill]
-    assert not errors, "requests failed before the kill:\n" + "\n".join(errors)
-    totals = {k: sum(w.acked[k] for w in writers) for k in writers[0].acked}
-    print("acknowledged before kill: %r; in flight: %d" % (totals, sum(w.inflight is not None for w in writers)))
-    assert totals["put"] >= 10 and totals["large"] >= 2, "too little traffic to be meaningful: %r" % totals
-
-    # ---- restart on the same data dir
-    server.start()
-    verify(server, bucket, writers, "after restart", static)
     client = server.client(retry=1, session=requests.Session())
     # the restarted server accepts writes
     body = os.urandom(300000)
@@ -205,21 +219,31 @@ def test_sigkill_mid_stream_then_restart_and_fsck(server_factory):
 
     # ---- offline consistency check
     rc, out, dangling, orphaned = fsck(server)
+    print(out)
     assert dangling is not None and orphaned is not None, "unexpected fsck output:\n" + out
     assert dangling == 0, out
     assert rc == 0, out
+    corrupt = re.search(r"corrupt records:\s*(\d+)", out)
+    assert corrupt is None or int(corrupt.group(1)) == 0, out
 
     rc, out, _, _ = fsck(server, "--repair")
+    print(out)
     assert rc == 0, "fsck --repair failed:\n" + out
 
     rc, out, dangling, orphaned = fsck(server)
+    print(out)
     assert rc == 0, out
     assert dangling == 0, out
     assert orphaned == 0, "orphaned chunks remain after --repair:\n" + out
+    mismatches = re.search(r"refcount mismatches:\s*(\d+)", out)
+    assert mismatches is None or int(mismatches.group(1)) == 0, out
 
     # ---- repair must not have removed anything live
     server.start()
-    verify(server, bucket, writers, "after fsck --repair", static)
+    final_static = dict(static)
+    for st in states:
+        final_static.update(st)
+    verify(server, bucket, [], "after fsck --repair", final_static)
     server.stop()
 
 

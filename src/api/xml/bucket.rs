@@ -16,10 +16,19 @@ use http_body_util::BodyExt;
 pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
     let name = bucket_name(ctx)?;
     let Identity::Account { root_uin, .. } = &ctx.identity else {
-        return Err(ApiError::new(Code::AccessDenied, "Anonymous users cannot create buckets."));
+        return Err(ApiError::new(
+            Code::AccessDenied,
+            "Anonymous users cannot create buckets.",
+        ));
     };
     if name.appid() != app.config.appid || root_uin != &app.config.root_uin {
-        return Err(ApiError::new(Code::AccessDenied, format!("Bucket names must end with your APPID -{}.", app.config.appid)));
+        return Err(ApiError::new(
+            Code::AccessDenied,
+            format!(
+                "Bucket names must end with your APPID -{}.",
+                app.config.appid
+            ),
+        ));
     }
     let acl = canned_acl(ctx, false)?.unwrap_or(CannedAcl::Private);
     // An optional CreateBucketConfiguration body: must be well-formed XML if present.
@@ -30,9 +39,15 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
         .map_err(|_| ApiError::new(Code::EntityTooLarge, "The request body is too large."))?
         .to_bytes();
     if !bytes.iter().all(|b| b.is_ascii_whitespace()) && !well_formed(&bytes) {
-        return Err(ApiError::new(Code::MalformedXML, "The XML you provided was not well-formed."));
+        return Err(ApiError::new(
+            Code::MalformedXML,
+            "The XML you provided was not well-formed.",
+        ));
     }
-    let region = ctx.host_region.clone().unwrap_or_else(|| app.config.region.clone());
+    let region = ctx
+        .host_region
+        .clone()
+        .unwrap_or_else(|| app.config.region.clone());
     app.store.create_bucket(&name, root_uin, &region, acl)?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {

@@ -39,33 +39,59 @@ pub fn parse_copy_source(raw: &str) -> Option<CopySource> {
         return None;
     }
     let version_id = query.and_then(|q| {
-        crate::auth::encode::decode_query(q).into_iter().find(|(k, _)| k == "versionId").map(|(_, v)| v)
+        crate::auth::encode::decode_query(q)
+            .into_iter()
+            .find(|(k, _)| k == "versionId")
+            .map(|(_, v)| v)
     });
-    Some(CopySource { bucket, key, version_id })
+    Some(CopySource {
+        bucket,
+        key,
+        version_id,
+    })
 }
 
 pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dst_key = object_key(ctx)?;
     let dst = load_bucket(app, ctx, Access::WriteObject, None)?;
-    let raw = ctx.header("x-cos-copy-source").or_else(|| ctx.header("x-amz-copy-source")).unwrap_or("");
-    let bad = || ApiError::new(Code::InvalidArgument, "Copy Source must mention the source bucket and key: <bucket-appid>.cos.<region>.myqcloud.com/<key>");
+    let raw = ctx
+        .header("x-cos-copy-source")
+        .or_else(|| ctx.header("x-amz-copy-source"))
+        .unwrap_or("");
+    let bad = || {
+        ApiError::new(Code::InvalidArgument, "Copy Source must mention the source bucket and key: <bucket-appid>.cos.<region>.myqcloud.com/<key>")
+    };
     let src = parse_copy_source(raw).ok_or_else(bad)?;
     BucketName::parse(&src.bucket).map_err(|_| bad())?;
-    ObjectKey::parse(&src.key).map_err(|e| ApiError::new(Code::InvalidArgument, format!("Copy Source key: {e}")))?;
+    ObjectKey::parse(&src.key)
+        .map_err(|e| ApiError::new(Code::InvalidArgument, format!("Copy Source key: {e}")))?;
     if src.version_id.as_deref().is_some_and(|v| v != "null") {
-        return Err(ApiError::new(Code::InvalidArgument, "Invalid version id specified in the copy source"));
+        return Err(ApiError::new(
+            Code::InvalidArgument,
+            "Invalid version id specified in the copy source",
+        ));
     }
-    let src_bucket = app
-        .store
-        .get_bucket(&src.bucket)?
-        .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified source bucket does not exist."))?;
-    let directive = match ctx.header("x-cos-metadata-directive").or_else(|| ctx.header("x-amz-metadata-directive")) {
+    let src_bucket = app.store.get_bucket(&src.bucket)?.ok_or_else(|| {
+        ApiError::new(
+            Code::NoSuchBucket,
+            "The specified source bucket does not exist.",
+        )
+    })?;
+    let directive = match ctx
+        .header("x-cos-metadata-directive")
+        .or_else(|| ctx.header("x-amz-metadata-directive"))
+    {
         None => MetadataDirective::Copy,
         Some(d) if d.eq_ignore_ascii_case("copy") => MetadataDirective::Copy,
         Some(d) if d.eq_ignore_ascii_case("replaced") || d.eq_ignore_ascii_case("replace") => {
             MetadataDirective::Replaced(object_meta(ctx)?)
         }
-        Some(d) => return Err(ApiError::new(Code::InvalidArgument, format!("Unknown metadata directive {d:?}"))),
+        Some(d) => {
+            return Err(ApiError::new(
+                Code::InvalidArgument,
+                format!("Unknown metadata directive {d:?}"),
+            ))
+        }
     };
     let denied = std::sync::Mutex::new(None::<ApiError>);
     let precondition = |rec: &crate::meta::ObjectRecord| -> Result<(), ServiceError> {
@@ -95,7 +121,10 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
         }
         Err(ServiceError::NoSuchKey) => {
             check(ctx, Access::ReadObject, &src_bucket, None)?;
-            return Err(ApiError::new(Code::NoSuchKey, "The specified source key does not exist."));
+            return Err(ApiError::new(
+                Code::NoSuchKey,
+                "The specified source key does not exist.",
+            ));
         }
         Err(e) => return Err(e.into()),
     };
@@ -118,14 +147,26 @@ mod tests {
 
     #[test]
     fn copy_source_forms() {
-        let cs = |b: &str, k: &str, v: Option<&str>| Some(CopySource { bucket: b.into(), key: k.into(), version_id: v.map(Into::into) });
+        let cs = |b: &str, k: &str, v: Option<&str>| {
+            Some(CopySource {
+                bucket: b.into(),
+                key: k.into(),
+                version_id: v.map(Into::into),
+            })
+        };
         assert_eq!(
             parse_copy_source("srcbucket-1250000000.cos.ap-guangzhou.myqcloud.com/src%20dir/%C3%BC.txt?versionId=v1"),
             cs("srcbucket-1250000000", "src dir/ü.txt", Some("v1"))
         );
-        assert_eq!(parse_copy_source("/b-1/a/b.txt"), cs("b-1", "a/b.txt", None));
+        assert_eq!(
+            parse_copy_source("/b-1/a/b.txt"),
+            cs("b-1", "a/b.txt", None)
+        );
         assert_eq!(parse_copy_source("b-1/a+b.txt"), cs("b-1", "a+b.txt", None));
-        assert_eq!(parse_copy_source("b-1.cos.local:9000/k"), cs("b-1", "k", None));
+        assert_eq!(
+            parse_copy_source("b-1.cos.local:9000/k"),
+            cs("b-1", "k", None)
+        );
         assert_eq!(parse_copy_source("b-1"), None);
         assert_eq!(parse_copy_source("b-1/"), None);
         assert_eq!(parse_copy_source("/k"), None);

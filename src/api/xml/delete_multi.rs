@@ -16,22 +16,37 @@ use std::sync::Arc;
 
 const MAX_OBJECTS: usize = 1000;
 
-pub async fn delete_objects(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+pub async fn delete_objects(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let md5 = content_md5(ctx)?;
     let bytes = http_body_util::Limited::new(body, app.config.max_xml_body)
         .collect()
         .await
-        .map_err(|_| ApiError::new(Code::MalformedXML, "The XML you provided was too large or incomplete."))?
+        .map_err(|_| {
+            ApiError::new(
+                Code::MalformedXML,
+                "The XML you provided was too large or incomplete.",
+            )
+        })?
         .to_bytes();
     if let Some(want) = md5 {
         if Md5::digest(&bytes).as_slice() != want {
-            return Err(ApiError::new(Code::BadDigest, "The Content-MD5 you specified did not match what was received."));
+            return Err(ApiError::new(
+                Code::BadDigest,
+                "The Content-MD5 you specified did not match what was received.",
+            ));
         }
     }
     let req = parse_delete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     if req.objects.is_empty() || req.objects.len() > MAX_OBJECTS {
-        return Err(ApiError::new(Code::MalformedXML, "A Delete request must name between 1 and 1000 objects."));
+        return Err(ApiError::new(
+            Code::MalformedXML,
+            "A Delete request must name between 1 and 1000 objects.",
+        ));
     }
     let quiet = req.is_quiet();
     let mut w = XmlWriter::new();
@@ -39,10 +54,15 @@ pub async fn delete_objects(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Resul
     for obj in &req.objects {
         let outcome = match ObjectKey::parse(&obj.key) {
             Err(e) => Err(("InvalidArgument", e.to_string())),
-            Ok(_) => app.store.delete_object(&bucket.name, &obj.key).await.map(|_| ()).map_err(|e| {
-                let api = ApiError::from(e);
-                (api.code.as_str(), api.message)
-            }),
+            Ok(_) => app
+                .store
+                .delete_object(&bucket.name, &obj.key)
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    let api = ApiError::from(e);
+                    (api.code.as_str(), api.message)
+                }),
         };
         match outcome {
             Ok(()) if quiet => {}
@@ -52,7 +72,11 @@ pub async fn delete_objects(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Resul
                 w.close("Deleted");
             }
             Err((code, message)) => {
-                w.open("Error").elem("Key", &obj.key).elem("Code", code).elem("Message", &message).close("Error");
+                w.open("Error")
+                    .elem("Key", &obj.key)
+                    .elem("Code", code)
+                    .elem("Message", &message)
+                    .close("Error");
             }
         }
     }

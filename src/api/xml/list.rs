@@ -23,7 +23,12 @@ fn max_keys(ctx: &Ctx) -> Result<usize, ApiError> {
             .ok()
             .filter(|n| *n >= 0)
             .map(|n| (n as usize).min(MAX_KEYS))
-            .ok_or_else(|| ApiError::new(Code::InvalidArgument, "max-keys must be a non-negative integer")),
+            .ok_or_else(|| {
+                ApiError::new(
+                    Code::InvalidArgument,
+                    "max-keys must be a non-negative integer",
+                )
+            }),
     }
 }
 
@@ -32,14 +37,20 @@ fn url_encoding(ctx: &Ctx) -> Result<bool, ApiError> {
     match ctx.query("encoding-type").filter(|v| !v.is_empty()) {
         None => Ok(false),
         Some(v) if v.eq_ignore_ascii_case("url") => Ok(true),
-        Some(v) => Err(ApiError::new(Code::InvalidArgument, format!("Invalid Encoding Method specified in Request: {v}"))),
+        Some(v) => Err(ApiError::new(
+            Code::InvalidArgument,
+            format!("Invalid Encoding Method specified in Request: {v}"),
+        )),
     }
 }
 
 fn params(ctx: &Ctx, marker: Option<String>) -> Result<ListParams, ApiError> {
     Ok(ListParams {
         prefix: ctx.query("prefix").unwrap_or("").to_string(),
-        delimiter: ctx.query("delimiter").filter(|d| !d.is_empty()).map(str::to_string),
+        delimiter: ctx
+            .query("delimiter")
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
         marker,
         max_keys: max_keys(ctx)?,
     })
@@ -53,12 +64,18 @@ fn contents(w: &mut XmlWriter, page: &ListPage, enc: &dyn Fn(&str) -> String, ow
             .elem("ETag", &format!("\"{}\"", e.record.etag))
             .elem("Size", &e.record.size.to_string());
         if let Some(o) = owner {
-            w.open("Owner").elem("ID", o).elem("DisplayName", o).close("Owner");
+            w.open("Owner")
+                .elem("ID", o)
+                .elem("DisplayName", o)
+                .close("Owner");
         }
-        w.elem("StorageClass", &e.record.storage_class).close("Contents");
+        w.elem("StorageClass", &e.record.storage_class)
+            .close("Contents");
     }
     for p in &page.common_prefixes {
-        w.open("CommonPrefixes").elem("Prefix", &enc(p)).close("CommonPrefixes");
+        w.open("CommonPrefixes")
+            .elem("Prefix", &enc(p))
+            .close("CommonPrefixes");
     }
 }
 
@@ -103,16 +120,25 @@ pub fn list_v2(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             b64.decode(t)
                 .ok()
                 .and_then(|v| String::from_utf8(v).ok())
-                .ok_or_else(|| ApiError::new(Code::InvalidArgument, "The continuation token provided is incorrect"))?,
+                .ok_or_else(|| {
+                    ApiError::new(
+                        Code::InvalidArgument,
+                        "The continuation token provided is incorrect",
+                    )
+                })?,
         ),
         None => start_after.map(str::to_string),
     };
     let p = params(ctx, marker)?;
     let page = app.store.list_objects(&bucket.name, &p)?;
     let enc = encoder(url);
-    let fetch_owner = ctx.query("fetch-owner").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let fetch_owner = ctx
+        .query("fetch-owner")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let mut w = XmlWriter::new();
-    w.open("ListBucketResult").elem("Name", &bucket.name).elem("Prefix", &enc(&p.prefix));
+    w.open("ListBucketResult")
+        .elem("Name", &bucket.name)
+        .elem("Prefix", &enc(&p.prefix));
     if let Some(t) = token {
         w.elem("ContinuationToken", t);
     }
@@ -121,8 +147,11 @@ pub fn list_v2(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             w.elem("NextContinuationToken", &b64.encode(m));
         }
     }
-    w.elem("KeyCount", &(page.entries.len() + page.common_prefixes.len()).to_string())
-        .elem("MaxKeys", &p.max_keys.to_string());
+    w.elem(
+        "KeyCount",
+        &(page.entries.len() + page.common_prefixes.len()).to_string(),
+    )
+    .elem("MaxKeys", &p.max_keys.to_string());
     if let Some(d) = &p.delimiter {
         w.elem("Delimiter", &enc(d));
     }
@@ -133,7 +162,12 @@ pub fn list_v2(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     if url {
         w.elem("EncodingType", "url");
     }
-    contents(&mut w, &page, &enc, fetch_owner.then_some(app.config.appid.as_str()));
+    contents(
+        &mut w,
+        &page,
+        &enc,
+        fetch_owner.then_some(app.config.appid.as_str()),
+    );
     w.close("ListBucketResult");
     Ok(xml_response(StatusCode::OK, w.finish()))
 }

@@ -12,5 +12,8 @@ use crate::xml::XmlWriter;
 /// `<Owner><ID>…</ID><DisplayName>…</DisplayName></Owner>` for a root account.
 pub(crate) fn owner(w: &mut XmlWriter, tag: &str, uin: &str) {
     let id = format!("qcs::cam::uin/{uin}:uin/{uin}");
-    w.open(tag).elem("ID", &id).elem("DisplayName", uin).close(tag);
+    w.open(tag)
+        .elem("ID", &id)
+        .elem("DisplayName", uin)
+        .close(tag);
 }

@@ -33,12 +33,27 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     if declared.is_none() && !chunked {
-        return Err(ApiError::new(Code::MissingContentLength, "You must provide the Content-Length HTTP header."));
+        return Err(ApiError::new(
+            Code::MissingContentLength,
+            "You must provide the Content-Length HTTP header.",
+        ));
     }
     if declared.is_some_and(|n| n > app.config.max_object_size) {
-        return Err(ApiError::new(Code::EntityTooLarge, "Your proposed upload exceeds the maximum allowed object size."));
+        return Err(ApiError::new(
+            Code::EntityTooLarge,
+            "Your proposed upload exceeds the maximum allowed object size.",
+        ));
     }
-    let out = app.store.put_object(&bucket.name, key.as_str(), body.into_data_stream(), meta, md5).await?;
+    let out = app
+        .store
+        .put_object(
+            &bucket.name,
+            key.as_str(),
+            body.into_data_stream(),
+            meta,
+            md5,
+        )
+        .await?;
     let rec = out.record;
     Response::builder()
         .header("ETag", format!("\"{}\"", rec.etag))
@@ -50,7 +65,10 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<
 
 /// Loads bucket and object for a read, answering AccessDenied rather than NoSuchKey to callers
 /// who may not read the bucket.
-pub(crate) fn load_for_read(app: &AppState, ctx: &Ctx) -> Result<(BucketRecord, ObjectRecord), ApiError> {
+pub(crate) fn load_for_read(
+    app: &AppState,
+    ctx: &Ctx,
+) -> Result<(BucketRecord, ObjectRecord), ApiError> {
     let key = object_key(ctx)?;
     let name = bucket_name(ctx)?;
     let bucket = app
@@ -64,22 +82,38 @@ pub(crate) fn load_for_read(app: &AppState, ctx: &Ctx) -> Result<(BucketRecord, 
         }
         None => {
             check(ctx, Access::ReadObject, &bucket, None)?;
-            Err(ApiError::new(Code::NoSuchKey, "The specified key does not exist."))
+            Err(ApiError::new(
+                Code::NoSuchKey,
+                "The specified key does not exist.",
+            ))
         }
     }
 }
 
 fn parse_date(v: &str) -> Option<i64> {
-    httpdate::parse_http_date(v.trim()).ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs() as i64)
+    httpdate::parse_http_date(v.trim())
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
 }
 
 /// Evaluates If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304)
 /// with the precedence of RFC 7232 §6, over headers named `<prefix>if-...`.
-pub(crate) fn preconditions(ctx: &Ctx, rec: &ObjectRecord, prefix: &str, not_modified: Code) -> Result<(), ApiError> {
+pub(crate) fn preconditions(
+    ctx: &Ctx,
+    rec: &ObjectRecord,
+    prefix: &str,
+    not_modified: Code,
+) -> Result<(), ApiError> {
     let etag = ETag(rec.etag.clone());
     let mtime = rec.mtime_ms.div_euclid(1000);
     let h = |n: &str| ctx.header(&format!("{prefix}{n}"));
-    let failed = || ApiError::new(Code::PreconditionFailed, "At least one of the preconditions you specified did not hold.");
+    let failed = || {
+        ApiError::new(
+            Code::PreconditionFailed,
+            "At least one of the preconditions you specified did not hold.",
+        )
+    };
     if let Some(m) = h("if-match") {
         if !etag.matches_list(m) {
             return Err(failed());
@@ -114,22 +148,32 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>,
         Some(Ok(spec)) => match spec.resolve(rec.size) {
             Ok(r) => Some(r),
             Err(RangeError::Unsatisfiable) | Err(RangeError::Malformed) => {
-                return Err(ApiError::new(Code::InvalidRange, "The requested range is not satisfiable")
-                    .with_header("Content-Range", format!("bytes */{}", rec.size)));
+                return Err(ApiError::new(
+                    Code::InvalidRange,
+                    "The requested range is not satisfiable",
+                )
+                .with_header("Content-Range", format!("bytes */{}", rec.size)));
             }
         },
     };
     let mut b = object_headers(Response::builder(), ctx, &rec);
     let len = match range {
         Some(r) => {
-            b = b.status(StatusCode::PARTIAL_CONTENT).header("Content-Range", r.content_range(rec.size));
+            b = b
+                .status(StatusCode::PARTIAL_CONTENT)
+                .header("Content-Range", r.content_range(rec.size));
             r.len
         }
         None => rec.size,
     };
     b = b.header("Content-Length", len);
-    let body = if head || len == 0 { Body::empty() } else { Body::from_stream(app.store.read_stream(&rec, range)) };
-    b.body(body).map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+    let body = if head || len == 0 {
+        Body::empty()
+    } else {
+        Body::from_stream(app.store.read_stream(&rec, range))
+    };
+    b.body(body)
+        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
 }
 
 pub async fn delete(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
@@ -138,4 +182,3 @@ pub async fn delete(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, Ap
     app.store.delete_object(&bucket.name, key.as_str()).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
-

@@ -11,10 +11,17 @@ use http::{Response, StatusCode};
 
 pub fn list_buckets(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let Identity::Account { root_uin, .. } = &ctx.identity else {
-        return Err(ApiError::new(Code::AccessDenied, "Anonymous users cannot list buckets."));
+        return Err(ApiError::new(
+            Code::AccessDenied,
+            "Anonymous users cannot list buckets.",
+        ));
     };
     let mut buckets = app.store.list_buckets(root_uin)?;
-    let region = ctx.query("region").filter(|r| !r.is_empty()).map(str::to_string).or_else(|| ctx.host_region.clone());
+    let region = ctx
+        .query("region")
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .or_else(|| ctx.host_region.clone());
     if let Some(r) = region {
         buckets.retain(|b| b.region == r);
     }

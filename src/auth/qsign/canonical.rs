@@ -8,7 +8,8 @@ type HmacSha1 = Hmac<Sha1>;
 
 fn hmac_hex(key: &[u8], msg: &[u8]) -> String {
     // HMAC accepts keys of any length, so construction cannot fail.
-    let mut mac = HmacSha1::new_from_slice(key).unwrap_or_else(|_| unreachable!("hmac takes any key length"));
+    let mut mac =
+        HmacSha1::new_from_slice(key).unwrap_or_else(|_| unreachable!("hmac takes any key length"));
     mac.update(msg);
     hex::encode(mac.finalize().into_bytes())
 }
@@ -23,17 +24,39 @@ pub fn http_string(
     header_list: &[String],
     headers: &dyn Fn(&str) -> Option<Vec<u8>>,
 ) -> String {
-    let ps: Vec<String> =
-        param_list.iter().map(|n| format!("{n}={}", params(n).map(|v| cos_encode(&v)).unwrap_or_default())).collect();
+    let ps: Vec<String> = param_list
+        .iter()
+        .map(|n| {
+            format!(
+                "{n}={}",
+                params(n).map(|v| cos_encode(&v)).unwrap_or_default()
+            )
+        })
+        .collect();
     let hs: Vec<String> = header_list
         .iter()
-        .map(|n| format!("{n}={}", headers(n).map(|v| cos_encode_bytes(&v)).unwrap_or_default()))
+        .map(|n| {
+            format!(
+                "{n}={}",
+                headers(n).map(|v| cos_encode_bytes(&v)).unwrap_or_default()
+            )
+        })
         .collect();
-    format!("{}\n{}\n{}\n{}\n", method.to_ascii_lowercase(), path, ps.join("&"), hs.join("&"))
+    format!(
+        "{}\n{}\n{}\n{}\n",
+        method.to_ascii_lowercase(),
+        path,
+        ps.join("&"),
+        hs.join("&")
+    )
 }
 
 pub fn string_to_sign(sign_time: &str, http_string: &str) -> String {
-    format!("sha1\n{}\n{}\n", sign_time, hex::encode(Sha1::digest(http_string.as_bytes())))
+    format!(
+        "sha1\n{}\n{}\n",
+        sign_time,
+        hex::encode(Sha1::digest(http_string.as_bytes()))
+    )
 }
 
 /// `hex(HMAC-SHA1(hex(HMAC-SHA1(secret, key_time)), string_to_sign))`.

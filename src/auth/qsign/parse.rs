@@ -3,8 +3,15 @@
 use crate::auth::AuthError;
 
 /// The query parameters that carry a presigned q-sign signature (never part of what is signed).
-pub const AUTH_PARAMS: &[&str] =
-    &["q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list", "q-signature"];
+pub const AUTH_PARAMS: &[&str] = &[
+    "q-sign-algorithm",
+    "q-ak",
+    "q-sign-time",
+    "q-key-time",
+    "q-header-list",
+    "q-url-param-list",
+    "q-signature",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QSign {
@@ -23,13 +30,24 @@ fn malformed(m: &str) -> AuthError {
 }
 
 fn split_list(v: &str) -> Vec<String> {
-    v.split(';').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
+    v.split(';')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn parse_window(v: &str) -> Result<(i64, i64), AuthError> {
-    let (a, b) = v.split_once(';').ok_or_else(|| malformed("q-sign-time must be <start>;<end>"))?;
-    let a = a.trim().parse().map_err(|_| malformed("q-sign-time start is not a number"))?;
-    let b = b.trim().parse().map_err(|_| malformed("q-sign-time end is not a number"))?;
+    let (a, b) = v
+        .split_once(';')
+        .ok_or_else(|| malformed("q-sign-time must be <start>;<end>"))?;
+    let a = a
+        .trim()
+        .parse()
+        .map_err(|_| malformed("q-sign-time start is not a number"))?;
+    let b = b
+        .trim()
+        .parse()
+        .map_err(|_| malformed("q-sign-time end is not a number"))?;
     Ok((a, b))
 }
 
@@ -42,8 +60,11 @@ impl QSign {
     }
 
     /// Builds from already-decoded (name, value) pairs (header fields or query parameters).
-    pub fn from_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<QSign, AuthError> {
-        let (mut alg, mut ak, mut st, mut kt, mut hl, mut pl, mut sig) = (None, None, None, None, None, None, None);
+    pub fn from_pairs<'a>(
+        pairs: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Result<QSign, AuthError> {
+        let (mut alg, mut ak, mut st, mut kt, mut hl, mut pl, mut sig) =
+            (None, None, None, None, None, None, None);
         for (k, v) in pairs {
             match k {
                 "q-sign-algorithm" => alg = Some(v),
@@ -59,12 +80,16 @@ impl QSign {
         if alg.map(|a| a.trim().to_ascii_lowercase()) != Some("sha1".into()) {
             return Err(malformed("q-sign-algorithm must be sha1"));
         }
-        let ak = ak.filter(|a| !a.is_empty()).ok_or_else(|| malformed("q-ak is missing"))?;
+        let ak = ak
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| malformed("q-ak is missing"))?;
         let st = st.ok_or_else(|| malformed("q-sign-time is missing"))?;
         let kt = kt.unwrap_or(st);
         let (start, end) = parse_window(st)?;
         parse_window(kt)?;
-        let sig = sig.filter(|s| !s.is_empty()).ok_or_else(|| malformed("q-signature is missing"))?;
+        let sig = sig
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| malformed("q-signature is missing"))?;
         Ok(QSign {
             ak: ak.to_string(),
             sign_time: st.to_string(),

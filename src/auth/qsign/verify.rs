@@ -24,7 +24,10 @@ pub fn verify(
     now: i64,
     max_skew: i64,
 ) -> Result<Identity, AuthError> {
-    let cred = creds.lookup(&auth.ak).filter(|c| c.enabled).ok_or(AuthError::InvalidAccessKeyId)?;
+    let cred = creds
+        .lookup(&auth.ak)
+        .filter(|c| c.enabled)
+        .ok_or(AuthError::InvalidAccessKeyId)?;
     if now > auth.end {
         return Err(AuthError::Expired);
     }
@@ -37,8 +40,12 @@ pub fn verify(
         .filter(|(k, _)| !AUTH_PARAMS.contains(&k.as_str()))
         .map(|(k, v)| (list_name(k), v.clone()))
         .collect();
-    let headers: HashMap<String, Vec<u8>> =
-        req.headers.iter().rev().map(|(k, v)| (list_name(k), v.clone())).collect();
+    let headers: HashMap<String, Vec<u8>> = req
+        .headers
+        .iter()
+        .rev()
+        .map(|(k, v)| (list_name(k), v.clone()))
+        .collect();
     let host = headers.get("host").cloned().unwrap_or_default();
     let host_no_port = strip_port(&host);
     let mut hosts = vec![host.clone()];
@@ -49,10 +56,15 @@ pub fn verify(
         params.get(n).cloned().or_else(|| {
             // A signed parameter that arrived as a header instead (temp-key samples sign
             // x-cos-security-token as a parameter but send it as a header).
-            headers.get(n).map(|v| String::from_utf8_lossy(v).into_owned())
+            headers
+                .get(n)
+                .map(|v| String::from_utf8_lossy(v).into_owned())
         })
     };
-    let candidates = req.paths.iter().flat_map(|path| hosts.iter().map(move |h| (path, h)));
+    let candidates = req
+        .paths
+        .iter()
+        .flat_map(|path| hosts.iter().map(move |h| (path, h)));
     for (path, h) in candidates {
         let header_of = |n: &str| -> Option<Vec<u8>> {
             if n == "host" {
@@ -61,10 +73,25 @@ pub fn verify(
                 headers.get(n).cloned()
             }
         };
-        let hs = http_string(req.method, path, &auth.param_list, &param_of, &auth.header_list, &header_of);
-        let expected = sign(&cred.secret_key.0, &auth.key_time, &string_to_sign(&auth.sign_time, &hs));
+        let hs = http_string(
+            req.method,
+            path,
+            &auth.param_list,
+            &param_of,
+            &auth.header_list,
+            &header_of,
+        );
+        let expected = sign(
+            &cred.secret_key.0,
+            &auth.key_time,
+            &string_to_sign(&auth.sign_time, &hs),
+        );
         if signatures_equal(expected.as_bytes(), auth.signature.as_bytes()) {
-            return Ok(Identity::Account { secret_id: auth.ak.clone(), uin: cred.uin, root_uin: cred.root_uin });
+            return Ok(Identity::Account {
+                secret_id: auth.ak.clone(),
+                uin: cred.uin,
+                root_uin: cred.root_uin,
+            });
         }
     }
     Err(AuthError::SignatureDoesNotMatch)
