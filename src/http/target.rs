@@ -52,11 +52,15 @@ fn region_of(rest: &str) -> Option<String> {
 pub fn resolve(host: &str, path: &str, domains: &[String]) -> Addressed {
     let name = hostname(host);
     if let Some((label, rest)) = name.split_once('.') {
-        let known = is_cloud_suffix(rest)
-            || domains
-                .iter()
-                .any(|d| rest == d || rest.ends_with(&format!(".{d}")));
-        if known && BucketName::looks_like(label) {
+        // On a regional COS endpoint (`cos.<region>.myqcloud.com` and its kin) or a configured
+        // base domain, the first label is always the bucket, valid or not (validated later).
+        let regional = region_of(rest).is_some()
+            && (rest.starts_with("cos.") || rest.starts_with("cos-internal."));
+        let configured = domains
+            .iter()
+            .any(|d| rest == d || rest.ends_with(&format!(".{d}")));
+        let other_cloud = is_cloud_suffix(rest) && BucketName::looks_like(label);
+        if regional || configured || other_cloud {
             let key = path.strip_prefix('/').unwrap_or(path);
             let target = if key.is_empty() {
                 Target::Bucket(label.to_string())
@@ -195,8 +199,15 @@ mod tests {
                 Some("ap-guangzhou"),
             ),
             ("service.cos.myqcloud.com", "/", Target::Service, true, None),
-            // A label that is not a bucket name is not virtual-hosted.
-            ("www.localhost", "/b-1/k", obj("b-1", "k"), true, None),
+            // On a bucket domain the first label is the bucket even if it is not a valid name.
+            (
+                "nosuffix.cos.ap-guangzhou.myqcloud.com",
+                "/",
+                Target::Bucket("nosuffix".into()),
+                false,
+                Some("ap-guangzhou"),
+            ),
+            ("www.localhost", "/k", obj("www", "k"), false, None),
             (
                 "b-1250000000.example.org",
                 "/b-1/k",

@@ -184,6 +184,19 @@ class CosdServer(object):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
 
 
+def signed_request(server, method, host, key=None, params=None, headers=None, data=None, path_prefix=""):
+    """A raw request signed exactly like the SDK signs it (CosS3Auth), for
+    requests the SDK cannot express. ``key`` None means a bucket-level op (/)."""
+    from urllib.parse import quote
+    from qcloud_cos.cos_auth import CosS3Auth
+    params = dict(params or {})
+    hdrs = dict(headers or {})
+    hdrs["Host"] = host
+    url = server.base_url + path_prefix + "/" + (quote(key.encode("utf-8"), safe="/-_.~") if key else "")
+    auth = CosS3Auth(server.config(), key, params=params)
+    return requests.request(method, url, params=params, headers=hdrs, data=data, auth=auth, timeout=30)
+
+
 class RecordingClient(object):
     """A CosS3Client on a private requests.Session whose responses are recorded,
     so tests can look at status codes / raw headers the SDK does not expose."""

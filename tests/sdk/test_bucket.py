@@ -93,6 +93,47 @@ def test_invalid_bucket_name_rejected(cosd, name):
     assert ei.value.get_error_code() == "InvalidBucketName"
 
 
+VHOST_BAD_NAMES = [
+    "nosuffix",                       # no -<appid>
+    "a" * 51 + "-1250000000",         # name part longer than 50 characters
+]
+VHOST_OPS = {
+    "create_bucket": lambda c, n: c.create_bucket(Bucket=n),
+    "list_objects": lambda c, n: c.list_objects(Bucket=n),
+    "put_object": lambda c, n: c.put_object(Bucket=n, Key="k.txt", Body=b"x"),
+    "get_object": lambda c, n: c.get_object(Bucket=n, Key="k.txt"),
+}
+
+
+@pytest.mark.parametrize("op", sorted(VHOST_OPS))
+@pytest.mark.parametrize("name", VHOST_BAD_NAMES, ids=["nosuffix", "name51"])
+def test_invalid_bucket_name_virtual_host(client, name, op):
+    """The standard IP-mode client sends Host: <name>.cos.ap-guangzhou.myqcloud.com.
+    A bad name there is still a bucket request (400 InvalidBucketName), not a
+    service request / path-style request."""
+    with pytest.raises(CosServiceError) as ei:
+        VHOST_OPS[op](client, name)
+    assert (ei.value.get_status_code(), ei.value.get_error_code()) == (400, "InvalidBucketName")
+
+
+def test_invalid_vhost_name_does_not_fall_back_to_path_style(client, bucket):
+    """Host: nosuffix.cos.ap-guangzhou.myqcloud.com with key '<real bucket>/x.txt'
+    must not be routed path-style into <real bucket> as 'x.txt'."""
+    with pytest.raises(CosServiceError) as ei:
+        client.put_object(Bucket="nosuffix", Key=bucket + "/x.txt", Body=b"x")
+    assert (ei.value.get_status_code(), ei.value.get_error_code()) == (400, "InvalidBucketName")
+    assert client.list_objects(Bucket=bucket).get("Contents", []) == []
+
+
+def test_invalid_bucket_name_virtual_host_raw(cosd):
+    """Signed raw requests for Host: Bad_Name-1250000000.cos.ap-guangzhou.myqcloud.com."""
+    host = "Bad_Name-1250000000.cos.ap-guangzhou.myqcloud.com"
+    for method, params in (("PUT", {}), ("GET", {"prefix": "", "max-keys": "10"})):
+        r = H.signed_request(cosd, method, host, params=params)
+        assert r.status_code == 400, (method, r.status_code, r.text)
+        assert H.parse_error_xml(r.content)["Code"] == "InvalidBucketName"
+
+
 def test_sdk_refuses_underscore_client_side(client):
     # Documents why test_invalid_bucket_name_rejected uses the Domain form.
     from qcloud_cos.cos_exception import CosClientError

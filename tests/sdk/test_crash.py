@@ -259,7 +259,7 @@ def test_fsck_clean_data_dir(server_factory):
     c.put_object(Bucket=bucket, Key="large", Body=os.urandom(1024 * 1024))   # overwrite
     c.put_object(Bucket=bucket, Key="gone", Body=os.urandom(500 * 1024))
     c.delete_object(Bucket=bucket, Key="gone")
-    server.stop()
+    assert server.stop() == 0, "graceful shutdown on SIGTERM should exit 0"
     rc, out, dangling, orphaned = fsck(server)
     assert dangling is not None and orphaned is not None, "unexpected fsck output:\n" + out
     assert rc == 0, out

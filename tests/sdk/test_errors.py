@@ -1,6 +1,12 @@
 """Error responses as the SDK sees them (CosServiceError) and request limits."""
 
+import os
+import socket
+import time
+from urllib.parse import urlsplit
+
 import pytest
+import requests
 from qcloud_cos.cos_exception import CosServiceError
 
 import cosd_harness as H
@@ -111,6 +117,46 @@ def test_expired_header_signature(cosd, bucket, monkeypatch):
     assert ei.value.get_error_msg() == "Request has expired"
 
 
+def test_signature_from_the_future_is_skewed(cosd, bucket, monkeypatch):
+    """q-sign-time starting well beyond the allowed clock skew (spec 01 §5)."""
+    import time as _time
+    import qcloud_cos.cos_auth as cos_auth
+
+    class Future(object):
+        @staticmethod
+        def time():
+            return _time.time() + 3600
+
+    monkeypatch.setattr(cos_auth, "time", Future)
+    with pytest.raises(CosServiceError) as ei:
+        cosd.client().get_object(Bucket=bucket, Key="x.txt")
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "RequestTimeTooSkewed"
+
+
+def test_small_clock_skew_tolerated(cosd, client, bucket, monkeypatch):
+    import time as _time
+    import qcloud_cos.cos_auth as cos_auth
+    client.put_object(Bucket=bucket, Key="x.txt", Body=b"x")
+
+    class Ahead(object):
+        @staticmethod
+        def time():
+            return _time.time() + 120      # client clock 2 minutes fast
+
+    monkeypatch.setattr(cos_auth, "time", Ahead)
+    assert H.read_body(cosd.client().get_object(Bucket=bucket, Key="x.txt")) == b"x"
+
+
+def test_sign_host_false_and_sign_params_false(cosd, client, bucket):
+    """CosConfig(SignHost=False) omits host from q-header-list; SignParams=False
+    leaves q-url-param-list empty. Both are valid signatures."""
+    client.put_object(Bucket=bucket, Key="dir/a.txt", Body=b"a")
+    assert H.read_body(cosd.client(SignHost=False).get_object(Bucket=bucket, Key="dir/a.txt")) == b"a"
+    rt = cosd.client(SignParams=False).list_objects(Bucket=bucket, Prefix="dir/")
+    assert [c["Key"] for c in rt["Contents"]] == ["dir/a.txt"]
+
+
 def test_key_of_850_bytes_ok(client, bucket):
     key = "k" * 850
     client.put_object(Bucket=bucket, Key=key, Body=b"x")
@@ -147,3 +193,57 @@ def test_metadata_too_large(client, bucket, meta):
     with pytest.raises(CosServiceError) as ei:
         client.head_object(Bucket=bucket, Key="m.txt")
     assert ei.value.get_status_code() == 404
+
+
+def test_large_body_rejected_cleanly(cosd, bucket):
+    """Errors decided from the headers alone must reach the client as proper
+    COS errors even when the (large) body is not read, and the server must stay usable."""
+    body = os.urandom(8 * 1024 * 1024)
+    c = cosd.client(retry=0, session=requests.Session())
+    cases = [
+        (lambda: c.put_object(Bucket=H.unique_bucket("gone"), Key="x", Body=body), 404, "NoSuchBucket"),
+        (lambda: cosd.client(secret_key="wrongSecretKey000000000000000000", retry=0)
+            .put_object(Bucket=bucket, Key="x", Body=body), 403, "SignatureDoesNotMatch"),
+        (lambda: cosd.client(Anonymous=True, retry=0).put_object(Bucket=bucket, Key="x", Body=body),
+            403, "AccessDenied"),
+        (lambda: c.put_object(Bucket=bucket, Key="k" * 900, Body=body), 400, "KeyTooLong"),
+    ]
+    for call, status, code in cases:
+        with pytest.raises(CosServiceError) as ei:
+            call()
+        assert ei.value.get_status_code() == status
+        assert ei.value.get_error_code() == code or (code == "KeyTooLong" and
+                                                     ei.value.get_error_code() == "InvalidArgument")
+        # the same connection pool keeps working
+        assert c.put_object(Bucket=bucket, Key="ok", Body=b"ok")["ETag"] == H.etag_of(b"ok")
+    assert [x["Key"] for x in c.list_objects(Bucket=bucket)["Contents"]] == ["ok"]
+
+
+def _send_truncated_put(cosd, bucket, key, declared, sent):
+    url = cosd.presign_client().get_presigned_url(Method="PUT", Bucket=bucket, Key=key, Expired=300)
+    parts = urlsplit(url)
+    sock = socket.create_connection((cosd.host, cosd.port))
+    try:
+        sock.sendall(("PUT %s?%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n"
+                      % (parts.path, parts.query, parts.netloc, declared)).encode() + os.urandom(sent))
+        time.sleep(0.3)
+    finally:
+        sock.close()
+    time.sleep(0.3)
+
+
+def test_interrupted_upload_is_not_stored(cosd, client, bucket):
+    """Client disconnects after sending half of the declared Content-Length."""
+    _send_truncated_put(cosd, bucket, "partial.bin", 2 * 1024 * 1024, 1024 * 1024)
+    with pytest.raises(CosServiceError) as ei:
+        client.head_object(Bucket=bucket, Key="partial.bin")
+    assert ei.value.get_status_code() == 404
+    assert client.list_objects(Bucket=bucket).get("Contents", []) == []
+
+
+def test_interrupted_overwrite_keeps_old_object(cosd, client, bucket):
+    old = os.urandom(300000)
+    client.put_object(Bucket=bucket, Key="keep.bin", Body=old)
+    _send_truncated_put(cosd, bucket, "keep.bin", 3 * 1024 * 1024, 1024 * 1024 + 5)
+    assert H.read_body(client.get_object(Bucket=bucket, Key="keep.bin")) == old
+    assert client.head_object(Bucket=bucket, Key="keep.bin")["ETag"] == H.etag_of(old)

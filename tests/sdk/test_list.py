@@ -299,3 +299,17 @@ def test_raw_encoding_type_url(client, special):
     for k in raw:
         assert " " not in k and "+" not in k, k
     assert rt.get("EncodingType") == "url"
+
+
+def test_raw_listing_without_encoding_type(cosd, special):
+    """Clients that do not ask for encoding-type=url (e.g. the Node SDK) get
+    XML-escaped raw keys; they must parse back byte-exact."""
+    import xml.etree.ElementTree as ET
+    r = H.signed_request(cosd, "GET", cosd.vhost(special),
+                         params={"prefix": "", "delimiter": "", "marker": "", "max-keys": "1000"})
+    assert r.status_code == 200, r.text
+    root = ET.fromstring(r.content)
+    ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    assert root.find(ns + "EncodingType") is None
+    keys = [c.findtext(ns + "Key") for c in root.findall(ns + "Contents")]
+    assert keys == sorted(SPECIAL, key=lambda s: s.encode("utf-8"))

@@ -88,6 +88,18 @@ def test_metadata_names_lowercased_values_kept(client, bucket):
     assert head["x-cos-meta-empty-ish"] == "-"
 
 
+def test_utf8_header_values_round_trip(client, bucket):
+    """Python sends non-ASCII header values as raw UTF-8 bytes and signs them
+    (spec 01 §2 HttpHeaders); they must be accepted and returned unchanged."""
+    client.put_object(Bucket=bucket, Key="cn.txt", Body=b"x",
+                      Metadata={"x-cos-meta-cn": "中文值"},
+                      ContentDisposition='attachment; filename="报告.pdf"')
+    head = client.head_object(Bucket=bucket, Key="cn.txt")
+    # http.client decodes header bytes as latin-1
+    assert head["x-cos-meta-cn"].encode("latin-1").decode("utf-8") == "中文值"
+    assert H.hget(head, "Content-Disposition").encode("latin-1").decode("utf-8") == 'attachment; filename="报告.pdf"'
+
+
 def test_default_content_type(client, bucket):
     client.put_object(Bucket=bucket, Key="noct", Body=b"abc")
     head = client.head_object(Bucket=bucket, Key="noct")
@@ -244,6 +256,13 @@ SPECIAL_KEYS = [
     "emoji 😀/ü.bin",
     "trailing-slash-dir/",
     "a//double//slash",
+    "back\\slash",
+    " leading and trailing spaces ",
+    "tab\there",
+    "newline\nin key",
+    "ctrl\x01char",
+    "brackets[]{}|^`@$:.txt",
+    "...dots",
 ]
 
 

@@ -135,6 +135,22 @@ def test_presigned_tampered_signature(cosd, obj):
     assert_error(r, 403, "SignatureDoesNotMatch")
 
 
+@pytest.mark.parametrize("field", ["q-sign-time", "q-key-time", "both"])
+def test_presigned_extended_expiry_rejected(cosd, obj, field):
+    """Pushing the end of the signing window forward invalidates the signature."""
+    import re
+    url = cosd.presign_client().get_presigned_url(Method="GET", Bucket=obj, Key="other.txt", Expired=60)
+    m = re.search(r"q-sign-time=(\d+)%3B(\d+)", url)
+    start, end = m.groups()
+    later = "%s%%3B%d" % (start, int(end) + 86400)
+    forged = url
+    for name in (("q-sign-time", "q-key-time") if field == "both" else (field,)):
+        forged = forged.replace("%s=%s%%3B%s" % (name, start, end), "%s=%s" % (name, later))
+    assert forged != url
+    r = send(cosd, forged)
+    assert_error(r, 403, "SignatureDoesNotMatch")
+
+
 def test_presigned_tampered_key(cosd, obj):
     url = cosd.presign_client().get_presigned_url(Method="GET", Bucket=obj, Key="dir/a b+c.txt", Expired=300)
     parts = urlsplit(url)
