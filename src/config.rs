@@ -27,6 +27,7 @@ pub struct Config {
     pub sync_writes: bool,
     pub gc_grace_secs: u64,
     pub gc_interval_secs: u64,
+    pub multipart_expiry_secs: u64,
     pub shutdown_grace_secs: u64,
     pub log: String,
 }

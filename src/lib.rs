@@ -118,11 +118,21 @@ pub fn spawn_gc(
 ) -> tokio::task::JoinHandle<()> {
     let store = Arc::clone(&state.store);
     let every = std::time::Duration::from_secs(state.config.gc_interval_secs.max(1));
+    let upload_ttl_ms = (state.config.multipart_expiry_secs as i64).saturating_mul(1000);
     tokio::spawn(async move {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.changed() => return,
+            }
+            let s = Arc::clone(&store);
+            match tokio::task::spawn_blocking(move || s.abort_expired_uploads(upload_ttl_ms)).await
+            {
+                Ok(Ok(n)) if n > 0 => {
+                    tracing::info!(aborted = n, "aborted expired multipart uploads")
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "aborting expired uploads failed"),
+                _ => {}
             }
             let s = Arc::clone(&store);
             match tokio::task::spawn_blocking(move || s.gc_once()).await {

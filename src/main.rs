@@ -135,25 +135,20 @@ fn serve(cfg: Config) -> ExitCode {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+/// Registers SIGTERM and SIGINT handlers now (before the banner announces the server), and
+/// returns a future that resolves on either.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
+    Ok(async move {
         tokio::select! {
-            _ = ctrl_c => {}
             _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    })
 }
 
 async fn run(cfg: Config) -> Result<(), String> {
@@ -165,32 +160,30 @@ async fn run(cfg: Config) -> Result<(), String> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (state, root) = cosd::build_state(cfg, clock).map_err(|e| e.to_string())?;
     let case = cosd::http::header_case::capture().await;
-    println!(
-        "cosd {} is serving the COS XML API",
-        env!("CARGO_PKG_VERSION")
-    );
-    println!("  endpoint:   http://{addr}");
-    println!("  region:     {}", state.config.region);
-    println!("  data dir:   {}", state.config.data_dir.display());
-    println!(
-        "  root uin:   {}   appid: {}",
-        state.config.root_uin, state.config.appid
-    );
-    println!("  SecretId:   {}", root.secret_id);
-    println!(
-        "  SecretKey:  {}{}",
+    let shutdown = shutdown_signal()?;
+    let banner = format!(
+        "cosd {} is serving the COS XML API\n  endpoint:   http://{addr}\n  region:     {}\n  data dir:   {}\n  root uin:   {}   appid: {}\n  SecretId:   {}\n  SecretKey:  {}{}\n  buckets:    <name>-{}, path-style http://{addr}/<bucket>/<key> or Host: <bucket>.cos.{}.myqcloud.com\n",
+        env!("CARGO_PKG_VERSION"),
+        state.config.region,
+        state.config.data_dir.display(),
+        state.config.root_uin,
+        state.config.appid,
+        root.secret_id,
         root.secret_key.0,
-        if root.generated {
-            "   (generated now; kept in the data directory)"
-        } else {
-            ""
-        }
+        if root.generated { "   (generated now; kept in the data directory)" } else { "" },
+        state.config.appid,
+        state.config.region,
     );
-    println!("  buckets:    <name>-{}, path-style http://{addr}/<bucket>/<key> or Host: <bucket>.cos.{}.myqcloud.com", state.config.appid, state.config.region);
+    // One write, errors ignored: a closed stdout must not take the server down.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|_| out.flush());
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let gc = cosd::spawn_gc(&state, stop_rx);
     let router = cosd::app(Arc::clone(&state));
-    cosd::http::server::serve(listener, router, case, shutdown_signal(), grace).await;
+    cosd::http::server::serve(listener, router, case, shutdown, grace).await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     let _ = gc.await;

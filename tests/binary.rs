@@ -40,9 +40,9 @@ fn start(dir: &std::path::Path, envs: &[(&str, &str)]) -> Running {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().unwrap();
-    let out = BufReader::new(child.stdout.take().unwrap());
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let (mut sid, mut skey) = (String::new(), String::new());
-    for line in out.lines() {
+    for line in (&mut out).lines() {
         let line = line.unwrap();
         if let Some(v) = line.trim().strip_prefix("SecretId:") {
             sid = v.trim().to_string();

@@ -174,6 +174,9 @@ pub fn object_headers(mut b: Builder, ctx: &Ctx, rec: &ObjectRecord) -> Builder 
         .header("Last-Modified", http_date(rec.mtime_ms))
         .header("Accept-Ranges", "bytes")
         .header("x-cos-hash-crc64ecma", rec.crc64.to_string());
+    if rec.appendable {
+        b = b.header("x-cos-object-type", "appendable");
+    }
     if rec.storage_class != "STANDARD" {
         b = set(b, "x-cos-storage-class", &rec.storage_class);
     }

@@ -14,6 +14,12 @@ pub enum Code {
     RequestTimeTooSkewed,
     NoSuchBucket,
     NoSuchKey,
+    NoSuchUpload,
+    InvalidPart,
+    InvalidPartOrder,
+    EntityTooSmall,
+    ObjectNotAppendable,
+    PositionNotEqualToLength,
     BucketAlreadyExists,
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -46,6 +52,12 @@ impl Code {
             Code::RequestTimeTooSkewed => "RequestTimeTooSkewed",
             Code::NoSuchBucket => "NoSuchBucket",
             Code::NoSuchKey => "NoSuchKey",
+            Code::NoSuchUpload => "NoSuchUpload",
+            Code::InvalidPart => "InvalidPart",
+            Code::InvalidPartOrder => "InvalidPartOrder",
+            Code::EntityTooSmall => "EntityTooSmall",
+            Code::ObjectNotAppendable => "ObjectNotAppendable",
+            Code::PositionNotEqualToLength => "PositionNotEqualToLength",
             Code::BucketAlreadyExists => "BucketAlreadyExists",
             Code::BucketAlreadyOwnedByYou => "BucketAlreadyOwnedByYou",
             Code::BucketNotEmpty => "BucketNotEmpty",
@@ -76,7 +88,11 @@ impl Code {
             | Code::InvalidAccessKeyId
             | Code::SignatureDoesNotMatch
             | Code::RequestTimeTooSkewed => StatusCode::FORBIDDEN,
-            Code::NoSuchBucket | Code::NoSuchKey => StatusCode::NOT_FOUND,
+            Code::NoSuchBucket | Code::NoSuchKey | Code::NoSuchUpload => StatusCode::NOT_FOUND,
+            Code::ObjectNotAppendable | Code::PositionNotEqualToLength => StatusCode::CONFLICT,
+            Code::InvalidPart | Code::InvalidPartOrder | Code::EntityTooSmall => {
+                StatusCode::BAD_REQUEST
+            }
             Code::BucketAlreadyExists | Code::BucketAlreadyOwnedByYou | Code::BucketNotEmpty => {
                 StatusCode::CONFLICT
             }
@@ -184,6 +200,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::EntityTooLarge => Code::EntityTooLarge,
             ServiceError::IncompleteBody(_) => Code::IncompleteBody,
             ServiceError::PreconditionFailed => Code::PreconditionFailed,
+            ServiceError::NoSuchUpload => Code::NoSuchUpload,
+            ServiceError::InvalidPart(_) => Code::InvalidPart,
+            ServiceError::InvalidPartOrder => Code::InvalidPartOrder,
+            ServiceError::EntityTooSmall(_) => Code::EntityTooSmall,
+            ServiceError::MalformedXml(_) => Code::MalformedXML,
+            ServiceError::ObjectNotAppendable => Code::ObjectNotAppendable,
+            ServiceError::PositionNotEqualToLength(_) => Code::PositionNotEqualToLength,
             ServiceError::InvalidRequest(_) => Code::InvalidRequest,
             ServiceError::Internal(ref detail) => {
                 tracing::error!(error = %detail, "internal error");

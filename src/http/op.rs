@@ -19,6 +19,14 @@ pub enum Op {
     GetObject,
     HeadObject,
     DeleteObject,
+    InitiateMultipartUpload,
+    UploadPart,
+    UploadPartCopy,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    ListParts,
+    ListMultipartUploads,
+    AppendObject,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -91,6 +99,7 @@ impl Op {
             Target::Bucket(_) => {
                 let sub = first_subresource(query_names, BUCKET_SUBRESOURCES);
                 match (method, sub) {
+                    ("GET", Some("uploads")) => Op::ListMultipartUploads,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
                     ("GET", None) if list_type == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
@@ -106,7 +115,22 @@ impl Op {
             }
             Target::Object { .. } => {
                 let sub = first_subresource(query_names, OBJECT_SUBRESOURCES);
+                let has = |n: &str| query_names.contains(&n);
                 match (method, sub) {
+                    ("POST", Some("uploads")) => Op::InitiateMultipartUpload,
+                    ("POST", Some("uploadId")) => Op::CompleteMultipartUpload,
+                    ("POST", Some("append")) => Op::AppendObject,
+                    ("PUT", Some("uploadId" | "partNumber"))
+                        if has("uploadId") && has("partNumber") =>
+                    {
+                        if has_copy_source {
+                            Op::UploadPartCopy
+                        } else {
+                            Op::UploadPart
+                        }
+                    }
+                    ("GET", Some("uploadId")) => Op::ListParts,
+                    ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload,
                     ("GET", None) => Op::GetObject,
                     ("HEAD", None) => Op::HeadObject,
                     ("PUT", None) if has_copy_source => Op::CopyObject,
@@ -136,6 +160,14 @@ impl Op {
             Op::GetObject => "GetObject",
             Op::HeadObject => "HeadObject",
             Op::DeleteObject => "DeleteObject",
+            Op::InitiateMultipartUpload => "InitiateMultipartUpload",
+            Op::UploadPart => "UploadPart",
+            Op::UploadPartCopy => "UploadPartCopy",
+            Op::CompleteMultipartUpload => "CompleteMultipartUpload",
+            Op::AbortMultipartUpload => "AbortMultipartUpload",
+            Op::ListParts => "ListParts",
+            Op::ListMultipartUploads => "ListMultipartUploads",
+            Op::AppendObject => "AppendObject",
             Op::NotImplemented(n) => n,
             Op::MethodNotAllowed => "MethodNotAllowed",
         }
@@ -151,10 +183,20 @@ impl Op {
     pub fn access(&self) -> Access {
         match self {
             Op::GetObject | Op::HeadObject => Access::ReadObject,
-            Op::ListObjects | Op::ListObjectsV2 | Op::HeadBucket => Access::ListBucket,
-            Op::PutObject | Op::CopyObject | Op::DeleteObject | Op::DeleteObjects => {
-                Access::WriteObject
+            Op::ListObjects | Op::ListObjectsV2 | Op::HeadBucket | Op::ListMultipartUploads => {
+                Access::ListBucket
             }
+            Op::PutObject
+            | Op::CopyObject
+            | Op::DeleteObject
+            | Op::DeleteObjects
+            | Op::InitiateMultipartUpload
+            | Op::UploadPart
+            | Op::UploadPartCopy
+            | Op::CompleteMultipartUpload
+            | Op::AbortMultipartUpload
+            | Op::ListParts
+            | Op::AppendObject => Access::WriteObject,
             Op::ListBuckets
             | Op::CreateBucket
             | Op::DeleteBucket
@@ -215,7 +257,7 @@ mod tests {
                 &["uploads"],
                 false,
                 None,
-                Op::NotImplemented("uploads"),
+                Op::ListMultipartUploads,
             ),
             ("PUT", &o, &[], false, None, Op::PutObject),
             ("PUT", &o, &[], true, None, Op::CopyObject),
@@ -225,7 +267,7 @@ mod tests {
                 &["partNumber", "uploadId"],
                 false,
                 None,
-                Op::NotImplemented("uploadId"),
+                Op::UploadPart,
             ),
             (
                 "GET",
@@ -243,7 +285,7 @@ mod tests {
                 &["uploads"],
                 false,
                 None,
-                Op::NotImplemented("uploads"),
+                Op::InitiateMultipartUpload,
             ),
             ("PATCH", &o, &[], false, None, Op::MethodNotAllowed),
         ];

@@ -15,6 +15,10 @@ pub enum Table {
     Gc = b'G',
     /// `K <secret id>` -> AccessKeyRecord
     AccessKey = b'K',
+    /// `U <len u8> <bucket> <key> 0x00 <upload id>` -> UploadRecord
+    Upload = b'U',
+    /// `P <upload id> 0x00 <part number u32 BE>` -> PartRecord
+    Part = b'P',
 }
 
 /// Builds and parses keys.
@@ -110,6 +114,55 @@ impl KeyCodec {
     pub fn access_key_prefix() -> Vec<u8> {
         vec![Table::AccessKey as u8]
     }
+
+    /// The prefix of all upload keys of `bucket`.
+    pub fn upload_prefix(bucket: &str) -> Vec<u8> {
+        let mut k = vec![Table::Upload as u8, bucket.len() as u8];
+        k.extend_from_slice(bucket.as_bytes());
+        k
+    }
+
+    pub fn upload(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
+        let mut k = Self::upload_prefix(bucket);
+        k.extend_from_slice(key.as_bytes());
+        k.push(0);
+        k.extend_from_slice(upload_id.as_bytes());
+        k
+    }
+
+    /// Splits an upload key into (bucket, object key, upload id).
+    pub fn decode_upload(key: &[u8]) -> Option<(&str, &str, &str)> {
+        let rest = key.strip_prefix(&[Table::Upload as u8])?;
+        let (&len, rest) = rest.split_first()?;
+        let len = len as usize;
+        if rest.len() < len {
+            return None;
+        }
+        let bucket = std::str::from_utf8(&rest[..len]).ok()?;
+        let rest = &rest[len..];
+        let sep = rest.iter().rposition(|b| *b == 0)?;
+        let object = std::str::from_utf8(&rest[..sep]).ok()?;
+        let id = std::str::from_utf8(&rest[sep + 1..]).ok()?;
+        Some((bucket, object, id))
+    }
+
+    pub fn part_prefix(upload_id: &str) -> Vec<u8> {
+        let mut k = vec![Table::Part as u8];
+        k.extend_from_slice(upload_id.as_bytes());
+        k.push(0);
+        k
+    }
+
+    pub fn part(upload_id: &str, part_number: u32) -> Vec<u8> {
+        let mut k = Self::part_prefix(upload_id);
+        k.extend_from_slice(&part_number.to_be_bytes());
+        k
+    }
+
+    pub fn decode_part_number(key: &[u8]) -> Option<u32> {
+        let tail = key.get(key.len().checked_sub(4)?..)?;
+        Some(u32::from_be_bytes(tail.try_into().ok()?))
+    }
 }
 
 #[cfg(test)]
@@ -134,6 +187,22 @@ mod tests {
             .collect();
         assert_eq!(decoded, ["a", "a/b", "a/c", "b", "\u{4e2d}"]);
         assert_eq!(KeyCodec::decode_object(b"O\x05ab"), None);
+    }
+
+    #[test]
+    fn upload_and_part_keys() {
+        let k = KeyCodec::upload("b-1", "dir/a b", "0001abc");
+        assert_eq!(
+            KeyCodec::decode_upload(&k),
+            Some(("b-1", "dir/a b", "0001abc"))
+        );
+        assert!(k.starts_with(&KeyCodec::upload_prefix("b-1")));
+        let p2 = KeyCodec::part("u1", 2);
+        let p10 = KeyCodec::part("u1", 10);
+        assert!(p2 < p10, "parts sort numerically");
+        assert!(p10.starts_with(&KeyCodec::part_prefix("u1")));
+        assert!(!KeyCodec::part("u10", 1).starts_with(&KeyCodec::part_prefix("u1")));
+        assert_eq!(KeyCodec::decode_part_number(&p10), Some(10));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use keys::{KeyCodec, Table};
 pub use mem::MemKv;
 pub use records::{
     AccessKeyRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry, ObjectRecord,
-    RecordError, FORMAT_VERSION,
+    PartRecord, RecordError, UploadRecord, FORMAT_VERSION,
 };
 pub use rocks::RocksKv;
 

@@ -107,9 +107,34 @@ pub struct ObjectRecord {
     pub storage_class: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<CannedAcl>,
+    /// Created by Append Object (`x-cos-object-type: appendable`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub appendable: bool,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
+
+/// An initiated multipart upload and the metadata its object will get.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct UploadRecord {
+    pub initiated_ms: i64,
+    pub initiator_uin: String,
+    /// The completed object's record minus size, checksums and data.
+    pub template: ObjectRecord,
+}
+record!(UploadRecord);
+
+/// One uploaded part.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartRecord {
+    pub size: u64,
+    /// MD5 hex of the part, without quotes.
+    pub etag: String,
+    pub crc64: u64,
+    pub mtime_ms: i64,
+    pub chunks: Vec<ChunkRef>,
+}
+record!(PartRecord);
 
 /// The reference count of a stored chunk (how many object chunk-list entries name it).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -189,6 +214,7 @@ mod tests {
             meta: vec![("a".into(), "b".into())],
             storage_class: "STANDARD".into(),
             acl: None,
+            appendable: false,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();

@@ -6,6 +6,16 @@ use crate::meta::{Batch, ChunkRefcount, GcEntry, KeyCodec, ObjectRecord};
 use std::collections::HashMap;
 use std::sync::MutexGuard;
 
+/// Reference-count changes per chunk (delta, chunk length).
+pub(crate) type Deltas = HashMap<ChunkId, (i64, u64)>;
+
+/// Adds `sign` (+1 or -1) for every chunk in `chunks`.
+pub(crate) fn count(deltas: &mut Deltas, chunks: &[crate::meta::ChunkRef], sign: i64) {
+    for c in chunks {
+        deltas.entry(c.id).or_insert((0, c.len)).0 += sign;
+    }
+}
+
 impl Store {
     /// Reads the current record of `bucket/key` (call with the commit lock held for a
     /// read-modify-write).
@@ -35,18 +45,12 @@ impl Store {
         }
         let okey = KeyCodec::object(bucket, key);
         let old = self.load_object(bucket, key)?;
-        let mut deltas: HashMap<ChunkId, (i64, u64)> = HashMap::new();
+        let mut deltas = Deltas::new();
         if let Some(n) = new {
-            for c in n.data.chunks() {
-                let e = deltas.entry(c.id).or_insert((0, c.len));
-                e.0 += 1;
-            }
+            count(&mut deltas, n.data.chunks(), 1);
         }
         if let Some(o) = &old {
-            for c in o.data.chunks() {
-                let e = deltas.entry(c.id).or_insert((0, c.len));
-                e.0 -= 1;
-            }
+            count(&mut deltas, o.data.chunks(), -1);
         }
         let mut batch = Batch::default();
         match new {
@@ -58,11 +62,7 @@ impl Store {
         Ok(old)
     }
 
-    fn apply_refcounts(
-        &self,
-        batch: &mut Batch,
-        deltas: &HashMap<ChunkId, (i64, u64)>,
-    ) -> ServiceResult<()> {
+    pub(crate) fn apply_refcounts(&self, batch: &mut Batch, deltas: &Deltas) -> ServiceResult<()> {
         let now = self.clock.now_ms();
         for (id, (delta, len)) in deltas {
             if *delta == 0 {

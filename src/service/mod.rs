@@ -1,18 +1,24 @@
 //! Use cases on buckets and objects. Knows nothing of HTTP: takes typed inputs and byte streams,
 //! returns records and `ServiceError`. Owns every write to the metadata keyspace.
 
+mod append;
 mod bucket;
 mod commit;
 mod fsck;
 mod gc;
 mod list;
+mod multipart;
 mod object;
 mod read;
 mod write;
 
+pub use append::AppendOutcome;
 pub use fsck::FsckReport;
 pub use gc::GcStats;
 pub use list::{ListEntry, ListPage, ListParams};
+pub use multipart::{
+    CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,
+};
 pub use object::{CopyParams, MetadataDirective, ObjectMeta};
 pub use write::PutOutcome;
 
@@ -42,6 +48,20 @@ pub enum ServiceError {
     IncompleteBody(String),
     #[error("a copy-source precondition failed")]
     PreconditionFailed,
+    #[error("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")]
+    NoSuchUpload,
+    #[error("{0}")]
+    InvalidPart(String),
+    #[error("The list of parts was not in ascending order. Parts must be ordered by part number.")]
+    InvalidPartOrder,
+    #[error("{0}")]
+    EntityTooSmall(String),
+    #[error("{0}")]
+    MalformedXml(String),
+    #[error("The object is not appendable.")]
+    ObjectNotAppendable,
+    #[error("The position does not equal the object's length ({0}).")]
+    PositionNotEqualToLength(u64),
     #[error("{0}")]
     InvalidRequest(String),
     #[error("internal error: {0}")]

@@ -42,6 +42,7 @@ impl ObjectMeta {
             meta: self.meta,
             storage_class: self.storage_class.unwrap_or_else(|| "STANDARD".into()),
             acl: self.acl,
+            appendable: false,
             data,
         }
     }

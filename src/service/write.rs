@@ -55,7 +55,11 @@ impl Store {
     }
 
     /// Reads `body` to the end, storing it as chunks (or inline when small).
-    pub(crate) async fn ingest<S, E>(self: &Arc<Self>, mut body: S) -> ServiceResult<Ingested>
+    pub(crate) async fn ingest<S, E>(
+        self: &Arc<Self>,
+        mut body: S,
+        allow_inline: bool,
+    ) -> ServiceResult<Ingested>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
         E: std::fmt::Display,
@@ -112,7 +116,7 @@ impl Store {
         }
 
         let mut hasher = hasher.unwrap_or_default();
-        if refs.is_empty() && buf.len() <= self.cfg.inline_threshold {
+        if allow_inline && refs.is_empty() && buf.len() <= self.cfg.inline_threshold {
             hasher.update(&buf);
             return Ok(Ingested {
                 digest: hasher.finish(),
@@ -120,7 +124,7 @@ impl Store {
                 _guards: guards,
             });
         }
-        if !buf.is_empty() {
+        if !buf.is_empty() || (refs.is_empty() && !allow_inline) {
             let (h, r, g) = join(self.spawn_chunk(hasher, buf.freeze())).await?;
             hasher = h;
             refs.push(r);
@@ -150,7 +154,7 @@ impl Store {
         if self.get_bucket(bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
-        let ingested = self.ingest(body).await?;
+        let ingested = self.ingest(body, true).await?;
         if let Some(want) = content_md5 {
             if want != ingested.digest.md5 {
                 let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();

@@ -3,7 +3,9 @@
 
 mod requests;
 
-pub use requests::{parse_delete, DeleteObjectEntry, DeleteRequest, XmlError};
+pub use requests::{
+    parse_complete, parse_delete, CompleteRequest, DeleteObjectEntry, DeleteRequest, XmlError,
+};
 
 use quick_xml::escape::escape;
 

@@ -33,6 +33,26 @@ impl DeleteRequest {
     }
 }
 
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct CompletePartEntry {
+    #[serde(rename = "PartNumber")]
+    pub part_number: String,
+    #[serde(rename = "ETag", default)]
+    pub etag: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename = "CompleteMultipartUpload")]
+pub struct CompleteRequest {
+    #[serde(rename = "Part", default)]
+    pub parts: Vec<CompletePartEntry>,
+}
+
+pub fn parse_complete(body: &[u8]) -> Result<CompleteRequest, XmlError> {
+    let text = std::str::from_utf8(body).map_err(|e| XmlError(e.to_string()))?;
+    quick_xml::de::from_str(text).map_err(|e| XmlError(e.to_string()))
+}
+
 pub fn parse_delete(body: &[u8]) -> Result<DeleteRequest, XmlError> {
     let text = std::str::from_utf8(body).map_err(|e| XmlError(e.to_string()))?;
     quick_xml::de::from_str(text).map_err(|e| XmlError(e.to_string()))
@@ -41,6 +61,20 @@ pub fn parse_delete(body: &[u8]) -> Result<DeleteRequest, XmlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn complete_bodies_from_each_sdk() {
+        let py = "<?xml version=\"1.0\" encoding=\"utf-8\"?><CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;5d41402abc4b2a76b9719d911017c592&quot;</ETag></Part><Part><PartNumber>2</PartNumber><ETag>&quot;7d793037a0760186574b0282f2f435e7&quot;</ETag></Part></CompleteMultipartUpload>";
+        let c = parse_complete(py.as_bytes()).unwrap();
+        assert_eq!(c.parts.len(), 2);
+        assert_eq!(c.parts[1].etag, "\"7d793037a0760186574b0282f2f435e7\"");
+        let boto = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part><ETag>\"a\"</ETag><PartNumber>1</PartNumber><ChecksumCRC32>x</ChecksumCRC32></Part></CompleteMultipartUpload>";
+        assert_eq!(
+            parse_complete(boto.as_bytes()).unwrap().parts[0].part_number,
+            "1"
+        );
+        assert!(parse_complete(b"<CompleteMultipartUpload><Part>").is_err());
+    }
 
     #[test]
     fn delete_bodies_from_each_sdk() {

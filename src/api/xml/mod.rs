@@ -1,9 +1,11 @@
 //! Handlers of the COS XML API, one file per resource.
 
+pub mod append;
 pub mod bucket;
 pub mod copy;
 pub mod delete_multi;
 pub mod list;
+pub mod multipart;
 pub mod object;
 pub mod service;
 

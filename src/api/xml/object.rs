@@ -18,6 +18,28 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let meta = object_meta(ctx)?;
     let md5 = content_md5(ctx)?;
+    check_body_framing(ctx, app.config.max_object_size)?;
+    let out = app
+        .store
+        .put_object(
+            &bucket.name,
+            key.as_str(),
+            body.into_data_stream(),
+            meta,
+            md5,
+        )
+        .await?;
+    let rec = out.record;
+    Response::builder()
+        .header("ETag", format!("\"{}\"", rec.etag))
+        .header("x-cos-hash-crc64ecma", rec.crc64.to_string())
+        .header("Content-Length", 0)
+        .body(Body::empty())
+        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+}
+
+/// A body must come with a Content-Length (at most `max`) or chunked framing.
+pub(crate) fn check_body_framing(ctx: &Ctx, max: u64) -> Result<(), ApiError> {
     let declared = match ctx.headers.get(http::header::CONTENT_LENGTH) {
         Some(v) => Some(
             v.to_str()
@@ -38,29 +60,13 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<
             "You must provide the Content-Length HTTP header.",
         ));
     }
-    if declared.is_some_and(|n| n > app.config.max_object_size) {
+    if declared.is_some_and(|n| n > max) {
         return Err(ApiError::new(
             Code::EntityTooLarge,
-            "Your proposed upload exceeds the maximum allowed object size.",
+            "Your proposed upload exceeds the maximum allowed size.",
         ));
     }
-    let out = app
-        .store
-        .put_object(
-            &bucket.name,
-            key.as_str(),
-            body.into_data_stream(),
-            meta,
-            md5,
-        )
-        .await?;
-    let rec = out.record;
-    Response::builder()
-        .header("ETag", format!("\"{}\"", rec.etag))
-        .header("x-cos-hash-crc64ecma", rec.crc64.to_string())
-        .header("Content-Length", 0)
-        .body(Body::empty())
-        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+    Ok(())
 }
 
 /// Loads bucket and object for a read, answering AccessDenied rather than NoSuchKey to callers

@@ -1,0 +1,58 @@
+//! POST Object ?append&position=N (Append Object).
+
+use super::object::check_body_framing;
+use crate::api::headers::{content_md5, object_meta};
+use crate::api::{load_bucket, object_key};
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::policy::Access;
+use crate::AppState;
+use axum::body::Body;
+use http::Response;
+use std::sync::Arc;
+
+pub async fn append(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let position: u64 = ctx
+        .query("position")
+        .and_then(|p| p.trim().parse().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidArgument,
+                "Append requires a numeric position parameter.",
+            )
+        })?;
+    check_body_framing(ctx, app.config.max_object_size)?;
+    let meta = object_meta(ctx)?;
+    let md5 = content_md5(ctx)?;
+    let out = app
+        .store
+        .append_object(
+            &bucket.name,
+            key.as_str(),
+            position,
+            body.into_data_stream(),
+            meta,
+            md5,
+        )
+        .await?;
+    if out.record.size > app.config.max_object_size {
+        tracing::warn!(
+            size = out.record.size,
+            "appendable object exceeds max_object_size"
+        );
+    }
+    Response::builder()
+        .header("ETag", format!("\"{}\"", out.record.etag))
+        .header("x-cos-hash-crc64ecma", out.record.crc64.to_string())
+        .header("x-cos-next-append-position", out.record.size.to_string())
+        .header("x-cos-content-sha1", hex::encode(out.appended_md5))
+        .header("Content-Length", 0)
+        .body(Body::empty())
+        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+}

@@ -1,0 +1,370 @@
+//! Multipart upload: initiate, upload part (and part copy), complete, abort, list parts, list
+//! uploads.
+
+use super::copy::parse_copy_source;
+use super::object::{check_body_framing, preconditions};
+use crate::api::headers::{content_md5, object_meta};
+use crate::api::{check, load_bucket, object_key, xml_response};
+use crate::auth::encode::encode_key;
+use crate::auth::Identity;
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::policy::Access;
+use crate::service::{CompletePart, MAX_PART_NUMBER, MAX_PART_SIZE};
+use crate::types::{ObjectKey, RangeSpec};
+use crate::xml::{iso8601, iso8601_ms, parse_complete, XmlWriter};
+use crate::AppState;
+use axum::body::Body;
+use http::{Response, StatusCode};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+
+fn upload_id(ctx: &Ctx) -> Result<String, ApiError> {
+    ctx.query("uploadId")
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::new(Code::NoSuchUpload, "The specified upload does not exist."))
+}
+
+fn part_number(ctx: &Ctx) -> Result<u32, ApiError> {
+    ctx.query("partNumber")
+        .and_then(|p| p.trim().parse::<u32>().ok())
+        .filter(|n| (1..=MAX_PART_NUMBER).contains(n))
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive.",
+            )
+        })
+}
+
+fn uin(ctx: &Ctx) -> String {
+    match &ctx.identity {
+        Identity::Account { uin, .. } => uin.clone(),
+        Identity::Anonymous => "anonymous".into(),
+    }
+}
+
+pub fn initiate(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let meta = object_meta(ctx)?;
+    let id = app
+        .store
+        .initiate_upload(&bucket.name, key.as_str(), meta, &uin(ctx))?;
+    let mut w = XmlWriter::new();
+    w.open("InitiateMultipartUploadResult")
+        .elem("Bucket", &bucket.name)
+        .elem("Key", key.as_str())
+        .elem("UploadId", &id)
+        .close("InitiateMultipartUploadResult");
+    Ok(xml_response(StatusCode::OK, w.finish()))
+}
+
+pub async fn upload_part(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let (id, number) = (upload_id(ctx)?, part_number(ctx)?);
+    check_body_framing(ctx, MAX_PART_SIZE)?;
+    let md5 = content_md5(ctx)?;
+    let part = app
+        .store
+        .upload_part(
+            &bucket.name,
+            key.as_str(),
+            &id,
+            number,
+            body.into_data_stream(),
+            md5,
+        )
+        .await?;
+    Response::builder()
+        .header("ETag", format!("\"{}\"", part.etag))
+        .header("x-cos-hash-crc64ecma", part.crc64.to_string())
+        .header("Content-Length", 0)
+        .body(Body::empty())
+        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+}
+
+pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let (id, number) = (upload_id(ctx)?, part_number(ctx)?);
+    app.store.get_upload(&bucket.name, key.as_str(), &id)?;
+    let raw = ctx
+        .header("x-cos-copy-source")
+        .or_else(|| ctx.header("x-amz-copy-source"))
+        .unwrap_or("");
+    let bad = || {
+        ApiError::new(
+            Code::InvalidArgument,
+            "Copy Source must mention the source bucket and key.",
+        )
+    };
+    let src = parse_copy_source(raw).ok_or_else(bad)?;
+    ObjectKey::parse(&src.key).map_err(|_| bad())?;
+    let src_bucket = app.store.get_bucket(&src.bucket)?.ok_or_else(|| {
+        ApiError::new(
+            Code::NoSuchBucket,
+            "The specified source bucket does not exist.",
+        )
+    })?;
+    let rec = match app.store.load_object(&src.bucket, &src.key)? {
+        Some(r) => r,
+        None => {
+            check(ctx, Access::ReadObject, &src_bucket, None)?;
+            return Err(ApiError::new(
+                Code::NoSuchKey,
+                "The specified source key does not exist.",
+            ));
+        }
+    };
+    check(ctx, Access::ReadObject, &src_bucket, rec.acl)?;
+    preconditions(ctx, &rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
+    preconditions(ctx, &rec, "x-amz-copy-source-", Code::PreconditionFailed)?;
+    let range = match ctx
+        .header("x-cos-copy-source-range")
+        .or_else(|| ctx.header("x-amz-copy-source-range"))
+    {
+        None => None,
+        Some(r) => {
+            let spec = RangeSpec::parse(r).map_err(|_| {
+                ApiError::new(
+                    Code::InvalidArgument,
+                    "The x-cos-copy-source-range value must be of the form bytes=first-last.",
+                )
+            })?;
+            Some(spec.resolve(rec.size).map_err(|_| {
+                ApiError::new(
+                    Code::InvalidArgument,
+                    "The x-cos-copy-source-range is not within the source object.",
+                )
+            })?)
+        }
+    };
+    let len = range.map_or(rec.size, |r| r.len);
+    if len > MAX_PART_SIZE {
+        return Err(ApiError::new(
+            Code::EntityTooLarge,
+            "A part may be at most 5 GiB.",
+        ));
+    }
+    let stream = Box::pin(app.store.read_stream(&rec, range));
+    let part = app
+        .store
+        .upload_part(&bucket.name, key.as_str(), &id, number, stream, None)
+        .await?;
+    let mut w = XmlWriter::new();
+    w.open("CopyPartResult")
+        .elem("ETag", &format!("\"{}\"", part.etag))
+        .elem("LastModified", &iso8601(part.mtime_ms))
+        .elem("CRC64", &part.crc64.to_string())
+        .close("CopyPartResult");
+    let mut resp = xml_response(StatusCode::OK, w.finish());
+    if let Ok(v) = part.crc64.to_string().parse() {
+        resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
+    }
+    Ok(resp)
+}
+
+pub async fn complete(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let id = upload_id(ctx)?;
+    let bytes = http_body_util::Limited::new(body, app.config.max_xml_body)
+        .collect()
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                Code::MalformedXML,
+                "The XML you provided was too large or incomplete.",
+            )
+        })?
+        .to_bytes();
+    let req =
+        parse_complete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
+    let mut parts = Vec::with_capacity(req.parts.len());
+    for p in &req.parts {
+        let number = p
+            .part_number
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| ApiError::new(Code::MalformedXML, "PartNumber must be an integer."))?;
+        parts.push(CompletePart {
+            number,
+            etag: p.etag.clone(),
+        });
+    }
+    let store = Arc::clone(&app.store);
+    let (b, k) = (bucket.name.clone(), key.as_str().to_string());
+    let rec = tokio::task::spawn_blocking(move || store.complete_upload(&b, &k, &id, &parts))
+        .await
+        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))??;
+    let region = ctx
+        .host_region
+        .clone()
+        .unwrap_or_else(|| bucket.region.clone());
+    let mut w = XmlWriter::new();
+    w.open("CompleteMultipartUploadResult")
+        .elem(
+            "Location",
+            &format!(
+                "{}.cos.{}.myqcloud.com/{}",
+                bucket.name,
+                region,
+                encode_key(key.as_str())
+            ),
+        )
+        .elem("Bucket", &bucket.name)
+        .elem("Key", key.as_str())
+        .elem("ETag", &format!("\"{}\"", rec.etag))
+        .close("CompleteMultipartUploadResult");
+    let mut resp = xml_response(StatusCode::OK, w.finish());
+    if let Ok(v) = rec.crc64.to_string().parse() {
+        resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
+    }
+    Ok(resp)
+}
+
+pub fn abort(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    app.store
+        .abort_upload(&bucket.name, key.as_str(), &upload_id(ctx)?)?;
+    Ok(crate::api::empty_response(StatusCode::NO_CONTENT))
+}
+
+fn limit(ctx: &Ctx, name: &str) -> Result<usize, ApiError> {
+    match ctx.query(name).filter(|v| !v.is_empty()) {
+        None => Ok(1000),
+        Some(v) => v.trim().parse::<usize>().map(|n| n.min(1000)).map_err(|_| {
+            ApiError::new(
+                Code::InvalidArgument,
+                format!("{name} must be a non-negative integer"),
+            )
+        }),
+    }
+}
+
+fn url_encoding(ctx: &Ctx) -> bool {
+    ctx.query("encoding-type")
+        .is_some_and(|v| v.eq_ignore_ascii_case("url"))
+}
+
+fn owner(w: &mut XmlWriter, tag: &str, uin: &str) {
+    super::owner(w, tag, uin);
+}
+
+pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let id = upload_id(ctx)?;
+    let upload = app.store.get_upload(&bucket.name, key.as_str(), &id)?;
+    let marker: u32 = match ctx.query("part-number-marker").filter(|v| !v.is_empty()) {
+        None => 0,
+        Some(v) => v.trim().parse().map_err(|_| {
+            ApiError::new(
+                Code::InvalidArgument,
+                "part-number-marker must be an integer",
+            )
+        })?,
+    };
+    let max = limit(ctx, "max-parts")?;
+    let (parts, truncated) = app.store.list_parts(&id, marker, max)?;
+    let url = url_encoding(ctx);
+    let mut w = XmlWriter::new();
+    w.open("ListPartsResult").elem("Bucket", &bucket.name);
+    if url {
+        w.elem("Encoding-type", "url");
+    }
+    w.elem(
+        "Key",
+        &if url {
+            encode_key(key.as_str())
+        } else {
+            key.as_str().to_string()
+        },
+    )
+    .elem("UploadId", &id);
+    owner(&mut w, "Initiator", &upload.initiator_uin);
+    owner(&mut w, "Owner", &bucket.owner_uin);
+    w.elem("StorageClass", &upload.template.storage_class)
+        .elem("PartNumberMarker", &marker.to_string())
+        .elem(
+            "NextPartNumberMarker",
+            &parts.last().map_or(marker, |(n, _)| *n).to_string(),
+        )
+        .elem("MaxParts", &max.to_string())
+        .elem("IsTruncated", if truncated { "true" } else { "false" });
+    for (n, p) in &parts {
+        w.open("Part")
+            .elem("PartNumber", &n.to_string())
+            .elem("LastModified", &iso8601_ms(p.mtime_ms))
+            .elem("ETag", &format!("\"{}\"", p.etag))
+            .elem("Size", &p.size.to_string())
+            .close("Part");
+    }
+    w.close("ListPartsResult");
+    Ok(xml_response(StatusCode::OK, w.finish()))
+}
+
+pub fn list_uploads(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let bucket = load_bucket(app, ctx, Access::ListBucket, None)?;
+    let prefix = ctx.query("prefix").unwrap_or("");
+    let delimiter = ctx.query("delimiter").filter(|d| !d.is_empty());
+    let key_marker = ctx.query("key-marker").filter(|d| !d.is_empty());
+    let id_marker = ctx.query("upload-id-marker").filter(|d| !d.is_empty());
+    let max = limit(ctx, "max-uploads")?;
+    let page =
+        app.store
+            .list_uploads(&bucket.name, prefix, delimiter, key_marker, id_marker, max)?;
+    let url = url_encoding(ctx);
+    let enc = |s: &str| if url { encode_key(s) } else { s.to_string() };
+    let mut w = XmlWriter::new();
+    w.open("ListMultipartUploadsResult")
+        .elem("Bucket", &bucket.name);
+    if url {
+        w.elem("Encoding-Type", "url");
+    }
+    w.elem("KeyMarker", &enc(key_marker.unwrap_or("")))
+        .elem("UploadIdMarker", id_marker.unwrap_or(""))
+        .elem(
+            "NextKeyMarker",
+            &enc(page.next_key_marker.as_deref().unwrap_or("")),
+        )
+        .elem(
+            "NextUploadIdMarker",
+            page.next_upload_id_marker.as_deref().unwrap_or(""),
+        )
+        .elem("MaxUploads", &max.to_string())
+        .elem("IsTruncated", if page.truncated { "true" } else { "false" })
+        .elem("Prefix", &enc(prefix));
+    if let Some(d) = delimiter {
+        w.elem("Delimiter", &enc(d));
+    }
+    for u in &page.uploads {
+        w.open("Upload")
+            .elem("Key", &enc(&u.key))
+            .elem("UploadId", &u.upload_id)
+            .elem("StorageClass", &u.record.template.storage_class);
+        owner(&mut w, "Initiator", &u.record.initiator_uin);
+        owner(&mut w, "Owner", &bucket.owner_uin);
+        w.elem("Initiated", &iso8601_ms(u.record.initiated_ms))
+            .close("Upload");
+    }
+    for p in &page.common_prefixes {
+        w.open("CommonPrefixes")
+            .elem("Prefix", &enc(p))
+            .close("CommonPrefixes");
+    }
+    w.close("ListMultipartUploadsResult");
+    Ok(xml_response(StatusCode::OK, w.finish()))
+}

@@ -1,0 +1,108 @@
+//! Append Object: an appendable object grows by chunk-list concatenation; its CRC-64 is combined
+//! from the old CRC and the appended bytes' CRC without re-reading the object.
+
+use super::{ObjectMeta, ServiceError, ServiceResult, Store};
+use crate::checksum::crc64_combine;
+use crate::meta::{DataLayout, ObjectRecord};
+use bytes::Bytes;
+use futures_util::Stream;
+use md5::{Digest, Md5};
+use std::sync::Arc;
+
+/// What an append reports.
+pub struct AppendOutcome {
+    pub record: ObjectRecord,
+    /// MD5 of the appended bytes.
+    pub appended_md5: [u8; 16],
+}
+
+fn check_position(existing: Option<&ObjectRecord>, position: u64) -> ServiceResult<()> {
+    match existing {
+        Some(o) if !o.appendable => Err(ServiceError::ObjectNotAppendable),
+        Some(o) if o.size != position => Err(ServiceError::PositionNotEqualToLength(o.size)),
+        None if position != 0 => Err(ServiceError::PositionNotEqualToLength(0)),
+        _ => Ok(()),
+    }
+}
+
+impl Store {
+    pub async fn append_object<S, E>(
+        self: &Arc<Self>,
+        bucket: &str,
+        key: &str,
+        position: u64,
+        body: S,
+        meta: ObjectMeta,
+        content_md5: Option<[u8; 16]>,
+    ) -> ServiceResult<AppendOutcome>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+        E: std::fmt::Display,
+    {
+        if self.get_bucket(bucket)?.is_none() {
+            return Err(ServiceError::NoSuchBucket);
+        }
+        check_position(self.load_object(bucket, key)?.as_ref(), position)?;
+        let ingested = self.ingest(body, false).await?;
+        let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
+        let digest = ingested.digest;
+        if digest.len == 0 {
+            self.release_uncommitted(&ids)?;
+            return Err(ServiceError::InvalidRequest(
+                "An append must carry at least one byte.".into(),
+            ));
+        }
+        if content_md5.is_some_and(|m| m != digest.md5) {
+            self.release_uncommitted(&ids)?;
+            return Err(ServiceError::BadDigest);
+        }
+        let store = Arc::clone(self);
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        let new_chunks = ingested.layout.chunks().to_vec();
+        let res = tokio::task::spawn_blocking(move || -> ServiceResult<ObjectRecord> {
+            let lock = store.lock_commits();
+            let old = store.load_object(&bucket, &key)?;
+            check_position(old.as_ref(), position)?;
+            let now = store.clock.now_ms();
+            let rec = match old {
+                Some(mut o) => {
+                    o.crc64 = crc64_combine(o.crc64, digest.crc64, digest.len);
+                    o.size += digest.len;
+                    o.etag = hex::encode(
+                        Md5::new()
+                            .chain_update(o.etag.as_bytes())
+                            .chain_update(digest.md5)
+                            .finalize(),
+                    );
+                    o.mtime_ms = now;
+                    let mut chunks = o.data.chunks().to_vec();
+                    chunks.extend(new_chunks);
+                    o.data = DataLayout::Chunks(chunks);
+                    o
+                }
+                None => {
+                    let mut r = meta.into_record(&digest, DataLayout::Chunks(new_chunks), now);
+                    r.appendable = true;
+                    r
+                }
+            };
+            store.commit_locked(&lock, &bucket, &key, Some(&rec))?;
+            Ok(rec)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("append task: {e}")))?;
+        match res {
+            Ok(record) => {
+                drop(ingested);
+                Ok(AppendOutcome {
+                    record,
+                    appended_md5: digest.md5,
+                })
+            }
+            Err(e) => {
+                self.release_uncommitted(&ids)?;
+                Err(e)
+            }
+        }
+    }
+}
