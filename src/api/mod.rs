@@ -108,6 +108,21 @@ pub(crate) fn check(
     }
 }
 
+/// Buffers a small request body (XML configuration, part lists) up to `max` bytes.
+pub(crate) async fn read_xml_body(body: Body, max: usize) -> Result<bytes::Bytes, ApiError> {
+    use http_body_util::BodyExt;
+    http_body_util::Limited::new(body, max)
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .map_err(|_| {
+            ApiError::new(
+                Code::MalformedXML,
+                "The XML you provided was too large or incomplete.",
+            )
+        })
+}
+
 pub(crate) fn xml_response(status: StatusCode, body: String) -> Response<Body> {
     Response::builder()
         .status(status)

@@ -368,3 +368,31 @@ pub fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// The bucket most tests use.
+pub const B: &str = "examplebucket-1250000000";
+
+/// A server with bucket `B` created.
+pub async fn setup() -> (TestServer, Client) {
+    let s = TestServer::start().await;
+    let c = s.client();
+    c.create_bucket(B).await;
+    (s, c)
+}
+
+pub fn assert_error(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert_eq!(r.code(), code, "{}", r.text());
+    for tag in ["Message", "Resource", "RequestId", "TraceId"] {
+        assert!(
+            !r.xml(tag).unwrap_or_default().is_empty(),
+            "{tag} must be non-empty: {}",
+            r.text()
+        );
+    }
+    assert_eq!(
+        r.xml("RequestId").as_deref(),
+        r.header("x-cos-request-id"),
+        "RequestId equals x-cos-request-id"
+    );
+}

@@ -1,7 +1,7 @@
 //! PUT / HEAD / DELETE Bucket and GET Bucket location.
 
 use crate::api::headers::canned_acl;
-use crate::api::{bucket_name, empty_response, load_bucket, xml_response};
+use crate::api::{bucket_name, empty_response, load_bucket, read_xml_body, xml_response};
 use crate::auth::Identity;
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
@@ -11,7 +11,6 @@ use crate::xml::XmlWriter;
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
-use http_body_util::BodyExt;
 
 pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
     let name = bucket_name(ctx)?;
@@ -32,12 +31,7 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
     }
     let acl = canned_acl(ctx, false)?.unwrap_or(CannedAcl::Private);
     // An optional CreateBucketConfiguration body: must be well-formed XML if present.
-    let limited = http_body_util::Limited::new(body, app.config.max_xml_body);
-    let bytes = limited
-        .collect()
-        .await
-        .map_err(|_| ApiError::new(Code::EntityTooLarge, "The request body is too large."))?
-        .to_bytes();
+    let bytes = read_xml_body(body, app.config.max_xml_body).await?;
     if !bytes.iter().all(|b| b.is_ascii_whitespace()) && !well_formed(&bytes) {
         return Err(ApiError::new(
             Code::MalformedXML,

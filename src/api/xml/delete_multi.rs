@@ -1,7 +1,7 @@
 //! POST Bucket ?delete (Delete Multiple Objects), quiet and verbose.
 
 use crate::api::headers::content_md5;
-use crate::api::{load_bucket, xml_response};
+use crate::api::{load_bucket, read_xml_body, xml_response};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
 use crate::policy::Access;
@@ -10,7 +10,6 @@ use crate::xml::{parse_delete, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
-use http_body_util::BodyExt;
 use md5::{Digest, Md5};
 use std::sync::Arc;
 
@@ -23,16 +22,7 @@ pub async fn delete_objects(
 ) -> Result<Response<Body>, ApiError> {
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let md5 = content_md5(ctx)?;
-    let bytes = http_body_util::Limited::new(body, app.config.max_xml_body)
-        .collect()
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                Code::MalformedXML,
-                "The XML you provided was too large or incomplete.",
-            )
-        })?
-        .to_bytes();
+    let bytes = read_xml_body(body, app.config.max_xml_body).await?;
     if let Some(want) = md5 {
         if Md5::digest(&bytes).as_slice() != want {
             return Err(ApiError::new(

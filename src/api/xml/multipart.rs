@@ -4,7 +4,7 @@
 use super::copy::parse_copy_source;
 use super::object::{check_body_framing, preconditions};
 use crate::api::headers::{content_md5, object_meta};
-use crate::api::{check, load_bucket, object_key, xml_response};
+use crate::api::{check, load_bucket, object_key, read_xml_body, xml_response};
 use crate::auth::encode::encode_key;
 use crate::auth::Identity;
 use crate::http::error::{ApiError, Code};
@@ -16,7 +16,6 @@ use crate::xml::{iso8601, iso8601_ms, parse_complete, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
-use http_body_util::BodyExt;
 use std::sync::Arc;
 
 fn upload_id(ctx: &Ctx) -> Result<String, ApiError> {
@@ -179,16 +178,7 @@ pub async fn complete(
     let key = object_key(ctx)?;
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let id = upload_id(ctx)?;
-    let bytes = http_body_util::Limited::new(body, app.config.max_xml_body)
-        .collect()
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                Code::MalformedXML,
-                "The XML you provided was too large or incomplete.",
-            )
-        })?
-        .to_bytes();
+    let bytes = read_xml_body(body, app.config.max_xml_body).await?;
     let req =
         parse_complete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     let mut parts = Vec::with_capacity(req.parts.len());
