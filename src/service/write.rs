@@ -65,6 +65,8 @@ impl Store {
         E: std::fmt::Display,
     {
         let chunk_size = self.cfg.chunk_size;
+        // Each chunk is filled in its own exactly-sized buffer, so a request holds at most the
+        // chunk being filled and the one being written: 2 x chunk_size, whatever the body size.
         let mut buf = BytesMut::new();
         let mut hasher = Some(BodyHasher::default());
         let mut pending: Option<ChunkTask> = None;
@@ -79,9 +81,18 @@ impl Store {
                 if total > self.cfg.max_object_size {
                     return Err(ServiceError::EntityTooLarge);
                 }
-                buf.extend_from_slice(&frame);
-                while buf.len() >= chunk_size {
-                    let data = buf.split_to(chunk_size).freeze();
+                let mut frame = &frame[..];
+                while !frame.is_empty() {
+                    if buf.capacity() == 0 {
+                        buf = BytesMut::with_capacity(chunk_size);
+                    }
+                    let take = frame.len().min(chunk_size - buf.len());
+                    buf.extend_from_slice(&frame[..take]);
+                    frame = &frame[take..];
+                    if buf.len() < chunk_size {
+                        continue;
+                    }
+                    let data = std::mem::take(&mut buf).freeze();
                     let h = match pending.take() {
                         Some(task) => {
                             let (h, r, g) = join(task).await?;
