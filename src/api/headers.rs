@@ -60,10 +60,8 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
     let mut total = 0usize;
     for (name, value) in ctx.headers.iter() {
         let n = name.as_str();
-        let Some(suffix) = n
-            .strip_prefix("x-cos-meta-")
-            .or_else(|| n.strip_prefix("x-amz-meta-"))
-        else {
+        // `x-amz-meta-*` arrives aliased as `x-cos-meta-*` as well (http::alias_amz_headers).
+        let Some(suffix) = n.strip_prefix("x-cos-meta-") else {
             continue;
         };
         let v = std::str::from_utf8(value.as_bytes()).map_err(|_| {
@@ -89,13 +87,24 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
         content_type: text(ctx, "content-type"),
         cache_control: text(ctx, "cache-control"),
         content_disposition: text(ctx, "content-disposition"),
-        content_encoding: text(ctx, "content-encoding"),
+        content_encoding: content_encoding(ctx),
         content_language: text(ctx, "content-language"),
         expires: text(ctx, "expires"),
         meta,
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
     })
+}
+
+/// `Content-Encoding` as stored: without the `aws-chunked` transfer framing S3 clients add.
+fn content_encoding(ctx: &Ctx) -> Option<String> {
+    let v = ctx.header("content-encoding")?;
+    let kept: Vec<&str> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("aws-chunked"))
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
 }
 
 /// `Content-MD5` (base64 of 16 bytes), if present.
@@ -177,11 +186,12 @@ pub fn object_headers(mut b: Builder, ctx: &Ctx, rec: &ObjectRecord) -> Builder 
     if rec.appendable {
         b = b.header("x-cos-object-type", "appendable");
     }
+    let prefix = ctx.dialect.prefix();
     if rec.storage_class != "STANDARD" {
-        b = set(b, "x-cos-storage-class", &rec.storage_class);
+        b = set(b, &format!("{prefix}storage-class"), &rec.storage_class);
     }
     for (k, v) in &rec.meta {
-        b = set(b, &format!("x-cos-meta-{k}"), v);
+        b = set(b, &format!("{prefix}meta-{k}"), v);
     }
     b
 }

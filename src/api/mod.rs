@@ -1,7 +1,12 @@
 //! Thin handlers, one file per resource: read the request, call the service, render the reply.
 
+mod body;
 mod headers;
 mod xml;
+
+pub(crate) use body::{
+    checksum_headers, read_xml_body, request_body, write_condition, write_options,
+};
 
 use crate::http::error::{ApiError, Code};
 use crate::http::op::Op;
@@ -106,21 +111,6 @@ pub(crate) fn check(
         Decision::Allow => Ok(()),
         Decision::Deny => Err(ApiError::new(Code::AccessDenied, "Access Denied.")),
     }
-}
-
-/// Buffers a small request body (XML configuration, part lists) up to `max` bytes.
-pub(crate) async fn read_xml_body(body: Body, max: usize) -> Result<bytes::Bytes, ApiError> {
-    use http_body_util::BodyExt;
-    http_body_util::Limited::new(body, max)
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .map_err(|_| {
-            ApiError::new(
-                Code::MalformedXML,
-                "The XML you provided was too large or incomplete.",
-            )
-        })
 }
 
 pub(crate) fn xml_response(status: StatusCode, body: String) -> Response<Body> {

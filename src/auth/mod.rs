@@ -2,7 +2,12 @@
 //! detect -> parse -> canonical -> string-to-sign -> verify. Time and credentials are inputs.
 
 pub mod encode;
+pub mod payload;
 pub mod qsign;
+pub mod sigv2;
+pub mod sigv4;
+#[cfg(test)]
+mod testing;
 
 use std::fmt;
 

@@ -1,12 +1,55 @@
-//! Picks the signature scheme a request uses and verifies it, producing an `Identity`.
+//! Picks the signature scheme a request uses and verifies it, producing an `Identity`, the
+//! protocol dialect to answer in, and how the body must be verified.
 
 use super::error::{ApiError, Code};
 use super::target::Addressed;
 use crate::auth::encode::decode_query;
+use crate::auth::payload::PayloadSpec;
 use crate::auth::qsign::{self, QSign, SignedRequest};
-use crate::auth::Identity;
+use crate::auth::sigv2::{self, V2Auth, V2Request};
+use crate::auth::sigv4::{self, V4Auth, V4Request};
+use crate::auth::{AuthError, Identity};
 use crate::AppState;
 use http::request::Parts;
+
+/// Which protocol family a request speaks, and so which header prefixes, request-id header and
+/// error shape its response uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Cos,
+    S3,
+}
+
+impl Dialect {
+    /// AWS signatures (SigV4 or SigV2, header or presigned) mean S3; everything else is COS.
+    pub fn detect(authorization: Option<&str>, query_names: &[&str]) -> Dialect {
+        let aws_header = authorization
+            .is_some_and(|h| h.starts_with("AWS4-HMAC-SHA256") || h.starts_with("AWS "));
+        let aws_query = query_names
+            .iter()
+            .any(|k| *k == "X-Amz-Algorithm" || *k == "AWSAccessKeyId");
+        if aws_header || aws_query {
+            Dialect::S3
+        } else {
+            Dialect::Cos
+        }
+    }
+
+    /// `x-cos-` or `x-amz-`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Dialect::Cos => "x-cos-",
+            Dialect::S3 => "x-amz-",
+        }
+    }
+}
+
+/// The outcome of authentication.
+pub struct Authenticated {
+    pub identity: Identity,
+    /// Framing and digests the body must be checked against (SigV4 header requests).
+    pub payload: PayloadSpec,
+}
 
 fn qsign_paths(path: &str, addressed: &Addressed) -> Vec<String> {
     if !addressed.path_style {
@@ -25,49 +68,198 @@ fn qsign_paths(path: &str, addressed: &Addressed) -> Vec<String> {
     }
 }
 
-/// Authenticates the request: q-sign in the Authorization header, q-sign in the query string,
-/// `sign=` in the query, or anonymous.
+/// SigV2's canonicalized-resource candidates: the raw path, and `/<bucket>` + it for
+/// virtual-hosted requests.
+fn sigv2_paths(raw_path: &str, addressed: &Addressed) -> Vec<String> {
+    let mut paths = vec![raw_path.to_string()];
+    if !addressed.path_style {
+        if let super::target::Target::Bucket(b) | super::target::Target::Object { bucket: b, .. } =
+            &addressed.target
+        {
+            paths.push(format!("/{b}{raw_path}"));
+        }
+    }
+    paths
+}
+
+fn malformed_v4(e: AuthError, presigned: bool) -> ApiError {
+    match e {
+        AuthError::Malformed(m) if presigned => ApiError::new(
+            Code::AuthorizationQueryParametersError,
+            format!("Error parsing the X-Amz-Credential parameters: {m}"),
+        ),
+        AuthError::Malformed(m) => ApiError::new(
+            Code::AuthorizationHeaderMalformed,
+            format!("The authorization header is malformed: {m}"),
+        ),
+        other => other.into(),
+    }
+}
+
+/// The payload mode a SigV4 header request declares in `x-amz-content-sha256`.
+fn v4_payload(content_sha256: Option<&str>) -> Result<(PayloadSpec, &'static str), ApiError> {
+    let v = content_sha256.ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidRequest,
+            "Missing required header for this request: x-amz-content-sha256",
+        )
+    })?;
+    let mut spec = PayloadSpec::default();
+    let mode = match v {
+        "UNSIGNED-PAYLOAD" => "UNSIGNED-PAYLOAD",
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER" => {
+            spec.chunked = true;
+            "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+        }
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" => {
+            spec.chunked = true;
+            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+        }
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" => {
+            spec.chunked = true;
+            spec.signed_trailer = true;
+            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+        }
+        hex64 => {
+            let digest: [u8; 32] = hex::decode(hex64)
+                .ok()
+                .and_then(|d| d.try_into().ok())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        Code::InvalidArgument,
+                        "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-* or a SHA-256 hex digest",
+                    )
+                })?;
+            spec.sha256 = Some(digest);
+            ""
+        }
+    };
+    Ok((spec, mode))
+}
+
+/// Authenticates the request: q-sign (header, query or `sign=`), SigV4 (header or presigned),
+/// SigV2 (header or presigned), or anonymous.
 pub fn authenticate(
     app: &AppState,
     parts: &Parts,
     path: &str,
     addressed: &Addressed,
     query: &[(String, String)],
-) -> Result<Identity, ApiError> {
+) -> Result<Authenticated, ApiError> {
+    let now = app.clock.now_secs();
+    let skew = app.config.max_clock_skew_secs as i64;
     let header = parts
         .headers
         .get(http::header::AUTHORIZATION)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
         .filter(|v| !v.is_empty());
-    let auth = if let Some(h) = header {
+    let has_q = |n: &str| query.iter().any(|(k, _)| k == n);
+    reject_security_tokens(parts, query)?;
+    let lower_headers = || -> Vec<(String, String)> {
+        parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
+    };
+    let plain = |identity| Authenticated {
+        identity,
+        payload: PayloadSpec::default(),
+    };
+    let qsign_auth = if let Some(h) = &header {
         if h.starts_with("q-sign-algorithm") {
-            QSign::from_header(&h)?
-        } else if h.starts_with("AWS4-HMAC-SHA256") || h.starts_with("AWS ") {
-            return Err(ApiError::new(
-                Code::NotImplemented,
-                "AWS signatures are not supported by this server yet; use COS q-sign",
-            ));
+            QSign::from_header(h)?
+        } else if h.starts_with("AWS4-HMAC-SHA256") {
+            let auth = V4Auth::from_header(h).map_err(|e| malformed_v4(e, false))?;
+            let content_sha = parts
+                .headers
+                .get("x-amz-content-sha256")
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim);
+            let (mut spec, mode) = v4_payload(content_sha)?;
+            let hash = if mode.is_empty() {
+                content_sha.unwrap_or_default()
+            } else {
+                mode
+            };
+            let headers = lower_headers();
+            let req = V4Request {
+                method: parts.method.as_str(),
+                decoded_path: path,
+                query,
+                headers: &headers,
+            };
+            let v = sigv4::verify(&auth, &req, hash, app.iam.as_ref(), now, skew)
+                .map_err(|e| malformed_v4(e, false))?;
+            if mode.starts_with("STREAMING-AWS4") {
+                spec.signer = Some(v.signer);
+            }
+            return Ok(Authenticated {
+                identity: v.identity,
+                payload: spec,
+            });
+        } else if h.starts_with("AWS ") {
+            let auth = V2Auth::from_header(h)?;
+            let headers = lower_headers();
+            let req = V2Request {
+                method: parts.method.as_str(),
+                paths: sigv2_paths(parts.uri.path(), addressed),
+                query,
+                headers: &headers,
+            };
+            return Ok(plain(sigv2::verify(
+                &auth,
+                &req,
+                app.iam.as_ref(),
+                now,
+                skew,
+            )?));
         } else {
             return Err(ApiError::new(
                 Code::AccessDenied,
                 "Invalid Authorization header: unknown signature scheme",
             ));
         }
-    } else if query.iter().any(|(k, _)| k == "q-sign-algorithm") {
+    } else if has_q("q-sign-algorithm") {
         QSign::from_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?
     } else if let Some((_, s)) = query.iter().find(|(k, _)| k == "sign") {
         let pairs = decode_query(s);
         QSign::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?
-    } else if query
-        .iter()
-        .any(|(k, _)| k == "X-Amz-Algorithm" || k == "AWSAccessKeyId")
-    {
-        return Err(ApiError::new(
-            Code::NotImplemented,
-            "AWS presigned URLs are not supported by this server yet",
-        ));
+    } else if has_q("X-Amz-Algorithm") {
+        let auth = V4Auth::from_query(query).map_err(|e| malformed_v4(e, true))?;
+        let headers = lower_headers();
+        let req = V4Request {
+            method: parts.method.as_str(),
+            decoded_path: path,
+            query,
+            headers: &headers,
+        };
+        let v = sigv4::verify(&auth, &req, "UNSIGNED-PAYLOAD", app.iam.as_ref(), now, skew)
+            .map_err(|e| malformed_v4(e, true))?;
+        return Ok(plain(v.identity));
+    } else if has_q("AWSAccessKeyId") {
+        let auth = V2Auth::from_query(query)?;
+        let headers = lower_headers();
+        let req = V2Request {
+            method: parts.method.as_str(),
+            paths: sigv2_paths(parts.uri.path(), addressed),
+            query,
+            headers: &headers,
+        };
+        return Ok(plain(sigv2::verify(
+            &auth,
+            &req,
+            app.iam.as_ref(),
+            now,
+            skew,
+        )?));
     } else {
-        return Ok(Identity::Anonymous);
+        return Ok(plain(Identity::Anonymous));
     };
     let headers: Vec<(String, Vec<u8>)> = parts
         .headers
@@ -80,14 +272,31 @@ pub fn authenticate(
         query,
         headers: &headers,
     };
-    let now = app.clock.now_secs();
-    Ok(qsign::verify(
-        &auth,
+    Ok(plain(qsign::verify(
+        &qsign_auth,
         &req,
         app.iam.as_ref(),
         now,
-        app.config.max_clock_skew_secs as i64,
-    )?)
+        skew,
+    )?))
+}
+
+/// Temporary credentials (`x-cos-security-token` / `x-amz-security-token`, header or query)
+/// are not issued by this server yet, so any token is unknown: fail closed rather than ignore
+/// it and treat the request as signed by a permanent key.
+fn reject_security_tokens(parts: &Parts, query: &[(String, String)]) -> Result<(), ApiError> {
+    let names = ["x-cos-security-token", "x-amz-security-token"];
+    let in_headers = names.iter().any(|n| parts.headers.contains_key(*n));
+    let in_query = query
+        .iter()
+        .any(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)));
+    if in_headers || in_query {
+        return Err(ApiError::new(
+            Code::InvalidAccessKeyId,
+            "The security token included in the request is invalid: temporary credentials are not issued by this server.",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -100,11 +309,47 @@ mod tests {
         let d: Vec<String> = vec![];
         let vh = resolve("b-1.cos.ap-guangzhou.myqcloud.com", "/a/b", &d);
         assert_eq!(qsign_paths("/a/b", &vh), ["/a/b"]);
+        assert_eq!(sigv2_paths("/a%20b", &vh), ["/a%20b", "/b-1/a%20b"]);
         let ps = resolve("127.0.0.1:9000", "/b-1/a/b", &d);
         assert_eq!(qsign_paths("/b-1/a/b", &ps), ["/a/b", "/b-1/a/b"]);
+        assert_eq!(sigv2_paths("/b-1/a/b", &ps), ["/b-1/a/b"]);
         let ps = resolve("127.0.0.1:9000", "/b-1", &d);
         assert_eq!(qsign_paths("/b-1", &ps), ["/", "/b-1"]);
         let svc = resolve("127.0.0.1:9000", "/", &d);
         assert_eq!(qsign_paths("/", &svc), ["/"]);
+    }
+
+    #[test]
+    fn dialect_detection() {
+        assert_eq!(Dialect::detect(None, &[]), Dialect::Cos);
+        assert_eq!(
+            Dialect::detect(Some("q-sign-algorithm=sha1&q-ak=x"), &[]),
+            Dialect::Cos
+        );
+        assert_eq!(
+            Dialect::detect(Some("AWS4-HMAC-SHA256 Credential=x"), &[]),
+            Dialect::S3
+        );
+        assert_eq!(Dialect::detect(Some("AWS AK:sig"), &[]), Dialect::S3);
+        assert_eq!(
+            Dialect::detect(None, &["X-Amz-Algorithm", "X-Amz-Signature"]),
+            Dialect::S3
+        );
+        assert_eq!(Dialect::detect(None, &["AWSAccessKeyId"]), Dialect::S3);
+        assert_eq!(Dialect::detect(None, &["q-sign-algorithm"]), Dialect::Cos);
+    }
+
+    #[test]
+    fn payload_modes() {
+        assert!(v4_payload(None).is_err());
+        assert!(v4_payload(Some("nonsense")).is_err());
+        let (s, m) = v4_payload(Some("UNSIGNED-PAYLOAD")).unwrap();
+        assert!(s.is_passthrough() && m == "UNSIGNED-PAYLOAD");
+        let (s, _) = v4_payload(Some("STREAMING-UNSIGNED-PAYLOAD-TRAILER")).unwrap();
+        assert!(s.chunked && !s.signed_trailer);
+        let (s, _) = v4_payload(Some("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")).unwrap();
+        assert!(s.chunked && s.signed_trailer);
+        let (s, m) = v4_payload(Some(crate::auth::sigv4::EMPTY_SHA256)).unwrap();
+        assert!(s.sha256.is_some() && m.is_empty());
     }
 }

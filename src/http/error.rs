@@ -1,5 +1,7 @@
 //! `ApiError`: the one error type at the edge, rendered as COS `<Error>` XML with the right status.
 
+use super::authn::Dialect;
+use crate::auth::payload::BodyError;
 use crate::auth::AuthError;
 use crate::service::ServiceError;
 use crate::xml::XmlWriter;
@@ -11,6 +13,10 @@ pub enum Code {
     AccessDenied,
     InvalidAccessKeyId,
     SignatureDoesNotMatch,
+    AuthorizationHeaderMalformed,
+    AuthorizationQueryParametersError,
+    XAmzContentSHA256Mismatch,
+    FileAlreadyExists,
     RequestTimeTooSkewed,
     NoSuchBucket,
     NoSuchKey,
@@ -49,6 +55,10 @@ impl Code {
             Code::AccessDenied => "AccessDenied",
             Code::InvalidAccessKeyId => "InvalidAccessKeyId",
             Code::SignatureDoesNotMatch => "SignatureDoesNotMatch",
+            Code::AuthorizationHeaderMalformed => "AuthorizationHeaderMalformed",
+            Code::AuthorizationQueryParametersError => "AuthorizationQueryParametersError",
+            Code::XAmzContentSHA256Mismatch => "XAmzContentSHA256Mismatch",
+            Code::FileAlreadyExists => "FileAlreadyExists",
             Code::RequestTimeTooSkewed => "RequestTimeTooSkewed",
             Code::NoSuchBucket => "NoSuchBucket",
             Code::NoSuchKey => "NoSuchKey",
@@ -89,7 +99,12 @@ impl Code {
             | Code::SignatureDoesNotMatch
             | Code::RequestTimeTooSkewed => StatusCode::FORBIDDEN,
             Code::NoSuchBucket | Code::NoSuchKey | Code::NoSuchUpload => StatusCode::NOT_FOUND,
-            Code::ObjectNotAppendable | Code::PositionNotEqualToLength => StatusCode::CONFLICT,
+            Code::ObjectNotAppendable
+            | Code::PositionNotEqualToLength
+            | Code::FileAlreadyExists => StatusCode::CONFLICT,
+            Code::AuthorizationHeaderMalformed
+            | Code::AuthorizationQueryParametersError
+            | Code::XAmzContentSHA256Mismatch => StatusCode::BAD_REQUEST,
             Code::InvalidPart | Code::InvalidPartOrder | Code::EntityTooSmall => {
                 StatusCode::BAD_REQUEST
             }
@@ -146,6 +161,7 @@ impl ApiError {
         resource: &str,
         request_id: &str,
         head: bool,
+        dialect: Dialect,
     ) -> http::Response<axum::body::Body> {
         let status = self.code.status();
         let mut builder = http::Response::builder().status(status);
@@ -157,7 +173,10 @@ impl ApiError {
         if head || status == StatusCode::NOT_MODIFIED {
             return builder.body(axum::body::Body::empty()).unwrap_or_default();
         }
-        let mut w = XmlWriter::new_with_decl("<?xml version='1.0' encoding='utf-8' ?>\n");
+        let mut w = match dialect {
+            Dialect::Cos => XmlWriter::new_with_decl("<?xml version='1.0' encoding='utf-8' ?>\n"),
+            Dialect::S3 => XmlWriter::new_with_decl("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+        };
         w.open("Error");
         w.elem("Code", self.code.as_str());
         w.elem(
@@ -170,7 +189,10 @@ impl ApiError {
         );
         w.elem("Resource", if resource.is_empty() { "/" } else { resource });
         w.elem("RequestId", request_id);
-        w.elem("TraceId", &trace_id(request_id));
+        match dialect {
+            Dialect::Cos => w.elem("TraceId", &trace_id(request_id)),
+            Dialect::S3 => w.elem("HostId", &trace_id(request_id)),
+        };
         w.close("Error");
         let body = w.finish();
         builder
@@ -208,6 +230,16 @@ impl From<ServiceError> for ApiError {
             ServiceError::ObjectNotAppendable => Code::ObjectNotAppendable,
             ServiceError::PositionNotEqualToLength(_) => Code::PositionNotEqualToLength,
             ServiceError::InvalidRequest(_) => Code::InvalidRequest,
+            ServiceError::ObjectExists => Code::FileAlreadyExists,
+            ServiceError::Body(ref b) => match b {
+                BodyError::Incomplete(_) | BodyError::DecodedLengthMismatch { .. } => {
+                    Code::IncompleteBody
+                }
+                BodyError::Framing(_) | BodyError::MissingTrailer(_) => Code::InvalidRequest,
+                BodyError::ContentSha256Mismatch => Code::XAmzContentSHA256Mismatch,
+                BodyError::ChunkSignatureMismatch => Code::SignatureDoesNotMatch,
+                BodyError::ChecksumMismatch(_) => Code::BadDigest,
+            },
             ServiceError::Internal(ref detail) => {
                 tracing::error!(error = %detail, "internal error");
                 return ApiError::new(

@@ -1,7 +1,7 @@
 //! The front end: request pipeline (classify, target, op, authenticate, dispatch), errors,
 //! response header casing and the server loop.
 
-mod authn;
+pub mod authn;
 pub mod error;
 pub mod header_case;
 pub mod op;
@@ -9,8 +9,10 @@ pub mod server;
 pub mod target;
 
 use crate::auth::encode::{decode_path, decode_query};
+use crate::auth::payload::PayloadSpec;
 use crate::auth::Identity;
 use crate::AppState;
+use authn::Dialect;
 use axum::body::Body;
 use axum::extract::State;
 use error::{ApiError, Code};
@@ -32,6 +34,10 @@ pub struct Ctx {
     /// Region named by the Host, if any.
     pub host_region: Option<String>,
     pub identity: Identity,
+    /// COS or S3: decides header prefixes, the request-id header and the error shape.
+    pub dialect: Dialect,
+    /// How the request body must be decoded and verified.
+    pub payload: PayloadSpec,
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     /// `host/path` of the request, for error bodies.
@@ -107,6 +113,15 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         .to_string();
     let resource = format!("{}{}", host, req.uri().path());
     let is_head = method == Method::HEAD;
+    let dialect = {
+        let auth = req
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let q = decode_query(req.uri().query().unwrap_or(""));
+        let names: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
+        Dialect::detect(auth, &names)
+    };
     let result = pipeline(&app, req, &rid, &resource)
         .instrument(span.clone())
         .await;
@@ -120,7 +135,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
                     tracing::info!(code = e.code.as_str(), message = %e.message, "request rejected");
                 }
             });
-            e.into_response(&resource, &rid, is_head)
+            e.into_response(&resource, &rid, is_head, dialect)
         }
     };
     let h = resp.headers_mut();
@@ -128,7 +143,15 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         h.insert("x-cos-request-id", v);
     }
     if let Ok(v) = HeaderValue::from_str(&error::trace_id(&rid)) {
-        h.insert("x-cos-trace-id", v);
+        h.insert("x-cos-trace-id", v.clone());
+        if dialect == Dialect::S3 {
+            h.insert("x-amz-id-2", v);
+        }
+    }
+    if dialect == Dialect::S3 {
+        if let Ok(v) = HeaderValue::from_str(&rid) {
+            h.insert("x-amz-request-id", v);
+        }
     }
     if !h.contains_key(http::header::DATE) {
         if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(app.clock.now())) {
@@ -191,8 +214,26 @@ async fn pipeline(
     if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
         span.record("bucket", b.as_str());
     }
-    let identity = authn::authenticate(app, &parts, &path, &addressed, &query)?;
+    let authed = authn::authenticate(app, &parts, &path, &addressed, &query)?;
+    let identity = authed.identity;
     span.record("principal", identity.principal().as_str());
+    let payload = authed
+        .payload
+        .with_checksum_headers(&|n| {
+            parts
+                .headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
+        .map_err(|e| ApiError::new(Code::InvalidRequest, e.0))?;
+    let dialect = Dialect::detect(
+        parts
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+        &names,
+    );
     let ctx = Ctx {
         request_id: rid.to_string(),
         method: parts.method.clone(),
@@ -200,8 +241,10 @@ async fn pipeline(
         target: addressed.target,
         host_region: addressed.region,
         identity,
+        dialect,
+        payload,
         query,
-        headers: parts.headers,
+        headers: alias_amz_headers(parts.headers),
         resource: resource.to_string(),
         peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
     };
@@ -218,4 +261,66 @@ fn health(method: &Method) -> Response<Body> {
         .header("Content-Type", "application/json")
         .body(Body::from(body))
         .unwrap_or_default()
+}
+
+/// `x-amz-*` request headers that name the same thing as an `x-cos-*` header (ACL, grants,
+/// storage class, metadata, copy source and its conditions, metadata directive, tagging,
+/// forbid-overwrite...) are also made available under the `x-cos-` name, so handlers read one
+/// name and S3 clients share the COS namespace. Signing, payload and checksum headers keep
+/// their own names. An `x-cos-` header sent explicitly wins.
+fn alias_amz_headers(mut headers: HeaderMap) -> HeaderMap {
+    const OWN: &[&str] = &[
+        "date",
+        "content-sha256",
+        "decoded-content-length",
+        "trailer",
+        "security-token",
+        "sdk-checksum-algorithm",
+        "checksum-mode",
+        "user-agent",
+        "expected-bucket-owner",
+    ];
+    let aliases: Vec<(http::HeaderName, HeaderValue)> = headers
+        .iter()
+        .filter_map(|(k, v)| {
+            let rest = k.as_str().strip_prefix("x-amz-")?;
+            if OWN.contains(&rest) || rest.starts_with("checksum-") {
+                return None;
+            }
+            let name = http::HeaderName::from_bytes(format!("x-cos-{rest}").as_bytes()).ok()?;
+            (!headers.contains_key(&name)).then(|| (name, v.clone()))
+        })
+        .collect();
+    for (k, v) in aliases {
+        headers.append(k, v);
+    }
+    headers
+}
+
+#[cfg(test)]
+mod alias_tests {
+    use super::*;
+
+    #[test]
+    fn amz_headers_are_visible_under_cos_names() {
+        let mut h = HeaderMap::new();
+        h.insert("x-amz-acl", HeaderValue::from_static("public-read"));
+        h.insert("x-amz-meta-color", HeaderValue::from_static("blue"));
+        h.insert(
+            "x-amz-storage-class",
+            HeaderValue::from_static("STANDARD_IA"),
+        );
+        h.insert("x-cos-storage-class", HeaderValue::from_static("ARCHIVE"));
+        h.insert(
+            "x-amz-content-sha256",
+            HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+        );
+        h.insert("x-amz-checksum-crc32", HeaderValue::from_static("DUoRhQ=="));
+        let h = alias_amz_headers(h);
+        assert_eq!(h["x-cos-acl"], "public-read");
+        assert_eq!(h["x-cos-meta-color"], "blue");
+        assert_eq!(h["x-cos-storage-class"], "ARCHIVE");
+        assert!(!h.contains_key("x-cos-content-sha256"));
+        assert!(!h.contains_key("x-cos-checksum-crc32"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Persisted record formats. Every value is one format-version byte followed by a JSON document;
 //! a reader rejects versions it does not know instead of misreading them.
 
+use crate::checksum::{ChecksumAlgorithm, ChecksumType, FlexChecksum};
 use crate::types::CannedAcl;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -110,6 +111,9 @@ pub struct ObjectRecord {
     /// Created by Append Object (`x-cos-object-type: appendable`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub appendable: bool,
+    /// S3 flexible checksum sent or declared with the upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<FlexChecksum>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
@@ -121,6 +125,11 @@ pub struct UploadRecord {
     pub initiator_uin: String,
     /// The completed object's record minus size, checksums and data.
     pub template: ObjectRecord,
+    /// `x-amz-checksum-algorithm` given at initiation: every part carries this checksum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum_algorithm: Option<ChecksumAlgorithm>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<ChecksumType>,
 }
 record!(UploadRecord);
 
@@ -132,6 +141,8 @@ pub struct PartRecord {
     pub etag: String,
     pub crc64: u64,
     pub mtime_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<FlexChecksum>,
     pub chunks: Vec<ChunkRef>,
 }
 record!(PartRecord);
@@ -215,6 +226,7 @@ mod tests {
             storage_class: "STANDARD".into(),
             acl: None,
             appendable: false,
+            checksum: None,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();

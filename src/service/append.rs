@@ -1,7 +1,7 @@
 //! Append Object: an appendable object grows by chunk-list concatenation; its CRC-64 is combined
 //! from the old CRC and the appended bytes' CRC without re-reading the object.
 
-use super::{ObjectMeta, ServiceError, ServiceResult, Store};
+use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteOptions};
 use crate::checksum::crc64_combine;
 use crate::meta::{DataLayout, ObjectRecord};
 use bytes::Bytes;
@@ -33,11 +33,11 @@ impl Store {
         position: u64,
         body: S,
         meta: ObjectMeta,
-        content_md5: Option<[u8; 16]>,
+        opts: WriteOptions,
     ) -> ServiceResult<AppendOutcome>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-        E: std::fmt::Display,
+        E: Into<ServiceError>,
     {
         if self.get_bucket(bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
@@ -52,7 +52,7 @@ impl Store {
                 "An append must carry at least one byte.".into(),
             ));
         }
-        if content_md5.is_some_and(|m| m != digest.md5) {
+        if opts.content_md5.is_some_and(|m| m != digest.md5) {
             self.release_uncommitted(&ids)?;
             return Err(ServiceError::BadDigest);
         }

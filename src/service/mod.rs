@@ -19,7 +19,7 @@ pub use list::{ListEntry, ListPage, ListParams};
 pub use multipart::{
     CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,
 };
-pub use object::{CopyParams, MetadataDirective, ObjectMeta};
+pub use object::{CopyParams, MetadataDirective, ObjectMeta, WriteCondition, WriteOptions};
 pub use write::PutOutcome;
 
 use crate::chunk::{ChunkError, ChunkId, ChunkStore};
@@ -64,8 +64,24 @@ pub enum ServiceError {
     PositionNotEqualToLength(u64),
     #[error("{0}")]
     InvalidRequest(String),
+    #[error("The object already exists and overwriting it was forbidden.")]
+    ObjectExists,
+    #[error("{0}")]
+    Body(#[from] crate::auth::payload::BodyError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<std::io::Error> for ServiceError {
+    fn from(e: std::io::Error) -> Self {
+        ServiceError::IncompleteBody(e.to_string())
+    }
+}
+
+impl From<std::convert::Infallible> for ServiceError {
+    fn from(e: std::convert::Infallible) -> Self {
+        match e {}
+    }
 }
 
 impl From<KvError> for ServiceError {

@@ -3,8 +3,8 @@
 //! no part byte is copied, and parts left out are released.
 
 use super::commit::{count, Deltas};
-use super::{ObjectMeta, ServiceError, ServiceResult, Store};
-use crate::checksum::{crc64_combine, BodyDigest};
+use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteCondition, WriteOptions};
+use crate::checksum::{crc64_combine, BodyDigest, ChecksumAlgorithm, ChecksumType, FlexChecksum};
 use crate::meta::{
     prefix_end, Batch, DataLayout, Direction, KeyCodec, ObjectRecord, PartRecord, UploadRecord,
 };
@@ -25,6 +25,8 @@ pub struct CompletePart {
     pub number: u32,
     /// As sent (quotes optional).
     pub etag: String,
+    /// `<ChecksumCRC32>` etc. as sent: must equal the part's stored checksum.
+    pub checksum: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +57,7 @@ impl Store {
         key: &str,
         meta: ObjectMeta,
         initiator_uin: &str,
+        checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
     ) -> ServiceResult<String> {
         let _lock = self.lock_commits();
         if self.get_bucket(bucket)?.is_none() {
@@ -72,6 +75,8 @@ impl Store {
             initiated_ms: now,
             initiator_uin: initiator_uin.to_string(),
             template,
+            checksum_algorithm: checksum.map(|c| c.0),
+            checksum_type: checksum.and_then(|c| c.1),
         };
         let mut b = Batch::default();
         b.put(KeyCodec::upload(bucket, key, &upload_id), rec.encode());
@@ -102,16 +107,19 @@ impl Store {
         upload_id: &str,
         number: u32,
         body: S,
-        content_md5: Option<[u8; 16]>,
+        opts: WriteOptions,
     ) -> ServiceResult<PartRecord>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-        E: std::fmt::Display,
+        E: Into<ServiceError>,
     {
         self.get_upload(bucket, key, upload_id)?;
         let ingested = self.ingest(body, false).await?;
         let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
-        if content_md5.is_some_and(|want| want != ingested.digest.md5) {
+        if opts
+            .content_md5
+            .is_some_and(|want| want != ingested.digest.md5)
+        {
             self.release_uncommitted(&ids)?;
             return Err(ServiceError::BadDigest);
         }
@@ -120,6 +128,7 @@ impl Store {
             etag: hex::encode(ingested.digest.md5),
             crc64: ingested.digest.crc64,
             mtime_ms: self.clock.now_ms(),
+            checksum: opts.checksum.and_then(|s| s.get().cloned()),
             chunks: ingested.layout.chunks().to_vec(),
         };
         let store = Arc::clone(self);
@@ -218,6 +227,7 @@ impl Store {
         key: &str,
         upload_id: &str,
         parts: &[CompletePart],
+        condition: &WriteCondition,
     ) -> ServiceResult<ObjectRecord> {
         let lock = self.lock_commits();
         let upload = self.get_upload(bucket, key, upload_id)?;
@@ -237,6 +247,11 @@ impl Store {
                 .find(|(n, _)| *n == p.number)
                 .map(|(_, r)| r)
                 .filter(|r| r.etag == p.etag.trim().trim_matches('"'))
+                .filter(|r| match (&p.checksum, &r.checksum) {
+                    (Some(sent), Some(stored)) => sent.trim() == stored.value,
+                    (Some(_), None) => false,
+                    (None, _) => true,
+                })
                 .ok_or_else(|| {
                     ServiceError::InvalidPart(format!(
                         "One or more of the specified parts could not be found or its ETag did not match (part {}).",
@@ -273,9 +288,11 @@ impl Store {
         object.crc64 = crc;
         object.mtime_ms = self.clock.now_ms();
         object.data = DataLayout::Chunks(chunks);
+        object.checksum = multipart_checksum(&upload, &chosen)?;
 
         // One batch: new object (+1 per chunk), old object (-1), every part record (-1), the upload.
         let old = self.load_object(bucket, key)?;
+        condition.check(old.as_ref())?;
         let mut deltas = Deltas::new();
         count(&mut deltas, object.data.chunks(), 1);
         if let Some(o) = &old {
@@ -436,4 +453,37 @@ impl Store {
         }
         Ok(n)
     }
+}
+
+/// The object checksum of a completed upload that declared a checksum algorithm: COMPOSITE
+/// (checksum of the part checksums, `-<n>`) unless FULL_OBJECT was asked for or the algorithm
+/// is CRC64NVME, whose multipart checksums S3 only forms as FULL_OBJECT (part CRCs combined).
+fn multipart_checksum(
+    upload: &UploadRecord,
+    chosen: &[&PartRecord],
+) -> ServiceResult<Option<FlexChecksum>> {
+    let Some(algo) = upload.checksum_algorithm else {
+        return Ok(None);
+    };
+    let kind = match (algo, upload.checksum_type) {
+        (ChecksumAlgorithm::Crc64Nvme, _) => ChecksumType::FullObject,
+        (_, Some(t)) => t,
+        (_, None) => ChecksumType::Composite,
+    };
+    let mut parts = Vec::with_capacity(chosen.len());
+    for p in chosen {
+        let raw = p
+            .checksum
+            .as_ref()
+            .filter(|c| c.algorithm == algo)
+            .and_then(|c| c.raw())
+            .ok_or_else(|| {
+                ServiceError::InvalidRequest(format!(
+                    "A part of this upload has no {} checksum.",
+                    algo.name()
+                ))
+            })?;
+        parts.push((raw, p.size));
+    }
+    Ok(FlexChecksum::multipart(algo, kind, &parts))
 }

@@ -1,7 +1,7 @@
 //! Object use cases other than the streaming write: head, delete, copy.
 
 use super::{ServiceError, ServiceResult, Store};
-use crate::checksum::BodyDigest;
+use crate::checksum::{BodyDigest, ChecksumSlot};
 use crate::meta::{DataLayout, ObjectRecord};
 use crate::types::CannedAcl;
 use std::sync::Arc;
@@ -19,6 +19,50 @@ pub struct ObjectMeta {
     pub meta: Vec<(String, String)>,
     pub storage_class: Option<String>,
     pub acl: Option<CannedAcl>,
+}
+
+/// Checks on an upload besides the body itself.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// `Content-MD5`, verified against the body.
+    pub content_md5: Option<[u8; 16]>,
+    /// Filled with the verified flexible checksum by the body verifier; stored on the record.
+    pub checksum: Option<ChecksumSlot>,
+    /// Conditions on the object being replaced.
+    pub condition: WriteCondition,
+}
+
+/// Conditional-write rules, evaluated under the commit lock so they hold at commit time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteCondition {
+    /// `If-None-Match: *`: only create.
+    pub if_none_match_any: bool,
+    /// `If-Match: "<etag>"` (or `*`): only replace that object.
+    pub if_match: Option<String>,
+    /// `x-cos-forbid-overwrite: true`: only create (409 instead of 412).
+    pub forbid_overwrite: bool,
+}
+
+impl WriteCondition {
+    pub fn check(&self, current: Option<&ObjectRecord>) -> ServiceResult<()> {
+        if self.forbid_overwrite && current.is_some() {
+            return Err(ServiceError::ObjectExists);
+        }
+        if self.if_none_match_any && current.is_some() {
+            return Err(ServiceError::PreconditionFailed);
+        }
+        if let Some(want) = &self.if_match {
+            let want = want.trim().trim_matches('"');
+            match current {
+                None => return Err(ServiceError::NoSuchKey),
+                Some(r) if want != "*" && want != r.etag => {
+                    return Err(ServiceError::PreconditionFailed)
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 impl ObjectMeta {
@@ -43,6 +87,7 @@ impl ObjectMeta {
             storage_class: self.storage_class.unwrap_or_else(|| "STANDARD".into()),
             acl: self.acl,
             appendable: false,
+            checksum: None,
             data,
         }
     }
@@ -75,6 +120,8 @@ pub struct CopyParams<'a> {
     pub acl: Option<CannedAcl>,
     /// Checked against the source under the commit lock (copy-source conditional headers).
     pub precondition: &'a (dyn Fn(&ObjectRecord) -> ServiceResult<()> + Sync),
+    /// Conditions on the destination (`x-cos-forbid-overwrite`).
+    pub condition: WriteCondition,
 }
 
 impl Store {
@@ -126,6 +173,8 @@ impl Store {
             rec.storage_class = sc;
         }
         rec.acl = p.acl;
+        p.condition
+            .check(self.load_object(p.dst_bucket, p.dst_key)?.as_ref())?;
         self.commit_locked(&lock, p.dst_bucket, p.dst_key, Some(&rec))?;
         Ok(rec)
     }

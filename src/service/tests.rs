@@ -93,7 +93,13 @@ async fn put_get_ranges_inline_and_chunked() {
         let data = payload(n, 1);
         let out = f
             .store
-            .put_object("b-1", key, body(&data, 7000), ObjectMeta::default(), None)
+            .put_object(
+                "b-1",
+                key,
+                body(&data, 7000),
+                ObjectMeta::default(),
+                WriteOptions::default(),
+            )
             .await
             .unwrap();
         assert_eq!(out.record.size, n as u64);
@@ -124,7 +130,13 @@ async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period()
     let block = payload(64 * 1024, 9);
     let data: Vec<u8> = [block.clone(), block.clone(), payload(100, 3)].concat();
     f.store
-        .put_object("b-1", "a", body(&data, 10_000), ObjectMeta::default(), None)
+        .put_object(
+            "b-1",
+            "a",
+            body(&data, 10_000),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
         .await
         .unwrap();
     f.store
@@ -133,7 +145,7 @@ async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period()
             "b",
             body(&block, 10_000),
             ObjectMeta::default(),
-            None,
+            WriteOptions::default(),
         )
         .await
         .unwrap();
@@ -159,12 +171,24 @@ async fn a_chunk_referenced_again_before_collection_is_kept() {
     let f = fixture();
     let data = payload(70_000, 5);
     f.store
-        .put_object("b-1", "a", body(&data, 70_000), ObjectMeta::default(), None)
+        .put_object(
+            "b-1",
+            "a",
+            body(&data, 70_000),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
         .await
         .unwrap();
     f.store.delete_object("b-1", "a").await.unwrap();
     f.store
-        .put_object("b-1", "c", body(&data, 70_000), ObjectMeta::default(), None)
+        .put_object(
+            "b-1",
+            "c",
+            body(&data, 70_000),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
         .await
         .unwrap();
     f.clock.advance(Duration::from_secs(11));
@@ -185,7 +209,10 @@ async fn bad_digest_and_broken_bodies_store_nothing() {
             "k",
             body(&data, 50_000),
             ObjectMeta::default(),
-            Some([0u8; 16]),
+            WriteOptions {
+                content_md5: Some([0u8; 16]),
+                ..Default::default()
+            },
         )
         .await
         .unwrap_err();
@@ -200,7 +227,13 @@ async fn bad_digest_and_broken_bodies_store_nothing() {
     ]);
     let err = f
         .store
-        .put_object("b-1", "k", broken, ObjectMeta::default(), None)
+        .put_object(
+            "b-1",
+            "k",
+            broken,
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::IncompleteBody(_)));
@@ -226,7 +259,13 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         ..Default::default()
     };
     f.store
-        .put_object("b-1", "src", body(&data, 100_000), meta, None)
+        .put_object(
+            "b-1",
+            "src",
+            body(&data, 100_000),
+            meta,
+            WriteOptions::default(),
+        )
         .await
         .unwrap();
     let ok = |_: &crate::meta::ObjectRecord| Ok(());
@@ -239,6 +278,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         storage_class: None,
         acl: None,
         precondition: &ok,
+        condition: WriteCondition::default(),
     };
     let copied = f
         .store
@@ -267,7 +307,13 @@ async fn list_with_prefix_delimiter_and_markers() {
     let f = fixture();
     for k in ["a/1", "a/2", "a/b/3", "b", "c/1", "c/2", "d"] {
         f.store
-            .put_object("b-1", k, body(b"x", 1), ObjectMeta::default(), None)
+            .put_object(
+                "b-1",
+                k,
+                body(b"x", 1),
+                ObjectMeta::default(),
+                WriteOptions::default(),
+            )
             .await
             .unwrap();
     }
@@ -355,7 +401,13 @@ async fn buckets_create_conflicts_and_delete_only_when_empty() {
         Err(ServiceError::BucketAlreadyExists)
     ));
     f.store
-        .put_object("b-1", "k", body(b"x", 1), ObjectMeta::default(), None)
+        .put_object(
+            "b-1",
+            "k",
+            body(b"x", 1),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -367,7 +419,13 @@ async fn buckets_create_conflicts_and_delete_only_when_empty() {
     assert!(f.store.get_bucket("b-1").unwrap().is_none());
     assert!(matches!(
         f.store
-            .put_object("b-1", "k", body(b"x", 1), ObjectMeta::default(), None)
+            .put_object(
+                "b-1",
+                "k",
+                body(b"x", 1),
+                ObjectMeta::default(),
+                WriteOptions::default()
+            )
             .await,
         Err(ServiceError::NoSuchBucket)
     ));
@@ -391,7 +449,7 @@ async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
             "k",
             body(&data, 100_000),
             ObjectMeta::default(),
-            None,
+            WriteOptions::default(),
         )
         .await
         .unwrap();

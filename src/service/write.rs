@@ -4,7 +4,7 @@
 //! object continue across chunks; BLAKE3 names the chunk) and written on the blocking pool while
 //! the next chunk is received, so at most two chunks are in memory per request.
 
-use super::{InflightGuard, ObjectMeta, ServiceError, ServiceResult, Store};
+use super::{InflightGuard, ObjectMeta, ServiceError, ServiceResult, Store, WriteOptions};
 use crate::checksum::{BodyDigest, BodyHasher};
 use crate::chunk::chunk_id;
 use crate::meta::{ChunkRef, DataLayout, ObjectRecord};
@@ -62,7 +62,7 @@ impl Store {
     ) -> ServiceResult<Ingested>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-        E: std::fmt::Display,
+        E: Into<ServiceError>,
     {
         let chunk_size = self.cfg.chunk_size;
         // Each chunk is filled in its own exactly-sized buffer, so a request holds at most the
@@ -76,7 +76,7 @@ impl Store {
 
         let result: ServiceResult<()> = async {
             while let Some(frame) = body.next().await {
-                let frame = frame.map_err(|e| ServiceError::IncompleteBody(e.to_string()))?;
+                let frame = frame.map_err(Into::into)?;
                 total += frame.len() as u64;
                 if total > self.cfg.max_object_size {
                     return Err(ServiceError::EntityTooLarge);
@@ -156,32 +156,35 @@ impl Store {
         key: &str,
         body: S,
         meta: ObjectMeta,
-        content_md5: Option<[u8; 16]>,
+        opts: WriteOptions,
     ) -> ServiceResult<PutOutcome>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-        E: std::fmt::Display,
+        E: Into<ServiceError>,
     {
         if self.get_bucket(bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
         let ingested = self.ingest(body, true).await?;
-        if let Some(want) = content_md5 {
+        if let Some(want) = opts.content_md5 {
             if want != ingested.digest.md5 {
                 let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
                 self.release_uncommitted(&ids)?;
                 return Err(ServiceError::BadDigest);
             }
         }
-        let record = meta.into_record(
+        let mut record = meta.into_record(
             &ingested.digest,
             ingested.layout.clone(),
             self.clock.now_ms(),
         );
+        record.checksum = opts.checksum.and_then(|s| s.get().cloned());
+        let condition = opts.condition;
         let store = Arc::clone(self);
         let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
         let committed = tokio::task::spawn_blocking(move || {
             let lock = store.lock_commits();
+            condition.check(store.load_object(&bucket, &key)?.as_ref())?;
             store
                 .commit_locked(&lock, &bucket, &key, Some(&rec))
                 .map(|_| ())

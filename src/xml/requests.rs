@@ -39,6 +39,31 @@ pub struct CompletePartEntry {
     pub part_number: String,
     #[serde(rename = "ETag", default)]
     pub etag: String,
+    #[serde(rename = "ChecksumCRC32", default)]
+    pub checksum_crc32: Option<String>,
+    #[serde(rename = "ChecksumCRC32C", default)]
+    pub checksum_crc32c: Option<String>,
+    #[serde(rename = "ChecksumCRC64NVME", default)]
+    pub checksum_crc64nvme: Option<String>,
+    #[serde(rename = "ChecksumSHA1", default)]
+    pub checksum_sha1: Option<String>,
+    #[serde(rename = "ChecksumSHA256", default)]
+    pub checksum_sha256: Option<String>,
+}
+
+impl CompletePartEntry {
+    /// Whichever `<Checksum*>` element the part carries.
+    pub fn checksum(&self) -> Option<&str> {
+        [
+            &self.checksum_crc32,
+            &self.checksum_crc32c,
+            &self.checksum_crc64nvme,
+            &self.checksum_sha1,
+            &self.checksum_sha256,
+        ]
+        .into_iter()
+        .find_map(|c| c.as_deref())
+    }
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -69,10 +94,9 @@ mod tests {
         assert_eq!(c.parts.len(), 2);
         assert_eq!(c.parts[1].etag, "\"7d793037a0760186574b0282f2f435e7\"");
         let boto = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part><ETag>\"a\"</ETag><PartNumber>1</PartNumber><ChecksumCRC32>x</ChecksumCRC32></Part></CompleteMultipartUpload>";
-        assert_eq!(
-            parse_complete(boto.as_bytes()).unwrap().parts[0].part_number,
-            "1"
-        );
+        let parsed = parse_complete(boto.as_bytes()).unwrap();
+        assert_eq!(parsed.parts[0].part_number, "1");
+        assert_eq!(parsed.parts[0].checksum(), Some("x"));
         assert!(parse_complete(b"<CompleteMultipartUpload><Part>").is_err());
     }
 

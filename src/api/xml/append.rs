@@ -2,10 +2,11 @@
 
 use super::object::check_body_framing;
 use crate::api::headers::{content_md5, object_meta};
-use crate::api::{load_bucket, object_key};
+use crate::api::{load_bucket, object_key, request_body};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
 use crate::policy::Access;
+use crate::service::WriteOptions;
 use crate::AppState;
 use axum::body::Body;
 use http::Response;
@@ -29,17 +30,14 @@ pub async fn append(
         })?;
     check_body_framing(ctx, app.config.max_object_size)?;
     let meta = object_meta(ctx)?;
-    let md5 = content_md5(ctx)?;
+    let body = request_body(ctx, body, None)?;
+    let opts = WriteOptions {
+        content_md5: content_md5(ctx)?,
+        ..Default::default()
+    };
     let out = app
         .store
-        .append_object(
-            &bucket.name,
-            key.as_str(),
-            position,
-            body.into_data_stream(),
-            meta,
-            md5,
-        )
+        .append_object(&bucket.name, key.as_str(), position, body, meta, opts)
         .await?;
     if out.record.size > app.config.max_object_size {
         tracing::warn!(

@@ -31,7 +31,7 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
     }
     let acl = canned_acl(ctx, false)?.unwrap_or(CannedAcl::Private);
     // An optional CreateBucketConfiguration body: must be well-formed XML if present.
-    let bytes = read_xml_body(body, app.config.max_xml_body).await?;
+    let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     if !bytes.iter().all(|b| b.is_ascii_whitespace()) && !well_formed(&bytes) {
         return Err(ApiError::new(
             Code::MalformedXML,
@@ -72,8 +72,9 @@ fn well_formed(bytes: &[u8]) -> bool {
 pub fn head(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let rec = load_bucket(app, ctx, Access::ListBucket, None)?;
     let mut resp = empty_response(StatusCode::OK);
-    if let Ok(v) = rec.region.parse() {
-        resp.headers_mut().insert("x-cos-bucket-region", v);
+    if let Ok(v) = http::HeaderValue::from_str(&rec.region) {
+        resp.headers_mut().insert("x-cos-bucket-region", v.clone());
+        resp.headers_mut().insert("x-amz-bucket-region", v);
     }
     Ok(resp)
 }

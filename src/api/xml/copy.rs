@@ -2,12 +2,12 @@
 
 use super::object::preconditions;
 use crate::api::headers::{canned_acl, object_meta, storage_class};
-use crate::api::{check, load_bucket, object_key, xml_response};
+use crate::api::{check, load_bucket, object_key, write_condition, xml_response};
 use crate::auth::encode::decode_path;
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
 use crate::policy::Access;
-use crate::service::{CopyParams, MetadataDirective, ServiceError};
+use crate::service::{CopyParams, MetadataDirective, ServiceError, WriteCondition};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
@@ -112,6 +112,10 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
         precondition: &precondition,
+        condition: WriteCondition {
+            forbid_overwrite: write_condition(ctx)?.forbid_overwrite,
+            ..Default::default()
+        },
     };
     let rec = match app.store.copy_object(params) {
         Ok(r) => r,

@@ -22,7 +22,7 @@ pub async fn delete_objects(
 ) -> Result<Response<Body>, ApiError> {
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let md5 = content_md5(ctx)?;
-    let bytes = read_xml_body(body, app.config.max_xml_body).await?;
+    let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     if let Some(want) = md5 {
         if Md5::digest(&bytes).as_slice() != want {
             return Err(ApiError::new(

@@ -4,13 +4,17 @@
 use super::copy::parse_copy_source;
 use super::object::{check_body_framing, preconditions};
 use crate::api::headers::{content_md5, object_meta};
-use crate::api::{check, load_bucket, object_key, read_xml_body, xml_response};
+use crate::api::{
+    check, checksum_headers, load_bucket, object_key, read_xml_body, request_body, write_condition,
+    xml_response,
+};
 use crate::auth::encode::encode_key;
 use crate::auth::Identity;
+use crate::checksum::{ChecksumAlgorithm, ChecksumType};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
 use crate::policy::Access;
-use crate::service::{CompletePart, MAX_PART_NUMBER, MAX_PART_SIZE};
+use crate::service::{CompletePart, WriteOptions, MAX_PART_NUMBER, MAX_PART_SIZE};
 use crate::types::{ObjectKey, RangeSpec};
 use crate::xml::{iso8601, iso8601_ms, parse_complete, XmlWriter};
 use crate::AppState;
@@ -48,16 +52,60 @@ pub fn initiate(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let meta = object_meta(ctx)?;
+    let checksum = match ctx.header("x-amz-checksum-algorithm") {
+        None => None,
+        Some(a) => {
+            let algo = ChecksumAlgorithm::from_name(a).ok_or_else(|| {
+                ApiError::new(
+                    Code::InvalidRequest,
+                    format!("Checksum algorithm {a} is not supported"),
+                )
+            })?;
+            let kind = match ctx.header("x-amz-checksum-type") {
+                None => None,
+                Some(t) => Some(ChecksumType::from_name(t).ok_or_else(|| {
+                    ApiError::new(
+                        Code::InvalidRequest,
+                        format!("x-amz-checksum-type must be COMPOSITE or FULL_OBJECT, not {t}"),
+                    )
+                })?),
+            };
+            if kind == Some(ChecksumType::FullObject)
+                && matches!(algo, ChecksumAlgorithm::Sha1 | ChecksumAlgorithm::Sha256)
+            {
+                return Err(ApiError::new(
+                    Code::InvalidRequest,
+                    "The FULL_OBJECT checksum type is only supported for CRC algorithms.",
+                ));
+            }
+            Some((algo, kind))
+        }
+    };
     let id = app
         .store
-        .initiate_upload(&bucket.name, key.as_str(), meta, &uin(ctx))?;
+        .initiate_upload(&bucket.name, key.as_str(), meta, &uin(ctx), checksum)?;
     let mut w = XmlWriter::new();
     w.open("InitiateMultipartUploadResult")
         .elem("Bucket", &bucket.name)
         .elem("Key", key.as_str())
         .elem("UploadId", &id)
         .close("InitiateMultipartUploadResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    let mut resp = xml_response(StatusCode::OK, w.finish());
+    if let Some((algo, kind)) = checksum {
+        let h = resp.headers_mut();
+        if let Ok(v) = http::HeaderValue::from_str(algo.name()) {
+            h.insert("x-amz-checksum-algorithm", v);
+        }
+        let kind = match algo {
+            ChecksumAlgorithm::Crc64Nvme => ChecksumType::FullObject,
+            _ => kind.unwrap_or(ChecksumType::Composite),
+        };
+        h.insert(
+            "x-amz-checksum-type",
+            http::HeaderValue::from_static(kind.name()),
+        );
+    }
+    Ok(resp)
 }
 
 pub async fn upload_part(
@@ -69,19 +117,18 @@ pub async fn upload_part(
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let (id, number) = (upload_id(ctx)?, part_number(ctx)?);
     check_body_framing(ctx, MAX_PART_SIZE)?;
-    let md5 = content_md5(ctx)?;
+    let upload = app.store.get_upload(&bucket.name, key.as_str(), &id)?;
+    let body = request_body(ctx, body, upload.checksum_algorithm)?;
+    let opts = WriteOptions {
+        content_md5: content_md5(ctx)?,
+        checksum: Some(body.checksum_slot()),
+        ..Default::default()
+    };
     let part = app
         .store
-        .upload_part(
-            &bucket.name,
-            key.as_str(),
-            &id,
-            number,
-            body.into_data_stream(),
-            md5,
-        )
+        .upload_part(&bucket.name, key.as_str(), &id, number, body, opts)
         .await?;
-    Response::builder()
+    checksum_headers(Response::builder(), part.checksum.as_ref())
         .header("ETag", format!("\"{}\"", part.etag))
         .header("x-cos-hash-crc64ecma", part.crc64.to_string())
         .header("Content-Length", 0)
@@ -155,7 +202,14 @@ pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response
     let stream = Box::pin(app.store.read_stream(&rec, range));
     let part = app
         .store
-        .upload_part(&bucket.name, key.as_str(), &id, number, stream, None)
+        .upload_part(
+            &bucket.name,
+            key.as_str(),
+            &id,
+            number,
+            stream,
+            WriteOptions::default(),
+        )
         .await?;
     let mut w = XmlWriter::new();
     w.open("CopyPartResult")
@@ -178,7 +232,8 @@ pub async fn complete(
     let key = object_key(ctx)?;
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let id = upload_id(ctx)?;
-    let bytes = read_xml_body(body, app.config.max_xml_body).await?;
+    let condition = write_condition(ctx)?;
+    let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     let req =
         parse_complete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     let mut parts = Vec::with_capacity(req.parts.len());
@@ -191,13 +246,15 @@ pub async fn complete(
         parts.push(CompletePart {
             number,
             etag: p.etag.clone(),
+            checksum: p.checksum().map(str::to_string),
         });
     }
     let store = Arc::clone(&app.store);
     let (b, k) = (bucket.name.clone(), key.as_str().to_string());
-    let rec = tokio::task::spawn_blocking(move || store.complete_upload(&b, &k, &id, &parts))
-        .await
-        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))??;
+    let rec =
+        tokio::task::spawn_blocking(move || store.complete_upload(&b, &k, &id, &parts, &condition))
+            .await
+            .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))??;
     let region = ctx
         .host_region
         .clone()
@@ -215,8 +272,12 @@ pub async fn complete(
         )
         .elem("Bucket", &bucket.name)
         .elem("Key", key.as_str())
-        .elem("ETag", &format!("\"{}\"", rec.etag))
-        .close("CompleteMultipartUploadResult");
+        .elem("ETag", &format!("\"{}\"", rec.etag));
+    if let Some(c) = &rec.checksum {
+        w.elem(c.algorithm.xml_tag(), &c.wire())
+            .elem("ChecksumType", c.kind.name());
+    }
+    w.close("CompleteMultipartUploadResult");
     let mut resp = xml_response(StatusCode::OK, w.finish());
     if let Ok(v) = rec.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
@@ -299,8 +360,11 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
             .elem("PartNumber", &n.to_string())
             .elem("LastModified", &iso8601_ms(p.mtime_ms))
             .elem("ETag", &format!("\"{}\"", p.etag))
-            .elem("Size", &p.size.to_string())
-            .close("Part");
+            .elem("Size", &p.size.to_string());
+        if let Some(c) = &p.checksum {
+            w.elem(c.algorithm.xml_tag(), &c.wire());
+        }
+        w.close("Part");
     }
     w.close("ListPartsResult");
     Ok(xml_response(StatusCode::OK, w.finish()))

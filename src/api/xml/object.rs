@@ -1,7 +1,10 @@
 //! PUT / GET / HEAD / DELETE Object.
 
-use crate::api::headers::{content_md5, http_date, object_headers, object_meta};
-use crate::api::{bucket_name, check, empty_response, load_bucket, object_key};
+use crate::api::headers::{http_date, object_headers, object_meta};
+use crate::api::{
+    bucket_name, check, checksum_headers, empty_response, load_bucket, object_key, request_body,
+    write_options,
+};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
 use crate::meta::{BucketRecord, ObjectRecord};
@@ -17,20 +20,15 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<
     let key = object_key(ctx)?;
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let meta = object_meta(ctx)?;
-    let md5 = content_md5(ctx)?;
     check_body_framing(ctx, app.config.max_object_size)?;
+    let body = request_body(ctx, body, None)?;
+    let opts = write_options(ctx, &body)?;
     let out = app
         .store
-        .put_object(
-            &bucket.name,
-            key.as_str(),
-            body.into_data_stream(),
-            meta,
-            md5,
-        )
+        .put_object(&bucket.name, key.as_str(), body, meta, opts)
         .await?;
     let rec = out.record;
-    Response::builder()
+    checksum_headers(Response::builder(), rec.checksum.as_ref())
         .header("ETag", format!("\"{}\"", rec.etag))
         .header("x-cos-hash-crc64ecma", rec.crc64.to_string())
         .header("Content-Length", 0)
@@ -163,6 +161,12 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>,
         },
     };
     let mut b = object_headers(Response::builder(), ctx, &rec);
+    let checksum_mode = ctx
+        .header("x-amz-checksum-mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("enabled"));
+    if checksum_mode && range.is_none() {
+        b = checksum_headers(b, rec.checksum.as_ref());
+    }
     let len = match range {
         Some(r) => {
             b = b

@@ -2,23 +2,8 @@
 
 use super::*;
 use crate::auth::encode::{decode_path, decode_query};
-use crate::auth::{AuthError, Credential, CredentialStore, Identity, Secret};
-
-struct Keys(Vec<(&'static str, &'static str)>);
-
-impl CredentialStore for Keys {
-    fn lookup(&self, id: &str) -> Option<Credential> {
-        self.0
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, k)| Credential {
-                secret_key: Secret(k.to_string()),
-                uin: "1".into(),
-                root_uin: "1".into(),
-                enabled: true,
-            })
-    }
-}
+use crate::auth::testing::Keys;
+use crate::auth::{AuthError, Identity};
 
 const AK: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
 const SK: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";

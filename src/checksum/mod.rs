@@ -1,5 +1,10 @@
 //! Streaming checksums for objects: MD5 (ETag), CRC-64/XZ (`x-cos-hash-crc64ecma`) and the
 //! CRC-64 combine operation used to derive a whole-object CRC from part CRCs without re-reading.
+//! `flex` holds the S3 "flexible checksums" (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256).
+
+mod flex;
+
+pub use flex::{ChecksumAlgorithm, ChecksumSlot, ChecksumType, FlexChecksum, FlexHasher};
 
 use md5::{Digest, Md5};
 

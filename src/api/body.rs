@@ -1,0 +1,109 @@
+//! Request bodies as handlers take them: decoded and verified per the request's payload spec,
+//! plus the write options (Content-MD5, flexible checksum, conditional-write headers).
+
+use crate::api::headers::content_md5;
+use crate::auth::payload::VerifiedBody;
+use crate::checksum::{ChecksumAlgorithm, FlexChecksum};
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::service::{ServiceError, WriteCondition, WriteOptions};
+use axum::body::{Body, BodyDataStream};
+use futures_util::StreamExt;
+
+/// The body of `ctx`, verified as its authentication and checksum headers demand. `require`
+/// is a multipart upload's declared checksum algorithm, computed for every part.
+pub(crate) fn request_body(
+    ctx: &Ctx,
+    body: Body,
+    require: Option<ChecksumAlgorithm>,
+) -> Result<VerifiedBody<BodyDataStream>, ApiError> {
+    let mut spec = ctx.payload.clone();
+    if let Some(a) = require {
+        spec.require_algorithm(a)
+            .map_err(|e| ApiError::new(Code::InvalidRequest, e.0))?;
+    }
+    Ok(VerifiedBody::new(body.into_data_stream(), spec))
+}
+
+/// Buffers a small verified request body (XML configuration, part lists) up to `max` bytes.
+pub(crate) async fn read_xml_body(
+    ctx: &Ctx,
+    body: Body,
+    max: usize,
+) -> Result<bytes::Bytes, ApiError> {
+    let mut stream = request_body(ctx, body, None)?;
+    let mut out = bytes::BytesMut::new();
+    while let Some(item) = stream.next().await {
+        let piece = item.map_err(|e| match e {
+            crate::auth::payload::BodyError::Incomplete(_) => ApiError::new(
+                Code::MalformedXML,
+                "The XML you provided was too large or incomplete.",
+            ),
+            other => ApiError::from(ServiceError::Body(other)),
+        })?;
+        if out.len() + piece.len() > max {
+            return Err(ApiError::new(
+                Code::MalformedXML,
+                "The XML you provided was too large or incomplete.",
+            ));
+        }
+        out.extend_from_slice(&piece);
+    }
+    Ok(out.freeze())
+}
+
+/// `If-None-Match: *`, `If-Match` and `x-cos-forbid-overwrite` of a write.
+pub(crate) fn write_condition(ctx: &Ctx) -> Result<WriteCondition, ApiError> {
+    let if_none_match_any = match ctx.header("if-none-match").map(str::trim) {
+        None => false,
+        Some("*") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                Code::NotImplemented,
+                "A header you provided implies functionality that is not implemented: If-None-Match on a write accepts only *.",
+            ))
+        }
+    };
+    let forbid_overwrite = match ctx.header("x-cos-forbid-overwrite").map(str::trim) {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            return Err(ApiError::new(
+                Code::InvalidArgument,
+                format!("x-cos-forbid-overwrite must be true or false, not {v:?}"),
+            ))
+        }
+    };
+    Ok(WriteCondition {
+        if_none_match_any,
+        if_match: ctx.header("if-match").map(str::to_string),
+        forbid_overwrite,
+    })
+}
+
+/// Content-MD5 and the conditions; the checksum slot is filled in from the body by the caller.
+pub(crate) fn write_options(
+    ctx: &Ctx,
+    body: &VerifiedBody<BodyDataStream>,
+) -> Result<WriteOptions, ApiError> {
+    Ok(WriteOptions {
+        content_md5: content_md5(ctx)?,
+        checksum: Some(body.checksum_slot()),
+        condition: write_condition(ctx)?,
+    })
+}
+
+/// Adds `x-amz-checksum-<algo>` (and `x-amz-checksum-type` for multipart objects).
+pub(crate) fn checksum_headers(
+    mut b: http::response::Builder,
+    checksum: Option<&FlexChecksum>,
+) -> http::response::Builder {
+    if let Some(c) = checksum {
+        b = b.header(c.algorithm.header(), c.wire());
+        if c.parts.is_some() || c.kind == crate::checksum::ChecksumType::Composite {
+            b = b.header("x-amz-checksum-type", c.kind.name());
+        }
+    }
+    b
+}
