@@ -31,7 +31,14 @@ pub(crate) async fn read_xml_body(
     body: Body,
     max: usize,
 ) -> Result<bytes::Bytes, ApiError> {
-    let mut stream = request_body(ctx, body, None)?;
+    read_verified(request_body(ctx, body, None)?, max).await
+}
+
+/// Buffers an already-wrapped verified body up to `max` bytes.
+pub(crate) async fn read_verified(
+    mut stream: VerifiedBody<BodyDataStream>,
+    max: usize,
+) -> Result<bytes::Bytes, ApiError> {
     let mut out = bytes::BytesMut::new();
     while let Some(item) = stream.next().await {
         let piece = item.map_err(|e| match e {
@@ -100,10 +107,9 @@ pub(crate) fn checksum_headers(
     checksum: Option<&FlexChecksum>,
 ) -> http::response::Builder {
     if let Some(c) = checksum {
-        b = b.header(c.algorithm.header(), c.wire());
-        if c.parts.is_some() || c.kind == crate::checksum::ChecksumType::Composite {
-            b = b.header("x-amz-checksum-type", c.kind.name());
-        }
+        b = b
+            .header(c.algorithm.header(), c.wire())
+            .header("x-amz-checksum-type", c.kind.name());
     }
     b
 }

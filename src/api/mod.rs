@@ -5,7 +5,7 @@ mod headers;
 mod xml;
 
 pub(crate) use body::{
-    checksum_headers, read_xml_body, request_body, write_condition, write_options,
+    checksum_headers, read_verified, read_xml_body, request_body, write_condition, write_options,
 };
 
 use crate::http::error::{ApiError, Code};

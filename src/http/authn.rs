@@ -71,13 +71,22 @@ fn qsign_paths(path: &str, addressed: &Addressed) -> Vec<String> {
 /// SigV2's canonicalized-resource candidates: the raw path, and `/<bucket>` + it for
 /// virtual-hosted requests.
 fn sigv2_paths(raw_path: &str, addressed: &Addressed) -> Vec<String> {
+    use super::target::Target;
     let mut paths = vec![raw_path.to_string()];
     if !addressed.path_style {
-        if let super::target::Target::Bucket(b) | super::target::Target::Object { bucket: b, .. } =
-            &addressed.target
-        {
+        if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
             paths.push(format!("/{b}{raw_path}"));
         }
+    }
+    // botocore terminates a bucket-only resource with '/' ("/bucket/") although it sends
+    // "/bucket" on the wire.
+    if matches!(addressed.target, Target::Bucket(_)) {
+        let extra: Vec<String> = paths
+            .iter()
+            .filter(|p| !p.ends_with('/'))
+            .map(|p| format!("{p}/"))
+            .collect();
+        paths.extend(extra);
     }
     paths
 }
@@ -314,6 +323,7 @@ mod tests {
         assert_eq!(qsign_paths("/b-1/a/b", &ps), ["/a/b", "/b-1/a/b"]);
         assert_eq!(sigv2_paths("/b-1/a/b", &ps), ["/b-1/a/b"]);
         let ps = resolve("127.0.0.1:9000", "/b-1", &d);
+        assert_eq!(sigv2_paths("/b-1", &ps), ["/b-1", "/b-1/"]);
         assert_eq!(qsign_paths("/b-1", &ps), ["/", "/b-1"]);
         let svc = resolve("127.0.0.1:9000", "/", &d);
         assert_eq!(qsign_paths("/", &svc), ["/"]);

@@ -113,6 +113,14 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         .to_string();
     let resource = format!("{}{}", host, req.uri().path());
     let is_head = method == Method::HEAD;
+    // A rejected request's body may be unread (or, with `Expect: 100-continue`, never sent), so
+    // the connection cannot be reused; say so instead of letting the client find a dead socket.
+    let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
     let dialect = {
         let auth = req
             .headers()
@@ -135,7 +143,12 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
                     tracing::info!(code = e.code.as_str(), message = %e.message, "request rejected");
                 }
             });
-            e.into_response(&resource, &rid, is_head, dialect)
+            let mut r = e.into_response(&resource, &rid, is_head, dialect);
+            if has_body {
+                r.headers_mut()
+                    .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            r
         }
     };
     let h = resp.headers_mut();

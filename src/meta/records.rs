@@ -133,6 +133,20 @@ pub struct UploadRecord {
 }
 record!(UploadRecord);
 
+impl UploadRecord {
+    /// The declared algorithm and the multipart checksum type it yields: COMPOSITE unless
+    /// FULL_OBJECT was asked for, and always FULL_OBJECT for CRC64NVME (as S3 does).
+    pub fn checksum_kind(&self) -> Option<(ChecksumAlgorithm, ChecksumType)> {
+        let algo = self.checksum_algorithm?;
+        let kind = match (algo, self.checksum_type) {
+            (ChecksumAlgorithm::Crc64Nvme, _) => ChecksumType::FullObject,
+            (_, Some(t)) => t,
+            (_, None) => ChecksumType::Composite,
+        };
+        Some((algo, kind))
+    }
+}
+
 /// One uploaded part.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PartRecord {

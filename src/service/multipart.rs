@@ -4,6 +4,7 @@
 
 use super::commit::{count, Deltas};
 use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteCondition, WriteOptions};
+use crate::auth::payload::BodyError;
 use crate::checksum::{crc64_combine, BodyDigest, ChecksumAlgorithm, ChecksumType, FlexChecksum};
 use crate::meta::{
     prefix_end, Batch, DataLayout, Direction, KeyCodec, ObjectRecord, PartRecord, UploadRecord,
@@ -228,6 +229,7 @@ impl Store {
         upload_id: &str,
         parts: &[CompletePart],
         condition: &WriteCondition,
+        expected: Option<&FlexChecksum>,
     ) -> ServiceResult<ObjectRecord> {
         let lock = self.lock_commits();
         let upload = self.get_upload(bucket, key, upload_id)?;
@@ -289,6 +291,23 @@ impl Store {
         object.mtime_ms = self.clock.now_ms();
         object.data = DataLayout::Chunks(chunks);
         object.checksum = multipart_checksum(&upload, &chosen)?;
+        if let Some(want) = expected {
+            match &object.checksum {
+                Some(got) if got.algorithm == want.algorithm => {
+                    if got.value != want.value {
+                        return Err(ServiceError::Body(BodyError::ChecksumMismatch(
+                            want.algorithm.name(),
+                        )));
+                    }
+                }
+                _ => {
+                    return Err(ServiceError::InvalidRequest(format!(
+                        "The upload was not created with the {} checksum algorithm.",
+                        want.algorithm.name()
+                    )))
+                }
+            }
+        }
 
         // One batch: new object (+1 per chunk), old object (-1), every part record (-1), the upload.
         let old = self.load_object(bucket, key)?;
@@ -462,13 +481,8 @@ fn multipart_checksum(
     upload: &UploadRecord,
     chosen: &[&PartRecord],
 ) -> ServiceResult<Option<FlexChecksum>> {
-    let Some(algo) = upload.checksum_algorithm else {
+    let Some((algo, kind)) = upload.checksum_kind() else {
         return Ok(None);
-    };
-    let kind = match (algo, upload.checksum_type) {
-        (ChecksumAlgorithm::Crc64Nvme, _) => ChecksumType::FullObject,
-        (_, Some(t)) => t,
-        (_, None) => ChecksumType::Composite,
     };
     let mut parts = Vec::with_capacity(chosen.len());
     for p in chosen {

@@ -85,3 +85,48 @@ def pytest_runtest_makereport(item, call):
     if rep.failed and rep.when in ("setup", "call"):
         for server in H.RUNNING_SERVERS:
             rep.sections.append(("cosd log tail (%s)" % server.log_path, server.log_tail(40)))
+
+
+# ------------------------------------------------------------ S3 dialect (boto3)
+# Used by test_s3_*.py; s3_harness imports boto3 lazily so the COS-only tests
+# do not depend on it.
+
+@pytest.fixture(scope="session", params=["defaults", "s3v4-signed"])
+def s3(request, cosd):
+    """A boto3 S3 client (path-style, http). Every test using it runs twice:
+    botocore installed defaults, and SigV4 with signed payload and
+    request_checksum_calculation='when_required' (see s3_harness.CLIENT_CONFIGS)."""
+    import s3_harness as S3
+    client = S3.named_client(cosd, request.param)
+    client.cosd_config_name = request.param
+    return client
+
+
+@pytest.fixture(scope="session")
+def s3_default(cosd):
+    """An unparametrized boto3 client with botocore defaults (for tests that do
+    not depend on the client configuration, e.g. hand-built requests)."""
+    import s3_harness as S3
+    return S3.named_client(cosd, "defaults")
+
+
+@pytest.fixture
+def s3_bucket_factory(cosd, s3_default):
+    import s3_harness as S3
+    created = []
+
+    def make(s3=None):
+        name = S3.unique_bucket()
+        (s3 or s3_default).create_bucket(Bucket=name)
+        created.append(name)
+        return name
+
+    yield make
+    for name in created:
+        S3.destroy_bucket(s3_default, name)
+
+
+@pytest.fixture
+def s3_bucket(s3, s3_bucket_factory):
+    """A fresh bucket created through the parametrized ``s3`` client."""
+    return s3_bucket_factory(s3)

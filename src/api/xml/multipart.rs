@@ -5,10 +5,11 @@ use super::copy::parse_copy_source;
 use super::object::{check_body_framing, preconditions};
 use crate::api::headers::{content_md5, object_meta};
 use crate::api::{
-    check, checksum_headers, load_bucket, object_key, read_xml_body, request_body, write_condition,
+    check, checksum_headers, load_bucket, object_key, read_verified, request_body, write_condition,
     xml_response,
 };
 use crate::auth::encode::encode_key;
+use crate::auth::payload::VerifiedBody;
 use crate::auth::Identity;
 use crate::checksum::{ChecksumAlgorithm, ChecksumType};
 use crate::http::error::{ApiError, Code};
@@ -91,15 +92,16 @@ pub fn initiate(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .elem("UploadId", &id)
         .close("InitiateMultipartUploadResult");
     let mut resp = xml_response(StatusCode::OK, w.finish());
-    if let Some((algo, kind)) = checksum {
+    if let Some((algo, kind)) = app
+        .store
+        .get_upload(&bucket.name, key.as_str(), &id)?
+        .checksum_kind()
+    {
         let h = resp.headers_mut();
-        if let Ok(v) = http::HeaderValue::from_str(algo.name()) {
-            h.insert("x-amz-checksum-algorithm", v);
-        }
-        let kind = match algo {
-            ChecksumAlgorithm::Crc64Nvme => ChecksumType::FullObject,
-            _ => kind.unwrap_or(ChecksumType::Composite),
-        };
+        h.insert(
+            "x-amz-checksum-algorithm",
+            http::HeaderValue::from_static(algo.name()),
+        );
         h.insert(
             "x-amz-checksum-type",
             http::HeaderValue::from_static(kind.name()),
@@ -233,7 +235,18 @@ pub async fn complete(
     let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
     let id = upload_id(ctx)?;
     let condition = write_condition(ctx)?;
-    let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
+    // On Complete, an x-amz-checksum-* header is the expected checksum of the whole object, not
+    // of the XML body.
+    let mut spec = ctx.payload.clone();
+    let expected = spec.checksum.take().and_then(|c| {
+        c.value
+            .map(|raw| crate::checksum::FlexChecksum::new(c.algorithm, &raw))
+    });
+    let bytes = read_verified(
+        VerifiedBody::new(body.into_data_stream(), spec),
+        app.config.max_xml_body,
+    )
+    .await?;
     let req =
         parse_complete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     let mut parts = Vec::with_capacity(req.parts.len());
@@ -251,10 +264,11 @@ pub async fn complete(
     }
     let store = Arc::clone(&app.store);
     let (b, k) = (bucket.name.clone(), key.as_str().to_string());
-    let rec =
-        tokio::task::spawn_blocking(move || store.complete_upload(&b, &k, &id, &parts, &condition))
-            .await
-            .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))??;
+    let rec = tokio::task::spawn_blocking(move || {
+        store.complete_upload(&b, &k, &id, &parts, &condition, expected.as_ref())
+    })
+    .await
+    .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))??;
     let region = ctx
         .host_region
         .clone()
@@ -355,6 +369,10 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
         )
         .elem("MaxParts", &max.to_string())
         .elem("IsTruncated", if truncated { "true" } else { "false" });
+    if let Some((algo, kind)) = upload.checksum_kind() {
+        w.elem("ChecksumAlgorithm", algo.name())
+            .elem("ChecksumType", kind.name());
+    }
     for (n, p) in &parts {
         w.open("Part")
             .elem("PartNumber", &n.to_string())
