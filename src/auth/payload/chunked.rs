@@ -275,4 +275,39 @@ mod tests {
         let long = vec![b'1'; MAX_LINE + 10];
         assert!(decode_in_pieces(&long, 64).is_err());
     }
+
+    proptest::proptest! {
+        /// Whatever bytes arrive, split however, the decoder never panics.
+        #[test]
+        fn arbitrary_bytes_never_panic(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600), piece in 1usize..50) {
+            let _ = decode_in_pieces(&body, piece);
+        }
+
+        /// Any payload framed in any chunk sizes decodes back to itself, with its trailers.
+        #[test]
+        fn framing_round_trips(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3000),
+            chunk in 1usize..700,
+            piece in 1usize..400,
+        ) {
+            let mut body = Vec::new();
+            for c in data.chunks(chunk) {
+                body.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+                body.extend_from_slice(c);
+                body.extend_from_slice(b"\r\n");
+            }
+            body.extend_from_slice(b"0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
+            let ev = decode_in_pieces(&body, piece).unwrap();
+            let got: Vec<u8> = ev
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Data(b) => Some(b.to_vec()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            proptest::prop_assert_eq!(got, data);
+            proptest::prop_assert_eq!(ev.last(), Some(&Event::End));
+        }
+    }
 }
