@@ -2,6 +2,8 @@
 //! allowed only what a public canned ACL grants. CAM policies and full ACLs come later.
 //! Pure and synchronous.
 
+pub mod cam;
+
 use crate::auth::Identity;
 use crate::types::CannedAcl;
 

@@ -1,0 +1,44 @@
+//! The CAM policy language (version 2.0) as COS applies it to user policies, bucket policies
+//! and temporary-key policies: parsing with validation (`parse`), condition operators
+//! (`condition`), and a pure evaluator where an explicit deny anywhere wins (`eval`).
+//! See shared/spec/00-seed-inventory.md §6–8.
+//!
+//! Not yet wired into request authorization: `policy::authorize` still decides by ownership and
+//! canned ACLs.
+
+mod condition;
+mod eval;
+mod glob;
+mod parse;
+
+pub use condition::{Condition, Operator, Qualifier};
+pub use eval::{evaluate, RequestContext, Verdict};
+pub use parse::{PolicyError, DEFAULT_MAX_POLICY_LEN};
+
+/// A parsed, validated policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub effect: Effect,
+    /// `None` for user policies (they apply to whoever they are attached to).
+    pub principals: Option<Vec<String>>,
+    /// Normalised to `name/cos:<Action>` (patterns may hold `*`).
+    pub actions: Vec<String>,
+    /// Normalised resource patterns (legacy `prefix//` form rewritten, empty region = any).
+    pub resources: Vec<String>,
+    /// All must hold (AND).
+    pub conditions: Vec<Condition>,
+}
+
+#[cfg(test)]
+mod tests;
