@@ -180,6 +180,33 @@ pub fn authenticate(
         identity,
         payload: PayloadSpec::default(),
     };
+    let v4 = |auth: &V4Auth, hash: &str, presigned: bool| {
+        let headers = lower_headers();
+        let req = V4Request {
+            method: parts.method.as_str(),
+            decoded_path: path,
+            query,
+            headers: &headers,
+        };
+        sigv4::verify(auth, &req, hash, app.iam.as_ref(), now, skew)
+            .map_err(|e| malformed_v4(e, presigned))
+    };
+    let v2 = |auth: &V2Auth| -> Result<Authenticated, ApiError> {
+        let headers = lower_headers();
+        let req = V2Request {
+            method: parts.method.as_str(),
+            paths: sigv2_paths(parts.uri.path(), addressed),
+            query,
+            headers: &headers,
+        };
+        Ok(plain(sigv2::verify(
+            auth,
+            &req,
+            app.iam.as_ref(),
+            now,
+            skew,
+        )?))
+    };
     let qsign_auth = if let Some(h) = &header {
         if h.starts_with("q-sign-algorithm") {
             QSign::from_header(h)?
@@ -196,15 +223,7 @@ pub fn authenticate(
             } else {
                 mode
             };
-            let headers = lower_headers();
-            let req = V4Request {
-                method: parts.method.as_str(),
-                decoded_path: path,
-                query,
-                headers: &headers,
-            };
-            let v = sigv4::verify(&auth, &req, hash, app.iam.as_ref(), now, skew)
-                .map_err(|e| malformed_v4(e, false))?;
+            let v = v4(&auth, hash, false)?;
             if mode.starts_with("STREAMING-AWS4") {
                 spec.signer = Some(v.signer);
             }
@@ -213,21 +232,7 @@ pub fn authenticate(
                 payload: spec,
             });
         } else if h.starts_with("AWS ") {
-            let auth = V2Auth::from_header(h)?;
-            let headers = lower_headers();
-            let req = V2Request {
-                method: parts.method.as_str(),
-                paths: sigv2_paths(parts.uri.path(), addressed),
-                query,
-                headers: &headers,
-            };
-            return Ok(plain(sigv2::verify(
-                &auth,
-                &req,
-                app.iam.as_ref(),
-                now,
-                skew,
-            )?));
+            return v2(&V2Auth::from_header(h)?);
         } else {
             return Err(ApiError::new(
                 Code::AccessDenied,
@@ -241,32 +246,9 @@ pub fn authenticate(
         QSign::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?
     } else if has_q("X-Amz-Algorithm") {
         let auth = V4Auth::from_query(query).map_err(|e| malformed_v4(e, true))?;
-        let headers = lower_headers();
-        let req = V4Request {
-            method: parts.method.as_str(),
-            decoded_path: path,
-            query,
-            headers: &headers,
-        };
-        let v = sigv4::verify(&auth, &req, "UNSIGNED-PAYLOAD", app.iam.as_ref(), now, skew)
-            .map_err(|e| malformed_v4(e, true))?;
-        return Ok(plain(v.identity));
+        return Ok(plain(v4(&auth, "UNSIGNED-PAYLOAD", true)?.identity));
     } else if has_q("AWSAccessKeyId") {
-        let auth = V2Auth::from_query(query)?;
-        let headers = lower_headers();
-        let req = V2Request {
-            method: parts.method.as_str(),
-            paths: sigv2_paths(parts.uri.path(), addressed),
-            query,
-            headers: &headers,
-        };
-        return Ok(plain(sigv2::verify(
-            &auth,
-            &req,
-            app.iam.as_ref(),
-            now,
-            skew,
-        )?));
+        return v2(&V2Auth::from_query(query)?);
     } else {
         return Ok(plain(Identity::Anonymous));
     };
