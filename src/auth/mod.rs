@@ -36,6 +36,28 @@ pub trait CredentialStore: Send + Sync {
     fn lookup(&self, secret_id: &str) -> Option<Credential>;
 }
 
+/// The enabled credential behind `secret_id`, as every signature scheme needs it first.
+pub fn active_credential(
+    creds: &dyn CredentialStore,
+    secret_id: &str,
+) -> Result<Credential, AuthError> {
+    creds
+        .lookup(secret_id)
+        .filter(|c| c.enabled)
+        .ok_or(AuthError::InvalidAccessKeyId)
+}
+
+impl Credential {
+    /// The identity of a request verified with this credential's `secret_id`.
+    pub fn identity(self, secret_id: &str) -> Identity {
+        Identity::Account {
+            secret_id: secret_id.to_string(),
+            uin: self.uin,
+            root_uin: self.root_uin,
+        }
+    }
+}
+
 /// Who made a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identity {

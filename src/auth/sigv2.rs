@@ -1,7 +1,7 @@
 //! AWS Signature Version 2 (`Authorization: AWS AK:sig` and presigned `AWSAccessKeyId` /
 //! `Signature` / `Expires`), for older S3 clients. See shared/spec/05-sigv4-s3.md §5.
 
-use super::{signatures_equal, AuthError, CredentialStore, Identity};
+use super::{active_credential, signatures_equal, AuthError, CredentialStore, Identity};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -170,10 +170,7 @@ pub fn verify(
     now: i64,
     max_skew: i64,
 ) -> Result<Identity, AuthError> {
-    let cred = creds
-        .lookup(&auth.access_key)
-        .filter(|c| c.enabled)
-        .ok_or(AuthError::InvalidAccessKeyId)?;
+    let cred = active_credential(creds, &auth.access_key)?;
     let date = match auth.expires {
         Some(exp) => {
             if now > exp {
@@ -208,11 +205,7 @@ pub fn verify(
     for path in &req.paths {
         let expected = sign(&cred.secret_key.0, &string_to_sign(req, path, &date));
         if signatures_equal(expected.as_bytes(), auth.signature.as_bytes()) {
-            return Ok(Identity::Account {
-                secret_id: auth.access_key.clone(),
-                uin: cred.uin,
-                root_uin: cred.root_uin,
-            });
+            return Ok(cred.identity(&auth.access_key));
         }
     }
     Err(AuthError::SignatureDoesNotMatch)

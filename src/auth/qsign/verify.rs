@@ -2,7 +2,7 @@
 
 use super::canonical::{http_string, list_name, sign, string_to_sign};
 use super::parse::{QSign, AUTH_PARAMS};
-use crate::auth::{signatures_equal, AuthError, CredentialStore, Identity};
+use crate::auth::{active_credential, signatures_equal, AuthError, CredentialStore, Identity};
 use std::collections::HashMap;
 
 /// A request as the verifier needs to see it. Pure data; no HTTP types.
@@ -24,10 +24,7 @@ pub fn verify(
     now: i64,
     max_skew: i64,
 ) -> Result<Identity, AuthError> {
-    let cred = creds
-        .lookup(&auth.ak)
-        .filter(|c| c.enabled)
-        .ok_or(AuthError::InvalidAccessKeyId)?;
+    let cred = active_credential(creds, &auth.ak)?;
     if now > auth.end {
         return Err(AuthError::Expired);
     }
@@ -87,11 +84,7 @@ pub fn verify(
             &string_to_sign(&auth.sign_time, &hs),
         );
         if signatures_equal(expected.as_bytes(), auth.signature.as_bytes()) {
-            return Ok(Identity::Account {
-                secret_id: auth.ak.clone(),
-                uin: cred.uin,
-                root_uin: cred.root_uin,
-            });
+            return Ok(cred.identity(&auth.ak));
         }
     }
     Err(AuthError::SignatureDoesNotMatch)

@@ -4,7 +4,7 @@ use super::canonical::{
     canonical_query, canonical_request, canonical_uri, hmac_sha256, signing_key, string_to_sign,
 };
 use super::parse::{parse_amz_date, V4Auth};
-use crate::auth::{signatures_equal, AuthError, CredentialStore, Identity};
+use crate::auth::{active_credential, signatures_equal, AuthError, CredentialStore, Identity};
 
 /// A request as the verifier needs to see it. Pure data; no HTTP types.
 pub struct V4Request<'a> {
@@ -85,10 +85,7 @@ pub fn verify(
     now: i64,
     max_skew: i64,
 ) -> Result<Verified, AuthError> {
-    let cred = creds
-        .lookup(&auth.access_key)
-        .filter(|c| c.enabled)
-        .ok_or(AuthError::InvalidAccessKeyId)?;
+    let cred = active_credential(creds, &auth.access_key)?;
     let amz_date = match &auth.amz_date {
         Some(d) => d.clone(),
         None => request_date(req)?,
@@ -131,11 +128,7 @@ pub fn verify(
         return Err(AuthError::SignatureDoesNotMatch);
     }
     Ok(Verified {
-        identity: Identity::Account {
-            secret_id: auth.access_key.clone(),
-            uin: cred.uin,
-            root_uin: cred.root_uin,
-        },
+        identity: cred.identity(&auth.access_key),
         signer: ChunkSigner::new(key, amz_date, scope, expected),
     })
 }
