@@ -2,6 +2,7 @@
 //! variables, then command-line flags (each layer overriding the one before).
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The embedded default configuration (also the documentation of every key).
@@ -30,6 +31,60 @@ pub struct Config {
     pub multipart_expiry_secs: u64,
     pub shutdown_grace_secs: u64,
     pub log: String,
+    pub trusted_proxies: Vec<String>,
+    pub accounts: Vec<AccountDecl>,
+    pub groups: Vec<GroupDecl>,
+    pub users: Vec<UserDecl>,
+}
+
+/// `[[accounts]]`: another root account (tenant).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountDecl {
+    pub uin: String,
+    pub appid: String,
+    pub secret_id: String,
+    pub secret_key: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KeyDecl {
+    pub secret_id: String,
+    pub secret_key: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[[users]]`: a sub-account. `root_uin` defaults to the main root account.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UserDecl {
+    pub uin: String,
+    #[serde(default)]
+    pub root_uin: Option<String>,
+    #[serde(default)]
+    pub keys: Vec<KeyDecl>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Policy name -> CAM policy JSON.
+    #[serde(default)]
+    pub policies: BTreeMap<String, String>,
+}
+
+/// `[[groups]]`: a user group with its policies.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDecl {
+    pub name: String,
+    #[serde(default)]
+    pub root_uin: Option<String>,
+    #[serde(default)]
+    pub policies: BTreeMap<String, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,10 +184,32 @@ impl Config {
         if self.chunk_size < 64 * 1024 || self.chunk_size > 64 * 1024 * 1024 {
             return Err("chunk_size must be between 64 KiB and 64 MiB".into());
         }
+        if let Some(bad) = self.trusted_proxies.iter().find(|p| parse_net(p).is_none()) {
+            return Err(format!(
+                "trusted_proxies: {bad:?} is not an IP address or CIDR"
+            ));
+        }
         if self.inline_threshold > 1024 * 1024 {
             return Err("inline_threshold must be at most 1 MiB".into());
         }
         Ok(())
+    }
+}
+
+fn parse_net(s: &str) -> Option<ipnet::IpNet> {
+    s.trim()
+        .parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| s.trim().parse::<std::net::IpAddr>().ok().map(Into::into))
+}
+
+impl Config {
+    /// The networks whose `X-Forwarded-For` is believed for `qcs:ip`.
+    pub fn trusted_proxy_nets(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| parse_net(p))
+            .collect()
     }
 }
 

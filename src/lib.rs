@@ -31,6 +31,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::iam::{Iam, RootKey};
 use crate::meta::{Kv, RocksKv};
+use crate::policy::cache::PolicyCache;
 use crate::service::{Store, StoreConfig};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -42,6 +43,10 @@ pub struct AppState {
     pub iam: Arc<Iam>,
     pub clock: Arc<dyn Clock>,
     pub request_counter: AtomicU64,
+    /// Parsed bucket policies.
+    pub policies: PolicyCache,
+    /// `trusted_proxies`, parsed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +59,8 @@ pub enum StartError {
     Chunks(#[from] chunk::ChunkError),
     #[error("storage check failed: {0}")]
     Service(#[from] service::ServiceError),
+    #[error("accounts: {0}")]
+    Iam(#[from] iam::IamError),
 }
 
 /// Opens the data directory: RocksDB metadata under `meta/`, chunk files under `chunks/`.
@@ -85,18 +92,29 @@ pub fn build_state(
     clock: Arc<dyn Clock>,
 ) -> Result<(Arc<AppState>, RootKey), StartError> {
     let (kv, store) = open_store(&config, Arc::clone(&clock))?;
-    let iam = Arc::new(Iam::new(kv));
+    let iam = Arc::new(Iam::new(kv)?);
     let root = iam.ensure_root(
         &config.root_uin,
+        &config.appid,
         &config.root_secret_id,
         &config.root_secret_key,
+        clock.now_ms(),
+    )?;
+    iam.apply_declarations(
+        &config.root_uin,
+        &config.accounts,
+        &config.groups,
+        &config.users,
         clock.now_ms(),
     )?;
     let orphans = store.sweep_orphans()?;
     if orphans > 0 {
         tracing::info!(orphans, "queued unreferenced chunk files for collection");
     }
+    let trusted_proxies = config.trusted_proxy_nets();
     let state = AppState {
+        policies: PolicyCache::default(),
+        trusted_proxies,
         config,
         store,
         iam,

@@ -1,4 +1,6 @@
-//! The `cosd` binary: `serve` and `fsck`.
+//! The `cosd` binary: `serve`, `fsck` and `admin`.
+
+mod admin_cli;
 
 use clap::{Args, Parser, Subcommand};
 use cosd::clock::{Clock, SystemClock};
@@ -46,6 +48,8 @@ enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Manage sub-accounts, keys, groups and policies of a running server (as its root account).
+    Admin(admin_cli::AdminArgs),
 }
 
 fn load(common: &Common, listen: Option<String>) -> Result<Config, String> {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Admin(args) => admin_cli::run(args),
         Command::Fsck { common, repair } => match load(&common, None) {
             Ok(cfg) => fsck(cfg, repair),
             Err(e) => {

@@ -3,6 +3,7 @@
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
 use crate::meta::ObjectRecord;
+use crate::policy::acl::{parse_grant_header, Grant, GRANT_HEADERS};
 use crate::service::ObjectMeta;
 use crate::types::{CannedAcl, STORAGE_CLASSES};
 use base64::Engine;
@@ -21,9 +22,9 @@ pub fn canned_acl(ctx: &Ctx, allow_default: bool) -> Result<Option<CannedAcl>, A
     match ctx.header("x-cos-acl").or_else(|| ctx.header("x-amz-acl")) {
         None => Ok(None),
         Some(v) => match CannedAcl::parse(v) {
-            Some(CannedAcl::Default) if !allow_default => Err(ApiError::new(
+            Some(acl) if !allow_default && !acl.applies_to_buckets() => Err(ApiError::new(
                 Code::InvalidArgument,
-                "x-cos-acl: default applies to objects only",
+                format!("x-cos-acl: {} applies to objects only", acl.as_str()),
             )),
             Some(acl) => Ok(Some(acl)),
             None => Err(ApiError::new(
@@ -32,6 +33,20 @@ pub fn canned_acl(ctx: &Ctx, allow_default: bool) -> Result<Option<CannedAcl>, A
             )),
         },
     }
+}
+
+/// Reads the `x-cos-grant-*` headers (`x-amz-grant-*` arrive under the same names).
+pub fn grant_headers(ctx: &Ctx) -> Result<Vec<Grant>, ApiError> {
+    let mut out = Vec::new();
+    for (name, permission) in GRANT_HEADERS {
+        if let Some(v) = ctx.header(name) {
+            out.extend(
+                parse_grant_header(v, *permission)
+                    .map_err(|e| ApiError::new(Code::InvalidArgument, format!("{name}: {e}")))?,
+            );
+        }
+    }
+    Ok(out)
 }
 
 pub fn storage_class(ctx: &Ctx) -> Result<Option<String>, ApiError> {
@@ -93,6 +108,7 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
         meta,
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
+        grants: grant_headers(ctx)?,
     })
 }
 

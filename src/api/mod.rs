@@ -1,8 +1,12 @@
 //! Thin handlers, one file per resource: read the request, call the service, render the reply.
 
+pub mod admin;
+pub(crate) mod authz;
 mod body;
 mod headers;
 mod xml;
+
+pub(crate) use authz::{authorize_in, load_bucket};
 
 pub(crate) use body::{
     checksum_headers, read_verified, read_xml_body, request_body, write_condition, write_options,
@@ -11,9 +15,7 @@ pub(crate) use body::{
 use crate::http::error::{ApiError, Code};
 use crate::http::op::Op;
 use crate::http::Ctx;
-use crate::meta::BucketRecord;
-use crate::policy::{authorize, Access, Decision};
-use crate::types::{BucketName, CannedAcl, ObjectKey};
+use crate::types::{BucketName, ObjectKey};
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
@@ -46,6 +48,17 @@ pub async fn dispatch(
         Op::ListParts => xml::multipart::list_parts(app, ctx),
         Op::ListMultipartUploads => xml::multipart::list_uploads(app, ctx),
         Op::AppendObject => xml::append::append(app, ctx, body).await,
+        Op::GetBucketAcl => xml::acl::get_bucket(app, ctx),
+        Op::PutBucketAcl => xml::acl::put_bucket(app, ctx, body).await,
+        Op::GetObjectAcl => xml::acl::get_object(app, ctx),
+        Op::PutObjectAcl => xml::acl::put_object(app, ctx, body).await,
+        Op::GetBucketPolicy => xml::policy::get(app, ctx),
+        Op::PutBucketPolicy => xml::policy::put(app, ctx, body).await,
+        Op::DeleteBucketPolicy => xml::policy::delete(app, ctx),
+        Op::Admin => {
+            let path = ctx.admin_path.as_deref().unwrap_or_default();
+            Ok(admin::dispatch(app, ctx, path, body).await)
+        }
         Op::NotImplemented(name) => Err(ApiError::new(
             Code::NotImplemented,
             format!("cosd does not implement {name} yet"),
@@ -77,40 +90,6 @@ pub(crate) fn object_key(ctx: &Ctx) -> Result<ObjectKey, ApiError> {
         crate::types::InvalidKey::TooLong(_) => ApiError::new(Code::KeyTooLong, e.to_string()),
         _ => ApiError::new(Code::InvalidArgument, e.to_string()),
     })
-}
-
-/// Loads the addressed bucket and checks `access` for the caller.
-pub(crate) fn load_bucket(
-    app: &AppState,
-    ctx: &Ctx,
-    access: Access,
-    object_acl: Option<CannedAcl>,
-) -> Result<BucketRecord, ApiError> {
-    let name = bucket_name(ctx)?;
-    let rec = app
-        .store
-        .get_bucket(name.as_str())?
-        .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
-    check(ctx, access, &rec, object_acl)?;
-    Ok(rec)
-}
-
-pub(crate) fn check(
-    ctx: &Ctx,
-    access: Access,
-    bucket: &BucketRecord,
-    object_acl: Option<CannedAcl>,
-) -> Result<(), ApiError> {
-    match authorize(
-        &ctx.identity,
-        access,
-        &bucket.owner_uin,
-        bucket.acl,
-        object_acl,
-    ) {
-        Decision::Allow => Ok(()),
-        Decision::Deny => Err(ApiError::new(Code::AccessDenied, "Access Denied.")),
-    }
 }
 
 pub(crate) fn xml_response(status: StatusCode, body: String) -> Response<Body> {

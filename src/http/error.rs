@@ -21,6 +21,9 @@ pub enum Code {
     NoSuchBucket,
     NoSuchKey,
     NoSuchUpload,
+    NoSuchPolicy,
+    MalformedPolicy,
+    MalformedACLError,
     InvalidPart,
     InvalidPartOrder,
     EntityTooSmall,
@@ -63,6 +66,9 @@ impl Code {
             Code::NoSuchBucket => "NoSuchBucket",
             Code::NoSuchKey => "NoSuchKey",
             Code::NoSuchUpload => "NoSuchUpload",
+            Code::NoSuchPolicy => "NoSuchPolicy",
+            Code::MalformedPolicy => "MalformedPolicy",
+            Code::MalformedACLError => "MalformedACLError",
             Code::InvalidPart => "InvalidPart",
             Code::InvalidPartOrder => "InvalidPartOrder",
             Code::EntityTooSmall => "EntityTooSmall",
@@ -98,7 +104,9 @@ impl Code {
             | Code::InvalidAccessKeyId
             | Code::SignatureDoesNotMatch
             | Code::RequestTimeTooSkewed => StatusCode::FORBIDDEN,
-            Code::NoSuchBucket | Code::NoSuchKey | Code::NoSuchUpload => StatusCode::NOT_FOUND,
+            Code::NoSuchBucket | Code::NoSuchKey | Code::NoSuchUpload | Code::NoSuchPolicy => {
+                StatusCode::NOT_FOUND
+            }
             Code::ObjectNotAppendable
             | Code::PositionNotEqualToLength
             | Code::FileAlreadyExists => StatusCode::CONFLICT,
@@ -117,6 +125,8 @@ impl Code {
             | Code::InvalidRequest
             | Code::InvalidURI
             | Code::MalformedXML
+            | Code::MalformedPolicy
+            | Code::MalformedACLError
             | Code::InvalidDigest
             | Code::BadDigest
             | Code::EntityTooLarge

@@ -43,6 +43,8 @@ pub struct Ctx {
     /// `host/path` of the request, for error bodies.
     pub resource: String,
     pub peer: Option<SocketAddr>,
+    /// For the admin API: the path after `/_cosd/admin/`.
+    pub admin_path: Option<String>,
 }
 
 impl Ctx {
@@ -215,13 +217,21 @@ async fn pipeline(
         .iter()
         .find(|(k, _)| k == "list-type")
         .map(|(_, v)| v.as_str());
-    let op = Op::parse(
-        parts.method.as_str(),
-        &addressed.target,
-        &names,
-        has_copy,
-        list_type,
-    );
+    let admin_path = addressed
+        .path_style
+        .then(|| path.strip_prefix("/_cosd/admin/").map(str::to_string))
+        .flatten();
+    let op = if admin_path.is_some() {
+        Op::Admin
+    } else {
+        Op::parse(
+            parts.method.as_str(),
+            &addressed.target,
+            &names,
+            has_copy,
+            list_type,
+        )
+    };
     let span = tracing::Span::current();
     span.record("op", op.name());
     if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
@@ -260,6 +270,7 @@ async fn pipeline(
         headers: alias_amz_headers(parts.headers),
         resource: resource.to_string(),
         peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
+        admin_path,
     };
     crate::api::dispatch(app, &ctx, body).await
 }

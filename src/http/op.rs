@@ -2,7 +2,6 @@
 //! what access the operation needs. Parsing is pure; the matches are exhaustive.
 
 use super::target::Target;
-use crate::policy::Access;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -27,6 +26,15 @@ pub enum Op {
     ListParts,
     ListMultipartUploads,
     AppendObject,
+    GetBucketAcl,
+    PutBucketAcl,
+    GetObjectAcl,
+    PutObjectAcl,
+    GetBucketPolicy,
+    PutBucketPolicy,
+    DeleteBucketPolicy,
+    /// The admin API (`/_cosd/admin/...`), authorized by its own rule (root accounts only).
+    Admin,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -100,6 +108,11 @@ impl Op {
                 let sub = first_subresource(query_names, BUCKET_SUBRESOURCES);
                 match (method, sub) {
                     ("GET", Some("uploads")) => Op::ListMultipartUploads,
+                    ("GET", Some("acl")) => Op::GetBucketAcl,
+                    ("PUT", Some("acl")) => Op::PutBucketAcl,
+                    ("GET", Some("policy")) => Op::GetBucketPolicy,
+                    ("PUT", Some("policy")) => Op::PutBucketPolicy,
+                    ("DELETE", Some("policy")) => Op::DeleteBucketPolicy,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
                     ("GET", None) if list_type == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
@@ -130,6 +143,8 @@ impl Op {
                         }
                     }
                     ("GET", Some("uploadId")) => Op::ListParts,
+                    ("GET", Some("acl")) => Op::GetObjectAcl,
+                    ("PUT", Some("acl")) => Op::PutObjectAcl,
                     ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload,
                     ("GET", None) => Op::GetObject,
                     ("HEAD", None) => Op::HeadObject,
@@ -144,67 +159,104 @@ impl Op {
         }
     }
 
-    /// The name used in logs and in CAM actions (`name/cos:<name>`).
+    /// The name used in logs.
     pub fn name(&self) -> &'static str {
         match self {
             Op::ListBuckets => "GetService",
             Op::CreateBucket => "PutBucket",
-            Op::HeadBucket => "HeadBucket",
-            Op::DeleteBucket => "DeleteBucket",
-            Op::GetBucketLocation => "GetBucketLocation",
             Op::ListObjects => "GetBucket",
-            Op::ListObjectsV2 => "GetBucket",
+            Op::ListObjectsV2 => "GetBucketV2",
             Op::DeleteObjects => "DeleteMultipleObjects",
-            Op::PutObject => "PutObject",
             Op::CopyObject => "PutObjectCopy",
-            Op::GetObject => "GetObject",
-            Op::HeadObject => "HeadObject",
-            Op::DeleteObject => "DeleteObject",
-            Op::InitiateMultipartUpload => "InitiateMultipartUpload",
-            Op::UploadPart => "UploadPart",
-            Op::UploadPartCopy => "UploadPartCopy",
-            Op::CompleteMultipartUpload => "CompleteMultipartUpload",
-            Op::AbortMultipartUpload => "AbortMultipartUpload",
-            Op::ListParts => "ListParts",
-            Op::ListMultipartUploads => "ListMultipartUploads",
-            Op::AppendObject => "AppendObject",
+            Op::GetBucketAcl => "GetBucketACL",
+            Op::PutBucketAcl => "PutBucketACL",
+            Op::GetObjectAcl => "GetObjectACL",
+            Op::PutObjectAcl => "PutObjectACL",
             Op::NotImplemented(n) => n,
             Op::MethodNotAllowed => "MethodNotAllowed",
+            Op::Admin => "Admin",
+            other => other.action().trim_start_matches("name/cos:"),
         }
     }
 
-    /// The CAM action, e.g. `name/cos:GetObject`.
-    pub fn action(&self) -> String {
-        format!("name/cos:{}", self.name())
+    /// The CAM action the operation needs on its own resource (seed 002:842-1715). Copy also
+    /// needs `GetObject` on the source, and a multi-object delete needs `DeleteObject` on
+    /// every key; their handlers check those.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Op::ListBuckets => "name/cos:GetService",
+            Op::CreateBucket => "name/cos:PutBucket",
+            Op::HeadBucket => "name/cos:HeadBucket",
+            Op::DeleteBucket => "name/cos:DeleteBucket",
+            Op::GetBucketLocation => "name/cos:GetBucketLocation",
+            Op::ListObjects | Op::ListObjectsV2 => "name/cos:GetBucket",
+            Op::DeleteObjects | Op::DeleteObject => "name/cos:DeleteObject",
+            Op::PutObject | Op::CopyObject | Op::UploadPartCopy => "name/cos:PutObject",
+            Op::GetObject => "name/cos:GetObject",
+            Op::HeadObject => "name/cos:HeadObject",
+            Op::InitiateMultipartUpload => "name/cos:InitiateMultipartUpload",
+            Op::UploadPart => "name/cos:UploadPart",
+            Op::CompleteMultipartUpload => "name/cos:CompleteMultipartUpload",
+            Op::AbortMultipartUpload => "name/cos:AbortMultipartUpload",
+            Op::ListParts => "name/cos:ListParts",
+            Op::ListMultipartUploads => "name/cos:ListMultipartUploads",
+            Op::AppendObject => "name/cos:AppendObject",
+            Op::GetBucketAcl => "name/cos:GetBucketACL",
+            Op::PutBucketAcl => "name/cos:PutBucketACL",
+            Op::GetObjectAcl => "name/cos:GetObjectACL",
+            Op::PutObjectAcl => "name/cos:PutObjectACL",
+            Op::GetBucketPolicy => "name/cos:GetBucketPolicy",
+            Op::PutBucketPolicy => "name/cos:PutBucketPolicy",
+            Op::DeleteBucketPolicy => "name/cos:DeleteBucketPolicy",
+            Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => "name/cos:*",
+        }
     }
 
-    /// What the operation needs from the ACL point of view (checked against the bucket's owner
-    /// and canned ACL). The service-level op has its own rule (authenticated callers only).
-    pub fn access(&self) -> Access {
+    /// Where the operation is authorized.
+    pub fn check(&self) -> Check {
         match self {
-            Op::GetObject | Op::HeadObject => Access::ReadObject,
-            Op::ListObjects | Op::ListObjectsV2 | Op::HeadBucket | Op::ListMultipartUploads => {
-                Access::ListBucket
-            }
-            Op::PutObject
+            Op::ListBuckets | Op::CreateBucket => Check::Handler,
+            // These depend on the object's own ACL, or on each key of the request.
+            Op::GetObject
+            | Op::HeadObject
+            | Op::GetObjectAcl
+            | Op::PutObjectAcl
+            | Op::DeleteObjects => Check::Handler,
+            Op::HeadBucket
+            | Op::DeleteBucket
+            | Op::GetBucketLocation
+            | Op::ListObjects
+            | Op::ListObjectsV2
+            | Op::PutObject
             | Op::CopyObject
             | Op::DeleteObject
-            | Op::DeleteObjects
             | Op::InitiateMultipartUpload
             | Op::UploadPart
             | Op::UploadPartCopy
             | Op::CompleteMultipartUpload
             | Op::AbortMultipartUpload
             | Op::ListParts
-            | Op::AppendObject => Access::WriteObject,
-            Op::ListBuckets
-            | Op::CreateBucket
-            | Op::DeleteBucket
-            | Op::GetBucketLocation
-            | Op::NotImplemented(_)
-            | Op::MethodNotAllowed => Access::Owner,
+            | Op::ListMultipartUploads
+            | Op::AppendObject
+            | Op::GetBucketAcl
+            | Op::PutBucketAcl
+            | Op::GetBucketPolicy
+            | Op::PutBucketPolicy
+            | Op::DeleteBucketPolicy => Check::OnLoad,
+            Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => Check::Never,
         }
     }
+}
+
+/// Where an operation's authorization happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// When the bucket is loaded, with the operation's action on the addressed resource.
+    OnLoad,
+    /// In the handler, which knows the object's ACL or the keys involved.
+    Handler,
+    /// Never: the operation is refused before anything is read.
+    Never,
 }
 
 #[cfg(test)]
@@ -250,7 +302,17 @@ mod tests {
             ),
             ("GET", &b, &["location"], false, None, Op::GetBucketLocation),
             ("POST", &b, &["delete"], false, None, Op::DeleteObjects),
-            ("GET", &b, &["acl"], false, None, Op::NotImplemented("acl")),
+            ("GET", &b, &["acl"], false, None, Op::GetBucketAcl),
+            ("PUT", &b, &["policy"], false, None, Op::PutBucketPolicy),
+            (
+                "GET",
+                &b,
+                &["cors"],
+                false,
+                None,
+                Op::NotImplemented("cors"),
+            ),
+            ("PUT", &o, &["acl"], false, None, Op::PutObjectAcl),
             (
                 "GET",
                 &b,
@@ -292,6 +354,10 @@ mod tests {
         for (m, t, q, copy, lt, want) in rows {
             assert_eq!(Op::parse(m, t, q, *copy, *lt), *want, "{m} {t:?} {q:?}");
         }
-        assert_eq!(Op::CopyObject.action(), "name/cos:PutObjectCopy");
+        assert_eq!(Op::CopyObject.action(), "name/cos:PutObject");
+        assert_eq!(Op::CopyObject.name(), "PutObjectCopy");
+        assert_eq!(Op::UploadPartCopy.action(), "name/cos:PutObject");
+        assert_eq!(Op::GetBucketAcl.name(), "GetBucketACL");
+        assert_eq!(Op::HeadObject.name(), "HeadObject");
     }
 }

@@ -1,13 +1,26 @@
-//! Accounts and access keys. For now: the root account's keys, generated on first start and kept
-//! in the metadata store (sub-accounts and temporary keys come later).
+//! Accounts and access keys: root accounts (uin, appid), their sub-accounts with several keys
+//! each, user groups, and the CAM policies attached to users and groups. Everything is kept in
+//! the metadata store and served from an in-memory snapshot (`directory`) that every change
+//! rebuilds, so a change takes effect for the next request.
 
-use crate::auth::{Credential, CredentialStore, Secret};
-use crate::meta::{scan_prefix, AccessKeyRecord, Batch, KeyCodec, Kv, KvError};
+mod admin;
+mod declare;
+mod directory;
+
+pub use admin::{IamError, NewKey};
+pub use declare::{AccountDecl, GroupDecl, KeyDecl, UserDecl};
+pub use directory::{Directory, NamedPolicies};
+
+use crate::auth::{Credential, CredentialStore, Identity, Secret};
+use crate::meta::{AccessKeyRecord, AccountRecord, Batch, KeyCodec, Kv, KvError};
 use rand::distr::{Alphanumeric, SampleString};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 
 pub struct Iam {
     kv: Arc<dyn Kv>,
+    snapshot: RwLock<Arc<Directory>>,
+    /// Serialises read-modify-write changes.
+    writes: Mutex<()>,
 }
 
 /// The root account's key as configured or generated.
@@ -23,34 +36,100 @@ fn random_alnum(n: usize) -> String {
 }
 
 impl Iam {
-    pub fn new(kv: Arc<dyn Kv>) -> Iam {
-        Iam { kv }
+    pub fn new(kv: Arc<dyn Kv>) -> Result<Iam, KvError> {
+        let dir = Directory::load(kv.as_ref())?;
+        Ok(Iam {
+            kv,
+            snapshot: RwLock::new(Arc::new(dir)),
+            writes: Mutex::new(()),
+        })
     }
 
-    /// Makes sure the root account has a key: the configured one (replacing any other root key)
-    /// or, if none is configured, the stored one, or a newly generated one.
+    /// The current snapshot.
+    pub fn directory(&self) -> Arc<Directory> {
+        match self.snapshot.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+
+    fn reload(&self) -> Result<(), KvError> {
+        let dir = Arc::new(Directory::load(self.kv.as_ref())?);
+        match self.snapshot.write() {
+            Ok(mut g) => *g = dir,
+            Err(p) => *p.into_inner() = dir,
+        }
+        Ok(())
+    }
+
+    /// The root account that owns buckets with this appid suffix.
+    pub fn owner_of_appid(&self, appid: &str) -> Option<String> {
+        self.directory().by_appid.get(appid).cloned()
+    }
+
+    /// The appid of a root account.
+    pub fn appid_of(&self, root_uin: &str) -> Option<String> {
+        self.directory()
+            .accounts
+            .get(root_uin)
+            .map(|a| a.appid.clone())
+    }
+
+    /// The policies attached to the caller (its own and its groups'); none for root accounts
+    /// and anonymous callers.
+    pub fn policies_for(&self, who: &Identity) -> NamedPolicies {
+        match who {
+            Identity::Account { uin, root_uin, .. } if uin != root_uin => self
+                .directory()
+                .effective
+                .get(&(root_uin.clone(), uin.clone()))
+                .cloned()
+                .unwrap_or_default(),
+            _ => NamedPolicies::default(),
+        }
+    }
+
+    /// Registers the root account (uin, appid) and makes sure it has a key: the configured one
+    /// (replacing any other root key) or, if none is configured, the stored one, or a newly
+    /// generated one.
     pub fn ensure_root(
         &self,
         root_uin: &str,
+        appid: &str,
         secret_id: &str,
         secret_key: &str,
         now_ms: i64,
-    ) -> Result<RootKey, KvError> {
-        let mut existing = Vec::new();
-        scan_prefix(
-            self.kv.as_ref(),
-            &KeyCodec::access_key_prefix(),
-            1000,
-            &mut |_, v| {
-                if let Ok(rec) = AccessKeyRecord::decode(v) {
-                    if rec.uin == root_uin && rec.root_uin == root_uin {
-                        existing.push(rec);
-                    }
-                }
-                true
-            },
-        )?;
+    ) -> Result<RootKey, IamError> {
+        let _w = self.writes.lock().map_err(|_| IamError::Poisoned)?;
+        let dir = self.directory();
+        if let Some(other) = dir.by_appid.get(appid).filter(|u| *u != root_uin) {
+            return Err(IamError::Invalid(format!(
+                "appid {appid} already belongs to root account {other}"
+            )));
+        }
+        if dir.users.values().any(|u| u.uin == root_uin) {
+            return Err(IamError::Invalid(format!(
+                "uin {root_uin} is a sub-account and cannot also be a root account"
+            )));
+        }
+        if let Some(k) = dir.keys.get(secret_id).filter(|k| k.uin != root_uin) {
+            return Err(IamError::KeyExists(k.secret_id.clone()));
+        }
+        let existing: Vec<&AccessKeyRecord> = dir.keys_of(root_uin, root_uin);
         let mut batch = Batch::default();
+        batch.put(
+            KeyCodec::account(root_uin),
+            AccountRecord {
+                uin: root_uin.into(),
+                appid: appid.into(),
+                created_ms: dir
+                    .accounts
+                    .get(root_uin)
+                    .map(|a| a.created_ms)
+                    .unwrap_or(now_ms),
+            }
+            .encode(),
+        );
         let key = if !secret_id.is_empty() {
             for old in existing
                 .iter()
@@ -64,11 +143,14 @@ impl Iam {
                 generated: false,
             }
         } else if let Some(rec) = existing.first() {
-            return Ok(RootKey {
+            let key = RootKey {
                 secret_id: rec.secret_id.clone(),
                 secret_key: Secret(rec.secret_key.clone()),
                 generated: false,
-            });
+            };
+            self.kv.write(batch)?;
+            self.reload()?;
+            return Ok(key);
         } else {
             RootKey {
                 secret_id: format!("AKID{}", random_alnum(32)),
@@ -86,18 +168,19 @@ impl Iam {
         };
         batch.put(KeyCodec::access_key(&key.secret_id), rec.encode());
         self.kv.write(batch)?;
+        self.reload()?;
         Ok(key)
     }
 }
 
 impl CredentialStore for Iam {
     fn lookup(&self, secret_id: &str) -> Option<Credential> {
-        let v = self.kv.get(&KeyCodec::access_key(secret_id)).ok()??;
-        let rec = AccessKeyRecord::decode(&v).ok()?;
+        let dir = self.directory();
+        let rec = dir.keys.get(secret_id)?;
         Some(Credential {
-            secret_key: Secret(rec.secret_key),
-            uin: rec.uin,
-            root_uin: rec.root_uin,
+            secret_key: Secret(rec.secret_key.clone()),
+            uin: rec.uin.clone(),
+            root_uin: rec.root_uin.clone(),
             enabled: rec.enabled,
         })
     }
@@ -110,15 +193,15 @@ mod tests {
 
     #[test]
     fn root_key_is_generated_once_then_reused_and_config_replaces_it() {
-        let iam = Iam::new(Arc::new(MemKv::new()));
-        let a = iam.ensure_root("1", "", "", 0).unwrap();
+        let iam = Iam::new(Arc::new(MemKv::new())).unwrap();
+        let a = iam.ensure_root("1", "125", "", "", 0).unwrap();
         assert!(a.generated && a.secret_id.starts_with("AKID"));
-        let b = iam.ensure_root("1", "", "", 0).unwrap();
+        let b = iam.ensure_root("1", "125", "", "", 0).unwrap();
         assert_eq!(
             (b.secret_id.as_str(), b.generated),
             (a.secret_id.as_str(), false)
         );
-        let c = iam.ensure_root("1", "AKIDcfg", "cfgkey", 0).unwrap();
+        let c = iam.ensure_root("1", "125", "AKIDcfg", "cfgkey", 0).unwrap();
         assert_eq!(c.secret_id, "AKIDcfg");
         assert!(
             iam.lookup(&a.secret_id).is_none(),

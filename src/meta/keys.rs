@@ -19,6 +19,12 @@ pub enum Table {
     Upload = b'U',
     /// `P <upload id> 0x00 <part number u32 BE>` -> PartRecord
     Part = b'P',
+    /// `A <uin>` -> AccountRecord (root accounts)
+    Account = b'A',
+    /// `S <root uin> 0x00 <uin>` -> UserRecord (sub-accounts)
+    User = b'S',
+    /// `T <root uin> 0x00 <group name>` -> GroupRecord
+    Group = b'T',
 }
 
 /// Builds and parses keys.
@@ -156,6 +162,26 @@ impl KeyCodec {
     pub fn part(upload_id: &str, part_number: u32) -> Vec<u8> {
         let mut k = Self::part_prefix(upload_id);
         k.extend_from_slice(&part_number.to_be_bytes());
+        k
+    }
+
+    /// The whole table (for tables loaded in full, such as accounts, users and groups).
+    pub fn table_prefix(table: Table) -> Vec<u8> {
+        vec![table as u8]
+    }
+
+    pub fn account(uin: &str) -> Vec<u8> {
+        let mut k = vec![Table::Account as u8];
+        k.extend_from_slice(uin.as_bytes());
+        k
+    }
+
+    /// `S`/`T` keys: `<table> <root uin> 0x00 <name>`.
+    pub fn scoped(table: Table, root_uin: &str, name: &str) -> Vec<u8> {
+        let mut k = vec![table as u8];
+        k.extend_from_slice(root_uin.as_bytes());
+        k.push(0);
+        k.extend_from_slice(name.as_bytes());
         k
     }
 

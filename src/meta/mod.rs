@@ -13,8 +13,8 @@ mod conformance;
 pub use keys::{KeyCodec, Table};
 pub use mem::MemKv;
 pub use records::{
-    AccessKeyRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry, ObjectRecord,
-    PartRecord, RecordError, UploadRecord, FORMAT_VERSION,
+    AccessKeyRecord, AccountRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry,
+    GroupRecord, ObjectRecord, PartRecord, RecordError, UploadRecord, UserRecord, FORMAT_VERSION,
 };
 pub use rocks::RocksKv;
 

@@ -2,6 +2,7 @@
 //! a reader rejects versions it does not know instead of misreading them.
 
 use crate::checksum::{ChecksumAlgorithm, ChecksumType, FlexChecksum};
+use crate::policy::acl::Grant;
 use crate::types::CannedAcl;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -54,6 +55,12 @@ pub struct BucketRecord {
     pub region: String,
     pub created_ms: i64,
     pub acl: CannedAcl,
+    /// Explicit ACL grants besides the canned ACL's (the owner's FULL_CONTROL is implicit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    /// The bucket policy as the owner wrote it (validated when stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 record!(BucketRecord);
 
@@ -108,6 +115,9 @@ pub struct ObjectRecord {
     pub storage_class: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<CannedAcl>,
+    /// Explicit ACL grants besides the canned ACL's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
     /// Created by Append Object (`x-cos-object-type: appendable`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub appendable: bool,
@@ -188,6 +198,39 @@ pub struct AccessKeyRecord {
 }
 record!(AccessKeyRecord);
 
+/// A root account: owns the buckets named `<name>-<appid>`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub uin: String,
+    pub appid: String,
+    pub created_ms: i64,
+}
+record!(AccountRecord);
+
+/// A sub-account of `root_uin`, with its group memberships and its own policies (name -> JSON).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UserRecord {
+    pub uin: String,
+    pub root_uin: String,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub policies: std::collections::BTreeMap<String, String>,
+    pub created_ms: i64,
+}
+record!(UserRecord);
+
+/// A user group of `root_uin` and its policies (name -> JSON). Members are listed on the users.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GroupRecord {
+    pub name: String,
+    pub root_uin: String,
+    #[serde(default)]
+    pub policies: std::collections::BTreeMap<String, String>,
+    pub created_ms: i64,
+}
+record!(GroupRecord);
+
 mod hex32 {
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -239,6 +282,7 @@ mod tests {
             meta: vec![("a".into(), "b".into())],
             storage_class: "STANDARD".into(),
             acl: None,
+            grants: vec![],
             appendable: false,
             checksum: None,
             data: DataLayout::Inline(b"xyz".to_vec()),

@@ -2,6 +2,7 @@
 
 use super::{ServiceError, ServiceResult, Store};
 use crate::meta::{scan_prefix, Batch, BucketRecord, KeyCodec};
+use crate::policy::acl::Grant;
 use crate::types::{BucketName, CannedAcl};
 use std::ops::Bound;
 
@@ -12,6 +13,7 @@ impl Store {
         owner_uin: &str,
         region: &str,
         acl: CannedAcl,
+        grants: Vec<Grant>,
     ) -> ServiceResult<BucketRecord> {
         let _guard = self.lock_commits();
         let key = KeyCodec::bucket(name.as_str());
@@ -29,11 +31,45 @@ impl Store {
             region: region.to_string(),
             created_ms: self.clock.now_ms(),
             acl,
+            grants,
+            policy: None,
         };
         let mut b = Batch::default();
         b.put(key, rec.encode());
         self.kv.write(b)?;
         Ok(rec)
+    }
+
+    /// Replaces the bucket's ACL (PUT Bucket acl).
+    pub fn set_bucket_acl(
+        &self,
+        name: &str,
+        acl: CannedAcl,
+        grants: Vec<Grant>,
+    ) -> ServiceResult<()> {
+        self.update_bucket(name, |rec| {
+            rec.acl = acl;
+            rec.grants = grants;
+        })
+    }
+
+    /// Stores (Some) or removes (None) the bucket policy; the caller has validated it.
+    pub fn set_bucket_policy(&self, name: &str, policy: Option<String>) -> ServiceResult<()> {
+        self.update_bucket(name, |rec| rec.policy = policy)
+    }
+
+    fn update_bucket(&self, name: &str, f: impl FnOnce(&mut BucketRecord)) -> ServiceResult<()> {
+        let _guard = self.lock_commits();
+        let key = KeyCodec::bucket(name);
+        let mut rec = match self.kv.get(&key)? {
+            Some(v) => BucketRecord::decode(&v)?,
+            None => return Err(ServiceError::NoSuchBucket),
+        };
+        f(&mut rec);
+        let mut b = Batch::default();
+        b.put(key, rec.encode());
+        self.kv.write(b)?;
+        Ok(())
     }
 
     pub fn get_bucket(&self, name: &str) -> ServiceResult<Option<BucketRecord>> {

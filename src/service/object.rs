@@ -3,6 +3,7 @@
 use super::{ServiceError, ServiceResult, Store};
 use crate::checksum::{BodyDigest, ChecksumSlot};
 use crate::meta::{DataLayout, ObjectRecord};
+use crate::policy::acl::Grant;
 use crate::types::CannedAcl;
 use std::sync::Arc;
 
@@ -19,6 +20,8 @@ pub struct ObjectMeta {
     pub meta: Vec<(String, String)>,
     pub storage_class: Option<String>,
     pub acl: Option<CannedAcl>,
+    /// `x-cos-grant-*` grants.
+    pub grants: Vec<Grant>,
 }
 
 /// Checks on an upload besides the body itself.
@@ -86,6 +89,7 @@ impl ObjectMeta {
             meta: self.meta,
             storage_class: self.storage_class.unwrap_or_else(|| "STANDARD".into()),
             acl: self.acl,
+            grants: self.grants,
             appendable: false,
             checksum: None,
             data,
@@ -107,7 +111,7 @@ impl ObjectMeta {
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetadataDirective {
     Copy,
-    Replaced(ObjectMeta),
+    Replaced(Box<ObjectMeta>),
 }
 
 pub struct CopyParams<'a> {
@@ -118,6 +122,7 @@ pub struct CopyParams<'a> {
     pub directive: MetadataDirective,
     pub storage_class: Option<String>,
     pub acl: Option<CannedAcl>,
+    pub grants: Vec<Grant>,
     /// Checked against the source under the commit lock (copy-source conditional headers).
     pub precondition: &'a (dyn Fn(&ObjectRecord) -> ServiceResult<()> + Sync),
     /// Conditions on the destination (`x-cos-forbid-overwrite`).
@@ -148,6 +153,26 @@ impl Store {
         .map_err(|e| ServiceError::Internal(format!("delete task: {e}")))?
     }
 
+    /// Replaces an object's ACL (PUT Object acl); the data and other metadata stay as they are.
+    pub fn set_object_acl(
+        &self,
+        bucket: &str,
+        key: &str,
+        acl: Option<CannedAcl>,
+        grants: Vec<Grant>,
+    ) -> ServiceResult<()> {
+        let _lock = self.lock_commits();
+        let mut rec = self
+            .load_object(bucket, key)?
+            .ok_or(ServiceError::NoSuchKey)?;
+        rec.acl = acl;
+        rec.grants = grants;
+        let mut b = crate::meta::Batch::default();
+        b.put(crate::meta::KeyCodec::object(bucket, key), rec.encode());
+        self.kv.write(b)?;
+        Ok(())
+    }
+
     /// PUT Object - Copy. The new object shares the source's chunks (no bytes are copied).
     pub fn copy_object(&self, p: CopyParams<'_>) -> ServiceResult<ObjectRecord> {
         let lock = self.lock_commits();
@@ -173,6 +198,7 @@ impl Store {
             rec.storage_class = sc;
         }
         rec.acl = p.acl;
+        rec.grants = p.grants;
         p.condition
             .check(self.load_object(p.dst_bucket, p.dst_key)?.as_ref())?;
         self.commit_locked(&lock, p.dst_bucket, p.dst_key, Some(&rec))?;

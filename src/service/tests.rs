@@ -36,6 +36,7 @@ fn fixture() -> Fixture {
             "1",
             "r",
             CannedAcl::Private,
+            vec![],
         )
         .unwrap();
     Fixture {
@@ -277,6 +278,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         directive,
         storage_class: None,
         acl: None,
+        grants: vec![],
         precondition: &ok,
         condition: WriteCondition::default(),
     };
@@ -290,7 +292,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         .store
         .copy_object(base(
             "dst2",
-            MetadataDirective::Replaced(ObjectMeta::default()),
+            MetadataDirective::Replaced(Box::default()),
         ))
         .unwrap();
     assert!(replaced.meta.is_empty() && replaced.content_type.is_none());
@@ -393,11 +395,13 @@ async fn buckets_create_conflicts_and_delete_only_when_empty() {
     let f = fixture();
     let name = BucketName::parse("b-1").unwrap();
     assert!(matches!(
-        f.store.create_bucket(&name, "1", "r", CannedAcl::Private),
+        f.store
+            .create_bucket(&name, "1", "r", CannedAcl::Private, vec![]),
         Err(ServiceError::BucketAlreadyOwnedByYou)
     ));
     assert!(matches!(
-        f.store.create_bucket(&name, "2", "r", CannedAcl::Private),
+        f.store
+            .create_bucket(&name, "2", "r", CannedAcl::Private, vec![]),
         Err(ServiceError::BucketAlreadyExists)
     ));
     f.store

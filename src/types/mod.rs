@@ -17,6 +17,12 @@ pub enum CannedAcl {
     Private,
     PublicRead,
     PublicReadWrite,
+    /// Any signed request may read.
+    AuthenticatedRead,
+    /// Objects only: the bucket owner may read (the owner always can here).
+    BucketOwnerRead,
+    /// Objects only: the bucket owner has full control (the owner always has here).
+    BucketOwnerFullControl,
     /// Objects only: inherit the bucket's ACL.
     Default,
 }
@@ -27,6 +33,9 @@ impl CannedAcl {
             "private" => Some(CannedAcl::Private),
             "public-read" => Some(CannedAcl::PublicRead),
             "public-read-write" => Some(CannedAcl::PublicReadWrite),
+            "authenticated-read" => Some(CannedAcl::AuthenticatedRead),
+            "bucket-owner-read" => Some(CannedAcl::BucketOwnerRead),
+            "bucket-owner-full-control" => Some(CannedAcl::BucketOwnerFullControl),
             "default" => Some(CannedAcl::Default),
             _ => None,
         }
@@ -37,8 +46,22 @@ impl CannedAcl {
             CannedAcl::Private => "private",
             CannedAcl::PublicRead => "public-read",
             CannedAcl::PublicReadWrite => "public-read-write",
+            CannedAcl::AuthenticatedRead => "authenticated-read",
+            CannedAcl::BucketOwnerRead => "bucket-owner-read",
+            CannedAcl::BucketOwnerFullControl => "bucket-owner-full-control",
             CannedAcl::Default => "default",
         }
+    }
+
+    /// Whether the value is meaningful on a bucket (the others apply to objects only).
+    pub fn applies_to_buckets(&self) -> bool {
+        matches!(
+            self,
+            CannedAcl::Private
+                | CannedAcl::PublicRead
+                | CannedAcl::PublicReadWrite
+                | CannedAcl::AuthenticatedRead
+        )
     }
 }
 

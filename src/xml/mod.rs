@@ -4,7 +4,8 @@
 mod requests;
 
 pub use requests::{
-    parse_complete, parse_delete, CompleteRequest, DeleteObjectEntry, DeleteRequest, XmlError,
+    parse_acl, parse_complete, parse_delete, AclRequest, CompleteRequest, DeleteObjectEntry,
+    DeleteRequest, XmlError,
 };
 
 use quick_xml::escape::escape;

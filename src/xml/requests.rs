@@ -83,9 +83,67 @@ pub fn parse_delete(body: &[u8]) -> Result<DeleteRequest, XmlError> {
     quick_xml::de::from_str(text).map_err(|e| XmlError(e.to_string()))
 }
 
+/// `AccessControlPolicy` as PUT ?acl sends it (Python adds `xsi:type`, Node omits it; the
+/// grantee kind is inferred from `ID` or `URI`).
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename = "AccessControlPolicy")]
+pub struct AclRequest {
+    #[serde(rename = "AccessControlList", default)]
+    pub list: Option<AclList>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Default)]
+pub struct AclList {
+    #[serde(rename = "Grant", default)]
+    pub grants: Vec<AclGrant>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct AclGrant {
+    #[serde(rename = "Grantee")]
+    pub grantee: AclGrantee,
+    #[serde(rename = "Permission")]
+    pub permission: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct AclGrantee {
+    #[serde(rename = "ID", default)]
+    pub id: Option<String>,
+    #[serde(rename = "URI", default)]
+    pub uri: Option<String>,
+}
+
+pub fn parse_acl(body: &[u8]) -> Result<AclRequest, XmlError> {
+    let text = std::str::from_utf8(body).map_err(|e| XmlError(e.to_string()))?;
+    quick_xml::de::from_str(text).map_err(|e| XmlError(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acl_bodies_from_python_and_node() {
+        let py = r#"<?xml version="1.0" encoding="utf-8"?>
+<AccessControlPolicy><Owner><ID>qcs::cam::uin/1:uin/1</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>qcs::cam::uin/1:uin/2</ID></Grantee><Permission>WRITE</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
+        let r = parse_acl(py.as_bytes()).unwrap();
+        let g = r.list.unwrap().grants;
+        assert_eq!(g.len(), 2);
+        assert!(g[0].grantee.uri.as_deref().unwrap().ends_with("AllUsers"));
+        assert_eq!(g[1].grantee.id.as_deref(), Some("qcs::cam::uin/1:uin/2"));
+        let node = "<AccessControlPolicy><Owner><ID>x</ID></Owner><AccessControlList><Grant><Grantee><ID>qcs::cam::uin/1:uin/2</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>";
+        assert_eq!(
+            parse_acl(node.as_bytes())
+                .unwrap()
+                .list
+                .unwrap()
+                .grants
+                .len(),
+            1
+        );
+        assert!(parse_acl(b"<AccessControlPolicy><AccessControlList><Grant></Grant></AccessControlList></AccessControlPolicy>").is_err());
+    }
 
     #[test]
     fn complete_bodies_from_each_sdk() {

@@ -5,7 +5,6 @@ use crate::api::headers::{content_md5, object_meta};
 use crate::api::{load_bucket, object_key, request_body};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
-use crate::policy::Access;
 use crate::service::WriteOptions;
 use crate::AppState;
 use axum::body::Body;
@@ -18,7 +17,7 @@ pub async fn append(
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let position: u64 = ctx
         .query("position")
         .and_then(|p| p.trim().parse().ok())

@@ -1,11 +1,11 @@
 //! PUT / HEAD / DELETE Bucket and GET Bucket location.
 
-use crate::api::headers::canned_acl;
+use crate::api::authz::authorize_create;
+use crate::api::headers::{canned_acl, grant_headers};
 use crate::api::{bucket_name, empty_response, load_bucket, read_xml_body, xml_response};
 use crate::auth::Identity;
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
-use crate::policy::Access;
 use crate::types::CannedAcl;
 use crate::xml::XmlWriter;
 use crate::AppState;
@@ -14,22 +14,19 @@ use http::{Response, StatusCode};
 
 pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
     let name = bucket_name(ctx)?;
-    let Identity::Account { root_uin, .. } = &ctx.identity else {
+    let Identity::Account { .. } = &ctx.identity else {
         return Err(ApiError::new(
             Code::AccessDenied,
             "Anonymous users cannot create buckets.",
         ));
     };
-    if name.appid() != app.config.appid || root_uin != &app.config.root_uin {
-        return Err(ApiError::new(
-            Code::AccessDenied,
-            format!(
-                "Bucket names must end with your APPID -{}.",
-                app.config.appid
-            ),
-        ));
-    }
+    let region = ctx
+        .host_region
+        .clone()
+        .unwrap_or_else(|| app.config.region.clone());
+    let owner = authorize_create(app, ctx, &name, &region)?;
     let acl = canned_acl(ctx, false)?.unwrap_or(CannedAcl::Private);
+    let grants = grant_headers(ctx)?;
     // An optional CreateBucketConfiguration body: must be well-formed XML if present.
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     if !bytes.iter().all(|b| b.is_ascii_whitespace()) && !well_formed(&bytes) {
@@ -38,11 +35,8 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
             "The XML you provided was not well-formed.",
         ));
     }
-    let region = ctx
-        .host_region
-        .clone()
-        .unwrap_or_else(|| app.config.region.clone());
-    app.store.create_bucket(&name, root_uin, &region, acl)?;
+    app.store
+        .create_bucket(&name, &owner, &region, acl, grants)?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {
         resp.headers_mut().insert("Location", v);
@@ -70,7 +64,7 @@ fn well_formed(bytes: &[u8]) -> bool {
 }
 
 pub fn head(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let rec = load_bucket(app, ctx, Access::ListBucket, None)?;
+    let rec = load_bucket(app, ctx)?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = http::HeaderValue::from_str(&rec.region) {
         resp.headers_mut().insert("x-cos-bucket-region", v.clone());
@@ -80,13 +74,13 @@ pub fn head(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
 }
 
 pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let rec = load_bucket(app, ctx, Access::Owner, None)?;
+    let rec = load_bucket(app, ctx)?;
     app.store.delete_bucket(&rec.name)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
 pub fn location(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let rec = load_bucket(app, ctx, Access::Owner, None)?;
+    let rec = load_bucket(app, ctx)?;
     let mut w = XmlWriter::new();
     w.elem("LocationConstraint", &rec.region);
     Ok(xml_response(StatusCode::OK, w.finish()))

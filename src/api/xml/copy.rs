@@ -1,12 +1,14 @@
 //! PUT Object - Copy (`x-cos-copy-source`).
 
 use super::object::preconditions;
-use crate::api::headers::{canned_acl, object_meta, storage_class};
-use crate::api::{check, load_bucket, object_key, write_condition, xml_response};
+use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class};
+
+/// The action a copy needs on its source (seed 002:1441-1533).
+const GET: &str = "name/cos:GetObject";
+use crate::api::{authorize_in, load_bucket, object_key, write_condition, xml_response};
 use crate::auth::encode::decode_path;
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
-use crate::policy::Access;
 use crate::service::{CopyParams, MetadataDirective, ServiceError, WriteCondition};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
@@ -53,7 +55,7 @@ pub fn parse_copy_source(raw: &str) -> Option<CopySource> {
 
 pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dst_key = object_key(ctx)?;
-    let dst = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let dst = load_bucket(app, ctx)?;
     let raw = ctx
         .header("x-cos-copy-source")
         .or_else(|| ctx.header("x-amz-copy-source"))
@@ -84,7 +86,7 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
         None => MetadataDirective::Copy,
         Some(d) if d.eq_ignore_ascii_case("copy") => MetadataDirective::Copy,
         Some(d) if d.eq_ignore_ascii_case("replaced") || d.eq_ignore_ascii_case("replace") => {
-            MetadataDirective::Replaced(object_meta(ctx)?)
+            MetadataDirective::Replaced(Box::new(object_meta(ctx)?))
         }
         Some(d) => {
             return Err(ApiError::new(
@@ -95,7 +97,7 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
     };
     let denied = std::sync::Mutex::new(None::<ApiError>);
     let precondition = |rec: &crate::meta::ObjectRecord| -> Result<(), ServiceError> {
-        let r = check(ctx, Access::ReadObject, &src_bucket, rec.acl)
+        let r = authorize_in(app, ctx, GET, &src_bucket, Some(&src.key), Some(rec))
             .and_then(|_| preconditions(ctx, rec, "x-cos-copy-source-", Code::PreconditionFailed))
             .and_then(|_| preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed));
         r.map_err(|e| {
@@ -111,6 +113,7 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
         directive,
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
+        grants: grant_headers(ctx)?,
         precondition: &precondition,
         condition: WriteCondition {
             forbid_overwrite: write_condition(ctx)?.forbid_overwrite,
@@ -124,7 +127,7 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
             return Err(e.unwrap_or_else(|| ApiError::from(ServiceError::PreconditionFailed)));
         }
         Err(ServiceError::NoSuchKey) => {
-            check(ctx, Access::ReadObject, &src_bucket, None)?;
+            authorize_in(app, ctx, GET, &src_bucket, Some(&src.key), None)?;
             return Err(ApiError::new(
                 Code::NoSuchKey,
                 "The specified source key does not exist.",

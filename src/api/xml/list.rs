@@ -4,7 +4,6 @@ use crate::api::{load_bucket, xml_response};
 use crate::auth::encode::encode_key;
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
-use crate::policy::Access;
 use crate::service::{ListPage, ListParams};
 use crate::xml::{iso8601_ms, XmlWriter};
 use crate::AppState;
@@ -84,7 +83,7 @@ fn encoder(url: bool) -> impl Fn(&str) -> String {
 }
 
 pub fn list_v1(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let bucket = load_bucket(app, ctx, Access::ListBucket, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let url = url_encoding(ctx)?;
     let p = params(ctx, ctx.query("marker").map(str::to_string))?;
     let page = app.store.list_objects(&bucket.name, &p)?;
@@ -110,7 +109,7 @@ pub fn list_v1(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
 }
 
 pub fn list_v2(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let bucket = load_bucket(app, ctx, Access::ListBucket, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let url = url_encoding(ctx)?;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let token = ctx.query("continuation-token").filter(|t| !t.is_empty());

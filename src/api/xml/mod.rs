@@ -1,5 +1,6 @@
 //! Handlers of the COS XML API, one file per resource.
 
+pub mod acl;
 pub mod append;
 pub mod bucket;
 pub mod copy;
@@ -7,6 +8,7 @@ pub mod delete_multi;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod policy;
 pub mod service;
 
 use crate::xml::XmlWriter;

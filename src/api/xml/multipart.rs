@@ -5,8 +5,8 @@ use super::copy::parse_copy_source;
 use super::object::{check_body_framing, preconditions};
 use crate::api::headers::{content_md5, object_meta};
 use crate::api::{
-    check, checksum_headers, load_bucket, object_key, read_verified, request_body, write_condition,
-    xml_response,
+    authorize_in, checksum_headers, load_bucket, object_key, read_verified, request_body,
+    write_condition, xml_response,
 };
 use crate::auth::encode::encode_key;
 use crate::auth::payload::VerifiedBody;
@@ -14,7 +14,6 @@ use crate::auth::Identity;
 use crate::checksum::{ChecksumAlgorithm, ChecksumType};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
-use crate::policy::Access;
 use crate::service::{CompletePart, WriteOptions, MAX_PART_NUMBER, MAX_PART_SIZE};
 use crate::types::{ObjectKey, RangeSpec};
 use crate::xml::{iso8601, iso8601_ms, parse_complete, XmlWriter};
@@ -51,7 +50,7 @@ fn uin(ctx: &Ctx) -> String {
 
 pub fn initiate(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let meta = object_meta(ctx)?;
     let checksum = match ctx.header("x-amz-checksum-algorithm") {
         None => None,
@@ -116,7 +115,7 @@ pub async fn upload_part(
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let (id, number) = (upload_id(ctx)?, part_number(ctx)?);
     check_body_framing(ctx, MAX_PART_SIZE)?;
     let upload = app.store.get_upload(&bucket.name, key.as_str(), &id)?;
@@ -140,7 +139,7 @@ pub async fn upload_part(
 
 pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let (id, number) = (upload_id(ctx)?, part_number(ctx)?);
     app.store.get_upload(&bucket.name, key.as_str(), &id)?;
     let raw = ctx
@@ -164,14 +163,28 @@ pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response
     let rec = match app.store.load_object(&src.bucket, &src.key)? {
         Some(r) => r,
         None => {
-            check(ctx, Access::ReadObject, &src_bucket, None)?;
+            authorize_in(
+                app,
+                ctx,
+                "name/cos:GetObject",
+                &src_bucket,
+                Some(&src.key),
+                None,
+            )?;
             return Err(ApiError::new(
                 Code::NoSuchKey,
                 "The specified source key does not exist.",
             ));
         }
     };
-    check(ctx, Access::ReadObject, &src_bucket, rec.acl)?;
+    authorize_in(
+        app,
+        ctx,
+        "name/cos:GetObject",
+        &src_bucket,
+        Some(&src.key),
+        Some(&rec),
+    )?;
     preconditions(ctx, &rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
     preconditions(ctx, &rec, "x-amz-copy-source-", Code::PreconditionFailed)?;
     let range = match ctx
@@ -232,7 +245,7 @@ pub async fn complete(
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let id = upload_id(ctx)?;
     let condition = write_condition(ctx)?;
     // On Complete, an x-amz-checksum-* header is the expected checksum of the whole object, not
@@ -301,7 +314,7 @@ pub async fn complete(
 
 pub fn abort(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     app.store
         .abort_upload(&bucket.name, key.as_str(), &upload_id(ctx)?)?;
     Ok(crate::api::empty_response(StatusCode::NO_CONTENT))
@@ -330,7 +343,7 @@ fn owner(w: &mut XmlWriter, tag: &str, uin: &str) {
 
 pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let id = upload_id(ctx)?;
     let upload = app.store.get_upload(&bucket.name, key.as_str(), &id)?;
     let marker: u32 = match ctx.query("part-number-marker").filter(|v| !v.is_empty()) {
@@ -389,7 +402,7 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
 }
 
 pub fn list_uploads(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let bucket = load_bucket(app, ctx, Access::ListBucket, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let prefix = ctx.query("prefix").unwrap_or("");
     let delimiter = ctx.query("delimiter").filter(|d| !d.is_empty());
     let key_marker = ctx.query("key-marker").filter(|d| !d.is_empty());

@@ -2,13 +2,12 @@
 
 use crate::api::headers::{http_date, object_headers, object_meta};
 use crate::api::{
-    bucket_name, check, checksum_headers, empty_response, load_bucket, object_key, request_body,
-    write_options,
+    authorize_in, bucket_name, checksum_headers, empty_response, load_bucket, object_key,
+    request_body, write_options,
 };
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
 use crate::meta::{BucketRecord, ObjectRecord};
-use crate::policy::Access;
 use crate::types::{ETag, RangeError, RangeSpec};
 use crate::AppState;
 use axum::body::Body;
@@ -18,7 +17,7 @@ use std::time::UNIX_EPOCH;
 
 pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     let meta = object_meta(ctx)?;
     check_body_framing(ctx, app.config.max_object_size)?;
     let body = request_body(ctx, body, None)?;
@@ -81,11 +80,18 @@ pub(crate) fn load_for_read(
         .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
     match app.store.load_object(&bucket.name, key.as_str())? {
         Some(rec) => {
-            check(ctx, Access::ReadObject, &bucket, rec.acl)?;
+            authorize_in(
+                app,
+                ctx,
+                ctx.op.action(),
+                &bucket,
+                Some(key.as_str()),
+                Some(&rec),
+            )?;
             Ok((bucket, rec))
         }
         None => {
-            check(ctx, Access::ReadObject, &bucket, None)?;
+            authorize_in(app, ctx, ctx.op.action(), &bucket, Some(key.as_str()), None)?;
             Err(ApiError::new(
                 Code::NoSuchKey,
                 "The specified key does not exist.",
@@ -188,7 +194,7 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>,
 
 pub async fn delete(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx, Access::WriteObject, None)?;
+    let bucket = load_bucket(app, ctx)?;
     app.store.delete_object(&bucket.name, key.as_str()).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }

@@ -3,10 +3,12 @@
 
 mod canonical;
 mod parse;
+mod sign;
 mod verify;
 
 pub use canonical::{http_string, sign, string_to_sign};
 pub use parse::{QSign, AUTH_PARAMS};
+pub use sign::authorization;
 pub use verify::{verify, SignedRequest};
 
 #[cfg(test)]

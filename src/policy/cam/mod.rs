@@ -2,9 +2,6 @@
 //! and temporary-key policies: parsing with validation (`parse`), condition operators
 //! (`condition`), and a pure evaluator where an explicit deny anywhere wins (`eval`).
 //! See shared/spec/00-seed-inventory.md §6–8.
-//!
-//! Not yet wired into request authorization: `policy::authorize` still decides by ownership and
-//! canned ACLs.
 
 mod condition;
 mod eval;
@@ -12,8 +9,8 @@ mod glob;
 mod parse;
 
 pub use condition::{Condition, Operator, Qualifier};
-pub use eval::{evaluate, RequestContext, Verdict};
-pub use parse::{PolicyError, DEFAULT_MAX_POLICY_LEN};
+pub use eval::{evaluate, evaluate_detailed, Detailed, PrincipalMatch, RequestContext, Verdict};
+pub use parse::{PolicyError, BUCKET_POLICY_MAX_LEN, DEFAULT_MAX_POLICY_LEN};
 
 /// A parsed, validated policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,5 +37,7 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
 }
 
+#[cfg(test)]
+mod seed_tests;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,8 @@ use serde_json::{Map, Value};
 
 /// The CAM console's limit on policy text.
 pub const DEFAULT_MAX_POLICY_LEN: usize = 4096;
+/// Bucket policies may be larger than user policies (COS allows 20 KiB).
+pub const BUCKET_POLICY_MAX_LEN: usize = 20 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("MalformedPolicy: {0}")]

@@ -1,0 +1,169 @@
+//! `POST /_cosd/admin/simulate`: would this principal be allowed this action on this resource
+//! with these condition values? The same `policy::decide` that serves requests answers, with
+//! the stored user policies, bucket policy and ACLs.
+
+use super::AdminError;
+use crate::auth::Identity;
+use crate::meta::{BucketRecord, ObjectRecord};
+use crate::policy::acl::{AclView, Grantee};
+use crate::policy::keys::Keys;
+use crate::policy::{decide, Ask, Resource, Subject};
+use crate::types::CannedAcl;
+use crate::AppState;
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateRequest {
+    /// A sub-account (or the root itself) of the calling root account.
+    #[serde(default)]
+    pub uin: Option<String>,
+    /// Or any principal: `qcs::cam::uin/R:uin/U`, `qcs::cam::anyone:anyone`.
+    #[serde(default)]
+    pub principal: Option<String>,
+    pub action: String,
+    pub resource: String,
+    /// Condition key -> value or list of values.
+    #[serde(default)]
+    pub conditions: BTreeMap<String, Value>,
+}
+
+fn identity(root: &str, req: &SimulateRequest) -> Result<Identity, AdminError> {
+    let account = |uin: &str, root_uin: &str| Identity::Account {
+        secret_id: String::new(),
+        uin: uin.into(),
+        root_uin: root_uin.into(),
+    };
+    match (&req.uin, &req.principal) {
+        (Some(uin), None) => Ok(account(uin, root)),
+        (None, Some(p)) => match Grantee::from_id(p) {
+            Some(Grantee::AllUsers) => Ok(Identity::Anonymous),
+            _ if p == "*" => Ok(Identity::Anonymous),
+            Some(Grantee::Account(id)) => {
+                let rest = id.trim_start_matches("qcs::cam::uin/");
+                let (r, u) = rest.split_once(":uin/").unwrap_or((rest, rest));
+                Ok(account(u, r))
+            }
+            _ => Err(AdminError::bad(format!("unknown principal {p:?}"))),
+        },
+        _ => Err(AdminError::bad("give either uin or principal")),
+    }
+}
+
+fn keys_of(conditions: &BTreeMap<String, Value>) -> Result<Keys, AdminError> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        other => Err(AdminError::bad(format!(
+            "condition values are strings, numbers, booleans or lists of them, got {other}"
+        ))),
+    };
+    conditions
+        .iter()
+        .map(|(k, v)| {
+            let vals = match v {
+                Value::Array(items) => items.iter().map(scalar).collect::<Result<Vec<_>, _>>()?,
+                one => vec![scalar(one)?],
+            };
+            Ok((k.clone(), vals))
+        })
+        .collect()
+}
+
+/// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` -> (bucket, key).
+fn split_resource(resource: &str) -> Option<(&str, &str)> {
+    let rest = resource.strip_prefix("qcs::cos:")?;
+    let (_, rest) = rest.split_once(":uid/")?;
+    let (_, path) = rest.split_once(':')?;
+    Some(path.split_once('/').unwrap_or((path, "")))
+}
+
+pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> Result<Value, AdminError> {
+    let who = identity(root, req)?;
+    let action = if req.action.starts_with("cos:") {
+        format!("name/{}", req.action)
+    } else {
+        req.action.clone()
+    };
+    let keys = keys_of(&req.conditions)?;
+    let mut bucket: Option<BucketRecord> = None;
+    let mut object: Option<ObjectRecord> = None;
+    let owner = if req.resource == "*" {
+        None
+    } else {
+        let (name, key) = split_resource(&req.resource).ok_or_else(|| {
+            AdminError::bad("resource must be * or qcs::cos:<region>:uid/<appid>:<bucket>/<key>")
+        })?;
+        let store_err = |e| {
+            AdminError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                format!("{e}"),
+            )
+        };
+        bucket = app.store.get_bucket(name).map_err(store_err)?;
+        if let Some(b) = &bucket {
+            if !key.is_empty() {
+                object = app.store.load_object(&b.name, key).map_err(store_err)?;
+            }
+        }
+        let owner = match &bucket {
+            Some(b) => Some(b.owner_uin.clone()),
+            None => name
+                .rsplit_once('-')
+                .and_then(|(_, appid)| app.iam.owner_of_appid(appid)),
+        };
+        if owner.as_deref() != Some(root) {
+            return Err(AdminError::new(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "You can simulate requests on your own account's buckets only.",
+            ));
+        }
+        owner
+    };
+    let policy = match bucket
+        .as_ref()
+        .and_then(|b| b.policy.as_deref().map(|p| (b, p)))
+    {
+        Some((b, text)) => Some(app.policies.get(&b.name, text).map_err(|e| {
+            AdminError::new(StatusCode::CONFLICT, "MalformedPolicy", e.to_string())
+        })?),
+        None => None,
+    };
+    let user = app.iam.policies_for(&who);
+    let d = decide(
+        Subject {
+            identity: &who,
+            policies: &user,
+        },
+        Resource {
+            owner_uin: owner.as_deref(),
+            bucket_policy: policy.as_deref(),
+            bucket_acl: bucket.as_ref().map(|b| AclView {
+                canned: b.acl,
+                grants: &b.grants,
+            }),
+            object_acl: object.as_ref().map(|o| AclView {
+                canned: o.acl.unwrap_or(CannedAcl::Default),
+                grants: &o.grants,
+            }),
+        },
+        Ask {
+            action: &action,
+            resource: &req.resource,
+            keys: &keys,
+        },
+    );
+    Ok(json!({
+        "decision": if d.allowed { "allow" } else { "deny" },
+        "reason": d.reason,
+        "principal": who.principal(),
+        "action": action,
+        "resource": req.resource,
+    }))
+}

@@ -1,0 +1,216 @@
+//! The glue between a request and `policy::decide`: builds the resource name, gathers the
+//! caller's policies, the bucket policy, the ACLs and the condition keys, and turns a denial
+//! into `AccessDenied` (the reason goes to the debug log only).
+
+use crate::http::error::{ApiError, Code};
+use crate::http::op::Check;
+use crate::http::Ctx;
+use crate::meta::{BucketRecord, ObjectRecord};
+use crate::policy::acl::AclView;
+use crate::policy::cam::Policy;
+use crate::policy::keys::{self, KeySource};
+use crate::policy::{decide, Ask, Decision, Resource, Subject};
+use crate::types::{BucketName, CannedAcl};
+use crate::AppState;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (bucket-level: key empty).
+pub(crate) fn resource_name(region: &str, bucket: &str, key: Option<&str>) -> String {
+    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    format!(
+        "qcs::cos:{region}:uid/{appid}:{bucket}/{}",
+        key.unwrap_or("")
+    )
+}
+
+fn denied() -> ApiError {
+    ApiError::new(Code::AccessDenied, "Access Denied.")
+}
+
+/// What the check is about besides the caller.
+pub(crate) struct Target<'a> {
+    pub owner_uin: Option<&'a str>,
+    pub bucket: Option<&'a BucketRecord>,
+    pub object: Option<&'a ObjectRecord>,
+    pub resource: &'a str,
+}
+
+/// Decides `action` for the caller of `ctx`.
+pub(crate) fn decide_for(app: &AppState, ctx: &Ctx, action: &str, target: &Target<'_>) -> Decision {
+    let user = app.iam.policies_for(&ctx.identity);
+    let policy: Option<Arc<Policy>> = match target
+        .bucket
+        .and_then(|b| b.policy.as_deref().map(|p| (b, p)))
+    {
+        Some((b, text)) => match app.policies.get(&b.name, text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                // Validated when stored, so this is damage: fail closed for everyone but the owner.
+                tracing::warn!(bucket = %b.name, error = %e, "stored bucket policy does not parse");
+                Some(Arc::new(deny_all()))
+            }
+        },
+        None => None,
+    };
+    let needs_keys = !user.is_empty() || policy.is_some();
+    let keys = if needs_keys {
+        let ip = keys::client_ip(
+            ctx.peer,
+            ctx.header("x-forwarded-for"),
+            &app.trusted_proxies,
+        );
+        keys::extract(&KeySource {
+            action,
+            headers: &ctx.headers,
+            query: &ctx.query,
+            client_ip: ip,
+            tls_version: None,
+            now_secs: app.clock.now_secs(),
+        })
+    } else {
+        HashMap::new()
+    };
+    let bucket_acl = target.bucket.map(|b| AclView {
+        canned: b.acl,
+        grants: &b.grants,
+    });
+    let object_acl = target.object.map(|o| AclView {
+        canned: o.acl.unwrap_or(CannedAcl::Default),
+        grants: &o.grants,
+    });
+    decide(
+        Subject {
+            identity: &ctx.identity,
+            policies: &user,
+        },
+        Resource {
+            owner_uin: target.owner_uin,
+            bucket_policy: policy.as_deref(),
+            bucket_acl,
+            object_acl,
+        },
+        Ask {
+            action,
+            resource: target.resource,
+            keys: &keys,
+        },
+    )
+}
+
+fn deny_all() -> Policy {
+    use crate::policy::cam::{Effect, Statement};
+    Policy {
+        statements: vec![Statement {
+            effect: Effect::Deny,
+            principals: Some(vec!["*".into()]),
+            actions: vec!["*".into()],
+            resources: vec!["*".into()],
+            conditions: vec![],
+        }],
+    }
+}
+
+/// Authorizes `action` and maps a denial to `AccessDenied`, logging why at debug level.
+pub(crate) fn authorize(
+    app: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    target: &Target<'_>,
+) -> Result<(), ApiError> {
+    let d = decide_for(app, ctx, action, target);
+    if d.allowed {
+        tracing::trace!(action, resource = target.resource, reason = %d.reason, "allowed");
+        Ok(())
+    } else {
+        tracing::debug!(action, resource = target.resource, reason = %d.reason, "access denied");
+        Err(denied())
+    }
+}
+
+/// Authorizes `action` on `bucket` (and `key` in it), with the object's ACL when known.
+pub(crate) fn authorize_in(
+    app: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    bucket: &BucketRecord,
+    key: Option<&str>,
+    object: Option<&ObjectRecord>,
+) -> Result<(), ApiError> {
+    let resource = resource_name(&bucket.region, &bucket.name, key);
+    authorize(
+        app,
+        ctx,
+        action,
+        &Target {
+            owner_uin: Some(&bucket.owner_uin),
+            bucket: Some(bucket),
+            object,
+            resource: &resource,
+        },
+    )
+}
+
+/// Loads the addressed bucket; for operations checked on load, authorizes the operation's
+/// action on the addressed resource.
+pub(crate) fn load_bucket(app: &AppState, ctx: &Ctx) -> Result<BucketRecord, ApiError> {
+    let name = super::bucket_name(ctx)?;
+    let rec = app.store.get_bucket(name.as_str())?;
+    let Some(rec) = rec else {
+        return Err(ApiError::new(
+            Code::NoSuchBucket,
+            "The specified bucket does not exist.",
+        ));
+    };
+    if ctx.op.check() == Check::OnLoad {
+        authorize_in(app, ctx, ctx.op.action(), &rec, ctx.key(), None)?;
+    }
+    Ok(rec)
+}
+
+/// Authorizes creating `name` (PUT Bucket): the bucket belongs to the account whose appid is
+/// its suffix.
+pub(crate) fn authorize_create(
+    app: &AppState,
+    ctx: &Ctx,
+    name: &BucketName,
+    region: &str,
+) -> Result<String, ApiError> {
+    let owner = app.iam.owner_of_appid(name.appid()).ok_or_else(|| {
+        ApiError::new(
+            Code::AccessDenied,
+            format!(
+                "No account has the APPID {} of this bucket name.",
+                name.appid()
+            ),
+        )
+    })?;
+    let resource = resource_name(region, name.as_str(), None);
+    authorize(
+        app,
+        ctx,
+        ctx.op.action(),
+        &Target {
+            owner_uin: Some(&owner),
+            bucket: None,
+            object: None,
+            resource: &resource,
+        },
+    )?;
+    Ok(owner)
+}
+
+/// Authorizes a service-level action (GET Service).
+pub(crate) fn authorize_service(app: &AppState, ctx: &Ctx) -> Result<(), ApiError> {
+    authorize(
+        app,
+        ctx,
+        ctx.op.action(),
+        &Target {
+            owner_uin: None,
+            bucket: None,
+            object: None,
+            resource: "*",
+        },
+    )
+}

@@ -1,0 +1,177 @@
+//! GET/PUT Bucket acl and Object acl (`?acl`): the AccessControlPolicy XML of spec 03 §4.7, or
+//! `x-cos-acl` / `x-cos-grant-*` headers.
+
+use crate::api::headers::{canned_acl, content_md5, grant_headers};
+use crate::api::xml::object::load_for_read;
+use crate::api::{empty_response, load_bucket, object_key, read_xml_body, xml_response};
+use crate::http::error::{ApiError, Code};
+use crate::http::Ctx;
+use crate::policy::acl::{
+    canned_grants, Grant, Grantee, Permission, ALL_USERS_URI, AUTHENTICATED_USERS_URI,
+};
+use crate::types::CannedAcl;
+use crate::xml::{parse_acl, XmlWriter};
+use crate::AppState;
+use axum::body::Body;
+use http::{HeaderValue, Response, StatusCode};
+use md5::{Digest, Md5};
+
+const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+
+fn render(owner_uin: &str, canned: CannedAcl, grants: &[Grant]) -> String {
+    let owner = format!("qcs::cam::uin/{owner_uin}:uin/{owner_uin}");
+    let mut w = XmlWriter::new();
+    w.open("AccessControlPolicy");
+    w.open("Owner")
+        .elem("ID", &owner)
+        .elem("DisplayName", &owner)
+        .close("Owner");
+    w.open("AccessControlList");
+    let user = |w: &mut XmlWriter, id: &str, perm: Permission| {
+        w.open("Grant")
+            .open(&format!("Grantee {XSI} xsi:type=\"CanonicalUser\""))
+            .elem("ID", id)
+            .elem("DisplayName", id)
+            .close("Grantee")
+            .elem("Permission", perm.as_str())
+            .close("Grant");
+    };
+    user(&mut w, &owner, Permission::FullControl);
+    let mut all = canned_grants(canned);
+    all.extend(grants.iter().cloned());
+    for g in &all {
+        match &g.grantee {
+            Grantee::Account(id) => user(&mut w, id, g.permission),
+            Grantee::AllUsers | Grantee::AuthenticatedUsers => {
+                let uri = if g.grantee == Grantee::AllUsers {
+                    ALL_USERS_URI
+                } else {
+                    AUTHENTICATED_USERS_URI
+                };
+                // Exactly URI inside Grantee: the Python SDK recognises public-read by it.
+                w.open("Grant")
+                    .open(&format!("Grantee {XSI} xsi:type=\"Group\""))
+                    .elem("URI", uri)
+                    .close("Grantee")
+                    .elem("Permission", g.permission.as_str())
+                    .close("Grant");
+            }
+        }
+    }
+    w.close("AccessControlList");
+    w.close("AccessControlPolicy");
+    w.finish()
+}
+
+fn with_canned_header(mut resp: Response<Body>, canned: CannedAcl) -> Response<Body> {
+    resp.headers_mut()
+        .insert("x-cos-acl", HeaderValue::from_static(canned.as_str()));
+    resp
+}
+
+pub fn get_bucket(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let b = load_bucket(app, ctx)?;
+    let body = render(&b.owner_uin, b.acl, &b.grants);
+    Ok(with_canned_header(
+        xml_response(StatusCode::OK, body),
+        b.acl,
+    ))
+}
+
+pub fn get_object(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let (b, o) = load_for_read(app, ctx)?;
+    let canned = o.acl.unwrap_or(CannedAcl::Default);
+    let body = render(&b.owner_uin, canned, &o.grants);
+    Ok(with_canned_header(
+        xml_response(StatusCode::OK, body),
+        canned,
+    ))
+}
+
+/// The new ACL from the request: headers if any ACL header is present, else the XML body.
+async fn requested(
+    app: &AppState,
+    ctx: &Ctx,
+    body: Body,
+    for_object: bool,
+    owner_uin: &str,
+) -> Result<(CannedAcl, Vec<Grant>), ApiError> {
+    let canned = canned_acl(ctx, for_object)?;
+    let grants = grant_headers(ctx)?;
+    if canned.is_some() || !grants.is_empty() {
+        return Ok((canned.unwrap_or(CannedAcl::Private), grants));
+    }
+    let md5 = content_md5(ctx)?;
+    let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
+    if let Some(want) = md5 {
+        if Md5::digest(&bytes).as_slice() != want {
+            return Err(ApiError::new(
+                Code::BadDigest,
+                "The Content-MD5 you specified did not match what was received.",
+            ));
+        }
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ApiError::new(
+            Code::MalformedACLError,
+            "Give the ACL as x-cos-acl / x-cos-grant-* headers or as an AccessControlPolicy body.",
+        ));
+    }
+    let malformed = |m: String| ApiError::new(Code::MalformedACLError, m);
+    let req = parse_acl(&bytes).map_err(|e| malformed(e.to_string()))?;
+    let owner = format!("qcs::cam::uin/{owner_uin}:uin/{owner_uin}");
+    let mut out = Vec::new();
+    for g in req.list.unwrap_or_default().grants {
+        let permission = Permission::parse(&g.permission)
+            .ok_or_else(|| malformed(format!("unknown permission {:?}", g.permission)))?;
+        let grantee = match (&g.grantee.id, &g.grantee.uri) {
+            (Some(id), _) => Grantee::from_id(id),
+            (None, Some(uri)) => Grantee::from_uri(uri),
+            (None, None) => None,
+        }
+        .ok_or_else(|| malformed("a Grantee needs a valid ID or a known group URI".into()))?;
+        // The owner's full control is implicit and cannot be removed.
+        if grantee == Grantee::Account(owner.clone()) {
+            continue;
+        }
+        let grant = Grant {
+            grantee,
+            permission,
+        };
+        if !out.contains(&grant) {
+            out.push(grant);
+        }
+    }
+    Ok((CannedAcl::Private, out))
+}
+
+pub async fn put_bucket(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+    let b = load_bucket(app, ctx)?;
+    let (canned, grants) = requested(app, ctx, body, false, &b.owner_uin).await?;
+    app.store.set_bucket_acl(&b.name, canned, grants)?;
+    Ok(empty_response(StatusCode::OK))
+}
+
+pub async fn put_object(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+    let key = object_key(ctx)?;
+    let (b, _) = load_for_read(app, ctx)?;
+    let (canned, grants) = requested(app, ctx, body, true, &b.owner_uin).await?;
+    app.store
+        .set_object_acl(&b.name, key.as_str(), Some(canned), grants)?;
+    Ok(empty_response(StatusCode::OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_read_renders_the_exact_all_users_grant() {
+        let xml = render("1", CannedAcl::PublicRead, &[]);
+        assert!(xml.contains("<Owner><ID>qcs::cam::uin/1:uin/1</ID><DisplayName>qcs::cam::uin/1:uin/1</DisplayName></Owner>"), "{xml}");
+        assert!(xml.contains(r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"#), "{xml}");
+        assert_eq!(xml.matches("<Grant>").count(), 2);
+        let parsed = parse_acl(xml.as_bytes()).unwrap();
+        assert_eq!(parsed.list.unwrap().grants.len(), 2);
+    }
+}
