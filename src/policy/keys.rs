@@ -69,6 +69,20 @@ fn remaining_days(retain_until: &str, now_secs: i64) -> Option<i64> {
     Some((until.unix_timestamp() - now_secs).div_euclid(86_400))
 }
 
+/// `Host` lower-cased and without its port (`[v6]:port` keeps the brackets).
+fn host_name(host: &str) -> String {
+    let host = host.trim().to_ascii_lowercase();
+    match host.rsplit_once(':') {
+        Some((name, port))
+            if port.bytes().all(|b| b.is_ascii_digit())
+                && (name.ends_with(']') || !name.contains(':')) =>
+        {
+            name.to_string()
+        }
+        _ => host,
+    }
+}
+
 /// Extracts every condition key present in the request.
 pub fn extract(src: &KeySource<'_>) -> Keys {
     let mut keys = Keys::new();
@@ -85,8 +99,9 @@ pub fn extract(src: &KeySource<'_>) -> Keys {
     if let Some(v) = src.tls_version {
         put("cos:tls-version", v.to_string());
     }
+    // Host names compare case-insensitively and without the port (002:3309-3415).
     if let Some(host) = h("host") {
-        put("cos:host", host.to_string());
+        put("cos:host", host_name(host));
     }
     // Simple uploads only (002:6257): the decoded length of an aws-chunked body counts.
     if matches!(action, "PutObject" | "PostObject" | "AppendObject") {
@@ -178,7 +193,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             "host",
-            HeaderValue::from_static("b-1.cos.ap-guangzhou.myqcloud.com"),
+            HeaderValue::from_static("B-1.cos.ap-guangzhou.myqcloud.com:8080"),
         );
         h.insert("content-length", HeaderValue::from_static("10"));
         h.insert("content-type", HeaderValue::from_static("image/jpeg"));

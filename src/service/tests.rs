@@ -290,10 +290,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
     assert_eq!(refs(&f.store, &data[..64 * 1024]), Some(2));
     let replaced = f
         .store
-        .copy_object(base(
-            "dst2",
-            MetadataDirective::Replaced(Box::default()),
-        ))
+        .copy_object(base("dst2", MetadataDirective::Replaced(Box::default())))
         .unwrap();
     assert!(replaced.meta.is_empty() && replaced.content_type.is_none());
     assert!(matches!(

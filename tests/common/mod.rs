@@ -4,7 +4,6 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::too_many_arguments)]
 
 use cosd::auth::encode::cos_encode;
-use cosd::auth::qsign::{http_string, sign, string_to_sign};
 use cosd::clock::{Clock, OffsetClock};
 use cosd::config::{Config, Overrides};
 use std::collections::HashMap;
@@ -207,11 +206,6 @@ pub fn authorization(
     start: i64,
     end: i64,
 ) -> String {
-    let mut params: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| (cos_encode(k).to_ascii_lowercase(), v.clone()))
-        .collect();
-    params.sort();
     let signed = |n: &str| {
         matches!(
             n,
@@ -230,33 +224,12 @@ pub fn authorization(
                 | "expires"
         ) || n.starts_with("x-cos-")
     };
-    let mut hdrs: Vec<(String, String)> = headers
+    let hdrs: Vec<(String, String)> = headers
         .iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
         .filter(|(k, _)| signed(k))
         .collect();
-    hdrs.sort();
-    let pl: Vec<String> = params.iter().map(|(k, _)| k.clone()).collect();
-    let hl: Vec<String> = hdrs.iter().map(|(k, _)| k.clone()).collect();
-    let hs = http_string(
-        method,
-        signed_path,
-        &pl,
-        &|n| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()),
-        &hl,
-        &|n| {
-            hdrs.iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.as_bytes().to_vec())
-        },
-    );
-    let t = format!("{start};{end}");
-    let sig = sign(skey, &t, &string_to_sign(&t, &hs));
-    format!(
-        "q-sign-algorithm=sha1&q-ak={sid}&q-sign-time={t}&q-key-time={t}&q-header-list={}&q-url-param-list={}&q-signature={sig}",
-        hl.join(";"),
-        pl.join(";")
-    )
+    cosd::auth::qsign::authorization((sid, skey), method, signed_path, query, &hdrs, (start, end))
 }
 
 pub fn query_string(q: &[(String, String)]) -> String {
