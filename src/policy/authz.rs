@@ -39,21 +39,51 @@ pub struct Decision {
     pub allowed: bool,
     /// Which rule or statement decided (for logs and the simulator; never sent to clients).
     pub reason: String,
+    /// The deciding statement when one did: (policy name, statement index), the bucket policy
+    /// being named `bucket policy`.
+    pub statement: Option<(String, usize)>,
 }
 
+/// A reason, with the statement behind it if any.
+#[derive(Debug, Clone)]
+struct Why {
+    text: String,
+    statement: Option<(String, usize)>,
+}
+
+impl Why {
+    fn rule(text: &str) -> Why {
+        Why {
+            text: text.into(),
+            statement: None,
+        }
+    }
+}
+
+const BUCKET_POLICY: &str = "bucket policy";
+
 impl Decision {
-    fn allow(reason: impl Into<String>) -> Decision {
+    fn allow(why: Why) -> Decision {
         Decision {
             allowed: true,
-            reason: reason.into(),
+            reason: why.text,
+            statement: why.statement,
         }
     }
 
-    fn deny(reason: impl Into<String>) -> Decision {
+    fn deny(why: Why) -> Decision {
         Decision {
             allowed: false,
-            reason: reason.into(),
+            reason: why.text,
+            statement: why.statement,
         }
+    }
+
+    fn allowed_by(why: Why) -> Decision {
+        Self::allow(Why {
+            text: format!("allowed by {}", why.text),
+            ..why
+        })
     }
 }
 
@@ -67,9 +97,19 @@ const OWNER_RECOVERY: &[&str] = &[
     "name/cos:PutBucketACL",
 ];
 
-fn user_statement(policies: &[(String, Arc<Policy>)], at: (usize, usize)) -> String {
+fn user_statement(policies: &[(String, Arc<Policy>)], at: (usize, usize)) -> Why {
     let name = policies.get(at.0).map(|(n, _)| n.as_str()).unwrap_or("?");
-    format!("user policy {name:?} statement {}", at.1)
+    Why {
+        text: format!("user policy {name:?} statement {}", at.1),
+        statement: Some((name.to_string(), at.1)),
+    }
+}
+
+fn bucket_statement(si: usize, note: &str) -> Why {
+    Why {
+        text: format!("{BUCKET_POLICY} statement {si}{note}"),
+        statement: Some((BUCKET_POLICY.to_string(), si)),
+    }
 }
 
 /// Decides whether `subject` may perform `ask` on `resource`.
@@ -99,19 +139,20 @@ pub fn decide(subject: Subject<'_>, resource: Resource<'_>, ask: Ask<'_>) -> Dec
     let is_root = uin.is_some() && uin == root_uin;
     let is_owner = is_root && resource.owner_uin.is_some() && root_uin == resource.owner_uin;
 
+    let explicit = |why: Why| Why {
+        text: format!("explicit deny: {}", why.text),
+        ..why
+    };
     if let Some(at) = user.deny {
-        return Decision::deny(format!(
-            "explicit deny: {}",
-            user_statement(subject.policies, at)
-        ));
+        return Decision::deny(explicit(user_statement(subject.policies, at)));
     }
     if let Some((_, si)) = bucket.deny {
         if !(is_owner && OWNER_RECOVERY.contains(&ask.action)) {
-            return Decision::deny(format!("explicit deny: bucket policy statement {si}"));
+            return Decision::deny(explicit(bucket_statement(si, "")));
         }
     }
     if is_owner {
-        return Decision::allow("the bucket owner's root account");
+        return Decision::allow(Why::rule("the bucket owner's root account"));
     }
     let identity_allow = user
         .direct_allow
@@ -120,46 +161,51 @@ pub fn decide(subject: Subject<'_>, resource: Resource<'_>, ask: Ask<'_>) -> Dec
         // Service-level actions: a root account acts on its own account; a sub-account needs
         // a grant from its root.
         return match (is_root, identity_allow) {
-            (true, _) => Decision::allow("a root account's own service-level action"),
-            (false, Some(why)) => Decision::allow(format!("allowed by {why}")),
-            (false, None) => Decision::deny("no statement allows the action"),
+            (true, _) => Decision::allow(Why::rule("a root account's own service-level action")),
+            (false, Some(why)) => Decision::allowed_by(why),
+            (false, None) => Decision::deny(Why::rule("no statement allows the action")),
         };
     };
 
     let acl_match = acl_grant(&resource, ask.action, subject.identity);
     let direct = bucket
         .direct_allow
-        .map(|(_, si)| format!("bucket policy statement {si}"))
-        .or_else(|| (acl_match == GrantMatch::Direct).then(|| "an ACL grant".to_string()));
+        .map(|(_, si)| bucket_statement(si, ""))
+        .or_else(|| (acl_match == GrantMatch::Direct).then(|| Why::rule("an ACL grant")));
     let delegated = bucket
         .delegated_allow
-        .map(|(_, si)| format!("bucket policy statement {si} (granted to the root account)"))
+        .map(|(_, si)| bucket_statement(si, " (granted to the root account)"))
         .or_else(|| {
             (acl_match == GrantMatch::Delegated)
-                .then(|| "an ACL grant to the root account".to_string())
+                .then(|| Why::rule("an ACL grant to the root account"))
         });
 
     if uin.is_none() || is_root {
         // Anonymous callers and other root accounts: only what the bucket grants them.
         return match direct {
-            Some(why) => Decision::allow(format!("allowed by {why}")),
-            None => Decision::deny("no statement or grant allows the caller"),
+            Some(why) => Decision::allowed_by(why),
+            None => Decision::deny(Why::rule("no statement or grant allows the caller")),
         };
     }
     if root_uin == Some(owner) {
         // A sub-account of the owner: its root's grant or the bucket's.
         return match identity_allow.or(direct) {
-            Some(why) => Decision::allow(format!("allowed by {why}")),
-            None => Decision::deny("no statement or grant allows the sub-account"),
+            Some(why) => Decision::allowed_by(why),
+            None => Decision::deny(Why::rule("no statement or grant allows the sub-account")),
         };
     }
     // A sub-account of another root account: both its root and the bucket must grant it.
     match (identity_allow, direct.or(delegated)) {
-        (Some(a), Some(b)) => Decision::allow(format!("allowed by {a} and {b}")),
-        (None, Some(_)) => Decision::deny(
+        (Some(a), Some(b)) => Decision::allowed_by(Why {
+            text: format!("{} and {}", a.text, b.text),
+            statement: a.statement,
+        }),
+        (None, Some(_)) => Decision::deny(Why::rule(
             "the bucket grants the action but the caller's own root account does not",
-        ),
-        (_, None) => Decision::deny("the bucket grants nothing to the caller's account"),
+        )),
+        (_, None) => Decision::deny(Why::rule(
+            "the bucket grants nothing to the caller's account",
+        )),
     }
 }
 

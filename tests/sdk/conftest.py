@@ -130,3 +130,31 @@ def s3_bucket_factory(cosd, s3_default):
 def s3_bucket(s3, s3_bucket_factory):
     """A fresh bucket created through the parametrized ``s3`` client."""
     return s3_bucket_factory(s3)
+
+
+# ------------------------------------------------------------ access control
+# Used by test_access.py / test_s3_access.py.
+
+@pytest.fixture
+def sub_factory(cosd):
+    """make(groups=None) -> cosd_harness.SubAccount: a fresh sub-account (random
+    uin) with one key, created through the admin API and deleted at teardown."""
+    made = []
+
+    def make(groups=None):
+        acct = H.create_sub_account(cosd, groups=groups)
+        made.append(acct)
+        return acct
+
+    yield make
+    for acct in made:
+        try:
+            H.admin_request(cosd, "DELETE", "users/%s" % acct.uin)
+        except Exception:  # best effort
+            pass
+
+
+@pytest.fixture
+def sub(sub_factory):
+    """One fresh sub-account with no policy."""
+    return sub_factory()

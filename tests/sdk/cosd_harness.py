@@ -299,3 +299,188 @@ def destroy_bucket(client, bucket):
         client.delete_bucket(Bucket=bucket)
     except Exception:  # best effort
         pass
+
+
+# ------------------------------------------------------------ access control
+# (test_access.py / test_s3_access.py; contract: docs/access-control.md)
+
+ROOT_UIN = "100000000001"
+ALL_USERS_URI = "http://cam.qcloud.com/groups/global/AllUsers"
+ANYONE = "qcs::cam::anyone:anyone"
+
+
+def principal(uin, root_uin=ROOT_UIN):
+    """CAM principal of a (sub-)account: qcs::cam::uin/<root>:uin/<uin>."""
+    return "qcs::cam::uin/%s:uin/%s" % (root_uin, uin)
+
+
+def unique_uin():
+    """A random 12-digit sub-account uin starting with 2 (never a root uin)."""
+    import random
+    return "2" + "%011d" % random.randrange(10 ** 11)
+
+
+def unique_secret_pair():
+    return ("AKIDsub" + uuid.uuid4().hex[:29], "sk" + uuid.uuid4().hex)
+
+
+def cos_resource(bucket, key="", region=REGION, appid=APPID):
+    """qcs::cos:<region>:uid/<appid>:<bucket>/<key> (bucket level: key '')."""
+    return "qcs::cos:%s:uid/%s:%s/%s" % (region, appid, bucket, key)
+
+
+def admin_request(server, method, path, body=None, secret_id=None, secret_key=None, anonymous=False,
+                  raw_body=None):
+    """A request to the admin API ``/_cosd/admin/<path>`` on the IP host, signed
+    with q-sign (the SDK's CosS3Auth) by the root key unless other keys are
+    given. ``body`` is sent as JSON. Returns the requests.Response."""
+    from qcloud_cos.cos_auth import CosS3Auth
+    import json as _json
+    key = "_cosd/admin/" + path.lstrip("/")
+    url = server.base_url + "/" + key
+    headers = {"Host": "%s:%d" % (server.host, server.port)}
+    data = raw_body
+    if body is not None:
+        data = _json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    auth = None
+    if not anonymous:
+        auth = CosS3Auth(server.config(secret_id, secret_key), key, params={})
+    return requests.request(method, url, headers=headers, data=data, auth=auth, timeout=30)
+
+
+def admin_ok(server, method, path, body=None, status=(200,)):
+    """admin_request that must succeed; returns the decoded JSON (None for an empty body)."""
+    r = admin_request(server, method, path, body)
+    statuses = status if isinstance(status, (tuple, list)) else (status,)
+    assert r.status_code in statuses, "%s /_cosd/admin/%s -> %d %r" % (method, path, r.status_code, r.text[:500])
+    return r.json() if r.content.strip() else None
+
+
+def admin_cli(server, *args, timeout=60):
+    """``cosd admin <args>`` against ``server`` (COSD_ENDPOINT + the root keys in
+    the environment). Returns the CompletedProcess (stdout/stderr as text)."""
+    env = server_env(server.extra_env)
+    env["COSD_ENDPOINT"] = server.base_url
+    env["COSD_ROOT_SECRET_ID"] = server.secret_id
+    env["COSD_ROOT_SECRET_KEY"] = server.secret_key
+    return subprocess.run([server.binary, "admin"] + list(args), env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                          universal_newlines=True)
+
+
+class SubAccount(object):
+    """A sub-account of the root account with one key pair."""
+
+    def __init__(self, server, uin, secret_id, secret_key):
+        self.server = server
+        self.uin = uin
+        self.secret_id = secret_id
+        self.secret_key = secret_key
+        self._client = None
+
+    @property
+    def principal(self):
+        return principal(self.uin)
+
+    @property
+    def client(self):
+        """A CosS3Client with this sub-account's key."""
+        if self._client is None:
+            self._client = self.server.client(self.secret_id, self.secret_key)
+        return self._client
+
+    def s3(self, config_name="defaults"):
+        import s3_harness as S3
+        return S3.named_client(self.server, config_name, access_key=self.secret_id,
+                               secret_key=self.secret_key)
+
+    def put_policy(self, name, policy):
+        return admin_ok(self.server, "PUT", "users/%s/policies/%s" % (self.uin, name), policy)
+
+    def delete_policy(self, name):
+        return admin_ok(self.server, "DELETE", "users/%s/policies/%s" % (self.uin, name), status=(200, 204))
+
+
+def create_sub_account(server, uin=None, groups=None):
+    """Creates a sub-account with a key through the admin API."""
+    uin = uin or unique_uin()
+    sid, skey = unique_secret_pair()
+    body = {"uin": uin, "secret_id": sid, "secret_key": skey}
+    if groups:
+        body["groups"] = list(groups)
+    admin_ok(server, "POST", "users", body)
+    return SubAccount(server, uin, sid, skey)
+
+
+def policy_doc(*statements):
+    return {"version": "2.0", "statement": list(statements)}
+
+
+def stmt(effect, actions, resources, condition=None, principal_qcs=None):
+    """One CAM statement; ``principal_qcs`` (list) only for bucket policies."""
+    s = {"effect": effect,
+         "action": list(actions) if isinstance(actions, (list, tuple)) else [actions],
+         "resource": list(resources) if isinstance(resources, (list, tuple)) else [resources]}
+    if principal_qcs is not None:
+        s["principal"] = {"qcs": list(principal_qcs)}
+    if condition is not None:
+        s["condition"] = condition
+    return s
+
+
+def anon_get(server, bucket, key="", params=None, headers=None):
+    """Unsigned GET on the virtual host of ``bucket`` (key '' = list)."""
+    from urllib.parse import quote
+    hdrs = {"Host": server.vhost(bucket)}
+    hdrs.update(headers or {})
+    return requests.get(server.base_url + "/" + quote(key.encode("utf-8"), safe="/-_.~"),
+                        params=params, headers=hdrs, timeout=30)
+
+
+def signed_request_as(server, secret_id, secret_key, method, bucket, key=None, params=None, headers=None,
+                      data=None):
+    """Like signed_request, but with the given key pair and on the virtual host
+    of ``bucket``: for requests the SDK cannot express (e.g. extra headers)."""
+    from urllib.parse import quote
+    from qcloud_cos.cos_auth import CosS3Auth
+    params = dict(params or {})
+    hdrs = dict(headers or {})
+    hdrs["Host"] = server.vhost(bucket)
+    url = server.base_url + "/" + (quote(key.encode("utf-8"), safe="/-_.~") if key else "")
+    auth = CosS3Auth(server.config(secret_id, secret_key), key, params=params)
+    return requests.request(method, url, params=params, headers=hdrs, data=data, auth=auth, timeout=30)
+
+
+class ConfiguredServer(CosdServer):
+    """A CosdServer started with ``--config <file>``; the file holds
+    ``config_text`` (TOML, see config/default.toml: accounts, users, groups,
+    trusted_proxies ...). The root keys still come from the environment."""
+
+    def __init__(self, data_dir, log_path, config_text, binary=None, extra_env=None):
+        super(ConfiguredServer, self).__init__(data_dir, log_path, binary=binary, extra_env=extra_env)
+        self.config_path = str(data_dir).rstrip("/") + ".toml"
+        self.config_text = config_text
+
+    def start(self, port=None):
+        if not os.path.exists(self.binary):
+            raise RuntimeError("cosd binary not found at %s (set COSD_BIN or CARGO_TARGET_DIR)" % self.binary)
+        os.makedirs(self.data_dir, exist_ok=True)
+        with open(self.config_path, "w") as f:
+            f.write(self.config_text)
+        self.port = port or free_port()
+        logf = open(self.log_path, "ab")
+        logf.write(("\n===== cosd serve --config %s on %s:%d =====\n"
+                    % (self.config_path, self.host, self.port)).encode())
+        logf.flush()
+        try:
+            self.proc = subprocess.Popen(
+                [self.binary, "serve", "--config", self.config_path,
+                 "--listen", "%s:%d" % (self.host, self.port), "--data-dir", self.data_dir],
+                env=server_env(self.extra_env), stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
+        finally:
+            logf.close()
+        if self not in RUNNING_SERVERS:
+            RUNNING_SERVERS.append(self)
+        self.wait_healthy()
+        return self

@@ -159,9 +159,15 @@ pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> Result<Value, A
             keys: &keys,
         },
     );
+    let (policy_name, statement) = match &d.statement {
+        Some((p, si)) => (json!(p), json!(si)),
+        None => (Value::Null, Value::Null),
+    };
     Ok(json!({
         "decision": if d.allowed { "allow" } else { "deny" },
         "reason": d.reason,
+        "policy": policy_name,
+        "statement": statement,
         "principal": who.principal(),
         "action": action,
         "resource": req.resource,
