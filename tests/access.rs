@@ -514,3 +514,104 @@ async fn another_root_account_needs_the_owners_grant() {
         .unwrap();
     server.stop().await;
 }
+
+#[tokio::test]
+async fn bucket_tags_drive_resource_tag_conditions() {
+    use aws_sdk_s3::types::{Tag, Tagging};
+    let (server, c) = setup().await;
+    setup_sub(&c).await;
+    let root = s3(&server, SID, SKEY);
+    let sub = s3(&server, SUB_ID, SUB_KEY);
+    let tagged = "tagged-1250000000";
+    let r = c
+        .send(Req::new("PUT", Some(tagged), "").h("x-cos-tagging", "team=a&env=dev"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let got = root
+        .get_bucket_tagging()
+        .bucket(tagged)
+        .send()
+        .await
+        .unwrap();
+    let pairs: Vec<(&str, &str)> = got.tag_set().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(pairs, [("team", "a"), ("env", "dev")]);
+    let e = root
+        .get_bucket_tagging()
+        .bucket(B)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e.into_service_error()), "NoSuchTagSet");
+    let tag = |k: &str, v: &str| Tag::builder().key(k).value(v).build().unwrap();
+    let dup = Tagging::builder()
+        .tag_set(tag("k", "1"))
+        .tag_set(tag("k", "2"))
+        .build()
+        .unwrap();
+    let e = root
+        .put_bucket_tagging()
+        .bucket(B)
+        .tagging(dup)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e.into_service_error()), "InvalidTag");
+
+    // GET Service filtered by tag, for a sub-account allowed only that tag (002:2147-2230).
+    let p = policy(
+        "allow",
+        &["GetService", "GetBucket"],
+        &["*".to_string()],
+        r#","condition":{"for_any_value:string_equal":{"qcs:resource_tag":["team&a"]}}"#,
+    );
+    assert_eq!(
+        admin(&c, "PUT", &format!("users/{SUB}/policies/team-a"), &p)
+            .await
+            .status,
+        200
+    );
+    let as_sub = Client {
+        sid: SUB_ID.into(),
+        skey: SUB_KEY.into(),
+        ..c.clone()
+    };
+    let r = as_sub
+        .send(
+            Req::new("GET", None, "")
+                .q("tagkey", "team")
+                .q("tagvalue", "a"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(xml_all(&r.text(), "Name"), [tagged]);
+    let r = as_sub
+        .send(
+            Req::new("GET", None, "")
+                .q("tagkey", "team")
+                .q("tagvalue", "b"),
+        )
+        .await;
+    assert_error(&r, 403, "AccessDenied");
+    assert_error(
+        &as_sub.send(Req::new("GET", None, "")).await,
+        403,
+        "AccessDenied",
+    );
+    // The bucket's own tags decide bucket-level actions.
+    sub.list_objects_v2().bucket(tagged).send().await.unwrap();
+    let e = sub.list_objects_v2().bucket(B).send().await.unwrap_err();
+    assert_eq!(code(&e.into_service_error()), "AccessDenied");
+    root.delete_bucket_tagging()
+        .bucket(tagged)
+        .send()
+        .await
+        .unwrap();
+    let e = sub
+        .list_objects_v2()
+        .bucket(tagged)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e.into_service_error()), "AccessDenied");
+    server.stop().await;
+}

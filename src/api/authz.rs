@@ -67,6 +67,7 @@ pub(crate) fn decide_for(app: &AppState, ctx: &Ctx, action: &str, target: &Targe
             client_ip: ip,
             tls_version: None,
             now_secs: app.clock.now_secs(),
+            resource_tags: target.bucket.map(|b| b.tags.as_slice()).unwrap_or(&[]),
         })
     } else {
         HashMap::new()

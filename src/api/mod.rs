@@ -55,6 +55,9 @@ pub async fn dispatch(
         Op::GetBucketPolicy => xml::policy::get(app, ctx),
         Op::PutBucketPolicy => xml::policy::put(app, ctx, body).await,
         Op::DeleteBucketPolicy => xml::policy::delete(app, ctx),
+        Op::GetBucketTagging => xml::tagging::get(app, ctx),
+        Op::PutBucketTagging => xml::tagging::put(app, ctx, body).await,
+        Op::DeleteBucketTagging => xml::tagging::delete(app, ctx),
         Op::Admin => {
             let path = ctx.admin_path.as_deref().unwrap_or_default();
             Ok(admin::dispatch(app, ctx, path, body).await)

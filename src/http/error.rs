@@ -22,6 +22,8 @@ pub enum Code {
     NoSuchKey,
     NoSuchUpload,
     NoSuchPolicy,
+    NoSuchTagSet,
+    InvalidTag,
     MalformedPolicy,
     MalformedACLError,
     InvalidPart,
@@ -67,6 +69,8 @@ impl Code {
             Code::NoSuchKey => "NoSuchKey",
             Code::NoSuchUpload => "NoSuchUpload",
             Code::NoSuchPolicy => "NoSuchPolicy",
+            Code::NoSuchTagSet => "NoSuchTagSet",
+            Code::InvalidTag => "InvalidTag",
             Code::MalformedPolicy => "MalformedPolicy",
             Code::MalformedACLError => "MalformedACLError",
             Code::InvalidPart => "InvalidPart",
@@ -104,9 +108,11 @@ impl Code {
             | Code::InvalidAccessKeyId
             | Code::SignatureDoesNotMatch
             | Code::RequestTimeTooSkewed => StatusCode::FORBIDDEN,
-            Code::NoSuchBucket | Code::NoSuchKey | Code::NoSuchUpload | Code::NoSuchPolicy => {
-                StatusCode::NOT_FOUND
-            }
+            Code::NoSuchBucket
+            | Code::NoSuchKey
+            | Code::NoSuchUpload
+            | Code::NoSuchPolicy
+            | Code::NoSuchTagSet => StatusCode::NOT_FOUND,
             Code::ObjectNotAppendable
             | Code::PositionNotEqualToLength
             | Code::FileAlreadyExists => StatusCode::CONFLICT,
@@ -126,6 +132,7 @@ impl Code {
             | Code::InvalidURI
             | Code::MalformedXML
             | Code::MalformedPolicy
+            | Code::InvalidTag
             | Code::MalformedACLError
             | Code::InvalidDigest
             | Code::BadDigest

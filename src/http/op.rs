@@ -33,6 +33,9 @@ pub enum Op {
     GetBucketPolicy,
     PutBucketPolicy,
     DeleteBucketPolicy,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
     /// The admin API (`/_cosd/admin/...`), authorized by its own rule (root accounts only).
     Admin,
     /// A COS operation this server does not implement yet (named for the error message).
@@ -113,6 +116,9 @@ impl Op {
                     ("GET", Some("policy")) => Op::GetBucketPolicy,
                     ("PUT", Some("policy")) => Op::PutBucketPolicy,
                     ("DELETE", Some("policy")) => Op::DeleteBucketPolicy,
+                    ("GET", Some("tagging")) => Op::GetBucketTagging,
+                    ("PUT", Some("tagging")) => Op::PutBucketTagging,
+                    ("DELETE", Some("tagging")) => Op::DeleteBucketTagging,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
                     ("GET", None) if list_type == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
@@ -208,6 +214,9 @@ impl Op {
             Op::GetBucketPolicy => "name/cos:GetBucketPolicy",
             Op::PutBucketPolicy => "name/cos:PutBucketPolicy",
             Op::DeleteBucketPolicy => "name/cos:DeleteBucketPolicy",
+            Op::GetBucketTagging => "name/cos:GetBucketTagging",
+            Op::PutBucketTagging => "name/cos:PutBucketTagging",
+            Op::DeleteBucketTagging => "name/cos:DeleteBucketTagging",
             Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => "name/cos:*",
         }
     }
@@ -242,7 +251,10 @@ impl Op {
             | Op::PutBucketAcl
             | Op::GetBucketPolicy
             | Op::PutBucketPolicy
-            | Op::DeleteBucketPolicy => Check::OnLoad,
+            | Op::DeleteBucketPolicy
+            | Op::GetBucketTagging
+            | Op::PutBucketTagging
+            | Op::DeleteBucketTagging => Check::OnLoad,
             Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => Check::Never,
         }
     }

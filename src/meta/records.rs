@@ -61,6 +61,9 @@ pub struct BucketRecord {
     /// The bucket policy as the owner wrote it (validated when stored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// Bucket tags (key, value), in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
 }
 record!(BucketRecord);
 

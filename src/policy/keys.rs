@@ -20,6 +20,8 @@ pub struct KeySource<'a> {
     /// The request came over TLS, with this protocol version (e.g. "1.2").
     pub tls_version: Option<&'a str>,
     pub now_secs: i64,
+    /// Tags of the bucket acted on (`qcs:resource_tag`).
+    pub resource_tags: &'a [(String, String)],
 }
 
 /// The client address for `qcs:ip`: the TCP peer, or, when the peer is a trusted proxy, the
@@ -153,6 +155,22 @@ pub fn extract(src: &KeySource<'_>) -> Keys {
             );
         }
     }
+    // The bucket's tags; for GET Service, the tag it filters by (`?tagkey=&tagvalue=`,
+    // 002:2147-2230).
+    let mut resource_tags: Vec<String> = src
+        .resource_tags
+        .iter()
+        .map(|(k, v)| format!("{k}&{v}"))
+        .collect();
+    if action == "GetService" {
+        if let Some(k) = query(src.query, "tagkey").filter(|k| !k.is_empty()) {
+            let v = query(src.query, "tagvalue").unwrap_or("");
+            resource_tags.push(format!("{k}&{v}"));
+        }
+    }
+    if !resource_tags.is_empty() {
+        keys.insert("qcs:resource_tag".into(), resource_tags);
+    }
     if matches!(action, "PutBucket" | "PutBucketTagging") {
         if let Some(tagging) = h("x-cos-tagging") {
             let tags: Vec<String> = form_urlencoded::parse(tagging.as_bytes())
@@ -181,6 +199,7 @@ mod tests {
             client_ip: Some("127.0.0.1".parse().unwrap()),
             tls_version: None,
             now_secs: 1_700_000_000,
+            resource_tags: &[],
         }
     }
 

@@ -14,6 +14,7 @@ impl Store {
         region: &str,
         acl: CannedAcl,
         grants: Vec<Grant>,
+        tags: Vec<(String, String)>,
     ) -> ServiceResult<BucketRecord> {
         let _guard = self.lock_commits();
         let key = KeyCodec::bucket(name.as_str());
@@ -33,6 +34,7 @@ impl Store {
             acl,
             grants,
             policy: None,
+            tags,
         };
         let mut b = Batch::default();
         b.put(key, rec.encode());
@@ -56,6 +58,11 @@ impl Store {
     /// Stores (Some) or removes (None) the bucket policy; the caller has validated it.
     pub fn set_bucket_policy(&self, name: &str, policy: Option<String>) -> ServiceResult<()> {
         self.update_bucket(name, |rec| rec.policy = policy)
+    }
+
+    /// Replaces the bucket's tags (an empty list removes them).
+    pub fn set_bucket_tags(&self, name: &str, tags: Vec<(String, String)>) -> ServiceResult<()> {
+        self.update_bucket(name, |rec| rec.tags = tags)
     }
 
     fn update_bucket(&self, name: &str, f: impl FnOnce(&mut BucketRecord)) -> ServiceResult<()> {

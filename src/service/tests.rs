@@ -37,6 +37,7 @@ fn fixture() -> Fixture {
             "r",
             CannedAcl::Private,
             vec![],
+            vec![],
         )
         .unwrap();
     Fixture {
@@ -393,12 +394,12 @@ async fn buckets_create_conflicts_and_delete_only_when_empty() {
     let name = BucketName::parse("b-1").unwrap();
     assert!(matches!(
         f.store
-            .create_bucket(&name, "1", "r", CannedAcl::Private, vec![]),
+            .create_bucket(&name, "1", "r", CannedAcl::Private, vec![], vec![]),
         Err(ServiceError::BucketAlreadyOwnedByYou)
     ));
     assert!(matches!(
         f.store
-            .create_bucket(&name, "2", "r", CannedAcl::Private, vec![]),
+            .create_bucket(&name, "2", "r", CannedAcl::Private, vec![], vec![]),
         Err(ServiceError::BucketAlreadyExists)
     ));
     f.store

@@ -114,6 +114,33 @@ pub struct AclGrantee {
     pub uri: Option<String>,
 }
 
+/// `<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>`.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename = "Tagging")]
+pub struct TaggingRequest {
+    #[serde(rename = "TagSet", default)]
+    pub tag_set: TagSet,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Default)]
+pub struct TagSet {
+    #[serde(rename = "Tag", default)]
+    pub tags: Vec<TagEntry>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct TagEntry {
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "Value", default)]
+    pub value: String,
+}
+
+pub fn parse_tagging(body: &[u8]) -> Result<TaggingRequest, XmlError> {
+    let text = std::str::from_utf8(body).map_err(|e| XmlError(e.to_string()))?;
+    quick_xml::de::from_str(text).map_err(|e| XmlError(e.to_string()))
+}
+
 pub fn parse_acl(body: &[u8]) -> Result<AclRequest, XmlError> {
     let text = std::str::from_utf8(body).map_err(|e| XmlError(e.to_string()))?;
     quick_xml::de::from_str(text).map_err(|e| XmlError(e.to_string()))

@@ -1879,3 +1879,34 @@ def test_star_principal_is_anonymous_too(cosd, client, bucket, put_bucket_policy
         "resource": [cos_resource(bucket, "pub/*")]}]})
     r = H.anon_get(cosd, bucket, "pub/a")
     assert r.status_code == 200 and r.content == b"star", (r.status_code, r.text[:300])
+
+
+def test_bucket_tagging_and_get_service_by_tag(cosd, client, bucket_factory, sub):
+    """Bucket tags through the SDK, and a sub-account allowed GetService only for one tag
+    (seed 002:2147-2230): list_buckets(TagKey, TagValue) answers the tagged buckets."""
+    tagged = bucket_factory()
+    plain = bucket_factory()
+    client.put_bucket_tagging(Bucket=tagged, Tagging={"TagSet": {"Tag": [
+        {"Key": "team", "Value": "a"}, {"Key": "env", "Value": "dev"}]}})
+    got = client.get_bucket_tagging(Bucket=tagged)
+    tags = got["TagSet"]["Tag"]
+    assert [(t["Key"], t["Value"]) for t in tags] == [("team", "a"), ("env", "dev")]
+    with pytest.raises(CosServiceError) as e:
+        client.get_bucket_tagging(Bucket=plain)
+    assert e.value.get_status_code() == 404 and e.value.get_error_code() == "NoSuchTagSet"
+
+    sub.put_policy("by-tag", policy_doc(stmt(
+        "allow", ["name/cos:GetService"], "*",
+        condition={"for_any_value:string_equal": {"qcs:resource_tag": ["team&a"]}})))
+    listed = sub.client.list_buckets(TagKey="team", TagValue="a")
+    names = [b["Name"] for b in listed["Buckets"]["Bucket"]] if listed.get("Buckets") else []
+    assert tagged in names and plain not in names, names
+    for kwargs in ({"TagKey": "team", "TagValue": "b"}, {}):
+        with pytest.raises(CosServiceError) as e:
+            sub.client.list_buckets(**kwargs)
+        assert e.value.get_error_code() == "AccessDenied", kwargs
+
+    client.delete_bucket_tagging(Bucket=tagged)
+    with pytest.raises(CosServiceError) as e:
+        client.get_bucket_tagging(Bucket=tagged)
+    assert e.value.get_error_code() == "NoSuchTagSet"

@@ -27,6 +27,7 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
     let owner = authorize_create(app, ctx, &name, &region)?;
     let acl = canned_acl(ctx, false)?.unwrap_or(CannedAcl::Private);
     let grants = grant_headers(ctx)?;
+    let tags = super::tagging::from_header(ctx)?;
     // An optional CreateBucketConfiguration body: must be well-formed XML if present.
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     if !bytes.iter().all(|b| b.is_ascii_whitespace()) && !well_formed(&bytes) {
@@ -36,7 +37,7 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
         ));
     }
     app.store
-        .create_bucket(&name, &owner, &region, acl, grants)?;
+        .create_bucket(&name, &owner, &region, acl, grants, tags)?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {
         resp.headers_mut().insert("Location", v);

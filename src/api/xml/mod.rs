@@ -10,6 +10,7 @@ pub mod multipart;
 pub mod object;
 pub mod policy;
 pub mod service;
+pub mod tagging;
 
 use crate::xml::XmlWriter;
 

@@ -26,6 +26,11 @@ pub fn list_buckets(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiErro
     if let Some(r) = region {
         buckets.retain(|b| b.region == r);
     }
+    // `?tagkey=&tagvalue=`: only buckets carrying that tag (002:2147-2230).
+    if let Some(k) = ctx.query("tagkey").filter(|k| !k.is_empty()) {
+        let v = ctx.query("tagvalue").unwrap_or("");
+        buckets.retain(|b| b.tags.iter().any(|(tk, tv)| tk == k && tv == v));
+    }
     let mut w = XmlWriter::new();
     w.open("ListAllMyBucketsResult");
     super::owner(&mut w, "Owner", root_uin);
