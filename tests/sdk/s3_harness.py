@@ -351,13 +351,18 @@ def raw_request(server, method, path, headers=None, body=b"", chunked=False, chu
         for k, v in hdrs.items():
             conn.putheader(k, v)
         conn.endheaders()
-        if chunked:
-            for i in range(0, len(body), chunk_size):
-                piece = body[i:i + chunk_size]
-                conn.send(b"%x\r\n" % len(piece) + piece + b"\r\n")
-            conn.send(b"0\r\n\r\n")
-        elif body:
-            conn.send(body)
+        try:
+            if chunked:
+                for i in range(0, len(body), chunk_size):
+                    piece = body[i:i + chunk_size]
+                    conn.send(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                conn.send(b"0\r\n\r\n")
+            elif body:
+                conn.send(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server rejected the body part-way and closed the connection (it answers
+            # with Connection: close); its response is already on the socket: read it.
+            pass
         resp = conn.getresponse()
         data = resp.read()
         return RawResponse(resp.status, dict(resp.getheaders()), data)
