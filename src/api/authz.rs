@@ -2,17 +2,17 @@
 //! caller's policies, the bucket policy, the ACLs and the condition keys, and turns a denial
 //! into `AccessDenied` (the reason goes to the debug log only).
 
+use crate::auth::Identity;
 use crate::http::error::{ApiError, Code};
 use crate::http::op::Check;
 use crate::http::Ctx;
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::policy::acl::AclView;
 use crate::policy::cam::Policy;
-use crate::policy::keys::{self, KeySource};
+use crate::policy::keys::{self, KeySource, Keys};
 use crate::policy::{decide, Ask, Decision, Resource, Subject};
 use crate::types::{BucketName, CannedAcl};
 use crate::AppState;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (bucket-level: key empty).
@@ -38,23 +38,7 @@ pub(crate) struct Target<'a> {
 
 /// Decides `action` for the caller of `ctx`.
 pub(crate) fn decide_for(app: &AppState, ctx: &Ctx, action: &str, target: &Target<'_>) -> Decision {
-    let user = app.iam.policies_for(&ctx.identity);
-    let policy: Option<Arc<Policy>> = match target
-        .bucket
-        .and_then(|b| b.policy.as_deref().map(|p| (b, p)))
-    {
-        Some((b, text)) => match app.policies.get(&b.name, text) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                // Validated when stored, so this is damage: fail closed for everyone but the owner.
-                tracing::warn!(bucket = %b.name, error = %e, "stored bucket policy does not parse");
-                Some(Arc::new(deny_all()))
-            }
-        },
-        None => None,
-    };
-    let needs_keys = !user.is_empty() || policy.is_some();
-    let keys = if needs_keys {
+    decide_as(app, &ctx.identity, action, target, || {
         let ip = keys::client_ip(
             ctx.peer,
             ctx.header("x-forwarded-for"),
@@ -69,27 +53,55 @@ pub(crate) fn decide_for(app: &AppState, ctx: &Ctx, action: &str, target: &Targe
             now_secs: app.clock.now_secs(),
             resource_tags: target.bucket.map(|b| b.tags.as_slice()).unwrap_or(&[]),
         })
-    } else {
-        HashMap::new()
+    })
+}
+
+/// Decides `action` for `who` with the stored user policies, bucket policy and ACLs of
+/// `target`. The condition keys are built only when some policy could read them. Requests and
+/// the admin simulator both come through here.
+pub(crate) fn decide_as(
+    app: &AppState,
+    who: &Identity,
+    action: &str,
+    target: &Target<'_>,
+    keys: impl FnOnce() -> Keys,
+) -> Decision {
+    let user = app.iam.policies_for(who);
+    let policy: Option<Arc<Policy>> = match target
+        .bucket
+        .and_then(|b| b.policy.as_deref().map(|p| (b, p)))
+    {
+        Some((b, text)) => match app.policies.get(&b.name, text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                // Validated when stored, so this is damage: fail closed for everyone but the owner.
+                tracing::warn!(bucket = %b.name, error = %e, "stored bucket policy does not parse");
+                Some(Arc::new(deny_all()))
+            }
+        },
+        None => None,
     };
-    let bucket_acl = target.bucket.map(|b| AclView {
-        canned: b.acl,
-        grants: &b.grants,
-    });
-    let object_acl = target.object.map(|o| AclView {
-        canned: o.acl.unwrap_or(CannedAcl::Default),
-        grants: &o.grants,
-    });
+    let keys = if !user.is_empty() || policy.is_some() {
+        keys()
+    } else {
+        Keys::new()
+    };
     decide(
         Subject {
-            identity: &ctx.identity,
+            identity: who,
             policies: &user,
         },
         Resource {
             owner_uin: target.owner_uin,
             bucket_policy: policy.as_deref(),
-            bucket_acl,
-            object_acl,
+            bucket_acl: target.bucket.map(|b| AclView {
+                canned: b.acl,
+                grants: &b.grants,
+            }),
+            object_acl: target.object.map(|o| AclView {
+                canned: o.acl.unwrap_or(CannedAcl::Default),
+                grants: &o.grants,
+            }),
         },
         Ask {
             action,

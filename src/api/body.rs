@@ -25,13 +25,25 @@ pub(crate) fn request_body(
     Ok(VerifiedBody::new(body.into_data_stream(), spec))
 }
 
-/// Buffers a small verified request body (XML configuration, part lists) up to `max` bytes.
+/// Buffers a small verified request body (XML configuration, part lists, policies) up to
+/// `max` bytes, checking `Content-MD5` when the client sent one (spec 03 §1).
 pub(crate) async fn read_xml_body(
     ctx: &Ctx,
     body: Body,
     max: usize,
 ) -> Result<bytes::Bytes, ApiError> {
-    read_verified(request_body(ctx, body, None)?, max).await
+    let md5 = content_md5(ctx)?;
+    let bytes = read_verified(request_body(ctx, body, None)?, max).await?;
+    if let Some(want) = md5 {
+        use md5::{Digest, Md5};
+        if Md5::digest(&bytes).as_slice() != want {
+            return Err(ApiError::new(
+                Code::BadDigest,
+                "The Content-MD5 you specified did not match what was received.",
+            ));
+        }
+    }
+    Ok(bytes)
 }
 
 /// Buffers an already-wrapped verified body up to `max` bytes.

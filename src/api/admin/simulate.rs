@@ -3,12 +3,11 @@
 //! the stored user policies, bucket policy and ACLs.
 
 use super::AdminError;
+use crate::api::authz::{decide_as, Target};
 use crate::auth::Identity;
 use crate::meta::{BucketRecord, ObjectRecord};
-use crate::policy::acl::{AclView, Grantee};
+use crate::policy::acl::Grantee;
 use crate::policy::keys::Keys;
-use crate::policy::{decide, Ask, Resource, Subject};
-use crate::types::CannedAcl;
 use crate::AppState;
 use http::StatusCode;
 use serde::Deserialize;
@@ -126,38 +125,17 @@ pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> Result<Value, A
         }
         owner
     };
-    let policy = match bucket
-        .as_ref()
-        .and_then(|b| b.policy.as_deref().map(|p| (b, p)))
-    {
-        Some((b, text)) => Some(app.policies.get(&b.name, text).map_err(|e| {
-            AdminError::new(StatusCode::CONFLICT, "MalformedPolicy", e.to_string())
-        })?),
-        None => None,
-    };
-    let user = app.iam.policies_for(&who);
-    let d = decide(
-        Subject {
-            identity: &who,
-            policies: &user,
-        },
-        Resource {
+    let d = decide_as(
+        app,
+        &who,
+        &action,
+        &Target {
             owner_uin: owner.as_deref(),
-            bucket_policy: policy.as_deref(),
-            bucket_acl: bucket.as_ref().map(|b| AclView {
-                canned: b.acl,
-                grants: &b.grants,
-            }),
-            object_acl: object.as_ref().map(|o| AclView {
-                canned: o.acl.unwrap_or(CannedAcl::Default),
-                grants: &o.grants,
-            }),
-        },
-        Ask {
-            action: &action,
+            bucket: bucket.as_ref(),
+            object: object.as_ref(),
             resource: &req.resource,
-            keys: &keys,
         },
+        || keys,
     );
     let (policy_name, statement) = match &d.statement {
         Some((p, si)) => (json!(p), json!(si)),

@@ -1,7 +1,7 @@
 //! GET/PUT Bucket acl and Object acl (`?acl`): the AccessControlPolicy XML of spec 03 §4.7, or
 //! `x-cos-acl` / `x-cos-grant-*` headers.
 
-use crate::api::headers::{canned_acl, content_md5, grant_headers};
+use crate::api::headers::{canned_acl, grant_headers};
 use crate::api::xml::object::load_for_read;
 use crate::api::{empty_response, load_bucket, object_key, read_xml_body, xml_response};
 use crate::http::error::{ApiError, Code};
@@ -14,7 +14,6 @@ use crate::xml::{parse_acl, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
 use http::{HeaderValue, Response, StatusCode};
-use md5::{Digest, Md5};
 
 const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
 
@@ -101,16 +100,7 @@ async fn requested(
     if canned.is_some() || !grants.is_empty() {
         return Ok((canned.unwrap_or(CannedAcl::Private), grants));
     }
-    let md5 = content_md5(ctx)?;
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
-    if let Some(want) = md5 {
-        if Md5::digest(&bytes).as_slice() != want {
-            return Err(ApiError::new(
-                Code::BadDigest,
-                "The Content-MD5 you specified did not match what was received.",
-            ));
-        }
-    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ApiError::new(
             Code::MalformedACLError,

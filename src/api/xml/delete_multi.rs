@@ -1,6 +1,5 @@
 //! POST Bucket ?delete (Delete Multiple Objects), quiet and verbose.
 
-use crate::api::headers::content_md5;
 use crate::api::{authorize_in, load_bucket, read_xml_body, xml_response};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
@@ -9,7 +8,6 @@ use crate::xml::{parse_delete, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
-use md5::{Digest, Md5};
 use std::sync::Arc;
 
 const MAX_OBJECTS: usize = 1000;
@@ -20,16 +18,7 @@ pub async fn delete_objects(
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
     let bucket = load_bucket(app, ctx)?;
-    let md5 = content_md5(ctx)?;
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
-    if let Some(want) = md5 {
-        if Md5::digest(&bytes).as_slice() != want {
-            return Err(ApiError::new(
-                Code::BadDigest,
-                "The Content-MD5 you specified did not match what was received.",
-            ));
-        }
-    }
     let req = parse_delete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     if req.objects.is_empty() || req.objects.len() > MAX_OBJECTS {
         return Err(ApiError::new(

@@ -1,6 +1,5 @@
 //! PUT/GET/DELETE Bucket policy (`?policy`): a CAM policy JSON document, validated when stored.
 
-use crate::api::headers::content_md5;
 use crate::api::{empty_response, load_bucket, read_xml_body};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
@@ -8,7 +7,6 @@ use crate::policy::cam::{Policy, BUCKET_POLICY_MAX_LEN};
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
-use md5::{Digest, Md5};
 
 fn malformed(message: impl Into<String>) -> ApiError {
     ApiError::new(Code::MalformedPolicy, message)
@@ -39,7 +37,6 @@ fn check_resources(policy: &Policy, bucket: &str) -> Result<(), ApiError> {
 
 pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    let md5 = content_md5(ctx)?;
     let bytes = read_xml_body(ctx, body, BUCKET_POLICY_MAX_LEN)
         .await
         .map_err(|e| match e.code {
@@ -48,14 +45,6 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
             )),
             _ => e,
         })?;
-    if let Some(want) = md5 {
-        if Md5::digest(&bytes).as_slice() != want {
-            return Err(ApiError::new(
-                Code::BadDigest,
-                "The Content-MD5 you specified did not match what was received.",
-            ));
-        }
-    }
     let text = std::str::from_utf8(&bytes).map_err(|_| malformed("The policy is not UTF-8."))?;
     let policy =
         Policy::parse(text, BUCKET_POLICY_MAX_LEN).map_err(|e| malformed(e.to_string()))?;

@@ -1,7 +1,6 @@
 //! PUT/GET/DELETE Bucket tagging (`?tagging`), and the `x-cos-tagging` header of PUT Bucket.
 //! Tags feed the `qcs:resource_tag` condition key and GET Service's tag filter.
 
-use crate::api::headers::content_md5;
 use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
@@ -9,7 +8,6 @@ use crate::xml::{parse_tagging, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
-use md5::{Digest, Md5};
 
 /// COS limits: 50 tags per bucket, keys up to 128 and values up to 256 characters.
 const MAX_TAGS: usize = 50;
@@ -52,16 +50,7 @@ pub(crate) fn from_header(ctx: &Ctx) -> Result<Vec<(String, String)>, ApiError> 
 
 pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    let md5 = content_md5(ctx)?;
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
-    if let Some(want) = md5 {
-        if Md5::digest(&bytes).as_slice() != want {
-            return Err(ApiError::new(
-                Code::BadDigest,
-                "The Content-MD5 you specified did not match what was received.",
-            ));
-        }
-    }
     let req =
         parse_tagging(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     let tags: Vec<(String, String)> = req
