@@ -29,6 +29,7 @@ pub struct Config {
     pub gc_grace_secs: u64,
     pub gc_interval_secs: u64,
     pub multipart_expiry_secs: u64,
+    pub legacy_once_window_secs: u64,
     pub shutdown_grace_secs: u64,
     pub log: String,
     pub trusted_proxies: Vec<String>,

@@ -137,6 +137,8 @@ pub fn spawn_gc(
     let store = Arc::clone(&state.store);
     let every = std::time::Duration::from_secs(state.config.gc_interval_secs.max(1));
     let upload_ttl_ms = (state.config.multipart_expiry_secs as i64).saturating_mul(1000);
+    let once_window = state.config.legacy_once_window_secs as i64;
+    let clock = Arc::clone(&state.clock);
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -150,6 +152,14 @@ pub fn spawn_gc(
                     tracing::info!(aborted = n, "aborted expired multipart uploads")
                 }
                 Ok(Err(e)) => tracing::warn!(error = %e, "aborting expired uploads failed"),
+                _ => {}
+            }
+            let s = Arc::clone(&store);
+            let before = clock.now_secs() - once_window;
+            match tokio::task::spawn_blocking(move || s.forget_once_signatures_before(before)).await
+            {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(forgotten = n, "old once signatures"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "forgetting once signatures failed"),
                 _ => {}
             }
             let s = Arc::clone(&store);

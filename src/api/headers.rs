@@ -109,6 +109,7 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
         grants: grant_headers(ctx)?,
+        ..ObjectMeta::default()
     })
 }
 

@@ -4,6 +4,7 @@ pub mod admin;
 pub(crate) mod authz;
 mod body;
 mod headers;
+pub(crate) mod json;
 mod xml;
 
 pub(crate) use authz::{authorize_in, load_bucket};

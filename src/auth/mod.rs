@@ -2,6 +2,7 @@
 //! detect -> parse -> canonical -> string-to-sign -> verify. Time and credentials are inputs.
 
 pub mod encode;
+pub mod legacy;
 pub mod payload;
 pub mod qsign;
 pub mod sigv2;

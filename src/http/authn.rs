@@ -2,8 +2,9 @@
 //! protocol dialect to answer in, and how the body must be verified.
 
 use super::error::{ApiError, Code};
-use super::target::Addressed;
+use super::target::{Addressed, Target};
 use crate::auth::encode::decode_query;
+use crate::auth::legacy;
 use crate::auth::payload::PayloadSpec;
 use crate::auth::qsign::{self, QSign, SignedRequest};
 use crate::auth::sigv2::{self, V2Auth, V2Request};
@@ -242,6 +243,9 @@ pub fn authenticate(
     } else if has_q("q-sign-algorithm") {
         QSign::from_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?
     } else if let Some((_, s)) = query.iter().find(|(k, _)| k == "sign") {
+        if !s.contains("q-sign-algorithm") {
+            return Ok(plain(legacy_download(app, parts, addressed, s, now)?));
+        }
         let pairs = decode_query(s);
         QSign::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?
     } else if has_q("X-Amz-Algorithm") {
@@ -270,6 +274,49 @@ pub fn authenticate(
         now,
         skew,
     )?))
+}
+
+/// A v4 JSON API download signature in `?sign=` (spec 06 §2: multi-use, `f` = the path or
+/// the full fileid). It authenticates reads of the object it names, nothing else.
+fn legacy_download(
+    app: &AppState,
+    parts: &Parts,
+    addressed: &Addressed,
+    sign: &str,
+    now: i64,
+) -> Result<Identity, ApiError> {
+    let denied = |e: legacy::LegacyAuthError| {
+        ApiError::new(
+            Code::AccessDenied,
+            format!("Invalid legacy download signature ({}): {e}", e.code()),
+        )
+    };
+    let (Target::Object { bucket, key }, true) = (
+        &addressed.target,
+        parts.method == http::Method::GET || parts.method == http::Method::HEAD,
+    ) else {
+        return Err(ApiError::new(
+            Code::AccessDenied,
+            "A legacy sign= signature only authorizes downloading an object.",
+        ));
+    };
+    let parsed = legacy::LegacySign::parse(sign).map_err(denied)?;
+    let identity = legacy::verify(&parsed, app.iam.as_ref()).map_err(denied)?;
+    let (short, appid) = bucket.rsplit_once('-').unwrap_or((bucket.as_str(), ""));
+    let resources = [format!("/{key}"), format!("/{appid}/{short}/{key}")];
+    legacy::check(
+        &parsed,
+        &legacy::Expect {
+            appid,
+            bucket: short,
+            resources: &resources,
+            need: legacy::Need::Multi,
+            now,
+            once_window: app.config.legacy_once_window_secs as i64,
+        },
+    )
+    .map_err(denied)?;
+    Ok(identity)
 }
 
 /// Temporary credentials (`x-cos-security-token` / `x-amz-security-token`, header or query)

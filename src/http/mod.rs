@@ -210,6 +210,9 @@ async fn pipeline(
     if addressed.path_style && path == "/_cosd/health" {
         return Ok(health(&parts.method));
     }
+    if addressed.path_style && path.starts_with(crate::api::json::PREFIX) {
+        return Ok(crate::api::json::handle(app, parts, body, rid, &path, query, resource).await);
+    }
     let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
     let has_copy = parts.headers.contains_key("x-cos-copy-source")
         || parts.headers.contains_key("x-amz-copy-source");

@@ -25,6 +25,9 @@ pub enum Table {
     User = b'S',
     /// `T <root uin> 0x00 <group name>` -> GroupRecord
     Group = b'T',
+    /// `R <signing time u64 BE> <MAC 20 bytes>` -> OnceSignatureRecord (used JSON API once
+    /// signatures; ordered by time so old ones are forgotten by a range scan)
+    OnceSign = b'R',
 }
 
 /// Builds and parses keys.
@@ -182,6 +185,21 @@ impl KeyCodec {
         k.extend_from_slice(root_uin.as_bytes());
         k.push(0);
         k.extend_from_slice(name.as_bytes());
+        k
+    }
+
+    pub fn once_sign(time: u64, mac: &[u8; 20]) -> Vec<u8> {
+        let mut k = Vec::with_capacity(29);
+        k.push(Table::OnceSign as u8);
+        k.extend_from_slice(&time.to_be_bytes());
+        k.extend_from_slice(mac);
+        k
+    }
+
+    /// The first key of signatures signed at `time` or later.
+    pub fn once_sign_from(time: u64) -> Vec<u8> {
+        let mut k = vec![Table::OnceSign as u8];
+        k.extend_from_slice(&time.to_be_bytes());
         k
     }
 

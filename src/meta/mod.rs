@@ -14,7 +14,8 @@ pub use keys::{KeyCodec, Table};
 pub use mem::MemKv;
 pub use records::{
     AccessKeyRecord, AccountRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry,
-    GroupRecord, ObjectRecord, PartRecord, RecordError, UploadRecord, UserRecord, FORMAT_VERSION,
+    GroupRecord, ObjectRecord, OnceSignatureRecord, PartRecord, RecordError, SlicePart,
+    SliceSession, UploadRecord, UserRecord, FORMAT_VERSION,
 };
 pub use rocks::RocksKv;
 

@@ -127,9 +127,25 @@ pub struct ObjectRecord {
     /// S3 flexible checksum sent or declared with the upload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<FlexChecksum>,
+    /// JSON API: the caller's opaque attribute (`biz_attr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_attr: Option<String>,
+    /// JSON API: SHA-1 of the content (hex), known when it was written through the JSON API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    /// When the content was written, if attribute updates have moved `mtime_ms` since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctime_ms: Option<i64>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
+
+impl ObjectRecord {
+    /// When the content was written.
+    pub fn created_ms(&self) -> i64 {
+        self.ctime_ms.unwrap_or(self.mtime_ms)
+    }
+}
 
 /// An initiated multipart upload and the metadata its object will get.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -143,8 +159,39 @@ pub struct UploadRecord {
     pub checksum_algorithm: Option<ChecksumAlgorithm>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum_type: Option<ChecksumType>,
+    /// Set for a JSON API slice upload (`upload_slice_init`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slice: Option<SliceSession>,
 }
 record!(UploadRecord);
+
+/// What `upload_slice_init` declared: parts are slices `slice_size` long, numbered from 1 by
+/// offset.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SliceSession {
+    pub filesize: u64,
+    pub slice_size: u64,
+    /// SHA-1 (hex) of the whole file, if declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha: Option<String>,
+    /// `uploadparts`: each slice's offset, length and SHA-1 state after it (hex).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<SlicePart>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SlicePart {
+    pub offset: u64,
+    pub len: u64,
+    pub sha: String,
+}
+
+/// A used single-use JSON API signature (the key carries its signing time and MAC).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OnceSignatureRecord {
+    pub used_ms: i64,
+}
+record!(OnceSignatureRecord);
 
 impl UploadRecord {
     /// The declared algorithm and the multipart checksum type it yields: COMPOSITE unless
@@ -288,6 +335,9 @@ mod tests {
             grants: vec![],
             appendable: false,
             checksum: None,
+            biz_attr: Some("attr".into()),
+            sha1: None,
+            ctime_ms: Some(0),
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();

@@ -35,31 +35,47 @@ impl Store {
     /// commit lock (`_lock` proves it).
     pub(crate) fn commit_locked(
         &self,
-        _lock: &MutexGuard<'_, ()>,
+        lock: &MutexGuard<'_, ()>,
         bucket: &str,
         key: &str,
         new: Option<&ObjectRecord>,
     ) -> ServiceResult<Option<ObjectRecord>> {
+        let mut old = self.commit_many_locked(lock, bucket, &[(key, new)])?;
+        Ok(old.pop().flatten())
+    }
+
+    /// Several object replacements in one bucket as one atomic batch (a move is a put and a
+    /// delete). Returns the previous records in order. The keys must differ.
+    pub(crate) fn commit_many_locked(
+        &self,
+        _lock: &MutexGuard<'_, ()>,
+        bucket: &str,
+        changes: &[(&str, Option<&ObjectRecord>)],
+    ) -> ServiceResult<Vec<Option<ObjectRecord>>> {
         if self.kv.get(&KeyCodec::bucket(bucket))?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
-        let okey = KeyCodec::object(bucket, key);
-        let old = self.load_object(bucket, key)?;
         let mut deltas = Deltas::new();
-        if let Some(n) = new {
-            count(&mut deltas, n.data.chunks(), 1);
-        }
-        if let Some(o) = &old {
-            count(&mut deltas, o.data.chunks(), -1);
-        }
         let mut batch = Batch::default();
-        match new {
-            Some(n) => batch.put(okey, n.encode()),
-            None => batch.delete(okey),
+        let mut olds = Vec::with_capacity(changes.len());
+        for (key, new) in changes {
+            let okey = KeyCodec::object(bucket, key);
+            let old = self.load_object(bucket, key)?;
+            if let Some(n) = new {
+                count(&mut deltas, n.data.chunks(), 1);
+            }
+            if let Some(o) = &old {
+                count(&mut deltas, o.data.chunks(), -1);
+            }
+            match new {
+                Some(n) => batch.put(okey, n.encode()),
+                None => batch.delete(okey),
+            }
+            olds.push(old);
         }
         self.apply_refcounts(&mut batch, &deltas)?;
         self.kv.write(batch)?;
-        Ok(old)
+        Ok(olds)
     }
 
     pub(crate) fn apply_refcounts(&self, batch: &mut Batch, deltas: &Deltas) -> ServiceResult<()> {

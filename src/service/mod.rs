@@ -6,6 +6,7 @@ mod bucket;
 mod commit;
 mod fsck;
 mod gc;
+mod legacy;
 mod list;
 mod multipart;
 mod object;
@@ -15,6 +16,7 @@ mod write;
 pub use append::AppendOutcome;
 pub use fsck::FsckReport;
 pub use gc::GcStats;
+pub use legacy::SliceUpload;
 pub use list::{ListEntry, ListPage, ListParams};
 pub use multipart::{
     CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,

@@ -7,7 +7,8 @@ use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteCondition, Writ
 use crate::auth::payload::BodyError;
 use crate::checksum::{crc64_combine, BodyDigest, ChecksumAlgorithm, ChecksumType, FlexChecksum};
 use crate::meta::{
-    prefix_end, Batch, DataLayout, Direction, KeyCodec, ObjectRecord, PartRecord, UploadRecord,
+    prefix_end, Batch, DataLayout, Direction, KeyCodec, ObjectRecord, PartRecord, SliceSession,
+    UploadRecord,
 };
 use bytes::Bytes;
 use futures_util::Stream;
@@ -60,6 +61,18 @@ impl Store {
         initiator_uin: &str,
         checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
     ) -> ServiceResult<String> {
+        self.initiate(bucket, key, meta, initiator_uin, checksum, None)
+    }
+
+    pub(super) fn initiate(
+        &self,
+        bucket: &str,
+        key: &str,
+        meta: ObjectMeta,
+        initiator_uin: &str,
+        checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
+        slice: Option<SliceSession>,
+    ) -> ServiceResult<String> {
         let _lock = self.lock_commits();
         if self.get_bucket(bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
@@ -78,6 +91,7 @@ impl Store {
             template,
             checksum_algorithm: checksum.map(|c| c.0),
             checksum_type: checksum.and_then(|c| c.1),
+            slice,
         };
         let mut b = Batch::default();
         b.put(KeyCodec::upload(bucket, key, &upload_id), rec.encode());
@@ -260,7 +274,12 @@ impl Store {
                         p.number
                     ))
                 })?;
-            if i + 1 < parts.len() && rec.size < MIN_PART_SIZE {
+            // A JSON API slice session sets its own slice size (64 KiB and up).
+            let min = upload
+                .slice
+                .as_ref()
+                .map_or(MIN_PART_SIZE, |s| s.slice_size.min(MIN_PART_SIZE));
+            if i + 1 < parts.len() && rec.size < min {
                 return Err(ServiceError::EntityTooSmall(format!(
                     "Your proposed upload is smaller than the minimum allowed size: part {} is {} bytes, parts but the last must be at least 1 MiB.",
                     p.number, rec.size

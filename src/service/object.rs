@@ -22,6 +22,10 @@ pub struct ObjectMeta {
     pub acl: Option<CannedAcl>,
     /// `x-cos-grant-*` grants.
     pub grants: Vec<Grant>,
+    /// JSON API `biz_attr`.
+    pub biz_attr: Option<String>,
+    /// SHA-1 (hex) of the content, when the writer computed it.
+    pub sha1: Option<String>,
 }
 
 /// Checks on an upload besides the body itself.
@@ -92,6 +96,9 @@ impl ObjectMeta {
             grants: self.grants,
             appendable: false,
             checksum: None,
+            biz_attr: self.biz_attr,
+            sha1: self.sha1,
+            ctime_ms: None,
             data,
         }
     }
@@ -160,17 +167,51 @@ impl Store {
         key: &str,
         acl: Option<CannedAcl>,
         grants: Vec<Grant>,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<ObjectRecord> {
+        self.modify_object(bucket, key, |rec| {
+            rec.acl = acl;
+            rec.grants = grants;
+        })
+    }
+
+    /// Changes an object's metadata in place (its data and chunk references stay); returns the
+    /// new record.
+    pub fn modify_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        change: impl FnOnce(&mut ObjectRecord),
+    ) -> ServiceResult<ObjectRecord> {
         let _lock = self.lock_commits();
         let mut rec = self
             .load_object(bucket, key)?
             .ok_or(ServiceError::NoSuchKey)?;
-        rec.acl = acl;
-        rec.grants = grants;
+        change(&mut rec);
         let mut b = crate::meta::Batch::default();
         b.put(crate::meta::KeyCodec::object(bucket, key), rec.encode());
         self.kv.write(b)?;
-        Ok(())
+        Ok(rec)
+    }
+
+    /// Renames `src` to `dst` in one atomic batch (the chunks move with the record); `dst`
+    /// must pass `condition`.
+    pub fn move_object(
+        &self,
+        bucket: &str,
+        src: &str,
+        dst: &str,
+        condition: &WriteCondition,
+    ) -> ServiceResult<ObjectRecord> {
+        let lock = self.lock_commits();
+        let rec = self
+            .load_object(bucket, src)?
+            .ok_or(ServiceError::NoSuchKey)?;
+        if src == dst {
+            return Ok(rec);
+        }
+        condition.check(self.load_object(bucket, dst)?.as_ref())?;
+        self.commit_many_locked(&lock, bucket, &[(dst, Some(&rec)), (src, None)])?;
+        Ok(rec)
     }
 
     /// PUT Object - Copy. The new object shares the source's chunks (no bytes are copied).

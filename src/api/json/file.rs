@@ -1,0 +1,201 @@
+//! File operations (003:1686-1812, 2476-3116): upload, stat, update, copy, move, delete.
+
+use super::error::{JsonError, JsonResult};
+use super::info::{acl_of_authority, apply_custom_headers};
+use super::route::{dest_key, parent_of};
+use super::{body_stream, JsonReq, MAX_SIMPLE_UPLOAD};
+use crate::meta::ObjectRecord;
+use crate::service::{
+    CopyParams, MetadataDirective, ObjectMeta, ServiceError, WriteCondition, WriteOptions,
+};
+use serde_json::{json, Value};
+use sha1::{Digest, Sha1};
+
+/// The file's record, or `-197`.
+fn load_file(req: &JsonReq<'_>, key: &str) -> JsonResult<ObjectRecord> {
+    req.app
+        .store
+        .head_object(&req.bucket.name, key)
+        .map_err(JsonError::from)
+}
+
+fn only_create(yes: bool) -> WriteCondition {
+    WriteCondition {
+        forbid_overwrite: yes,
+        ..WriteCondition::default()
+    }
+}
+
+/// A SHA-1 parameter, normalised to lower-case hex.
+pub(super) fn sha_param(req: &JsonReq<'_>, name: &str) -> JsonResult<Option<String>> {
+    match req.params.nonempty(name)? {
+        None => Ok(None),
+        Some(s) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(Some(s.to_ascii_lowercase()))
+        }
+        Some(_) => Err(JsonError::param(format!("{name} must be a SHA-1 in hex"))),
+    }
+}
+
+/// `op=upload`: a whole file of at most 20 MB in `filecontent`.
+pub async fn upload(req: &mut JsonReq<'_>) -> JsonResult<Value> {
+    req.path.require_file()?;
+    let key = req.path.key().to_string();
+    let content = req
+        .params
+        .take("filecontent")
+        .ok_or_else(JsonError::no_filecontent)?;
+    if content.len() > MAX_SIMPLE_UPLOAD {
+        return Err(JsonError::too_large());
+    }
+    let biz_attr = req.biz_attr()?;
+    let declared = sha_param(req, "sha")?;
+    let insert_only = req.params.flag("insertOnly")?.unwrap_or(true);
+    req.authorize("name/cos:PutObject", &key, None)?;
+    let store = &req.app.store;
+    let bucket = req.bucket.name.clone();
+    if !store.dir_exists(&bucket, parent_of(&key))? {
+        return Err(JsonError::no_parent());
+    }
+    let data = content.clone();
+    let sha = tokio::task::spawn_blocking(move || hex::encode(Sha1::digest(&data)))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("sha1 task: {e}")))?;
+    if declared.as_ref().is_some_and(|d| *d != sha) {
+        return Err(JsonError::sha_mismatch());
+    }
+    if insert_only {
+        if let Ok(existing) = store.head_object(&bucket, &key) {
+            // The same content is already there: done (the SDKs' instant upload).
+            if existing.sha1.as_deref() == Some(sha.as_str()) {
+                return Ok(req.file_urls(&key));
+            }
+            return Err(JsonError::file_exists());
+        }
+    }
+    let meta = ObjectMeta {
+        biz_attr,
+        sha1: Some(sha),
+        ..ObjectMeta::default()
+    };
+    let opts = WriteOptions {
+        condition: only_create(insert_only),
+        ..WriteOptions::default()
+    };
+    store
+        .put_object(&bucket, &key, body_stream(content), meta, opts)
+        .await?;
+    Ok(req.file_urls(&key))
+}
+
+/// `op=stat` on a file.
+pub fn stat(req: &JsonReq<'_>) -> JsonResult<Value> {
+    let key = req.path.key();
+    let rec = load_file(req, key);
+    req.authorize("name/cos:HeadObject", key, rec.as_ref().ok())?;
+    let rec = rec?;
+    Ok(req.stat_file(req.path.name(), key, &rec))
+}
+
+/// `op=delete` on a file.
+pub async fn delete(req: &JsonReq<'_>) -> JsonResult<Value> {
+    let key = req.path.key();
+    req.authorize("name/cos:DeleteObject", key, None)?;
+    if !req.app.store.delete_object(&req.bucket.name, key).await? {
+        return Err(JsonError::not_found());
+    }
+    Ok(json!({}))
+}
+
+/// `op=update` on a file: `biz_attr`, `authority` (the object ACL), `custom_headers`.
+pub fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
+    let key = req.path.key();
+    let biz_attr = req.biz_attr()?;
+    let authority = match req.params.nonempty("authority")? {
+        Some(a) => Some(acl_of_authority(a)?),
+        None => None,
+    };
+    let headers = req.params.nonempty("custom_headers")?.map(str::to_string);
+    let rec = load_file(req, key);
+    req.authorize("name/cos:PutObject", key, rec.as_ref().ok())?;
+    if authority.is_some() {
+        req.authorize("name/cos:PutObjectACL", key, rec.as_ref().ok())?;
+    }
+    let mut rec = rec?;
+    // Validate everything before anything is written.
+    if let Some(h) = &headers {
+        apply_custom_headers(&mut rec, h)?;
+    }
+    let now = req.now_ms();
+    req.app.store.modify_object(&req.bucket.name, key, |r| {
+        r.ctime_ms = Some(r.created_ms());
+        r.mtime_ms = now;
+        if biz_attr.is_some() {
+            r.biz_attr = biz_attr;
+        }
+        if let Some(acl) = authority {
+            r.acl = acl;
+            r.grants.clear();
+        }
+        if headers.is_some() {
+            r.cache_control = rec.cache_control;
+            r.content_type = rec.content_type;
+            r.content_disposition = rec.content_disposition;
+            r.content_language = rec.content_language;
+            r.content_encoding = rec.content_encoding;
+            r.expires = rec.expires;
+            r.meta = rec.meta;
+        }
+    })?;
+    Ok(json!({}))
+}
+
+/// `op=copy` / `op=move`: `dest_fileid` (absolute or relative to the source's directory) and
+/// `to_over_write` (0, the default, refuses to replace an existing file).
+pub fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> JsonResult<Value> {
+    req.path.require_file()?;
+    let src = req.path.key();
+    let dest = req
+        .params
+        .nonempty("dest_fileid")?
+        .ok_or_else(|| JsonError::param("dest_fileid is required"))?;
+    let dst = dest_key(&req.path, dest)?;
+    let overwrite = req.params.flag("to_over_write")?.unwrap_or(false);
+    let store = &req.app.store;
+    let bucket = &req.bucket.name;
+    let rec = load_file(req, src);
+    req.authorize("name/cos:GetObject", src, rec.as_ref().ok())?;
+    req.authorize("name/cos:PutObject", &dst, None)?;
+    if is_move {
+        req.authorize("name/cos:DeleteObject", src, None)?;
+    }
+    let rec = rec?;
+    if !store.dir_exists(bucket, parent_of(&dst))? {
+        return Err(JsonError::no_parent());
+    }
+    if dst == src {
+        return if overwrite || is_move {
+            Ok(json!({}))
+        } else {
+            Err(JsonError::file_exists())
+        };
+    }
+    let condition = only_create(!overwrite);
+    if is_move {
+        store.move_object(bucket, src, &dst, &condition)?;
+    } else {
+        store.copy_object(CopyParams {
+            src_bucket: bucket,
+            src_key: src,
+            dst_bucket: bucket,
+            dst_key: &dst,
+            directive: MetadataDirective::Copy,
+            storage_class: None,
+            acl: rec.acl,
+            grants: rec.grants.clone(),
+            precondition: &|_| Ok(()),
+            condition,
+        })?;
+    }
+    Ok(json!({}))
+}

@@ -1,0 +1,328 @@
+//! The legacy v4 JSON API, `/files/v2/<appid>/<bucket>/<path>` (contract: docs/json-api.md;
+//! seed 003:360-3470; spec 06). Same data as the XML API: a file is an object, a directory the
+//! zero-byte object `<dir>/`.
+//!
+//! Pipeline: path -> signature (parse, MAC) -> bounded body -> parameters -> op -> the op's
+//! signature rules and the replay store -> bucket -> handler (CAM/ACL checks through
+//! `api::authz`) -> `{code, message, request_id, data}`.
+
+mod dir;
+mod error;
+mod file;
+mod info;
+mod params;
+mod route;
+mod sha;
+mod slice;
+
+pub use route::PREFIX;
+
+use crate::api::authorize_in;
+use crate::auth::legacy::{self, Expect, LegacyAuthError, LegacySign, Need};
+use crate::auth::payload::PayloadSpec;
+use crate::http::authn::Dialect;
+use crate::http::op::Op;
+use crate::http::server::PeerAddr;
+use crate::http::target::Target;
+use crate::http::Ctx;
+use crate::meta::{BucketRecord, ObjectRecord};
+use crate::AppState;
+use axum::body::Body;
+use bytes::Bytes;
+use error::{JsonError, JsonResult};
+use futures_util::StreamExt;
+use http::request::Parts;
+use http::{HeaderValue, Method, Response};
+use params::Params;
+use route::JsonPath;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// A simple upload carries at most 20 MB (003:1686; the SDKs' `max_single_file`).
+const MAX_SIMPLE_UPLOAD: usize = 20 * 1024 * 1024;
+/// The largest body read: a simple upload plus its other form fields.
+const MAX_BODY: usize = MAX_SIMPLE_UPLOAD + 1024 * 1024;
+/// `biz_attr` limit (003:3203, 3384).
+const MAX_BIZ_ATTR: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonOp {
+    Create,
+    Stat,
+    List,
+    Delete,
+    Update,
+    Upload,
+    SliceInit,
+    SliceData,
+    SliceList,
+    SliceFinish,
+    Copy,
+    Move,
+}
+
+impl JsonOp {
+    fn parse(s: &str) -> Option<JsonOp> {
+        Some(match s {
+            "create" => JsonOp::Create,
+            "stat" => JsonOp::Stat,
+            "list" => JsonOp::List,
+            "delete" => JsonOp::Delete,
+            "update" => JsonOp::Update,
+            "upload" => JsonOp::Upload,
+            "upload_slice_init" | "upload_slice" => JsonOp::SliceInit,
+            "upload_slice_data" => JsonOp::SliceData,
+            "upload_slice_list" => JsonOp::SliceList,
+            "upload_slice_finish" => JsonOp::SliceFinish,
+            "copy" => JsonOp::Copy,
+            "move" => JsonOp::Move,
+            _ => return None,
+        })
+    }
+
+    /// The signature kind the seed's table asks for (003:469-484).
+    fn need(self) -> Need {
+        match self {
+            JsonOp::Delete | JsonOp::Update | JsonOp::Move => Need::Once,
+            JsonOp::Copy => Need::Either,
+            _ => Need::Multi,
+        }
+    }
+
+    /// The XML API operation it corresponds to (for logs).
+    fn xml_op(self) -> Op {
+        match self {
+            JsonOp::Stat => Op::HeadObject,
+            JsonOp::List => Op::ListObjects,
+            JsonOp::Delete => Op::DeleteObject,
+            JsonOp::Copy | JsonOp::Move => Op::CopyObject,
+            JsonOp::SliceInit => Op::InitiateMultipartUpload,
+            JsonOp::SliceData => Op::UploadPart,
+            JsonOp::SliceList => Op::ListParts,
+            JsonOp::SliceFinish => Op::CompleteMultipartUpload,
+            JsonOp::Create | JsonOp::Update | JsonOp::Upload => Op::PutObject,
+        }
+    }
+}
+
+/// One JSON API request, authenticated, with its bucket loaded.
+pub(crate) struct JsonReq<'a> {
+    app: &'a Arc<AppState>,
+    /// The request as `api::authz` sees it (identity, headers, peer, query).
+    ctx: Ctx,
+    path: JsonPath,
+    bucket: BucketRecord,
+    params: Params,
+    /// `Host` of the request, for the URLs in answers.
+    host: String,
+}
+
+impl JsonReq<'_> {
+    fn authorize(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> JsonResult<()> {
+        authorize_in(self.app, &self.ctx, action, &self.bucket, Some(key), object)
+            .map_err(JsonError::from)
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.app.clock.now_ms()
+    }
+
+    /// `biz_attr`, at most 4 KB.
+    fn biz_attr(&self) -> JsonResult<Option<String>> {
+        match self.params.text("biz_attr")? {
+            Some(b) if b.len() > MAX_BIZ_ATTR => Err(JsonError::biz_attr_too_long()),
+            other => Ok(other.map(str::to_string)),
+        }
+    }
+}
+
+/// Serves one JSON API request. Errors are answered in the API's JSON shape.
+pub(crate) async fn handle(
+    app: &Arc<AppState>,
+    parts: Parts,
+    body: Body,
+    rid: &str,
+    decoded_path: &str,
+    query: Vec<(String, String)>,
+    resource: &str,
+) -> Response<Body> {
+    let result = run(app, parts, body, rid, decoded_path, query, resource).await;
+    if let Err(e) = &result {
+        if e.code == JsonError::internal().code {
+            tracing::error!(code = e.code, "request failed");
+        } else {
+            tracing::info!(code = e.code, message = %e.message, "request rejected");
+        }
+    }
+    render(result, rid)
+}
+
+fn render(result: JsonResult<Value>, rid: &str) -> Response<Body> {
+    let (status, body, close) = match result {
+        Ok(data) => (
+            http::StatusCode::OK,
+            json!({"code": 0, "message": "SUCCESS", "request_id": rid, "data": data}),
+            false,
+        ),
+        Err(e) => {
+            let mut v = json!({"code": e.code, "message": e.message, "request_id": rid});
+            if let Some(d) = e.data {
+                v["data"] = d;
+            }
+            // The body may be unread.
+            (e.status, v, e.code == JsonError::too_large().code)
+        }
+    };
+    let text = body.to_string();
+    let mut r = Response::builder()
+        .status(status)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .header("Content-Length", text.len())
+        .body(Body::from(text))
+        .unwrap_or_default();
+    if close {
+        r.headers_mut()
+            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
+async fn run(
+    app: &Arc<AppState>,
+    parts: Parts,
+    body: Body,
+    rid: &str,
+    decoded_path: &str,
+    query: Vec<(String, String)>,
+    resource: &str,
+) -> JsonResult<Value> {
+    if parts.method != Method::GET && parts.method != Method::POST {
+        return Err(JsonError::bad_method());
+    }
+    let path = JsonPath::parse(decoded_path)?;
+    let sign_text = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            query
+                .iter()
+                .find(|(k, _)| k == "sign")
+                .map(|(_, v)| v.clone())
+        })
+        .unwrap_or_default();
+    // The MAC is checked before the body is read, so only key holders can send one.
+    let sign = LegacySign::parse(&sign_text)?;
+    let identity = legacy::verify(&sign, app.iam.as_ref())?;
+    let content_type = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = read_body(&parts, body).await?;
+    let params = Params::collect(&query, content_type.as_deref(), body).await?;
+    let op_name = params.nonempty("op")?.ok_or_else(JsonError::no_op)?;
+    let op = JsonOp::parse(op_name).ok_or_else(|| JsonError::unknown_op().detail(op_name))?;
+    tracing::Span::current().record("op", format!("json:{op_name}").as_str());
+
+    let now = app.clock.now_secs();
+    let resources = [path.fileid()];
+    legacy::check(
+        &sign,
+        &Expect {
+            appid: &path.appid,
+            bucket: &path.bucket,
+            resources: &resources,
+            need: op.need(),
+            now,
+            once_window: app.config.legacy_once_window_secs as i64,
+        },
+    )?;
+    if sign.is_once() && !app.store.consume_once_signature(sign.time, &sign.mac)? {
+        return Err(LegacyAuthError::Replayed.into());
+    }
+    let bucket = app
+        .store
+        .get_bucket(&path.full_bucket())?
+        .ok_or_else(JsonError::no_bucket)?;
+    tracing::Span::current().record("bucket", bucket.name.as_str());
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    let ctx = Ctx {
+        request_id: rid.to_string(),
+        method: parts.method.clone(),
+        op: op.xml_op(),
+        target: Target::Object {
+            bucket: bucket.name.clone(),
+            key: path.key().to_string(),
+        },
+        host_region: None,
+        identity,
+        dialect: Dialect::Cos,
+        payload: PayloadSpec::default(),
+        query,
+        peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
+        headers: parts.headers,
+        resource: resource.to_string(),
+        admin_path: None,
+    };
+    let mut req = JsonReq {
+        app,
+        ctx,
+        path,
+        bucket,
+        params,
+        host,
+    };
+    match op {
+        JsonOp::Create => dir::create(&req).await,
+        JsonOp::Stat if req.path.is_dir() => dir::stat(&req),
+        JsonOp::Stat => file::stat(&req),
+        JsonOp::List => dir::list(&mut req),
+        JsonOp::Delete if req.path.is_dir() => dir::delete(&req).await,
+        JsonOp::Delete => file::delete(&req).await,
+        JsonOp::Update if req.path.is_dir() => dir::update(&req).await,
+        JsonOp::Update => file::update(&req),
+        JsonOp::Upload => file::upload(&mut req).await,
+        JsonOp::Copy => file::copy_or_move(&req, false),
+        JsonOp::Move => file::copy_or_move(&req, true),
+        JsonOp::SliceInit => slice::init(&req),
+        JsonOp::SliceData => slice::data(&mut req).await,
+        JsonOp::SliceList => slice::list(&req),
+        JsonOp::SliceFinish => slice::finish(&req).await,
+    }
+}
+
+/// Reads the body, refusing more than [`MAX_BODY`] bytes.
+async fn read_body(parts: &Parts, body: Body) -> JsonResult<Bytes> {
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(JsonError::too_large());
+    }
+    let mut stream = body.into_data_stream();
+    let mut out = bytes::BytesMut::with_capacity(declared.unwrap_or(0) as usize);
+    while let Some(piece) = stream.next().await {
+        let piece = piece.map_err(|e| JsonError::bad_form().detail(e))?;
+        if out.len() + piece.len() > MAX_BODY {
+            return Err(JsonError::too_large());
+        }
+        out.extend_from_slice(&piece);
+    }
+    Ok(out.freeze())
+}
+
+/// A one-piece body stream for the store's writers.
+fn body_stream(
+    data: Bytes,
+) -> futures_util::stream::Once<std::future::Ready<Result<Bytes, std::convert::Infallible>>> {
+    futures_util::stream::once(std::future::ready(Ok(data)))
+}
