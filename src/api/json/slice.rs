@@ -37,7 +37,11 @@ fn parse_parts(text: &str, filesize: u64, slice: u64, sha: &str) -> JsonResult<V
     let mut out = Vec::with_capacity(raw.len());
     for (i, p) in raw.iter().enumerate() {
         let last = i + 1 == raw.len();
-        let want_len = if last { filesize - expect } else { slice };
+        let want_len = if last {
+            filesize.checked_sub(expect).ok_or_else(bad)?
+        } else {
+            slice
+        };
         if p.offset != expect || p.datalen != want_len || p.datalen == 0 && filesize > 0 {
             return Err(bad());
         }
@@ -264,7 +268,7 @@ pub fn list(req: &JsonReq<'_>) -> JsonResult<Value> {
     let listparts: Vec<Value> = parts
         .iter()
         .map(
-            |(n, p)| json!({"offset": u64::from(n - 1) * up.session.slice_size, "datalen": p.size}),
+            |(n, p)| json!({"offset": u64::from(n.saturating_sub(1)) * up.session.slice_size, "datalen": p.size}),
         )
         .collect();
     Ok(json!({

@@ -53,7 +53,7 @@ pub fn check(sign: &LegacySign, x: &Expect<'_>) -> Result<(), LegacyAuthError> {
         if !x.resources.iter().any(|r| *r == f) {
             return Err(LegacyAuthError::FileidMismatch);
         }
-        if (x.now - sign.time).abs() > x.once_window {
+        if x.now.saturating_sub(sign.time).saturating_abs() > x.once_window {
             return Err(LegacyAuthError::OnceTooOld);
         }
         return Ok(());
@@ -64,7 +64,7 @@ pub fn check(sign: &LegacySign, x: &Expect<'_>) -> Result<(), LegacyAuthError> {
     if sign.expire < x.now {
         return Err(LegacyAuthError::Expired);
     }
-    if sign.expire - sign.time.min(x.now) > MAX_MULTI_SECS {
+    if sign.expire.saturating_sub(sign.time.min(x.now)) > MAX_MULTI_SECS {
         return Err(LegacyAuthError::TooLong);
     }
     // A multi-use signature may leave f empty, bind the resource, or bind a directory above it

@@ -290,3 +290,25 @@ fn codes_are_the_seeds() {
         assert_eq!(e.code(), c, "{e}");
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn parse_and_check_never_panic(
+        mac in proptest::collection::vec(proptest::num::u8::ANY, 0..24),
+        plain in "[abektrfz=&0-9/%A-Za-z-]{0,80}",
+        now in proptest::num::i64::ANY,
+    ) {
+        use base64::Engine;
+        let mut raw = mac;
+        raw.extend_from_slice(plain.as_bytes());
+        let text = base64::engine::general_purpose::STANDARD.encode(&raw);
+        if let Ok(s) = LegacySign::parse(&text) {
+            let _ = s.mac_matches("K");
+            let resources = ["/1/b/x".to_string()];
+            for need in [Need::Multi, Need::Once, Need::Either] {
+                let _ = check(&s, &Expect { appid: "1", bucket: "b", resources: &resources, need, now, once_window: 86400 });
+            }
+        }
+        let _ = LegacySign::parse(&plain);
+    }
+}
