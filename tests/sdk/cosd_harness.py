@@ -484,3 +484,43 @@ class ConfiguredServer(CosdServer):
             RUNNING_SERVERS.append(self)
         self.wait_healthy()
         return self
+
+
+# ------------------------------------------------------------ legacy v4 JSON API
+# (test_json_api.py; contract: docs/json-api.md, wire: shared/spec/06-legacy-json-api.md §2)
+
+def legacy_fileid(appid, bucket, path, download=False):
+    """The ``f`` field as the v4 SDKs build it: ``/<appid>/<bucket><quoted path>``
+    (download signatures: just ``<quoted path>``), quoted like Python's
+    ``urllib.quote(path, '~/')``."""
+    from urllib.parse import quote
+    quoted = quote(path.encode("utf-8") if isinstance(path, str) else path, safe="~/")
+    return quoted if download else "/%s/%s%s" % (appid, bucket, quoted)
+
+
+def legacy_plain(secret_id, appid, bucket, fileid, expire, now, rand):
+    """The signed text, fields in the Python SDK's order (a k e t r f b)."""
+    return "a=%s&k=%s&e=%d&t=%d&r=%d&f=%s&b=%s" % (appid, secret_id, int(expire), int(now), int(rand),
+                                                   fileid, bucket)
+
+
+def legacy_sign_plain(secret_key, plain):
+    """Base64(HMAC-SHA1(SecretKey, plain) || plain) for an arbitrary plain text."""
+    import base64
+    import hmac
+    raw = plain.encode("utf-8")
+    mac = hmac.new(secret_key.encode("utf-8"), raw, hashlib.sha1).digest()
+    return base64.b64encode(mac + raw).decode("ascii")
+
+
+def legacy_sign(secret_id, secret_key, appid, bucket, fileid, expire, now=None, rand=None):
+    """A legacy v4 signature (cos_auth.Auth.app_sign). ``fileid`` is the ``f`` value as
+    sent (see legacy_fileid; may be ''), ``expire`` the ``e`` value (0 = once; an
+    absolute Unix time otherwise), ``now`` the ``t`` value (default: the current
+    time), ``rand`` the ``r`` value (default: random, like the SDK)."""
+    import random
+    if now is None:
+        now = int(time.time())
+    if rand is None:
+        rand = random.randint(0, 999999999)
+    return legacy_sign_plain(secret_key, legacy_plain(secret_id, appid, bucket, fileid, expire, now, rand))

@@ -251,7 +251,7 @@ async fn verify_slice(s: &SliceSession, offset: u64, content: bytes::Bytes) -> J
 /// `upload_slice_list`: the newest unfinished session of this file and its slices.
 pub fn list(req: &JsonReq<'_>) -> JsonResult<Value> {
     let key = req.path.key();
-    req.authorize("name/cos:ListParts", key, None)?;
+    req.authorize("name/cos:PutObject", key, None)?;
     let store = &req.app.store;
     let ups = store.slice_uploads(&req.bucket.name, key)?;
     let up = match req.params.nonempty("session")? {

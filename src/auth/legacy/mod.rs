@@ -37,7 +37,7 @@ pub enum LegacyAuthError {
     Expired,
     #[error("ERROR_PROXY_AUTH_EXPIRE_TOO_LONG: a multi-use signature may last at most 90 days")]
     TooLong,
-    #[error("ERROR_PROXY_AUTH_EXPIRED: the once signature is older than the replay window")]
+    #[error("ERROR_PROXY_AUTH_EXPIRED: the once signature was signed outside the replay window")]
     OnceTooOld,
     #[error(
         "ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY: this operation needs a once signature (e=0)"
@@ -99,7 +99,9 @@ impl LegacySign {
     /// Decodes `Base64(mac || plain)`. Every field must be present exactly once; `r` is
     /// required but not interpreted.
     pub fn parse(sign: &str) -> Result<LegacySign, LegacyAuthError> {
-        let sign = sign.trim();
+        // The Python SDK puts the signature in `?sign=` without URL-encoding it, so its `+`
+        // arrive as spaces; Base64 has no spaces, so they are always a decoded `+`.
+        let sign = sign.trim().replace(' ', "+");
         if sign.is_empty() {
             return Err(LegacyAuthError::Empty);
         }

@@ -50,6 +50,26 @@ fn spec_vectors_sign_and_verify() {
         assert!(verify(&p, &keys()).is_ok());
     }
     assert!(LegacySign::parse(ONCE).unwrap().is_once());
+    // `+` decoded to a space by a query parser (the Python SDK does not URL-encode `sign=`).
+    let with_plus = (0..1000u64)
+        .map(|r| {
+            sign(
+                "SECRETEXAMPLE",
+                &plain_text(
+                    "1250000000",
+                    "AKIDEXAMPLE",
+                    1700000300,
+                    1700000000,
+                    r,
+                    &f,
+                    "mybucket",
+                ),
+            )
+        })
+        .find(|s| s.contains('+'))
+        .unwrap();
+    let spaced = with_plus.replace('+', " ");
+    assert!(verify(&LegacySign::parse(&spaced).unwrap(), &keys()).is_ok());
 }
 
 #[test]
