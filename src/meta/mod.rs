@@ -82,6 +82,16 @@ pub trait KvRead {
 pub trait Kv: KvRead + Send + Sync {
     /// Applies the batch atomically (durably when the store is configured to sync).
     fn write(&self, batch: Batch) -> KvResult<()>;
+    /// Applies the batch atomically without waiting for it to be durable; returns a ticket
+    /// for [`Kv::wait_durable`]. Lets callers release their locks before the sync, so that one
+    /// sync covers the batches of many writers (group commit).
+    fn write_deferred(&self, batch: Batch) -> KvResult<u64> {
+        self.write(batch).map(|()| 0)
+    }
+    /// Returns once every batch up to `ticket` is durable (as the store is configured).
+    fn wait_durable(&self, _ticket: u64) -> KvResult<()> {
+        Ok(())
+    }
     /// Runs `f` against a consistent point-in-time view of the store.
     fn with_snapshot(&self, f: &mut dyn FnMut(&dyn KvRead) -> KvResult<()>) -> KvResult<()>;
 }

@@ -2,7 +2,8 @@
 
 use super::{Batch, Direction, Kv, KvError, KvRead, KvResult, Pair, WriteOp};
 use rocksdb::{
-    Direction as RDir, IteratorMode, Options, ReadOptions, WriteBatch, WriteOptions, DB,
+    BlockBasedOptions, Cache, Direction as RDir, IteratorMode, Options, ReadOptions, WriteBatch,
+    WriteOptions, DB,
 };
 use std::ops::Bound;
 use std::path::Path;
@@ -10,6 +11,23 @@ use std::path::Path;
 pub struct RocksKv {
     db: DB,
     sync: bool,
+    group: GroupSync,
+}
+
+/// Group commit: writers append to the WAL without syncing, then wait here; whoever finds no
+/// sync running syncs everything appended so far, and every writer whose batch that covers
+/// returns. One `fsync` serves all the writers that arrived while the previous one ran.
+#[derive(Default)]
+struct GroupSync {
+    state: std::sync::Mutex<SyncState>,
+    done: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct SyncState {
+    /// Every batch with a sequence number up to this one is durable.
+    synced: u64,
+    syncing: bool,
 }
 
 fn io(e: rocksdb::Error) -> KvError {
@@ -23,8 +41,26 @@ impl RocksKv {
         opts.create_if_missing(true);
         opts.set_max_background_jobs(2);
         opts.set_keep_log_file_num(4);
+        // Point lookups dominate (object, bucket and refcount records on every write), and
+        // most lookups of a new object's key miss: bloom filters answer those without reading
+        // a block, and a block cache keeps the hot records in memory.
+        let mut table = BlockBasedOptions::default();
+        table.set_bloom_filter(10.0, false);
+        table.set_block_cache(&Cache::new_lru_cache(64 << 20).map_err(io)?);
+        table.set_cache_index_and_filter_blocks(true);
+        opts.set_block_based_table_factory(&table);
+        opts.set_level_compaction_dynamic_level_bytes(true);
+        // With syncing on, every acknowledged batch is made durable by a group sync
+        // (`wait_durable`), which also writes RocksDB's WAL buffer out; so the WAL need not be
+        // written to the file per batch. Without syncing, each batch must reach the file (the
+        // page cache) before it is acknowledged, or a killed process would lose it.
+        opts.set_manual_wal_flush(sync);
         let db = DB::open(&opts, path).map_err(io)?;
-        Ok(RocksKv { db, sync })
+        Ok(RocksKv {
+            db,
+            sync,
+            group: GroupSync::default(),
+        })
     }
 
     /// Flushes memtables so a clean shutdown leaves little WAL to replay.
@@ -123,18 +159,57 @@ impl KvRead for RocksSnapshot<'_> {
     }
 }
 
+fn write_batch(batch: Batch) -> WriteBatch {
+    let mut wb = WriteBatch::default();
+    for op in batch.ops {
+        match op {
+            WriteOp::Put(k, v) => wb.put(k, v),
+            WriteOp::Delete(k) => wb.delete(k),
+        }
+    }
+    wb
+}
+
 impl Kv for RocksKv {
     fn write(&self, batch: Batch) -> KvResult<()> {
-        let mut wb = WriteBatch::default();
-        for op in batch.ops {
-            match op {
-                WriteOp::Put(k, v) => wb.put(k, v),
-                WriteOp::Delete(k) => wb.delete(k),
-            }
-        }
+        let ticket = self.write_deferred(batch)?;
+        self.wait_durable(ticket)
+    }
+
+    fn write_deferred(&self, batch: Batch) -> KvResult<u64> {
         let mut wo = WriteOptions::default();
-        wo.set_sync(self.sync);
-        self.db.write_opt(wb, &wo).map_err(io)
+        wo.set_sync(false);
+        self.db.write_opt(write_batch(batch), &wo).map_err(io)?;
+        // At least this batch's sequence number (later writers only raise it).
+        Ok(self.db.latest_sequence_number())
+    }
+
+    fn wait_durable(&self, ticket: u64) -> KvResult<()> {
+        if !self.sync {
+            return Ok(());
+        }
+        let g = &self.group;
+        let mut st = g.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if st.synced >= ticket {
+                return Ok(());
+            }
+            if st.syncing {
+                st = g.done.wait(st).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            st.syncing = true;
+            let target = self.db.latest_sequence_number();
+            drop(st);
+            let res = self.db.flush_wal(true);
+            st = g.state.lock().unwrap_or_else(|p| p.into_inner());
+            st.syncing = false;
+            if res.is_ok() {
+                st.synced = st.synced.max(target);
+            }
+            g.done.notify_all();
+            res.map_err(io)?;
+        }
     }
 
     fn with_snapshot(&self, f: &mut dyn FnMut(&dyn KvRead) -> KvResult<()>) -> KvResult<()> {

@@ -16,7 +16,7 @@ impl Store {
         grants: Vec<Grant>,
         tags: Vec<(String, String)>,
     ) -> ServiceResult<BucketRecord> {
-        let _guard = self.lock_commits();
+        let lock = self.lock_commits();
         let key = KeyCodec::bucket(name.as_str());
         if let Some(existing) = self.kv.get(&key)? {
             let existing = BucketRecord::decode(&existing)?;
@@ -38,7 +38,7 @@ impl Store {
         };
         let mut b = Batch::default();
         b.put(key, rec.encode());
-        self.kv.write(b)?;
+        lock.write(b)?;
         Ok(rec)
     }
 
@@ -66,7 +66,7 @@ impl Store {
     }
 
     fn update_bucket(&self, name: &str, f: impl FnOnce(&mut BucketRecord)) -> ServiceResult<()> {
-        let _guard = self.lock_commits();
+        let lock = self.lock_commits();
         let key = KeyCodec::bucket(name);
         let mut rec = match self.kv.get(&key)? {
             Some(v) => BucketRecord::decode(&v)?,
@@ -75,7 +75,7 @@ impl Store {
         f(&mut rec);
         let mut b = Batch::default();
         b.put(key, rec.encode());
-        self.kv.write(b)?;
+        lock.write(b)?;
         Ok(())
     }
 
@@ -87,7 +87,7 @@ impl Store {
     }
 
     pub fn delete_bucket(&self, name: &str) -> ServiceResult<()> {
-        let _guard = self.lock_commits();
+        let lock = self.lock_commits();
         let key = KeyCodec::bucket(name);
         if self.kv.get(&key)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
@@ -105,7 +105,7 @@ impl Store {
         }
         let mut b = Batch::default();
         b.delete(key);
-        self.kv.write(b)?;
+        lock.write(b)?;
         Ok(())
     }
 

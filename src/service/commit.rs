@@ -3,6 +3,8 @@
 use super::{ServiceError, ServiceResult, Store};
 use crate::chunk::ChunkId;
 use crate::meta::{Batch, ChunkRefcount, GcEntry, KeyCodec, ObjectRecord};
+use crate::meta::{Kv, KvResult};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::MutexGuard;
 
@@ -13,6 +15,49 @@ pub(crate) type Deltas = HashMap<ChunkId, (i64, u64)>;
 pub(crate) fn count(deltas: &mut Deltas, chunks: &[crate::meta::ChunkRef], sign: i64) {
     for c in chunks {
         deltas.entry(c.id).or_insert((0, c.len)).0 += sign;
+    }
+}
+
+/// The commit lock, held while a read-modify-write reads records and appends its batch.
+/// Batches go to the metadata log without waiting for the disk; dropping the guard first
+/// releases the lock and then waits until the last batch appended under it is durable. So
+/// concurrent commits share one log sync (group commit) while nothing is acknowledged before
+/// it is durable: every caller drops its guard before it answers.
+pub(crate) struct CommitGuard<'a> {
+    guard: Option<MutexGuard<'a, ()>>,
+    kv: &'a dyn Kv,
+    ticket: Cell<Option<u64>>,
+}
+
+impl<'a> CommitGuard<'a> {
+    pub(crate) fn new(guard: MutexGuard<'a, ()>, kv: &'a dyn Kv) -> CommitGuard<'a> {
+        CommitGuard {
+            guard: Some(guard),
+            kv,
+            ticket: Cell::new(None),
+        }
+    }
+
+    /// Appends `batch` (atomically visible at once; durable when the guard is dropped).
+    pub(crate) fn write(&self, batch: Batch) -> KvResult<()> {
+        let t = self.kv.write_deferred(batch)?;
+        self.ticket.set(Some(t));
+        Ok(())
+    }
+}
+
+impl Drop for CommitGuard<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        if let Some(t) = self.ticket.get() {
+            if let Err(e) = self.kv.wait_durable(t) {
+                // The batch is visible but may not survive a crash, and the caller is about to
+                // acknowledge it. After a failed log sync nothing written since can be trusted
+                // (the "fsyncgate" lesson): stop, and let recovery replay what is durable.
+                tracing::error!(error = %e, "syncing the metadata log failed; aborting");
+                std::process::abort();
+            }
+        }
     }
 }
 
@@ -32,10 +77,10 @@ impl Store {
 
     /// Replaces the object at `bucket/key` with `new` (None deletes it) and adjusts chunk
     /// reference counts in the same batch. Returns the previous record. The caller holds the
-    /// commit lock (`_lock` proves it).
+    /// commit lock (`lock` proves it) and appends through it.
     pub(crate) fn commit_locked(
         &self,
-        lock: &MutexGuard<'_, ()>,
+        lock: &CommitGuard<'_>,
         bucket: &str,
         key: &str,
         new: Option<&ObjectRecord>,
@@ -48,7 +93,7 @@ impl Store {
     /// delete). Returns the previous records in order. The keys must differ.
     pub(crate) fn commit_many_locked(
         &self,
-        _lock: &MutexGuard<'_, ()>,
+        lock: &CommitGuard<'_>,
         bucket: &str,
         changes: &[(&str, Option<&ObjectRecord>)],
     ) -> ServiceResult<Vec<Option<ObjectRecord>>> {
@@ -74,7 +119,7 @@ impl Store {
             olds.push(old);
         }
         self.apply_refcounts(&mut batch, &deltas)?;
-        self.kv.write(batch)?;
+        lock.write(batch)?;
         Ok(olds)
     }
 
@@ -114,7 +159,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(());
         }
-        let _lock = self.lock_commits();
+        let lock = self.lock_commits();
         let now = self.clock.now_ms();
         let due = (now + self.cfg.gc_grace_ms).max(0) as u64;
         let mut batch = Batch::default();
@@ -124,7 +169,7 @@ impl Store {
             }
         }
         if !batch.is_empty() {
-            self.kv.write(batch)?;
+            lock.write(batch)?;
         }
         Ok(())
     }

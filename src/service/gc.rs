@@ -38,7 +38,7 @@ impl Store {
                 let Some((_, id)) = KeyCodec::decode_gc(k) else {
                     continue;
                 };
-                let _commit = self.lock_commits();
+                let lock = self.lock_commits();
                 let inflight = self.inflight.lock();
                 if inflight.contains_key(&id) {
                     stats.deferred += 1;
@@ -52,7 +52,7 @@ impl Store {
                     self.chunks.delete(&id)?;
                     stats.deleted += 1;
                 }
-                self.kv.write(batch)?;
+                lock.write(batch)?;
                 progressed = true;
             }
             if !progressed || rows.len() < 256 {
@@ -79,7 +79,7 @@ impl Store {
         )?;
         let now = self.clock.now_ms();
         let due = (now + self.cfg.gc_grace_ms).max(0) as u64;
-        let _lock = self.lock_commits();
+        let lock = self.lock_commits();
         let mut batch = Batch::default();
         let mut n = 0;
         for (id, _) in self.chunks.list()? {
@@ -90,7 +90,7 @@ impl Store {
             n += 1;
         }
         if !batch.is_empty() {
-            self.kv.write(batch)?;
+            lock.write(batch)?;
         }
         Ok(n)
     }

@@ -22,7 +22,7 @@ impl Store {
     /// the caller acts on the signature.
     pub fn consume_once_signature(&self, time: i64, mac: &[u8; 20]) -> ServiceResult<bool> {
         let key = KeyCodec::once_sign(time.max(0) as u64, mac);
-        let _lock = self.lock_commits();
+        let lock = self.lock_commits();
         if self.kv.get(&key)?.is_some() {
             return Ok(false);
         }
@@ -34,7 +34,7 @@ impl Store {
             }
             .encode(),
         );
-        self.kv.write(b)?;
+        lock.write(b)?;
         Ok(true)
     }
 

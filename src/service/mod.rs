@@ -193,8 +193,12 @@ impl Store {
         }
     }
 
-    pub(crate) fn lock_commits(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.commit_lock.lock().unwrap_or_else(|p| p.into_inner())
+    /// Takes the commit lock; writes through the guard become durable when it is dropped.
+    pub(crate) fn lock_commits(&self) -> commit::CommitGuard<'_> {
+        commit::CommitGuard::new(
+            self.commit_lock.lock().unwrap_or_else(|p| p.into_inner()),
+            self.kv.as_ref(),
+        )
     }
 
     pub fn config(&self) -> &StoreConfig {

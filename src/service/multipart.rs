@@ -73,7 +73,7 @@ impl Store {
         checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
         slice: Option<SliceSession>,
     ) -> ServiceResult<String> {
-        let _lock = self.lock_commits();
+        let lock = self.lock_commits();
         if self.get_bucket(bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
@@ -95,7 +95,7 @@ impl Store {
         };
         let mut b = Batch::default();
         b.put(KeyCodec::upload(bucket, key, &upload_id), rec.encode());
-        self.kv.write(b)?;
+        lock.write(b)?;
         Ok(upload_id)
     }
 
@@ -174,7 +174,7 @@ impl Store {
         number: u32,
         part: &PartRecord,
     ) -> ServiceResult<()> {
-        let _lock = self.lock_commits();
+        let lock = self.lock_commits();
         if self
             .kv
             .get(&KeyCodec::upload(bucket, key, upload_id))?
@@ -191,7 +191,7 @@ impl Store {
         let mut batch = Batch::default();
         batch.put(pkey, part.encode());
         self.apply_refcounts(&mut batch, &deltas)?;
-        self.kv.write(batch)?;
+        lock.write(batch)?;
         Ok(())
     }
 
@@ -344,19 +344,25 @@ impl Store {
         batch.delete(KeyCodec::upload(bucket, key, upload_id));
         batch.put(KeyCodec::object(bucket, key), object.encode());
         self.apply_refcounts(&mut batch, &deltas)?;
-        self.kv.write(batch)?;
+        lock.write(batch)?;
         drop(lock);
         Ok(object)
     }
 
     /// Aborts an upload, releasing its parts.
     pub fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> ServiceResult<()> {
-        let _lock = self.lock_commits();
+        let lock = self.lock_commits();
         self.get_upload(bucket, key, upload_id)?;
-        self.abort_locked(bucket, key, upload_id)
+        self.abort_locked(&lock, bucket, key, upload_id)
     }
 
-    fn abort_locked(&self, bucket: &str, key: &str, upload_id: &str) -> ServiceResult<()> {
+    fn abort_locked(
+        &self,
+        lock: &super::commit::CommitGuard<'_>,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> ServiceResult<()> {
         let mut deltas = Deltas::new();
         let mut batch = Batch::default();
         for (n, rec) in self.all_parts(upload_id)? {
@@ -365,7 +371,7 @@ impl Store {
         }
         batch.delete(KeyCodec::upload(bucket, key, upload_id));
         self.apply_refcounts(&mut batch, &deltas)?;
-        self.kv.write(batch)?;
+        lock.write(batch)?;
         Ok(())
     }
 
@@ -483,9 +489,9 @@ impl Store {
         )?;
         let mut n = 0;
         for (b, key, id) in expired {
-            let _lock = self.lock_commits();
+            let lock = self.lock_commits();
             if self.kv.get(&KeyCodec::upload(&b, &key, &id))?.is_some() {
-                self.abort_locked(&b, &key, &id)?;
+                self.abort_locked(&lock, &b, &key, &id)?;
                 n += 1;
             }
         }

@@ -182,14 +182,14 @@ impl Store {
         key: &str,
         change: impl FnOnce(&mut ObjectRecord),
     ) -> ServiceResult<ObjectRecord> {
-        let _lock = self.lock_commits();
+        let lock = self.lock_commits();
         let mut rec = self
             .load_object(bucket, key)?
             .ok_or(ServiceError::NoSuchKey)?;
         change(&mut rec);
         let mut b = crate::meta::Batch::default();
         b.put(crate::meta::KeyCodec::object(bucket, key), rec.encode());
-        self.kv.write(b)?;
+        lock.write(b)?;
         Ok(rec)
     }
 
