@@ -40,7 +40,7 @@ pub fn measure() -> std::io::Result<Value> {
         "blake3_gbps": blake3,
         "crc64_gbps": crc64,
         "fsync_new_file_per_s": fsync_rate()?,
-        "loopback_gbps": loopback()?,
+        "loopback_gbps": (0..3).try_fold(0f64, |best, _| loopback().map(|r| best.max(r)))?,
     }))
 }
 

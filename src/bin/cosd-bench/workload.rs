@@ -178,7 +178,17 @@ impl Bench {
             .clone()
             .unwrap_or_else(|| format!("bench-{:016x}", rand::random::<u64>()));
         let needs_fill = match o.workload {
-            Workload::Get | Workload::Mixed => Some((o.keys, o.size)),
+            Workload::Get | Workload::Mixed => {
+                // A given prefix that already holds the objects is reused (no re-upload).
+                let have = match &o.prefix {
+                    Some(_) => {
+                        let mut c = Conn::new(Arc::clone(&self.target));
+                        self.list_all(&mut c, &prefix, false).await.unwrap_or(0)
+                    }
+                    None => 0,
+                };
+                (have < o.keys).then_some((o.keys, o.size))
+            }
             Workload::Delete => Some((o.count.unwrap_or(o.keys), o.size)),
             Workload::List | Workload::ListDelim => {
                 let mut c = Conn::new(Arc::clone(&self.target));
@@ -394,7 +404,10 @@ impl Bench {
         let server = cpu0.1.zip(cpu1.1).map(|(a, b)| b - a);
         let is_list = matches!(o.workload, Workload::List | Workload::ListDelim);
         json!({
-            "workload": format!("{:?}", o.workload).to_lowercase(),
+            "workload": clap::ValueEnum::to_possible_value(&o.workload)
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+            "bytes": rec.bytes,
             "label": o.label,
             "concurrency": o.concurrency,
             "size": o.size,
