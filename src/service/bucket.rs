@@ -39,6 +39,7 @@ impl Store {
         let mut b = Batch::default();
         b.put(key, rec.encode());
         lock.write(b)?;
+        self.buckets.set(name.as_str(), Some(&rec));
         Ok(rec)
     }
 
@@ -76,12 +77,21 @@ impl Store {
         let mut b = Batch::default();
         b.put(key, rec.encode());
         lock.write(b)?;
+        self.buckets.set(name, Some(&rec));
         Ok(())
     }
 
     pub fn get_bucket(&self, name: &str) -> ServiceResult<Option<BucketRecord>> {
+        if let Some(hit) = self.buckets.get(name) {
+            return Ok(Some(hit));
+        }
+        let generation = self.buckets.generation();
         match self.kv.get(&KeyCodec::bucket(name))? {
-            Some(v) => Ok(Some(BucketRecord::decode(&v)?)),
+            Some(v) => {
+                let rec = BucketRecord::decode(&v)?;
+                self.buckets.fill(name, &rec, generation);
+                Ok(Some(rec))
+            }
             None => Ok(None),
         }
     }
@@ -106,6 +116,7 @@ impl Store {
         let mut b = Batch::default();
         b.delete(key);
         lock.write(b)?;
+        self.buckets.set(name, None);
         Ok(())
     }
 
@@ -134,5 +145,54 @@ impl Store {
             return Err(e.into());
         }
         Ok(out)
+    }
+}
+
+/// Bucket records in memory. Writers (under the commit lock) replace entries and bump the
+/// generation; a reader that missed fills an entry only if no write happened since it began
+/// reading, so a slow reader can never put back a record a writer has replaced.
+#[derive(Default)]
+pub(crate) struct BucketCache {
+    inner: std::sync::RwLock<(u64, std::collections::HashMap<String, BucketRecord>)>,
+}
+
+impl BucketCache {
+    fn read(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, (u64, std::collections::HashMap<String, BucketRecord>)>
+    {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(
+        &self,
+    ) -> std::sync::RwLockWriteGuard<'_, (u64, std::collections::HashMap<String, BucketRecord>)>
+    {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, name: &str) -> Option<BucketRecord> {
+        self.read().1.get(name).cloned()
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.read().0
+    }
+
+    pub(crate) fn fill(&self, name: &str, rec: &BucketRecord, generation: u64) {
+        let mut c = self.write();
+        if c.0 == generation {
+            c.1.insert(name.to_string(), rec.clone());
+        }
+    }
+
+    /// After a write: the new record, or None when the bucket was deleted.
+    fn set(&self, name: &str, rec: Option<&BucketRecord>) {
+        let mut c = self.write();
+        c.0 += 1;
+        match rec {
+            Some(r) => c.1.insert(name.to_string(), r.clone()),
+            None => c.1.remove(name),
+        };
     }
 }

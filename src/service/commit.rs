@@ -97,7 +97,7 @@ impl Store {
         bucket: &str,
         changes: &[(&str, Option<&ObjectRecord>)],
     ) -> ServiceResult<Vec<Option<ObjectRecord>>> {
-        if self.kv.get(&KeyCodec::bucket(bucket))?.is_none() {
+        if self.get_bucket(bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
         let mut deltas = Deltas::new();

@@ -174,6 +174,8 @@ pub struct Store {
     /// the metadata batch, never across I/O on object bytes.
     pub(crate) commit_lock: Mutex<()>,
     pub(crate) inflight: Arc<Inflight>,
+    /// Bucket records as last read or written (every request reads its bucket).
+    pub(crate) buckets: bucket::BucketCache,
 }
 
 impl Store {
@@ -190,6 +192,7 @@ impl Store {
             cfg,
             commit_lock: Mutex::new(()),
             inflight: Arc::default(),
+            buckets: bucket::BucketCache::default(),
         }
     }
 

@@ -461,3 +461,28 @@ async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
     assert_eq!(report.dangling_references.len(), 1);
     assert!(!report.is_clean());
 }
+
+#[test]
+fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
+    let f = fixture();
+    let s = &f.store;
+    assert_eq!(
+        s.get_bucket("b-1").unwrap().unwrap().acl,
+        CannedAcl::Private
+    );
+    s.set_bucket_acl("b-1", CannedAcl::PublicRead, vec![])
+        .unwrap();
+    assert_eq!(
+        s.get_bucket("b-1").unwrap().unwrap().acl,
+        CannedAcl::PublicRead
+    );
+    // A reader that started before a write must not put its old record back.
+    let before = s.buckets.generation();
+    let stale = s.get_bucket("b-1").unwrap().unwrap();
+    s.set_bucket_tags("b-1", vec![("k".into(), "v".into())])
+        .unwrap();
+    s.buckets.fill("b-1", &stale, before);
+    assert_eq!(s.get_bucket("b-1").unwrap().unwrap().tags.len(), 1);
+    s.delete_bucket("b-1").unwrap();
+    assert!(s.get_bucket("b-1").unwrap().is_none());
+}

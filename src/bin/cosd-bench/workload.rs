@@ -179,15 +179,18 @@ impl Bench {
             .unwrap_or_else(|| format!("bench-{:016x}", rand::random::<u64>()));
         let needs_fill = match o.workload {
             Workload::Get | Workload::Mixed => {
-                // A given prefix that already holds the objects is reused (no re-upload).
-                let have = match &o.prefix {
+                // A given prefix whose last fixture object exists is reused (no re-upload).
+                let filled = match &o.prefix {
                     Some(_) => {
                         let mut c = Conn::new(Arc::clone(&self.target));
-                        self.list_all(&mut c, &prefix, false).await.unwrap_or(0)
+                        let last = format!("{prefix}/k{:08}", o.keys.saturating_sub(1));
+                        c.send("HEAD", &self.path(&last), &[], empty(), 0, false)
+                            .await
+                            .is_ok_and(|a| a.status == 200)
                     }
-                    None => 0,
+                    None => false,
                 };
-                (have < o.keys).then_some((o.keys, o.size))
+                (!filled).then_some((o.keys, o.size))
             }
             Workload::Delete => Some((o.count.unwrap_or(o.keys), o.size)),
             Workload::List | Workload::ListDelim => {
