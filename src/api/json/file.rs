@@ -121,10 +121,11 @@ pub fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
     if authority.is_some() {
         req.authorize("name/cos:PutObjectACL", key, rec.as_ref().ok())?;
     }
-    let mut rec = rec?;
-    // Validate everything before anything is written.
+    // Validate everything before anything is written (then merge into the record as it is
+    // under the commit lock).
+    let mut scratch = rec?;
     if let Some(h) = &headers {
-        apply_custom_headers(&mut rec, h)?;
+        apply_custom_headers(&mut scratch, h)?;
     }
     let now = req.now_ms();
     req.app.store.modify_object(&req.bucket.name, key, |r| {
@@ -137,14 +138,9 @@ pub fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
             r.acl = acl;
             r.grants.clear();
         }
-        if headers.is_some() {
-            r.cache_control = rec.cache_control;
-            r.content_type = rec.content_type;
-            r.content_disposition = rec.content_disposition;
-            r.content_language = rec.content_language;
-            r.content_encoding = rec.content_encoding;
-            r.expires = rec.expires;
-            r.meta = rec.meta;
+        if let Some(h) = &headers {
+            // Validated above; the same text applies the same way.
+            let _ = apply_custom_headers(r, h);
         }
     })?;
     Ok(json!({}))
