@@ -136,17 +136,25 @@ impl JsonReq<'_> {
     }
 }
 
+/// What the front end already knows of a request.
+pub(crate) struct Incoming<'a> {
+    pub rid: &'a str,
+    pub decoded_path: &'a str,
+    pub query: Vec<(String, String)>,
+    /// `host/path`, for logs.
+    pub resource: &'a str,
+}
+
 /// Serves one JSON API request. Errors are answered in the API's JSON shape.
 pub(crate) async fn handle(
     app: &Arc<AppState>,
     parts: Parts,
     body: Body,
-    rid: &str,
-    decoded_path: &str,
-    query: Vec<(String, String)>,
-    resource: &str,
+    incoming: Incoming<'_>,
+    access: &mut crate::http::Access,
 ) -> Response<Body> {
-    let result = run(app, parts, body, rid, decoded_path, query, resource).await;
+    let rid = incoming.rid;
+    let result = run(app, parts, body, incoming, access).await;
     if let Err(e) = &result {
         if e.code == JsonError::internal().code {
             tracing::error!(code = e.code, "request failed");
@@ -191,11 +199,15 @@ async fn run(
     app: &Arc<AppState>,
     parts: Parts,
     body: Body,
-    rid: &str,
-    decoded_path: &str,
-    query: Vec<(String, String)>,
-    resource: &str,
+    incoming: Incoming<'_>,
+    access: &mut crate::http::Access,
 ) -> JsonResult<Value> {
+    let Incoming {
+        rid,
+        decoded_path,
+        query,
+        resource,
+    } = incoming;
     if parts.method != Method::GET && parts.method != Method::POST {
         return Err(JsonError::bad_method());
     }
@@ -215,6 +227,7 @@ async fn run(
     // The MAC is checked before the body is read, so only key holders can send one.
     let sign = LegacySign::parse(&sign_text)?;
     let identity = legacy::verify(&sign, app.iam.as_ref())?;
+    access.principal = identity.principal();
     let content_type = parts
         .headers
         .get(http::header::CONTENT_TYPE)
@@ -224,7 +237,7 @@ async fn run(
     let params = Params::collect(&query, content_type.as_deref(), body).await?;
     let op_name = params.nonempty("op")?.ok_or_else(JsonError::no_op)?;
     let op = JsonOp::parse(op_name).ok_or_else(|| JsonError::unknown_op().detail(op_name))?;
-    tracing::Span::current().record("op", format!("json:{op_name}").as_str());
+    access.op = format!("json:{op_name}");
 
     let now = app.clock.now_secs();
     let resources = [path.fileid()];
@@ -246,7 +259,7 @@ async fn run(
         .store
         .get_bucket(&path.full_bucket())?
         .ok_or_else(JsonError::no_bucket)?;
-    tracing::Span::current().record("bucket", bucket.name.as_str());
+    access.bucket = bucket.name.clone();
     let host = parts
         .headers
         .get(http::header::HOST)
