@@ -67,6 +67,10 @@ pub(crate) fn decide_as(
     keys: impl FnOnce() -> Keys,
 ) -> Decision {
     let user = app.iam.policies_for(who);
+    let session = match who {
+        Identity::Account { secret_id, .. } => app.iam.session_policy(secret_id),
+        Identity::Anonymous => None,
+    };
     let policy: Option<Arc<Policy>> = match target
         .bucket
         .and_then(|b| b.policy.as_deref().map(|p| (b, p)))
@@ -81,7 +85,7 @@ pub(crate) fn decide_as(
         },
         None => None,
     };
-    let keys = if !user.is_empty() || policy.is_some() {
+    let keys = if !user.is_empty() || policy.is_some() || session.is_some() {
         keys()
     } else {
         Keys::new()
@@ -90,6 +94,7 @@ pub(crate) fn decide_as(
         Subject {
             identity: who,
             policies: &user,
+            session: session.as_deref(),
         },
         Resource {
             owner_uin: target.owner_uin,

@@ -5,6 +5,7 @@ pub(crate) mod authz;
 mod body;
 mod headers;
 pub(crate) mod json;
+pub(crate) mod sts;
 mod xml;
 
 pub(crate) use authz::{authorize_in, load_bucket};

@@ -7,6 +7,7 @@ pub mod payload;
 pub mod qsign;
 pub mod sigv2;
 pub mod sigv4;
+pub mod sts;
 #[cfg(test)]
 mod testing;
 
@@ -30,6 +31,16 @@ pub struct Credential {
     pub uin: String,
     pub root_uin: String,
     pub enabled: bool,
+    /// Set for temporary keys: the token every request must carry, and the expiry.
+    pub session: Option<Session>,
+}
+
+/// What makes a key temporary (issued by the STS endpoint).
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: Secret,
+    /// Unix seconds after which the key is dead.
+    pub expires_s: i64,
 }
 
 /// Looks up access keys.

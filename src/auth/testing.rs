@@ -14,6 +14,7 @@ impl CredentialStore for Keys {
                 uin: "1".into(),
                 root_uin: "1".into(),
                 enabled: true,
+                session: None,
             })
     }
 }

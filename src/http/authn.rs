@@ -148,8 +148,26 @@ fn v4_payload(content_sha256: Option<&str>) -> Result<(PayloadSpec, &'static str
 }
 
 /// Authenticates the request: q-sign (header, query or `sign=`), SigV4 (header or presigned),
-/// SigV2 (header or presigned), or anonymous.
+/// SigV2 (header or presigned), or anonymous; then, for a temporary key, its security token
+/// and expiry.
 pub fn authenticate(
+    app: &AppState,
+    parts: &Parts,
+    path: &str,
+    addressed: &Addressed,
+    query: &[(String, String)],
+) -> Result<Authenticated, ApiError> {
+    let authed = authenticate_signature(app, parts, path, addressed, query)?;
+    check_session(
+        app,
+        &authed.identity,
+        security_token(parts, query).as_deref(),
+        app.clock.now_secs(),
+    )?;
+    Ok(authed)
+}
+
+fn authenticate_signature(
     app: &AppState,
     parts: &Parts,
     path: &str,
@@ -164,7 +182,6 @@ pub fn authenticate(
         .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
         .filter(|v| !v.is_empty());
     let has_q = |n: &str| query.iter().any(|(k, _)| k == n);
-    reject_security_tokens(parts, query)?;
     let lower_headers = || -> Vec<(String, String)> {
         parts
             .headers
@@ -319,22 +336,63 @@ fn legacy_download(
     Ok(identity)
 }
 
-/// Temporary credentials (`x-cos-security-token` / `x-amz-security-token`, header or query)
-/// are not issued by this server yet, so any token is unknown: fail closed rather than ignore
-/// it and treat the request as signed by a permanent key.
-fn reject_security_tokens(parts: &Parts, query: &[(String, String)]) -> Result<(), ApiError> {
-    let names = ["x-cos-security-token", "x-amz-security-token"];
-    let in_headers = names.iter().any(|n| parts.headers.contains_key(*n));
-    let in_query = query
+/// The security token of a request: `x-cos-security-token` or `x-amz-security-token`, as a
+/// header or a query parameter (spec 01 §4: signed or not, depending on the SDK).
+pub fn security_token(parts: &Parts, query: &[(String, String)]) -> Option<String> {
+    const NAMES: [&str; 2] = ["x-cos-security-token", "x-amz-security-token"];
+    NAMES
         .iter()
-        .any(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)));
-    if in_headers || in_query {
-        return Err(ApiError::new(
-            Code::InvalidAccessKeyId,
-            "The security token included in the request is invalid: temporary credentials are not issued by this server.",
-        ));
+        .find_map(|n| parts.headers.get(*n))
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .or_else(|| {
+            query
+                .iter()
+                .find(|(k, _)| NAMES.iter().any(|n| k.eq_ignore_ascii_case(n)))
+                .map(|(_, v)| v.clone())
+        })
+        // Some SDKs send the header empty when no token is configured.
+        .filter(|t| !t.trim().is_empty())
+}
+
+fn invalid_token(why: &str) -> ApiError {
+    ApiError::new(
+        Code::InvalidAccessKeyId,
+        format!("The security token included in the request is invalid: {why}."),
+    )
+}
+
+/// A temporary key needs its own token (compared in constant time) and must not have
+/// expired; a token with any other caller is refused rather than ignored.
+pub fn check_session(
+    app: &AppState,
+    identity: &Identity,
+    token: Option<&str>,
+    now: i64,
+) -> Result<(), ApiError> {
+    use crate::auth::CredentialStore;
+    let session = match identity {
+        Identity::Account { secret_id, .. } => app.iam.lookup(secret_id).and_then(|c| c.session),
+        Identity::Anonymous => None,
+    };
+    match (session, token) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(invalid_token(
+            "a security token goes only with a temporary key",
+        )),
+        (Some(_), None) => Err(invalid_token("a temporary key needs its security token")),
+        (Some(s), Some(t)) => {
+            if !crate::auth::signatures_equal(t.as_bytes(), s.token.0.as_bytes()) {
+                return Err(invalid_token("it does not belong to this key"));
+            }
+            if now >= s.expires_s {
+                return Err(ApiError::new(
+                    Code::AccessDenied,
+                    "Request has expired: the temporary key has expired.",
+                ));
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]

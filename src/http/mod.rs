@@ -217,6 +217,9 @@ async fn pipeline(
     })?;
     let query = decode_query(parts.uri.query().unwrap_or(""));
     let addressed = target::resolve(&host, &path, &app.config.domains);
+    if crate::api::sts::is_sts(&parts, &host, &app.config.domains, addressed.path_style) {
+        return Ok(crate::api::sts::handle(app, parts, body, rid, access).await);
+    }
     if addressed.path_style && path == "/_cosd/health" {
         return Ok(health(&parts.method));
     }

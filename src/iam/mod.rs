@@ -6,12 +6,14 @@
 mod admin;
 mod declare;
 mod directory;
+mod temp;
 
 pub use admin::{IamError, NewKey};
 pub use declare::{AccountDecl, GroupDecl, KeyDecl, UserDecl};
 pub use directory::{Directory, NamedPolicies};
+pub use temp::{TempKey, TempRequest, MAX_ROOT_DURATION_S, MAX_SUB_DURATION_S};
 
-use crate::auth::{Credential, CredentialStore, Identity, Secret};
+use crate::auth::{Credential, CredentialStore, Identity, Secret, Session};
 use crate::meta::{AccessKeyRecord, AccountRecord, Batch, KeyCodec, Kv, KvError};
 use rand::distr::{Alphanumeric, SampleString};
 use std::sync::{Arc, Mutex, RwLock};
@@ -21,6 +23,8 @@ pub struct Iam {
     snapshot: RwLock<Arc<Directory>>,
     /// Serialises read-modify-write changes.
     writes: Mutex<()>,
+    /// Temporary keys by SecretId.
+    temp: RwLock<temp::TempMap>,
 }
 
 /// The root account's key as configured or generated.
@@ -38,10 +42,12 @@ fn random_alnum(n: usize) -> String {
 impl Iam {
     pub fn new(kv: Arc<dyn Kv>) -> Result<Iam, KvError> {
         let dir = Directory::load(kv.as_ref())?;
+        let temp = temp::load(kv.as_ref())?;
         Ok(Iam {
             kv,
             snapshot: RwLock::new(Arc::new(dir)),
             writes: Mutex::new(()),
+            temp: RwLock::new(temp),
         })
     }
 
@@ -176,12 +182,31 @@ impl Iam {
 impl CredentialStore for Iam {
     fn lookup(&self, secret_id: &str) -> Option<Credential> {
         let dir = self.directory();
-        let rec = dir.keys.get(secret_id)?;
+        if let Some(rec) = dir.keys.get(secret_id) {
+            return Some(Credential {
+                secret_key: Secret(rec.secret_key.clone()),
+                uin: rec.uin.clone(),
+                root_uin: rec.root_uin.clone(),
+                enabled: rec.enabled,
+                session: None,
+            });
+        }
+        // A temporary key lives only as long as the key that issued it, and is only as
+        // enabled as that key.
+        let t = self.temp_key(secret_id)?;
+        let issuer = dir
+            .keys
+            .get(&t.record.issuer_secret_id)
+            .filter(|k| k.uin == t.record.uin && k.root_uin == t.record.root_uin)?;
         Some(Credential {
-            secret_key: Secret(rec.secret_key.clone()),
-            uin: rec.uin.clone(),
-            root_uin: rec.root_uin.clone(),
-            enabled: rec.enabled,
+            secret_key: Secret(t.record.secret_key.clone()),
+            uin: t.record.uin.clone(),
+            root_uin: t.record.root_uin.clone(),
+            enabled: issuer.enabled,
+            session: Some(Session {
+                token: Secret(t.record.token.clone()),
+                expires_s: t.record.expires_s,
+            }),
         })
     }
 }

@@ -28,6 +28,8 @@ pub enum Table {
     /// `R <signing time u64 BE> <MAC 20 bytes>` -> OnceSignatureRecord (used JSON API once
     /// signatures; ordered by time so old ones are forgotten by a range scan)
     OnceSign = b'R',
+    /// `E <temporary secret id>` -> TempKeyRecord (STS-issued temporary keys)
+    TempKey = b'E',
 }
 
 /// Builds and parses keys.
@@ -185,6 +187,12 @@ impl KeyCodec {
         k.extend_from_slice(root_uin.as_bytes());
         k.push(0);
         k.extend_from_slice(name.as_bytes());
+        k
+    }
+
+    pub fn temp_key(secret_id: &str) -> Vec<u8> {
+        let mut k = vec![Table::TempKey as u8];
+        k.extend_from_slice(secret_id.as_bytes());
         k
     }
 

@@ -248,6 +248,26 @@ pub struct AccessKeyRecord {
 }
 record!(AccessKeyRecord);
 
+/// A temporary key issued by the STS endpoint (GetFederationToken): it acts as the issuing
+/// key's principal, narrowed by `policy`, until `expires_s`; it dies with the issuing key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TempKeyRecord {
+    pub secret_id: String,
+    pub secret_key: String,
+    pub token: String,
+    /// The permanent key that asked for it.
+    pub issuer_secret_id: String,
+    pub uin: String,
+    pub root_uin: String,
+    /// The CAM policy JSON given at issue time.
+    pub policy: String,
+    /// `Name` given at issue time (the federated user's name).
+    pub name: String,
+    pub created_s: i64,
+    pub expires_s: i64,
+}
+record!(TempKeyRecord);
+
 /// A root account: owns the buckets named `<name>-<appid>`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccountRecord {

@@ -13,6 +13,9 @@ pub struct Subject<'a> {
     pub identity: &'a Identity,
     /// (name, policy) pairs, for the reason text.
     pub policies: &'a [(String, Arc<Policy>)],
+    /// For a temporary key: the policy it was issued with. The key can do only what this
+    /// policy allows *and* its issuer may do (seed 002:1897).
+    pub session: Option<&'a Policy>,
 }
 
 /// What is asked about. `owner_uin` is None for service-level actions (GetService).
@@ -61,6 +64,7 @@ impl Why {
 }
 
 const BUCKET_POLICY: &str = "bucket policy";
+const SESSION_POLICY: &str = "temporary key policy";
 
 impl Decision {
     fn allow(why: Why) -> Decision {
@@ -126,6 +130,20 @@ pub fn decide(subject: Subject<'_>, resource: Resource<'_>, ask: Ask<'_>) -> Dec
         resource: ask.resource,
         keys: ask.keys,
     };
+    if let Some(session) = subject.session {
+        let s = evaluate_detailed(&[session], &ctx);
+        if let Some((_, si)) = s.deny {
+            return Decision::deny(Why {
+                text: format!("explicit deny: the temporary key's policy statement {si}"),
+                statement: Some((SESSION_POLICY.to_string(), si)),
+            });
+        }
+        if s.direct_allow.is_none() {
+            return Decision::deny(Why::rule(
+                "the temporary key's policy does not allow the action on this resource",
+            ));
+        }
+    }
     let user_refs: Vec<&Policy> = subject.policies.iter().map(|(_, p)| p.as_ref()).collect();
     let user = if uin.is_some() {
         evaluate_detailed(&user_refs, &ctx)

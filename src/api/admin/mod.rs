@@ -189,7 +189,12 @@ async fn route(
     body: Body,
 ) -> Result<Response<Body>, AdminError> {
     let root = match &ctx.identity {
-        Identity::Account { uin, root_uin, .. } if uin == root_uin => root_uin.clone(),
+        // A root account's permanent key: temporary keys never administer.
+        Identity::Account {
+            uin,
+            root_uin,
+            secret_id,
+        } if uin == root_uin && app.iam.temp_key(secret_id).is_none() => root_uin.clone(),
         _ => {
             return Err(AdminError::new(
                 StatusCode::FORBIDDEN,

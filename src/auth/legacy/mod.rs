@@ -211,8 +211,11 @@ pub fn verify(
     sign: &LegacySign,
     creds: &dyn super::CredentialStore,
 ) -> Result<super::Identity, LegacyAuthError> {
+    // The v4 JSON API has no way to carry a security token: temporary keys are refused.
     let cred = super::active_credential(creds, &sign.secret_id)
-        .map_err(|_| LegacyAuthError::UnknownSecretId)?;
+        .ok()
+        .filter(|c| c.session.is_none())
+        .ok_or(LegacyAuthError::UnknownSecretId)?;
     if !sign.mac_matches(&cred.secret_key.0) {
         return Err(LegacyAuthError::Mismatch);
     }

@@ -2,7 +2,7 @@
 //! parameters, and the chunk and trailer signatures of `aws-chunked` streaming uploads.
 //! See shared/spec/05-sigv4-s3.md.
 
-mod canonical;
+pub(crate) mod canonical;
 mod parse;
 mod verify;
 

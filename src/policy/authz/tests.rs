@@ -45,6 +45,7 @@ struct Case<'a> {
     grants: Vec<Grant>,
     object_acl: Option<(CannedAcl, Vec<Grant>)>,
     action: &'a str,
+    session: Option<Arc<Policy>>,
 }
 
 fn run(c: &Case<'_>) -> Decision {
@@ -53,6 +54,7 @@ fn run(c: &Case<'_>) -> Decision {
         Subject {
             identity: &c.who,
             policies: &c.user,
+            session: c.session.as_deref(),
         },
         Resource {
             owner_uin: Some(OWNER),
@@ -83,6 +85,7 @@ fn base(who: Identity) -> Case<'static> {
         grants: vec![],
         object_acl: None,
         action: GET,
+        session: None,
     }
 }
 
@@ -238,6 +241,7 @@ fn service_level_actions() {
     let subject = |who, p| Subject {
         identity: who,
         policies: p,
+        session: None,
     };
     assert!(decide(subject(&root, &[]), none, ask).allowed);
     assert!(!decide(subject(&sub, &[]), none, ask).allowed);
@@ -246,4 +250,38 @@ fn service_level_actions() {
         r#"{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetService"],"resource":["*"]}]}"#,
     ));
     assert!(decide(subject(&sub, &p), none, ask).allowed);
+}
+
+/// A temporary key is the intersection of its issuer's rights and its own policy (002:1897).
+#[test]
+fn a_temporary_key_is_narrowed_by_its_policy() {
+    let owner_tmp = |session: &str, action: &'static str| {
+        let mut c = base(acct(OWNER, OWNER));
+        c.session = Some(pol(session));
+        c.action = action;
+        run(&c)
+    };
+    let get_doc = allow_get(None);
+    assert!(owner_tmp(&get_doc, GET).allowed, "inside its policy");
+    let d = owner_tmp(&get_doc, "name/cos:PutObject");
+    assert!(
+        !d.allowed && d.reason.contains("temporary key"),
+        "{}",
+        d.reason
+    );
+    // The Node STS SDK writes a `*` principal into the policy: it still applies.
+    let with_star = allow_get(Some("*"));
+    assert!(owner_tmp(&with_star, GET).allowed);
+    // Recovery actions of the owner are not exempt.
+    assert!(!owner_tmp(&get_doc, "name/cos:PutBucketPolicy").allowed);
+    // A deny in the session policy wins over its allow.
+    let deny = r#"{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:*"],"resource":["*"]},{"effect":"deny","action":["name/cos:GetObject"],"resource":["*"]}]}"#;
+    assert!(!owner_tmp(deny, GET).allowed);
+    // A sub-account's temporary key never exceeds the sub-account: allowed by the session,
+    // refused because the sub-account itself has no grant.
+    let mut c = base(acct("100000000002", OWNER));
+    c.session = Some(pol(&get_doc));
+    assert!(!run(&c).allowed);
+    c.user = named(pol(&get_doc));
+    assert!(run(&c).allowed);
 }

@@ -1,0 +1,291 @@
+//! The STS endpoint (spec 07): `GetFederationToken` as the COS STS SDKs (v1 form signature)
+//! and the generic Tencent Cloud SDKs (TC3) send it, issuing temporary keys whose rights are
+//! the caller's narrowed by the policy passed (`iam::temp`). Served at `POST /` of the service
+//! host and on `sts.<domain>` hosts; answers in the Tencent Cloud API JSON shape.
+
+mod error;
+mod request;
+
+use crate::http::Access;
+use crate::iam::TempRequest;
+use crate::AppState;
+use axum::body::Body;
+use error::{StsError, StsResult};
+use futures_util::StreamExt;
+use http::request::Parts;
+use http::{HeaderValue, Method, Response};
+use request::StsCall;
+use serde_json::json;
+
+/// The API version the SDKs send.
+const VERSION: &str = "2018-08-13";
+/// A longer body is not an STS call (policies are at most 20 KiB, form-encoded twice).
+const MAX_BODY: usize = 128 * 1024;
+/// `DurationSeconds` when absent (seed 002:1976).
+const DEFAULT_DURATION_S: i64 = 1800;
+
+/// Whether a request is for the STS endpoint: any request to an `sts.` host (the real
+/// endpoints' names, or `sts.<d>` for a configured domain `d`), or, on a path-style host, a
+/// `POST /` that carries an STS form or TC3 call (no COS or S3 request is a form POST to the
+/// service root).
+pub fn is_sts(parts: &Parts, host: &str, domains: &[String], path_style: bool) -> bool {
+    let name = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map(|(h, _)| h)
+        .unwrap_or(host)
+        .to_ascii_lowercase();
+    if let Some(rest) = name.strip_prefix("sts.") {
+        if rest == "tencentcloudapi.com"
+            || rest == "internal.tencentcloudapi.com"
+            || domains.iter().any(|d| d.eq_ignore_ascii_case(rest))
+        {
+            return true;
+        }
+    }
+    if !path_style || parts.uri.path() != "/" || parts.method != Method::POST {
+        return false;
+    }
+    let form = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    form || parts.headers.contains_key("x-tc-action")
+}
+
+/// Serves one STS call. Errors are HTTP 200 with an `Error` object, as the real service does
+/// (the Node SDK's axios would otherwise hide the body).
+pub async fn handle(
+    app: &AppState,
+    parts: Parts,
+    body: Body,
+    rid: &str,
+    access: &mut Access,
+) -> Response<Body> {
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let result = match read_body(&parts, body).await {
+        Ok(bytes) => StsCall::parse(
+            parts.method.as_str(),
+            &parts.headers,
+            parts.uri.query().unwrap_or(""),
+            &bytes,
+        ),
+        Err(e) => Err(e),
+    };
+    let answer = match result {
+        Ok(call) => {
+            access.op = format!("Sts.{}", call.action);
+            serve(app, &call, &host).map(|mut v| {
+                v["RequestId"] = json!(rid);
+                v
+            })
+        }
+        Err(e) => {
+            access.op = "Sts".into();
+            Err(e)
+        }
+    };
+    let body = match answer {
+        Ok(v) => json!({ "Response": v }),
+        Err(e) => {
+            tracing::info!(code = e.code, message = %e.message, "STS call refused");
+            json!({"Response": {"Error": {"Code": e.code, "Message": e.message}, "RequestId": rid}})
+        }
+    };
+    let mut resp = Response::new(Body::from(body.to_string()));
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+async fn read_body(parts: &Parts, body: Body) -> StsResult<bytes::Bytes> {
+    let too_long = || StsError::new("InvalidParameter", "The request body is too long.");
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_long());
+    }
+    let mut out = bytes::BytesMut::new();
+    let mut stream = body.into_data_stream();
+    while let Some(piece) = stream.next().await {
+        let piece = piece
+            .map_err(|e| StsError::new("InvalidParameter", format!("Reading the body: {e}")))?;
+        if out.len() + piece.len() > MAX_BODY {
+            return Err(too_long());
+        }
+        out.extend_from_slice(&piece);
+    }
+    Ok(out.freeze())
+}
+
+fn serve(app: &AppState, call: &StsCall, host: &str) -> StsResult<serde_json::Value> {
+    if call.version != VERSION {
+        return Err(StsError::new(
+            "NoSuchVersion",
+            format!(
+                "The API version `{}` does not exist; use {VERSION}.",
+                call.version
+            ),
+        ));
+    }
+    let now = app.clock.now_secs();
+    match call.action.as_str() {
+        "GetFederationToken" => {
+            call.authenticate(
+                app.iam.as_ref(),
+                host,
+                now,
+                app.config.max_clock_skew_secs as i64,
+            )?;
+            federation_token(app, call, now)
+        }
+        "AssumeRole" | "AssumeRoleWithSAML" | "AssumeRoleWithWebIdentity" => Err(StsError::new(
+            "UnsupportedOperation",
+            format!(
+                "{}: cosd has no CAM roles; use GetFederationToken with a policy instead.",
+                call.action
+            ),
+        )),
+        other => Err(StsError::new(
+            "InvalidAction",
+            format!("The action `{other}` does not exist."),
+        )),
+    }
+}
+
+fn federation_token(app: &AppState, call: &StsCall, now: i64) -> StsResult<serde_json::Value> {
+    let name = call
+        .param("Name")
+        .ok_or_else(|| StsError::missing("Name"))?;
+    if name.len() > 64 {
+        return Err(StsError::invalid_value("Name", "longer than 64 characters"));
+    }
+    let policy = call
+        .policy_json()
+        .ok_or_else(|| StsError::missing("Policy"))?;
+    let duration_s = match call.param("DurationSeconds") {
+        None => DEFAULT_DURATION_S,
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| StsError::invalid_value("DurationSeconds", "not an integer"))?,
+    };
+    let rec = app.iam.issue_temp(
+        &TempRequest {
+            issuer_secret_id: &call.secret_id,
+            policy: &policy,
+            duration_s,
+            name,
+        },
+        now,
+    )?;
+    tracing::info!(
+        issuer = %rec.issuer_secret_id,
+        temp_key = %rec.secret_id,
+        expires = rec.expires_s,
+        "issued a temporary key"
+    );
+    Ok(json!({
+        "Credentials": {
+            "Token": rec.token,
+            "TmpSecretId": rec.secret_id,
+            "TmpSecretKey": rec.secret_key,
+        },
+        "ExpiredTime": rec.expires_s,
+        "Expiration": rfc3339(rec.expires_s),
+        "StartTime": rec.created_s,
+    }))
+}
+
+fn rfc3339(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(method: &str, path: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut b = http::Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn which_requests_are_sts_calls() {
+        let d = vec!["localhost".to_string(), "cos.local".to_string()];
+        let form = [("content-type", "application/x-www-form-urlencoded")];
+        assert!(is_sts(
+            &parts("POST", "/", &form),
+            "127.0.0.1:9000",
+            &d,
+            true
+        ));
+        assert!(is_sts(
+            &parts("POST", "/", &[("x-tc-action", "GetFederationToken")]),
+            "127.0.0.1:9000",
+            &d,
+            true
+        ));
+        assert!(is_sts(
+            &parts("GET", "/x", &[]),
+            "sts.localhost:9000",
+            &d,
+            false
+        ));
+        assert!(is_sts(
+            &parts("POST", "/", &[]),
+            "STS.tencentcloudapi.com",
+            &d,
+            false
+        ));
+        assert!(!is_sts(&parts("GET", "/", &[]), "127.0.0.1:9000", &d, true));
+        assert!(!is_sts(
+            &parts("POST", "/b-1/k", &form),
+            "127.0.0.1:9000",
+            &d,
+            true
+        ));
+        assert!(!is_sts(
+            &parts("POST", "/", &form),
+            "b-1.cos.local",
+            &d,
+            false
+        ));
+        assert!(!is_sts(
+            &parts("POST", "/", &[]),
+            "sts.example.org",
+            &d,
+            false
+        ));
+    }
+
+    #[test]
+    fn expiration_is_rfc3339_utc() {
+        assert_eq!(rfc3339(1700001800), "2023-11-14T22:43:20Z");
+    }
+}
