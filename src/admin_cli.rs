@@ -2,6 +2,8 @@
 //! The endpoint comes from `--endpoint` / `COSD_ENDPOINT`, the root keys from
 //! `COSD_ROOT_SECRET_ID` / `COSD_ROOT_SECRET_KEY`; requests are q-signed with them.
 
+mod sts;
+
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -37,6 +39,15 @@ enum AdminCommand {
     Group(GroupCmd),
     /// Ask the policy simulator whether a request would be allowed.
     Simulate(SimulateArgs),
+    /// Temporary keys from the STS endpoint.
+    #[command(subcommand)]
+    Sts(StsCmd),
+}
+
+#[derive(Subcommand)]
+enum StsCmd {
+    /// Print a temporary key limited to a policy (GetFederationToken).
+    Issue(sts::IssueArgs),
 }
 
 #[derive(Subcommand)]
@@ -273,11 +284,15 @@ fn request(cmd: &AdminCommand) -> Result<(&'static str, String, Option<String>),
             }
             ("POST", "simulate".into(), j(body))
         }
+        AdminCommand::Sts(_) => return Err("not an admin API call".into()),
     })
 }
 
 /// Runs one admin command; prints the server's answer (stdout on success, stderr on error).
 pub fn run(args: AdminArgs) -> ExitCode {
+    if let AdminCommand::Sts(StsCmd::Issue(a)) = &args.command {
+        return run_issue(&args, a);
+    }
     let (method, path, body) = match request(&args.command) {
         Ok(r) => r,
         Err(e) => {
@@ -315,6 +330,30 @@ pub fn run(args: AdminArgs) -> ExitCode {
         Err(e) => {
             eprintln!("cosd admin: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn run_issue(args: &AdminArgs, a: &sts::IssueArgs) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cosd admin: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = (args.root_secret_id.as_str(), args.root_secret_key.as_str());
+    match rt.block_on(sts::issue(&args.endpoint, root, a)) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err((code, msg)) => {
+            eprintln!("cosd admin sts issue: {msg}");
+            ExitCode::from(code)
         }
     }
 }
