@@ -393,7 +393,8 @@ async fn sts_errors_use_the_tencent_cloud_shape() {
     assert_eq!(temp_of(&ok).expired, c.now() + 1800, "default 1800 s");
     assert!(ok["RequestId"].as_str().is_some_and(|s| !s.is_empty()));
     assert!(ok["Expiration"].as_str().unwrap().ends_with('Z'));
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             SID,
             "wrong",
