@@ -139,6 +139,7 @@ pub fn spawn_gc(
     let upload_ttl_ms = (state.config.multipart_expiry_secs as i64).saturating_mul(1000);
     let once_window = state.config.legacy_once_window_secs as i64;
     let clock = Arc::clone(&state.clock);
+    let iam = Arc::clone(&state.iam);
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -160,6 +161,12 @@ pub fn spawn_gc(
             {
                 Ok(Ok(n)) if n > 0 => tracing::debug!(forgotten = n, "old once signatures"),
                 Ok(Err(e)) => tracing::warn!(error = %e, "forgetting once signatures failed"),
+                _ => {}
+            }
+            let (i, now) = (Arc::clone(&iam), clock.now_secs());
+            match tokio::task::spawn_blocking(move || i.prune_temp(now)).await {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(forgotten = n, "expired temporary keys"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "forgetting temporary keys failed"),
                 _ => {}
             }
             let s = Arc::clone(&store);
