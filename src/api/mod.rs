@@ -5,6 +5,7 @@ pub(crate) mod authz;
 mod body;
 mod headers;
 pub(crate) mod json;
+mod post_object;
 pub(crate) mod sts;
 mod xml;
 
@@ -50,6 +51,7 @@ pub async fn dispatch(
         Op::ListParts => xml::multipart::list_parts(app, ctx),
         Op::ListMultipartUploads => xml::multipart::list_uploads(app, ctx),
         Op::AppendObject => xml::append::append(app, ctx, body).await,
+        Op::PostObject => post_object::post(app, ctx, body).await,
         Op::GetBucketAcl => xml::acl::get_bucket(app, ctx),
         Op::PutBucketAcl => xml::acl::put_bucket(app, ctx, body).await,
         Op::GetObjectAcl => xml::acl::get_object(app, ctx),

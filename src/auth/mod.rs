@@ -4,6 +4,7 @@
 pub mod encode;
 pub mod legacy;
 pub mod payload;
+pub mod post;
 pub mod qsign;
 pub mod sigv2;
 pub mod sigv4;

@@ -26,6 +26,8 @@ pub enum Op {
     ListParts,
     ListMultipartUploads,
     AppendObject,
+    /// POST Object: an HTML form upload to the bucket (authenticated by the form itself).
+    PostObject,
     GetBucketAcl,
     PutBucketAcl,
     GetObjectAcl,
@@ -126,7 +128,7 @@ impl Op {
                     ("HEAD", _) => Op::HeadBucket,
                     ("DELETE", None) => Op::DeleteBucket,
                     ("POST", None) if query_names.contains(&"delete") => Op::DeleteObjects,
-                    ("POST", None) => Op::NotImplemented("PostObject"),
+                    ("POST", None) => Op::PostObject,
                     ("OPTIONS", _) => Op::NotImplemented("OptionsObject"),
                     (_, Some(s)) => Op::NotImplemented(s),
                     _ => Op::MethodNotAllowed,
@@ -207,6 +209,7 @@ impl Op {
             Op::ListParts => "name/cos:ListParts",
             Op::ListMultipartUploads => "name/cos:ListMultipartUploads",
             Op::AppendObject => "name/cos:AppendObject",
+            Op::PostObject => "name/cos:PostObject",
             Op::GetBucketAcl => "name/cos:GetBucketACL",
             Op::PutBucketAcl => "name/cos:PutBucketACL",
             Op::GetObjectAcl => "name/cos:GetObjectACL",
@@ -230,7 +233,9 @@ impl Op {
             | Op::HeadObject
             | Op::GetObjectAcl
             | Op::PutObjectAcl
-            | Op::DeleteObjects => Check::Handler,
+            | Op::DeleteObjects
+            // The form carries the signature, and the size condition needs the whole file.
+            | Op::PostObject => Check::Handler,
             Op::HeadBucket
             | Op::DeleteBucket
             | Op::GetBucketLocation
@@ -314,6 +319,7 @@ mod tests {
             ),
             ("GET", &b, &["location"], false, None, Op::GetBucketLocation),
             ("POST", &b, &["delete"], false, None, Op::DeleteObjects),
+            ("POST", &b, &[], false, None, Op::PostObject),
             ("GET", &b, &["acl"], false, None, Op::GetBucketAcl),
             ("PUT", &b, &["policy"], false, None, Op::PutBucketPolicy),
             (
