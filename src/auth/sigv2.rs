@@ -202,6 +202,23 @@ pub fn verify(
             line
         }
     };
+    // A presigned URL carries the request's x-amz-* headers (the security token among them)
+    // as query parameters, signed as headers (botocore `HmacV1QueryAuth`).
+    let mut moved: Vec<(String, String)> = req.headers.to_vec();
+    if auth.expires.is_some() {
+        moved.extend(
+            req.query
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .filter(|(k, _)| k.starts_with("x-amz-")),
+        );
+    }
+    let req = &V2Request {
+        method: req.method,
+        paths: req.paths.clone(),
+        query: req.query,
+        headers: &moved,
+    };
     for path in &req.paths {
         let expected = sign(&cred.secret_key.0, &string_to_sign(req, path, &date));
         if signatures_equal(expected.as_bytes(), auth.signature.as_bytes()) {
