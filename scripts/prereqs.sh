@@ -2,7 +2,8 @@
 # Installs what building and testing cosd needs, idempotently:
 #  - Debian packages: librocksdb-dev (the RocksDB library cosd links), libclang-dev (bindgen for
 #    its Rust bindings) and a C++ compiler;
-#  - a Python venv in tests/sdk/.venv with the pinned official SDKs.
+#  - a Python venv in tests/sdk/.venv with the pinned official SDKs;
+#  - node and npm, and the pinned Node SDKs in tests/sdk/node/node_modules.
 # Sourced by scripts/run and scripts/test.
 set -euo pipefail
 
@@ -15,6 +16,8 @@ ensure_debian_packages() {
     dpkg -s librocksdb-dev >/dev/null 2>&1 || missing+=(librocksdb-dev)
     command -v g++ >/dev/null 2>&1 || missing+=(g++)
     command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -73,4 +76,26 @@ ensure_python2_env() {
         echo "$want" >"$stamp"
     fi
     export COSD_PY2="$py"
+}
+
+# The Node SDK tests (tests/sdk/test_sts_node.py) run tests/sdk/node/sts_flow.js with the npm
+# packages pinned in tests/sdk/node/package-lock.json. Runs `npm ci` there when node_modules is
+# missing or the lock changed (keyed on the lock's sha256, like the venv); without node/npm, or
+# if npm ci fails, those tests are skipped.
+ensure_node_env() {
+    local dir="$root_dir/tests/sdk/node"
+    local stamp="$dir/node_modules/.package-lock.sha256"
+    local want
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        echo "prereqs: node/npm not found; the Node SDK tests will be skipped" >&2
+        return 0
+    fi
+    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [ ! -d "$dir/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+            echo "prereqs: npm ci in $dir failed; the Node SDK tests will be skipped" >&2
+            return 0
+        fi
+        echo "$want" >"$stamp"
+    fi
 }

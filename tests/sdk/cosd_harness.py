@@ -48,6 +48,9 @@ def free_port():
 def server_env(extra=None):
     env = dict(os.environ)
     env.update(extra or {})
+    # No HTTPS listener unless the test asks for one (COSD_TLS_LISTEN in ``extra``): the default
+    # address (127.0.0.1:9443) would collide between servers running side by side.
+    env["COSD_TLS_LISTEN"] = (extra or {}).get("COSD_TLS_LISTEN", "")
     env["COSD_ROOT_SECRET_ID"] = ROOT_SECRET_ID
     env["COSD_ROOT_SECRET_KEY"] = ROOT_SECRET_KEY
     env.setdefault("NO_COLOR", "1")   # plain-text log file
