@@ -39,6 +39,9 @@ enum Command {
         /// Listen address (overrides COSD_LISTEN and the file).
         #[arg(long)]
         listen: Option<String>,
+        /// HTTPS listen address, empty for none (overrides COSD_TLS_LISTEN and the file).
+        #[arg(long)]
+        tls_listen: Option<String>,
     },
     /// Check the data directory for dangling chunk references (run with the server stopped).
     Fsck {
@@ -52,9 +55,14 @@ enum Command {
     Admin(admin_cli::AdminArgs),
 }
 
-fn load(common: &Common, listen: Option<String>) -> Result<Config, String> {
+fn load(
+    common: &Common,
+    listen: Option<String>,
+    tls_listen: Option<String>,
+) -> Result<Config, String> {
     let flags = Overrides {
         listen,
+        tls_listen,
         data_dir: common.data_dir.clone(),
     };
     Config::load(common.config.as_deref(), &|k| std::env::var(k).ok(), &flags)
@@ -76,7 +84,11 @@ fn init_tracing(cfg: &Config) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { common, listen } => match load(&common, listen) {
+        Command::Serve {
+            common,
+            listen,
+            tls_listen,
+        } => match load(&common, listen, tls_listen) {
             Ok(cfg) => serve(cfg),
             Err(e) => {
                 eprintln!("cosd: {e}");
@@ -84,7 +96,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Admin(args) => admin_cli::run(args),
-        Command::Fsck { common, repair } => match load(&common, None) {
+        Command::Fsck { common, repair } => match load(&common, None, None) {
             Ok(cfg) => fsck(cfg, repair),
             Err(e) => {
                 eprintln!("cosd: {e}");
