@@ -7,6 +7,7 @@ pub mod header_case;
 pub mod op;
 pub mod server;
 pub mod target;
+pub mod tls;
 
 use crate::auth::encode::{decode_path, decode_query};
 use crate::auth::payload::PayloadSpec;
