@@ -44,6 +44,8 @@ pub struct Ctx {
     /// `host/path` of the request, for error bodies.
     pub resource: String,
     pub peer: Option<SocketAddr>,
+    /// Set when the request came over TLS (`cos:secure-transport`, `cos:tls-version`).
+    pub tls: Option<tls::TlsInfo>,
     /// For the admin API: the path after `/_cosd/admin/`.
     pub admin_path: Option<String>,
 }
@@ -289,6 +291,7 @@ async fn pipeline(
         headers: alias_amz_headers(parts.headers),
         resource: resource.to_string(),
         peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
+        tls: parts.extensions.get::<tls::TlsInfo>().copied(),
         admin_path,
     };
     crate::api::dispatch(app, &ctx, body).await

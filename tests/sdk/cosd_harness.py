@@ -50,6 +50,8 @@ def server_env(extra=None):
     env.update(extra or {})
     env["COSD_ROOT_SECRET_ID"] = ROOT_SECRET_ID
     env["COSD_ROOT_SECRET_KEY"] = ROOT_SECRET_KEY
+    # HTTPS on a free port: the default 127.0.0.1:9443 would collide between servers.
+    env["COSD_TLS_LISTEN"] = "127.0.0.1:0"
     env.setdefault("NO_COLOR", "1")   # plain-text log file
     return env
 
