@@ -172,6 +172,7 @@ class Cosd(System):
         env = dict(os.environ)
         env["COSD_ROOT_SECRET_ID"] = ACCESS_KEY
         env["COSD_ROOT_SECRET_KEY"] = SECRET_KEY
+        env["COSD_TLS_LISTEN"] = ""  # plain HTTP only, as the peers
         return ([str(self.binary), "serve", "--listen", f"127.0.0.1:{port}",
                  "--data-dir", str(data_dir)], env)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing cosd needs, idempotently:
 #  - Debian packages: librocksdb-dev (the RocksDB library cosd links), libclang-dev (bindgen for
-#    its Rust bindings) and a C++ compiler;
+#    its Rust bindings), a C++ compiler and a C compiler (ring, the TLS crypto);
 #  - a Python venv in tests/sdk/.venv with the pinned official SDKs;
 #  - node and npm, and the pinned Node SDKs in tests/sdk/node/node_modules.
 # Sourced by scripts/run and scripts/test.
@@ -15,6 +15,7 @@ ensure_debian_packages() {
     dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
     dpkg -s librocksdb-dev >/dev/null 2>&1 || missing+=(librocksdb-dev)
     command -v g++ >/dev/null 2>&1 || missing+=(g++)
+    command -v cc >/dev/null 2>&1 || missing+=(gcc)
     command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)

@@ -13,6 +13,9 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub listen: String,
+    pub tls_listen: String,
+    pub tls_cert: String,
+    pub tls_key: String,
     pub data_dir: PathBuf,
     pub region: String,
     pub domains: Vec<String>,
@@ -103,6 +106,7 @@ pub enum ConfigError {
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub listen: Option<String>,
+    pub tls_listen: Option<String>,
     pub data_dir: Option<PathBuf>,
 }
 
@@ -149,6 +153,9 @@ impl Config {
         if let Some(listen) = &flags.listen {
             table.insert("listen".into(), toml::Value::String(listen.clone()));
         }
+        if let Some(listen) = &flags.tls_listen {
+            table.insert("tls_listen".into(), toml::Value::String(listen.clone()));
+        }
         if let Some(dir) = &flags.data_dir {
             table.insert(
                 "data_dir".into(),
@@ -181,6 +188,9 @@ impl Config {
         }
         if self.root_secret_id.is_empty() != self.root_secret_key.is_empty() {
             return Err("root_secret_id and root_secret_key must be given together".into());
+        }
+        if self.tls_cert.is_empty() != self.tls_key.is_empty() {
+            return Err("tls_cert and tls_key must be given together".into());
         }
         if self.chunk_size < 64 * 1024 || self.chunk_size > 64 * 1024 * 1024 {
             return Err("chunk_size must be between 64 KiB and 64 MiB".into());
@@ -260,6 +270,8 @@ mod tests {
     fn defaults_match_the_documented_values() {
         let c = Config::defaults();
         assert_eq!(c.listen, "127.0.0.1:9000");
+        assert_eq!(c.tls_listen, "127.0.0.1:9443");
+        assert_eq!((c.tls_cert.as_str(), c.tls_key.as_str()), ("", ""));
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.region, "ap-guangzhou");
         assert_eq!(c.root_uin, "100000000001");
@@ -282,7 +294,7 @@ mod tests {
         ]);
         let flags = Overrides {
             listen: Some("127.0.0.1:3".into()),
-            data_dir: None,
+            ..Overrides::default()
         };
         let c = Config::load(Some(&file), &env, &flags).unwrap();
         assert_eq!(c.region, "ap-shanghai");
@@ -306,5 +318,25 @@ mod tests {
         assert_eq!(c.domains, vec!["a.test", "b.test"]);
         let env = env_of(&[("COSD_CHUNK_SIZE", "lots")]);
         assert!(Config::load(None, &env, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn tls_keys_come_from_env_and_flags_and_cert_needs_key() {
+        let env = env_of(&[("COSD_TLS_LISTEN", ""), ("COSD_TLS_CERT", "/c.pem")]);
+        let err = Config::load(None, &env, &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("tls_key"), "{err}");
+        let env = env_of(&[("COSD_TLS_LISTEN", "")]);
+        assert_eq!(
+            Config::load(None, &env, &Overrides::default())
+                .unwrap()
+                .tls_listen,
+            ""
+        );
+        let flags = Overrides {
+            tls_listen: Some("127.0.0.1:4".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load(None, &env, &flags).unwrap();
+        assert_eq!(c.tls_listen, "127.0.0.1:4");
     }
 }

@@ -39,6 +39,9 @@ enum Command {
         /// Listen address (overrides COSD_LISTEN and the file).
         #[arg(long)]
         listen: Option<String>,
+        /// HTTPS listen address, empty for none (overrides COSD_TLS_LISTEN and the file).
+        #[arg(long)]
+        tls_listen: Option<String>,
     },
     /// Check the data directory for dangling chunk references (run with the server stopped).
     Fsck {
@@ -52,9 +55,14 @@ enum Command {
     Admin(admin_cli::AdminArgs),
 }
 
-fn load(common: &Common, listen: Option<String>) -> Result<Config, String> {
+fn load(
+    common: &Common,
+    listen: Option<String>,
+    tls_listen: Option<String>,
+) -> Result<Config, String> {
     let flags = Overrides {
         listen,
+        tls_listen,
         data_dir: common.data_dir.clone(),
     };
     Config::load(common.config.as_deref(), &|k| std::env::var(k).ok(), &flags)
@@ -76,7 +84,11 @@ fn init_tracing(cfg: &Config) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { common, listen } => match load(&common, listen) {
+        Command::Serve {
+            common,
+            listen,
+            tls_listen,
+        } => match load(&common, listen, tls_listen) {
             Ok(cfg) => serve(cfg),
             Err(e) => {
                 eprintln!("cosd: {e}");
@@ -84,7 +96,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Admin(args) => admin_cli::run(args),
-        Command::Fsck { common, repair } => match load(&common, None) {
+        Command::Fsck { common, repair } => match load(&common, None, None) {
             Ok(cfg) => fsck(cfg, repair),
             Err(e) => {
                 eprintln!("cosd: {e}");
@@ -156,18 +168,58 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
     })
 }
 
+/// The banner's HTTPS lines: the URL, and the CA clients trust (or the configured certificate).
+fn tls_banner(at: std::net::SocketAddr, files: &cosd::http::tls::CertFiles) -> String {
+    let second = match &files.ca {
+        Some(ca) => format!(
+            "trust CA:   {}{}",
+            std::fs::canonicalize(ca)
+                .unwrap_or_else(|_| ca.clone())
+                .display(),
+            if files.generated {
+                "   (generated now; kept in the data directory)"
+            } else {
+                ""
+            }
+        ),
+        None => format!("TLS cert:   {}", files.cert.display()),
+    };
+    format!("  https:      https://{at}\n  {second}\n")
+}
+
 async fn run(cfg: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let tls_listener = match cfg.tls_listen.as_str() {
+        "" => None,
+        at => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen on {at} (tls_listen): {e}"))?,
+        ),
+    };
     let grace = std::time::Duration::from_secs(cfg.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (state, root) = cosd::build_state(cfg, clock).map_err(|e| e.to_string())?;
+    let https = match tls_listener {
+        Some(l) => {
+            let (acceptor, files) =
+                cosd::http::tls::setup(&state.config).map_err(|e| format!("HTTPS: {e}"))?;
+            let at = l.local_addr().map_err(|e| e.to_string())?;
+            Some((l, acceptor, files, at))
+        }
+        None => None,
+    };
     let case = cosd::http::header_case::capture().await;
     let shutdown = shutdown_signal()?;
+    let tls_lines = https
+        .as_ref()
+        .map(|(_, _, files, at)| tls_banner(*at, files))
+        .unwrap_or_default();
     let banner = format!(
-        "cosd {} is serving the COS XML API\n  endpoint:   http://{addr}\n  region:     {}\n  data dir:   {}\n  root uin:   {}   appid: {}\n  SecretId:   {}\n  SecretKey:  {}{}\n  buckets:    <name>-{}, path-style http://{addr}/<bucket>/<key> or Host: <bucket>.cos.{}.myqcloud.com\n",
+        "cosd {} is serving the COS XML API\n  endpoint:   http://{addr}\n{tls_lines}  region:     {}\n  data dir:   {}\n  root uin:   {}   appid: {}\n  SecretId:   {}\n  SecretKey:  {}{}\n  buckets:    <name>-{}, path-style http://{addr}/<bucket>/<key> or Host: <bucket>.cos.{}.myqcloud.com\n",
         env!("CARGO_PKG_VERSION"),
         state.config.region,
         state.config.data_dir.display(),
@@ -188,7 +240,26 @@ async fn run(cfg: Config) -> Result<(), String> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let gc = cosd::spawn_gc(&state, stop_rx);
     let router = cosd::app(Arc::clone(&state));
-    cosd::http::server::serve(listener, router, case, shutdown, grace).await;
+    // One signal stops both listeners.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let plain = cosd::http::server::serve(
+        listener,
+        router.clone(),
+        case.clone(),
+        stop.clone().cancelled_owned(),
+        grace,
+    );
+    let secure = async {
+        if let Some((l, acceptor, _, _)) = https {
+            let stopped = stop.clone().cancelled_owned();
+            cosd::http::server::serve_tls(l, acceptor, router, case, stopped, grace).await;
+        }
+    };
+    let signal = async {
+        shutdown.await;
+        stop.cancel();
+    };
+    tokio::join!(plain, secure, signal);
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     let _ = gc.await;

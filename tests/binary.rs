@@ -32,6 +32,7 @@ fn start(dir: &std::path::Path, envs: &[(&str, &str)]) -> Running {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cosd"));
     cmd.args(["serve", "--listen", &addr, "--data-dir"])
         .arg(dir)
+        .args(["--tls-listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     cmd.env_remove("COSD_ROOT_SECRET_ID")

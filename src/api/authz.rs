@@ -49,7 +49,7 @@ pub(crate) fn decide_for(app: &AppState, ctx: &Ctx, action: &str, target: &Targe
             headers: &ctx.headers,
             query: &ctx.query,
             client_ip: ip,
-            tls_version: None,
+            tls_version: ctx.tls.map(|t| t.version),
             now_secs: app.clock.now_secs(),
             resource_tags: target.bucket.map(|b| b.tags.as_slice()).unwrap_or(&[]),
         })

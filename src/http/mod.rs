@@ -7,6 +7,7 @@ pub mod header_case;
 pub mod op;
 pub mod server;
 pub mod target;
+pub mod tls;
 
 use crate::auth::encode::{decode_path, decode_query};
 use crate::auth::payload::PayloadSpec;
@@ -43,6 +44,8 @@ pub struct Ctx {
     /// `host/path` of the request, for error bodies.
     pub resource: String,
     pub peer: Option<SocketAddr>,
+    /// Set when the request came over TLS (`cos:secure-transport`, `cos:tls-version`).
+    pub tls: Option<tls::TlsInfo>,
     /// For the admin API: the path after `/_cosd/admin/`.
     pub admin_path: Option<String>,
 }
@@ -291,6 +294,7 @@ async fn pipeline(
         headers: alias_amz_headers(parts.headers),
         resource: resource.to_string(),
         peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
+        tls: parts.extensions.get::<tls::TlsInfo>().copied(),
         admin_path,
     };
     crate::api::dispatch(app, &ctx, body).await

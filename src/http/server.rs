@@ -1,19 +1,26 @@
-//! The accept loop: HTTP/1.1 connections served by hyper with header-case preservation, peer
-//! addresses attached to requests, TCP_NODELAY, and graceful shutdown.
+//! The accept loop: HTTP/1.1 connections, plain or TLS, served by hyper with header-case
+//! preservation, peer addresses (and the TLS version) attached to requests, TCP_NODELAY, and
+//! graceful shutdown.
 
+use super::tls::{TlsAcceptor, TlsInfo};
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 /// The TCP peer of a request (for `qcs:ip` and logs).
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddr(pub SocketAddr);
+
+/// How long a TLS client may take to complete its handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish
 /// for up to `grace`.
@@ -24,7 +31,34 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) {
+    run(listener, None, Conn { router, case }, shutdown, grace).await
+}
+
+/// [`serve`] over TLS. Each handshake runs in its connection's own task (so a slow client
+/// cannot hold up accepts) and may take [`HANDSHAKE_TIMEOUT`]; a failed one drops that
+/// connection only. Requests carry a [`TlsInfo`] extension.
+pub async fn serve_tls(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    router: Router,
+    case: http::Extensions,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) {
+    let conn = Conn { router, case };
+    run(listener, Some(acceptor), conn, shutdown, grace).await
+}
+
+async fn run(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    conn: Conn,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) {
     let graceful = GracefulShutdown::new();
+    // Cancels handshakes still under way at shutdown (they hold a watcher).
+    let stopping = CancellationToken::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -39,11 +73,64 @@ pub async fn serve(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        let case = case.clone();
+        let conn = conn.clone();
+        let watcher = graceful.watcher();
+        let Some(acceptor) = tls.clone() else {
+            tokio::spawn(conn.serve(stream, peer, None, watcher));
+            continue;
+        };
+        let stopping = stopping.clone();
+        tokio::spawn(async move {
+            let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+            let stream = tokio::select! {
+                r = handshake => match r {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(e)) => {
+                        tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake timed out");
+                        return;
+                    }
+                },
+                _ = stopping.cancelled() => return,
+            };
+            // Fail closed: a connection whose version is unknown serves nothing.
+            let Some(info) = stream.get_ref().1.protocol_version().and_then(TlsInfo::of) else {
+                return;
+            };
+            conn.serve(stream, peer, Some(info), watcher).await
+        });
+    }
+    stopping.cancel();
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => tracing::info!("all connections closed"),
+        _ = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing remaining connections"),
+    }
+}
+
+/// What every connection shares: the router and the response header casing.
+#[derive(Clone)]
+struct Conn {
+    router: Router,
+    case: http::Extensions,
+}
+
+impl Conn {
+    /// Serves one connection (watched for graceful shutdown) until it ends.
+    async fn serve<S>(self, io: S, peer: SocketAddr, tls: Option<TlsInfo>, watcher: Watcher)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Conn { router, case } = self;
         let svc = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
             let mut req = req.map(axum::body::Body::new);
             req.extensions_mut().insert(PeerAddr(peer));
+            if let Some(info) = tls {
+                req.extensions_mut().insert(info);
+            }
             let router = router.clone();
             let case = case.clone();
             async move {
@@ -55,17 +142,9 @@ pub async fn serve(
         let conn = http1::Builder::new()
             .preserve_header_case(true)
             .keep_alive(true)
-            .serve_connection(TokioIo::new(stream), svc);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    tokio::select! {
-        _ = graceful.shutdown() => tracing::info!("all connections closed"),
-        _ = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing remaining connections"),
+            .serve_connection(TokioIo::new(io), svc);
+        if let Err(e) = watcher.watch(conn).await {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
     }
 }

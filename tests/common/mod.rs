@@ -16,6 +16,8 @@ pub const REGION: &str = "ap-guangzhou";
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The HTTPS listener, when started with `start_tls`/`start_tls_with`.
+    pub https: Option<SocketAddr>,
     pub clock: Arc<OffsetClock>,
     pub dir: tempfile::TempDir,
     pub state: Arc<cosd::AppState>,
@@ -29,6 +31,20 @@ impl TestServer {
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        Self::launch(tweak, false).await
+    }
+
+    /// Also serves HTTPS on 127.0.0.1:0 with the certificate generated into the data directory
+    /// (`ca_pem()` is the CA to trust).
+    pub async fn start_tls() -> TestServer {
+        Self::start_tls_with(|_| {}).await
+    }
+
+    pub async fn start_tls_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        Self::launch(tweak, true).await
+    }
+
+    async fn launch(tweak: impl FnOnce(&mut Config), tls: bool) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = Config::load(None, &|_| None, &Overrides::default()).unwrap();
         cfg.data_dir = dir.path().to_owned();
@@ -36,28 +52,54 @@ impl TestServer {
         cfg.root_secret_key = SKEY.into();
         cfg.sync_writes = false;
         cfg.chunk_size = 256 * 1024;
+        cfg.tls_listen = if tls {
+            "127.0.0.1:0".into()
+        } else {
+            String::new()
+        };
         tweak(&mut cfg);
         let clock = Arc::new(OffsetClock::default());
         let (state, _) = cosd::build_state(cfg, clock.clone() as Arc<dyn Clock>).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let secure = if state.config.tls_listen.is_empty() {
+            None
+        } else {
+            let (acceptor, _) = cosd::http::tls::setup(&state.config).unwrap();
+            let l = tokio::net::TcpListener::bind(&state.config.tls_listen)
+                .await
+                .unwrap();
+            Some((l, acceptor))
+        };
+        let https = secure.as_ref().map(|(l, _)| l.local_addr().unwrap());
         let case = cosd::http::header_case::capture().await;
         let router = cosd::app(Arc::clone(&state));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let grace = std::time::Duration::from_secs(5);
         let task = tokio::spawn(async move {
-            cosd::http::server::serve(
+            let plain = cosd::http::server::serve(
                 listener,
-                router,
-                case,
-                async {
-                    let _ = rx.await;
-                },
-                std::time::Duration::from_secs(5),
-            )
-            .await;
+                router.clone(),
+                case.clone(),
+                stop.clone().cancelled_owned(),
+                grace,
+            );
+            let tls = async {
+                if let Some((l, acceptor)) = secure {
+                    let stopped = stop.clone().cancelled_owned();
+                    cosd::http::server::serve_tls(l, acceptor, router, case, stopped, grace).await;
+                }
+            };
+            let signal = async {
+                let _ = rx.await;
+                stop.cancel();
+            };
+            tokio::join!(plain, tls, signal);
         });
         TestServer {
             addr,
+            https,
             clock,
             dir,
             state,
@@ -69,10 +111,35 @@ impl TestServer {
     pub fn client(&self) -> Client {
         Client {
             addr: self.addr,
+            scheme: "http",
             sid: SID.into(),
             skey: SKEY.into(),
             clock: self.clock.clone(),
             http: reqwest::Client::new(),
+        }
+    }
+
+    /// The generated CA clients of the HTTPS listener trust.
+    pub fn ca_pem(&self) -> std::path::PathBuf {
+        self.state.config.data_dir.join("tls").join("ca.pem")
+    }
+
+    /// A root-account client of the HTTPS listener that trusts only `ca_pem()`, speaking TLS
+    /// `version` only if given (else 1.2 or 1.3).
+    pub fn https_client(&self, version: Option<reqwest::tls::Version>) -> Client {
+        let ca = std::fs::read(self.ca_pem()).unwrap();
+        let mut b = reqwest::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+            .https_only(true);
+        if let Some(v) = version {
+            b = b.min_tls_version(v).max_tls_version(v);
+        }
+        Client {
+            addr: self.https.expect("started with start_tls"),
+            scheme: "https",
+            http: b.build().unwrap(),
+            ..self.client()
         }
     }
 
@@ -95,6 +162,8 @@ pub fn vhost(bucket: &str) -> String {
 #[derive(Clone)]
 pub struct Client {
     pub addr: SocketAddr,
+    /// `http` or `https`.
+    pub scheme: &'static str,
     pub sid: String,
     pub skey: String,
     pub clock: Arc<OffsetClock>,
@@ -301,9 +370,10 @@ impl Client {
 
     pub fn url(&self, path: &str, query: &[(String, String)]) -> String {
         if query.is_empty() {
-            format!("http://{}{}", self.addr, path)
+            format!("{}://{}{}", self.scheme, self.addr, path)
         } else {
-            format!("http://{}{}?{}", self.addr, path, query_string(query))
+            let q = query_string(query);
+            format!("{}://{}{}?{q}", self.scheme, self.addr, path)
         }
     }
 

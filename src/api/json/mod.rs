@@ -24,6 +24,7 @@ use crate::http::authn::Dialect;
 use crate::http::op::Op;
 use crate::http::server::PeerAddr;
 use crate::http::target::Target;
+use crate::http::tls::TlsInfo;
 use crate::http::Ctx;
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::AppState;
@@ -280,6 +281,7 @@ async fn run(
         payload: PayloadSpec::default(),
         query,
         peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
+        tls: parts.extensions.get::<TlsInfo>().copied(),
         headers: parts.headers,
         resource: resource.to_string(),
         admin_path: None,

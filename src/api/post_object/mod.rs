@@ -63,6 +63,7 @@ fn form_ctx(ctx: &Ctx, form: &Form, identity: Identity, key: &str, length: Optio
         headers,
         resource: ctx.resource.clone(),
         peer: ctx.peer,
+        tls: ctx.tls,
         admin_path: None,
     }
 }
