@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bucket_config;
 pub mod checksum;
 pub mod chunk;
 pub mod clock;

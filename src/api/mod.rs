@@ -5,6 +5,7 @@ pub(crate) mod authz;
 mod body;
 mod headers;
 pub(crate) mod json;
+pub use xml::cors::decorate as cors_headers;
 mod post_object;
 pub(crate) mod sts;
 mod xml;
@@ -62,6 +63,16 @@ pub async fn dispatch(
         Op::GetBucketTagging => xml::tagging::get(app, ctx),
         Op::PutBucketTagging => xml::tagging::put(app, ctx, body).await,
         Op::DeleteBucketTagging => xml::tagging::delete(app, ctx),
+        Op::GetBucketCors => xml::cors::get(app, ctx),
+        Op::PutBucketCors => xml::cors::put(app, ctx, body).await,
+        Op::DeleteBucketCors => xml::cors::delete(app, ctx),
+        Op::OptionsObject => xml::cors::preflight(app, ctx),
+        Op::GetBucketWebsite => xml::website::get(app, ctx),
+        Op::PutBucketWebsite => xml::website::put(app, ctx, body).await,
+        Op::DeleteBucketWebsite => xml::website::delete(app, ctx),
+        Op::GetBucketReferer => xml::referer::get(app, ctx),
+        Op::PutBucketReferer => xml::referer::put(app, ctx, body).await,
+        Op::DeleteBucketReferer => xml::referer::delete(app, ctx),
         Op::Admin => {
             let path = ctx.admin_path.as_deref().unwrap_or_default();
             Ok(admin::dispatch(app, ctx, path, body).await)

@@ -23,6 +23,8 @@ pub enum Code {
     NoSuchUpload,
     NoSuchPolicy,
     NoSuchTagSet,
+    NoSuchCORSConfiguration,
+    NoSuchWebsiteConfiguration,
     InvalidTag,
     MalformedPolicy,
     MalformedACLError,
@@ -70,6 +72,8 @@ impl Code {
             Code::NoSuchUpload => "NoSuchUpload",
             Code::NoSuchPolicy => "NoSuchPolicy",
             Code::NoSuchTagSet => "NoSuchTagSet",
+            Code::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
+            Code::NoSuchWebsiteConfiguration => "NoSuchWebsiteConfiguration",
             Code::InvalidTag => "InvalidTag",
             Code::MalformedPolicy => "MalformedPolicy",
             Code::MalformedACLError => "MalformedACLError",
@@ -112,7 +116,9 @@ impl Code {
             | Code::NoSuchKey
             | Code::NoSuchUpload
             | Code::NoSuchPolicy
-            | Code::NoSuchTagSet => StatusCode::NOT_FOUND,
+            | Code::NoSuchTagSet
+            | Code::NoSuchCORSConfiguration
+            | Code::NoSuchWebsiteConfiguration => StatusCode::NOT_FOUND,
             Code::ObjectNotAppendable
             | Code::PositionNotEqualToLength
             | Code::FileAlreadyExists => StatusCode::CONFLICT,

@@ -132,6 +132,11 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         let names: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
         Dialect::detect(auth, &names)
     };
+    let origin = req
+        .headers()
+        .get(http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let result = pipeline(&app, req, &rid, &resource, &mut access)
         .instrument(span.clone())
         .await;
@@ -174,6 +179,15 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         }
     }
     h.insert(http::header::SERVER, HeaderValue::from_static("cosd"));
+    // CORS headers of actual responses (the preflight answers for itself).
+    if let (Some(o), false) = (
+        &origin,
+        method == Method::OPTIONS || access.bucket.is_empty(),
+    ) {
+        if let Ok(Some(b)) = app.store.get_bucket(&access.bucket) {
+            crate::api::cors_headers(&b, o, method.as_str(), h);
+        }
+    }
     span.in_scope(|| {
         tracing::info!(
             method = %method,

@@ -38,6 +38,17 @@ pub enum Op {
     GetBucketTagging,
     PutBucketTagging,
     DeleteBucketTagging,
+    GetBucketCors,
+    PutBucketCors,
+    DeleteBucketCors,
+    /// A CORS preflight (`OPTIONS`) on any object or bucket path.
+    OptionsObject,
+    GetBucketWebsite,
+    PutBucketWebsite,
+    DeleteBucketWebsite,
+    GetBucketReferer,
+    PutBucketReferer,
+    DeleteBucketReferer,
     /// The admin API (`/_cosd/admin/...`), authorized by its own rule (root accounts only).
     Admin,
     /// A COS operation this server does not implement yet (named for the error message).
@@ -121,6 +132,15 @@ impl Op {
                     ("GET", Some("tagging")) => Op::GetBucketTagging,
                     ("PUT", Some("tagging")) => Op::PutBucketTagging,
                     ("DELETE", Some("tagging")) => Op::DeleteBucketTagging,
+                    ("GET", Some("cors")) => Op::GetBucketCors,
+                    ("PUT", Some("cors")) => Op::PutBucketCors,
+                    ("DELETE", Some("cors")) => Op::DeleteBucketCors,
+                    ("GET", Some("website")) => Op::GetBucketWebsite,
+                    ("PUT", Some("website")) => Op::PutBucketWebsite,
+                    ("DELETE", Some("website")) => Op::DeleteBucketWebsite,
+                    ("GET", Some("referer")) => Op::GetBucketReferer,
+                    ("PUT", Some("referer")) => Op::PutBucketReferer,
+                    ("DELETE", Some("referer")) => Op::DeleteBucketReferer,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
                     ("GET", None) if list_type == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
@@ -129,7 +149,7 @@ impl Op {
                     ("DELETE", None) => Op::DeleteBucket,
                     ("POST", None) if query_names.contains(&"delete") => Op::DeleteObjects,
                     ("POST", None) => Op::PostObject,
-                    ("OPTIONS", _) => Op::NotImplemented("OptionsObject"),
+                    ("OPTIONS", _) => Op::OptionsObject,
                     (_, Some(s)) => Op::NotImplemented(s),
                     _ => Op::MethodNotAllowed,
                 }
@@ -159,7 +179,7 @@ impl Op {
                     ("PUT", None) if has_copy_source => Op::CopyObject,
                     ("PUT", None) => Op::PutObject,
                     ("DELETE", None) => Op::DeleteObject,
-                    ("OPTIONS", _) => Op::NotImplemented("OptionsObject"),
+                    ("OPTIONS", _) => Op::OptionsObject,
                     (_, Some(s)) => Op::NotImplemented(s),
                     _ => Op::MethodNotAllowed,
                 }
@@ -180,6 +200,9 @@ impl Op {
             Op::PutBucketAcl => "PutBucketACL",
             Op::GetObjectAcl => "GetObjectACL",
             Op::PutObjectAcl => "PutObjectACL",
+            Op::GetBucketCors => "GetBucketCORS",
+            Op::PutBucketCors => "PutBucketCORS",
+            Op::DeleteBucketCors => "DeleteBucketCORS",
             Op::NotImplemented(n) => n,
             Op::MethodNotAllowed => "MethodNotAllowed",
             Op::Admin => "Admin",
@@ -220,6 +243,16 @@ impl Op {
             Op::GetBucketTagging => "name/cos:GetBucketTagging",
             Op::PutBucketTagging => "name/cos:PutBucketTagging",
             Op::DeleteBucketTagging => "name/cos:DeleteBucketTagging",
+            Op::GetBucketCors => "name/cos:GetBucketCORS",
+            Op::PutBucketCors => "name/cos:PutBucketCORS",
+            Op::DeleteBucketCors => "name/cos:DeleteBucketCORS",
+            Op::OptionsObject => "name/cos:OptionsObject",
+            Op::GetBucketWebsite => "name/cos:GetBucketWebsite",
+            Op::PutBucketWebsite => "name/cos:PutBucketWebsite",
+            Op::DeleteBucketWebsite => "name/cos:DeleteBucketWebsite",
+            Op::GetBucketReferer => "name/cos:GetBucketReferer",
+            Op::PutBucketReferer => "name/cos:PutBucketReferer",
+            Op::DeleteBucketReferer => "name/cos:DeleteBucketReferer",
             Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => "name/cos:*",
         }
     }
@@ -259,7 +292,18 @@ impl Op {
             | Op::DeleteBucketPolicy
             | Op::GetBucketTagging
             | Op::PutBucketTagging
-            | Op::DeleteBucketTagging => Check::OnLoad,
+            | Op::DeleteBucketTagging
+            | Op::GetBucketCors
+            | Op::PutBucketCors
+            | Op::DeleteBucketCors
+            | Op::GetBucketWebsite
+            | Op::PutBucketWebsite
+            | Op::DeleteBucketWebsite
+            | Op::GetBucketReferer
+            | Op::PutBucketReferer
+            | Op::DeleteBucketReferer => Check::OnLoad,
+            // A preflight carries no credentials: the bucket's CORS rules decide (seed 002:5179).
+            Op::OptionsObject => Check::Handler,
             Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => Check::Never,
         }
     }
@@ -322,14 +366,18 @@ mod tests {
             ("POST", &b, &[], false, None, Op::PostObject),
             ("GET", &b, &["acl"], false, None, Op::GetBucketAcl),
             ("PUT", &b, &["policy"], false, None, Op::PutBucketPolicy),
+            ("GET", &b, &["cors"], false, None, Op::GetBucketCors),
+            ("PUT", &b, &["website"], false, None, Op::PutBucketWebsite),
             (
-                "GET",
+                "DELETE",
                 &b,
-                &["cors"],
+                &["referer"],
                 false,
                 None,
-                Op::NotImplemented("cors"),
+                Op::DeleteBucketReferer,
             ),
+            ("OPTIONS", &o, &[], false, None, Op::OptionsObject),
+            ("OPTIONS", &b, &[], false, None, Op::OptionsObject),
             ("PUT", &o, &["acl"], false, None, Op::PutObjectAcl),
             (
                 "GET",

@@ -64,6 +64,15 @@ pub struct BucketRecord {
     /// Bucket tags (key, value), in the order given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<(String, String)>,
+    /// `?cors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<crate::bucket_config::cors::CorsConfig>,
+    /// `?website`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<crate::bucket_config::website::WebsiteConfig>,
+    /// `?referer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referer: Option<crate::bucket_config::referer::RefererConfig>,
 }
 record!(BucketRecord);
 

@@ -35,6 +35,9 @@ impl Store {
             grants,
             policy: None,
             tags,
+            cors: None,
+            website: None,
+            referer: None,
         };
         let mut b = Batch::default();
         b.put(key, rec.encode());
@@ -66,7 +69,12 @@ impl Store {
         self.update_bucket(name, |rec| rec.tags = tags)
     }
 
-    fn update_bucket(&self, name: &str, f: impl FnOnce(&mut BucketRecord)) -> ServiceResult<()> {
+    /// Changes a bucket record under the commit lock (sub-resource configurations).
+    pub fn update_bucket(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut BucketRecord),
+    ) -> ServiceResult<()> {
         let lock = self.lock_commits();
         let key = KeyCodec::bucket(name);
         let mut rec = match self.kv.get(&key)? {

@@ -4,13 +4,16 @@ pub mod acl;
 pub mod append;
 pub mod bucket;
 pub mod copy;
+pub mod cors;
 pub mod delete_multi;
 pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod policy;
+pub mod referer;
 pub mod service;
 pub mod tagging;
+pub mod website;
 
 use crate::xml::XmlWriter;
 
