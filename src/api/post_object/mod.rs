@@ -155,6 +155,12 @@ pub async fn post(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response
             if let Some(d) = denied.lock().ok().and_then(|mut s| s.take()) {
                 return Err(d);
             }
+            if let (crate::service::ServiceError::EntityTooLarge, Some((_, hi))) = (&e, range) {
+                return Err(ApiError::new(
+                    Code::EntityTooLarge,
+                    format!("Your proposed upload exceeds the maximum allowed size: the policy's content-length-range allows at most {hi} bytes."),
+                ));
+            }
             return Err(e.into());
         }
     };
