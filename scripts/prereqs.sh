@@ -3,7 +3,9 @@
 #  - Debian packages: librocksdb-dev (the RocksDB library cosd links), libclang-dev (bindgen for
 #    its Rust bindings), a C++ compiler and a C compiler (ring, the TLS crypto);
 #  - a Python venv in tests/sdk/.venv with the pinned official SDKs;
-#  - node and npm, and the pinned Node SDKs in tests/sdk/node/node_modules.
+#  - node and npm, and the pinned Node SDKs in tests/sdk/node/node_modules;
+#  - Debian's chromium and the pinned playwright-core in tests/browser/node_modules (the
+#    real-browser tests, tests/sdk/test_browser.py).
 # Sourced by scripts/run and scripts/test.
 set -euo pipefail
 
@@ -19,6 +21,7 @@ ensure_debian_packages() {
     command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -80,23 +83,26 @@ ensure_python2_env() {
 }
 
 # The Node SDK tests (tests/sdk/test_sts_node.py) run tests/sdk/node/sts_flow.js with the npm
-# packages pinned in tests/sdk/node/package-lock.json. Runs `npm ci` there when node_modules is
-# missing or the lock changed (keyed on the lock's sha256, like the venv); without node/npm, or
-# if npm ci fails, those tests are skipped.
+# packages pinned in tests/sdk/node/package-lock.json; the browser tests (tests/sdk/test_browser.py)
+# run tests/browser/run.js with playwright-core pinned in tests/browser/package-lock.json (it
+# drives Debian's /usr/bin/chromium and downloads no browser). Runs `npm ci` in each directory
+# when its node_modules is missing or its lock changed (keyed on the lock's sha256, like the
+# venv); without node/npm, or if npm ci fails, those tests are skipped.
 ensure_node_env() {
-    local dir="$root_dir/tests/sdk/node"
-    local stamp="$dir/node_modules/.package-lock.sha256"
-    local want
+    local dir stamp want
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-        echo "prereqs: node/npm not found; the Node SDK tests will be skipped" >&2
+        echo "prereqs: node/npm not found; the Node SDK and browser tests will be skipped" >&2
         return 0
     fi
-    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
-    if [ ! -d "$dir/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
-            echo "prereqs: npm ci in $dir failed; the Node SDK tests will be skipped" >&2
-            return 0
+    for dir in "$root_dir/tests/sdk/node" "$root_dir/tests/browser"; do
+        stamp="$dir/node_modules/.package-lock.sha256"
+        want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+        if [ ! -d "$dir/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+            if ! (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error); then
+                echo "prereqs: npm ci in $dir failed; the tests that need it will be skipped" >&2
+                continue
+            fi
+            echo "$want" >"$stamp"
         fi
-        echo "$want" >"$stamp"
-    fi
+    done
 }
