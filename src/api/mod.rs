@@ -6,6 +6,7 @@ mod body;
 mod headers;
 pub(crate) mod json;
 pub use xml::cors::decorate as cors_headers;
+pub use xml::referer::denied_error as referer_denied_error;
 mod post_object;
 pub(crate) mod sts;
 mod xml;
@@ -30,6 +31,7 @@ pub async fn dispatch(
     ctx: &Ctx,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
+    xml::referer::check(app, ctx)?;
     match ctx.op {
         Op::ListBuckets => xml::service::list_buckets(app, ctx),
         Op::CreateBucket => xml::bucket::create(app, ctx, body).await,
