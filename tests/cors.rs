@@ -62,7 +62,10 @@ async fn configuration_round_trip_and_validation() {
         xml_all(&r.text(), "AllowedOrigin"),
         ["http://app.example.com", "https://*.example.com", "*"]
     );
-    assert_eq!(xml_all(&r.text(), "ExposeHeader"), ["ETag", "x-cos-request-id"]);
+    assert_eq!(
+        xml_all(&r.text(), "ExposeHeader"),
+        ["ETag", "x-cos-request-id"]
+    );
     assert_eq!(r.xml("MaxAgeSeconds").as_deref(), Some("600"));
     for bad in [
         "<CORSConfiguration/>",
@@ -135,7 +138,12 @@ async fn preflights_follow_the_first_matching_rule() {
     ];
     for (origin, method, headers, status) in cases {
         let r = c.send(preflight("k", origin, method, *headers)).await;
-        assert_eq!(r.status, *status, "{origin} {method} {headers:?}: {}", r.text());
+        assert_eq!(
+            r.status,
+            *status,
+            "{origin} {method} {headers:?}: {}",
+            r.text()
+        );
         if *status == 403 {
             assert_eq!(r.code(), "AccessDenied");
             assert!(r.header("access-control-allow-origin").is_none());
@@ -147,9 +155,7 @@ async fn preflights_follow_the_first_matching_rule() {
         .await;
     assert_eq!(r.status, 200);
     // Missing Origin or method.
-    let r = c
-        .send(Req::new("OPTIONS", Some(B), "k").anonymous())
-        .await;
+    let r = c.send(Req::new("OPTIONS", Some(B), "k").anonymous()).await;
     assert_error(&r, 400, "InvalidRequest");
 }
 
@@ -199,7 +205,10 @@ async fn actual_responses_carry_cors_headers_but_cors_never_authenticates() {
         .send(Req::new("GET", Some(B), "x.txt").h("Origin", "http://evil.test"))
         .await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.header("access-control-allow-origin"), Some("http://evil.test"));
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://evil.test")
+    );
     assert!(r.header("access-control-expose-headers").is_none());
     // Multipart operations participate too.
     let r = c
@@ -235,7 +244,12 @@ async fn a_policy_can_deny_preflights() {
         .await;
     assert_eq!(r.status, 204, "{}", r.text());
     let r = c
-        .send(preflight("private/a", "http://app.example.com", "PUT", None))
+        .send(preflight(
+            "private/a",
+            "http://app.example.com",
+            "PUT",
+            None,
+        ))
         .await;
     assert_error(&r, 403, "AccessDenied");
     let r = c

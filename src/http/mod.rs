@@ -184,7 +184,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         &origin,
         method == Method::OPTIONS || access.bucket.is_empty(),
     ) {
-        if let Ok(Some(b)) = app.store.get_bucket(&access.bucket) {
+        if let Ok(Some(b)) = app.store.bucket_shared(&access.bucket) {
             crate::api::cors_headers(&b, o, method.as_str(), h);
         }
     }

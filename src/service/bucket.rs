@@ -5,6 +5,7 @@ use crate::meta::{scan_prefix, Batch, BucketRecord, KeyCodec};
 use crate::policy::acl::Grant;
 use crate::types::{BucketName, CannedAcl};
 use std::ops::Bound;
+use std::sync::Arc;
 
 impl Store {
     pub fn create_bucket(
@@ -90,6 +91,11 @@ impl Store {
     }
 
     pub fn get_bucket(&self, name: &str) -> ServiceResult<Option<BucketRecord>> {
+        Ok(self.bucket_shared(name)?.map(|b| (*b).clone()))
+    }
+
+    /// The bucket record without copying it (per-request checks: referer, CORS headers).
+    pub fn bucket_shared(&self, name: &str) -> ServiceResult<Option<Arc<BucketRecord>>> {
         if let Some(hit) = self.buckets.get(name) {
             return Ok(Some(hit));
         }
@@ -98,7 +104,7 @@ impl Store {
             Some(v) => {
                 let rec = BucketRecord::decode(&v)?;
                 self.buckets.fill(name, &rec, generation);
-                Ok(Some(rec))
+                Ok(Some(Arc::new(rec)))
             }
             None => Ok(None),
         }
@@ -161,25 +167,21 @@ impl Store {
 /// reading, so a slow reader can never put back a record a writer has replaced.
 #[derive(Default)]
 pub(crate) struct BucketCache {
-    inner: std::sync::RwLock<(u64, std::collections::HashMap<String, BucketRecord>)>,
+    inner: std::sync::RwLock<(u64, BucketMap)>,
 }
 
+type BucketMap = std::collections::HashMap<String, Arc<BucketRecord>>;
+
 impl BucketCache {
-    fn read(
-        &self,
-    ) -> std::sync::RwLockReadGuard<'_, (u64, std::collections::HashMap<String, BucketRecord>)>
-    {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, (u64, BucketMap)> {
         self.inner.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write(
-        &self,
-    ) -> std::sync::RwLockWriteGuard<'_, (u64, std::collections::HashMap<String, BucketRecord>)>
-    {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, (u64, BucketMap)> {
         self.inner.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn get(&self, name: &str) -> Option<BucketRecord> {
+    fn get(&self, name: &str) -> Option<Arc<BucketRecord>> {
         self.read().1.get(name).cloned()
     }
 
@@ -190,7 +192,7 @@ impl BucketCache {
     pub(crate) fn fill(&self, name: &str, rec: &BucketRecord, generation: u64) {
         let mut c = self.write();
         if c.0 == generation {
-            c.1.insert(name.to_string(), rec.clone());
+            c.1.insert(name.to_string(), Arc::new(rec.clone()));
         }
     }
 
@@ -199,7 +201,7 @@ impl BucketCache {
         let mut c = self.write();
         c.0 += 1;
         match rec {
-            Some(r) => c.1.insert(name.to_string(), r.clone()),
+            Some(r) => c.1.insert(name.to_string(), Arc::new(r.clone())),
             None => c.1.remove(name),
         };
     }

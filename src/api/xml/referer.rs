@@ -76,7 +76,7 @@ pub fn check(app: &AppState, ctx: &Ctx) -> Result<(), ApiError> {
     let Some(name) = ctx.bucket() else {
         return Ok(());
     };
-    let Ok(Some(b)) = app.store.get_bucket(name) else {
+    let Ok(Some(b)) = app.store.bucket_shared(name) else {
         return Ok(());
     };
     if b.referer.is_none() {
