@@ -8,6 +8,7 @@ pub(crate) mod json;
 pub use xml::cors::decorate as cors_headers;
 mod post_object;
 pub(crate) mod sts;
+pub(crate) mod website;
 mod xml;
 
 pub(crate) use authz::{authorize_in, load_bucket};
