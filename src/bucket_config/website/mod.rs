@@ -210,12 +210,10 @@ impl WebsiteConfig {
     /// The error document to answer a 4xx with, and the status to answer it with.
     pub fn error_document(&self, status: u16) -> Option<(&str, u16)> {
         let e = self.error_document.as_ref()?;
-        (400..500).contains(&status).then(|| {
-            (
-                e.key.as_str(),
-                if e.original_http_status { status } else { 200 },
-            )
-        })
+        let code = if e.original_http_status { status } else { 200 };
+        (400..500)
+            .contains(&status)
+            .then_some((e.key.as_str(), code))
     }
 }
 
