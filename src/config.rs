@@ -19,6 +19,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub region: String,
     pub domains: Vec<String>,
+    pub website_domains: Vec<String>,
     pub root_uin: String,
     pub appid: String,
     pub root_secret_id: String,
@@ -276,6 +277,7 @@ mod tests {
         assert_eq!(c.region, "ap-guangzhou");
         assert_eq!(c.root_uin, "100000000001");
         assert_eq!(c.appid, "1250000000");
+        assert_eq!(c.website_domains, vec!["website.localhost"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub use xml::cors::decorate as cors_headers;
 pub use xml::referer::denied_error as referer_denied_error;
 mod post_object;
 pub(crate) mod sts;
+pub(crate) mod website;
 mod xml;
 
 pub(crate) use authz::{authorize_in, load_bucket};

@@ -232,6 +232,17 @@ async fn pipeline(
             "Couldn't parse the specified URI: the path is not UTF-8",
         )
     })?;
+    // Website hosts never reach the API (spec 00 §18: no website effect on the API host, and
+    // no API on the website host).
+    if let Some(bucket) = target::website_bucket(&host, &app.config.website_domains) {
+        let incoming = crate::api::website::Incoming {
+            rid,
+            bucket,
+            decoded_path: &path,
+            resource,
+        };
+        return Ok(crate::api::website::handle(app, parts, incoming, access).await);
+    }
     let query = decode_query(parts.uri.query().unwrap_or(""));
     let addressed = target::resolve(&host, &path, &app.config.domains);
     if crate::api::sts::is_sts(&parts, &host, &app.config.domains, addressed.path_style) {

@@ -48,6 +48,29 @@ fn region_of(rest: &str) -> Option<String> {
         .then(|| region.to_string())
 }
 
+/// The bucket named by a static-website Host: `<bucket>.cos-website.<region>.myqcloud.com`
+/// (or `.tencentcos.cn`), or `<bucket>.<d>` for a configured website domain `d` (exactly one
+/// label before it). Such hosts only ever get website semantics (docs/website.md).
+pub fn website_bucket(host: &str, website_domains: &[String]) -> Option<String> {
+    let name = hostname(host);
+    let (label, rest) = name.split_once('.')?;
+    if label.is_empty() {
+        return None;
+    }
+    let cloud = rest
+        .strip_prefix("cos-website.")
+        .is_some_and(|r| is_cloud_suffix(&format!(".{r}")) && r.split('.').count() >= 3);
+    let configured = website_domains
+        .iter()
+        .any(|d| !d.is_empty() && rest == d.trim().to_ascii_lowercase());
+    (cloud || configured).then(|| label.to_string())
+}
+
+/// True when `host` is a static-website endpoint (see [`website_bucket`]).
+pub fn is_website_host(host: &str, website_domains: &[String]) -> bool {
+    website_bucket(host, website_domains).is_some()
+}
+
 /// Resolves `host` and the percent-decoded `path` (starting with `/`).
 pub fn resolve(host: &str, path: &str, domains: &[String]) -> Addressed {
     let name = hostname(host);
@@ -222,6 +245,34 @@ mod tests {
             assert_eq!(a.path_style, *path_style, "{host} {path}");
             assert_eq!(a.region.as_deref(), *region, "{host} {path}");
         }
+    }
+
+    #[test]
+    fn website_hosts() {
+        let d = vec!["website.localhost".to_string(), "Site.Example".to_string()];
+        let rows: &[(&str, Option<&str>)] = &[
+            (
+                "b-1250000000.cos-website.ap-guangzhou.myqcloud.com",
+                Some("b-1250000000"),
+            ),
+            (
+                "b-1250000000.cos-website.ap-beijing.tencentcos.cn:80",
+                Some("b-1250000000"),
+            ),
+            ("B-1250000000.website.localhost:9000", Some("b-1250000000")),
+            ("b-1250000000.site.example", Some("b-1250000000")),
+            ("x.b-1250000000.website.localhost", None),
+            ("website.localhost", None),
+            ("b-1250000000.cos.ap-guangzhou.myqcloud.com", None),
+            ("b-1250000000.localhost", None),
+            ("cos-website.ap-guangzhou.myqcloud.com", None),
+            ("b-1250000000.cos-website.example.org", None),
+            ("127.0.0.1:9000", None),
+        ];
+        for (host, want) in rows {
+            assert_eq!(website_bucket(host, &d).as_deref(), *want, "{host}");
+        }
+        assert!(is_website_host("a-1.website.localhost", &d));
     }
 
     #[test]
