@@ -411,3 +411,34 @@ async fn configured_domains_head_ranges_and_conditions() {
     let r = c.send(api).await;
     assert!(r.text().contains("<ListBucketResult"), "{}", r.text());
 }
+
+/// Hotlink protection covers the website endpoint (seed 002:9459-9466).
+#[tokio::test]
+async fn referer_protection_applies_on_the_website_host() {
+    let (_s, c) = setup().await;
+    site(&c).await;
+    put_website(
+        &c,
+        SITE,
+        "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>",
+    )
+    .await;
+    let r = c
+        .send(
+            Req::new("PUT", Some(SITE), "")
+                .q("referer", "")
+                .body(&b"<RefererConfiguration><Status>Enabled</Status><RefererType>White-List</RefererType><DomainList><Domain>*.example.com</Domain></DomainList><EmptyReferConfiguration>Allow</EmptyReferConfiguration></RefererConfiguration>"[..]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let host = cloud_host(SITE);
+    let ok = c
+        .send(web("GET", &host, "/").h("Referer", "https://www.example.com/page"))
+        .await;
+    assert_eq!((ok.status, ok.text().as_str()), (200, "<p>home</p>"));
+    assert_eq!(c.send(web("GET", &host, "/")).await.status, 200);
+    let hotlink = c
+        .send(web("GET", &host, "/").h("Referer", "https://thief.example.org/"))
+        .await;
+    assert_html_error(&hotlink, 403, "AccessDenied");
+}

@@ -502,7 +502,6 @@ def test_post_policy_content_length_range_smaller_than_file(node, cosd, client, 
 SPA_DIR = os.path.join(BROWSER_DIR, "spa")
 
 
-@pytest.mark.xfail(strict=False, reason="website hosting not merged yet")
 def test_spa_deep_link_on_website_endpoint(node, cosd, client, bucket, artifacts):
     """A single-page app in a public-read bucket with IndexDocument and ErrorDocument
     index.html, the error document answered with 200 (OriginalHttpStatus Disabled; seed 002

@@ -102,6 +102,16 @@ impl Site<'_> {
             .store
             .get_bucket(name.as_str())?
             .ok_or_else(no_bucket)?;
+        // Hotlink protection covers the website endpoint too (a page embedding the site's
+        // images from another domain is the case it exists for).
+        let referer = self
+            .parts
+            .headers
+            .get(http::header::REFERER)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()));
+        if crate::bucket_config::referer::referer_denied(&b, referer.as_deref()) {
+            return Err(crate::api::referer_denied_error());
+        }
         let cfg = b.website.ok_or_else(no_config)?;
         let host = self
             .parts
