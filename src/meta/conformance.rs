@@ -127,3 +127,25 @@ fn rockskv_conforms_and_persists() {
     let kv = RocksKv::open(dir.path(), false).unwrap();
     assert_eq!(kv.get(b"f").unwrap(), Some(b"7".to_vec()));
 }
+
+/// The thread-free durability wait: one claim at a time, published on the watch channel.
+#[test]
+fn rockskv_group_sync_claims_and_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let kv = RocksKv::open(dir.path(), true).unwrap();
+    let mut b = Batch::default();
+    b.put(b"a".to_vec(), b"1".to_vec());
+    let ticket = kv.write_deferred(b).unwrap();
+    let watch = kv.durable_watch().unwrap();
+    assert!(*watch.borrow() < ticket);
+    let target = kv.begin_sync().unwrap();
+    assert!(target >= ticket);
+    assert_eq!(kv.begin_sync(), None, "one sync at a time");
+    kv.run_sync(target).unwrap();
+    assert!(*watch.borrow() >= ticket);
+    assert!(kv.begin_sync().is_some(), "the claim was released");
+    // Without syncing there is nothing to wait for.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = RocksKv::open(dir.path(), false).unwrap();
+    assert!(plain.durable_watch().is_none() && plain.begin_sync().is_none());
+}

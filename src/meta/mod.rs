@@ -92,6 +92,20 @@ pub trait Kv: KvRead + Send + Sync {
     fn wait_durable(&self, _ticket: u64) -> KvResult<()> {
         Ok(())
     }
+    /// For waiting without a thread: the highest durable ticket, updated after every group
+    /// sync. None when nothing needs waiting for (writes are as durable as configured).
+    fn durable_watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
+    /// Claims the next group sync if none is running: returns the ticket it will cover, and
+    /// the caller must then call [`Kv::run_sync`] with it (on a thread that may block).
+    fn begin_sync(&self) -> Option<u64> {
+        None
+    }
+    /// Syncs the log for a claim from [`Kv::begin_sync`] and publishes the result.
+    fn run_sync(&self, _target: u64) -> KvResult<()> {
+        Ok(())
+    }
     /// Runs `f` against a consistent point-in-time view of the store.
     fn with_snapshot(&self, f: &mut dyn FnMut(&dyn KvRead) -> KvResult<()>) -> KvResult<()>;
 }

@@ -17,10 +17,21 @@ pub struct RocksKv {
 /// Group commit: writers append to the WAL without syncing, then wait here; whoever finds no
 /// sync running syncs everything appended so far, and every writer whose batch that covers
 /// returns. One `fsync` serves all the writers that arrived while the previous one ran.
-#[derive(Default)]
 struct GroupSync {
     state: std::sync::Mutex<SyncState>,
     done: std::sync::Condvar,
+    /// `synced`, for async waiters (`Store::durable`): no thread parks per waiter.
+    watch: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for GroupSync {
+    fn default() -> Self {
+        GroupSync {
+            state: Default::default(),
+            done: Default::default(),
+            watch: tokio::sync::watch::channel(0).0,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -201,15 +212,39 @@ impl Kv for RocksKv {
             st.syncing = true;
             let target = self.db.latest_sequence_number();
             drop(st);
-            let res = self.db.flush_wal(true);
+            self.run_sync(target)?;
             st = g.state.lock().unwrap_or_else(|p| p.into_inner());
-            st.syncing = false;
-            if res.is_ok() {
-                st.synced = st.synced.max(target);
-            }
-            g.done.notify_all();
-            res.map_err(io)?;
         }
+    }
+
+    fn durable_watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.sync.then(|| self.group.watch.subscribe())
+    }
+
+    fn begin_sync(&self) -> Option<u64> {
+        if !self.sync {
+            return None;
+        }
+        let mut st = self.group.state.lock().unwrap_or_else(|p| p.into_inner());
+        if st.syncing {
+            return None;
+        }
+        st.syncing = true;
+        Some(self.db.latest_sequence_number())
+    }
+
+    fn run_sync(&self, target: u64) -> KvResult<()> {
+        let g = &self.group;
+        let res = self.db.flush_wal(true);
+        let mut st = g.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.syncing = false;
+        if res.is_ok() {
+            st.synced = st.synced.max(target);
+            g.watch.send_replace(st.synced);
+        }
+        drop(st);
+        g.done.notify_all();
+        res.map_err(io)
     }
 
     fn with_snapshot(&self, f: &mut dyn FnMut(&dyn KvRead) -> KvResult<()>) -> KvResult<()> {

@@ -44,6 +44,42 @@ impl<'a> CommitGuard<'a> {
         self.ticket.set(Some(t));
         Ok(())
     }
+
+    /// Releases the lock without waiting: the caller must `Store::durable(ticket).await`
+    /// before it acknowledges anything written under it.
+    pub(crate) fn release(mut self) -> Option<u64> {
+        drop(self.guard.take());
+        self.ticket.take()
+    }
+}
+
+impl Store {
+    /// Waits, without holding a thread, until every batch up to `ticket` is durable. One
+    /// waiter at a time runs the group sync on the blocking pool; the others wait for its
+    /// result on a watch channel.
+    pub(crate) async fn durable(&self, ticket: u64) -> ServiceResult<()> {
+        let Some(mut synced) = self.kv.durable_watch() else {
+            return Ok(());
+        };
+        loop {
+            if *synced.borrow_and_update() >= ticket {
+                return Ok(());
+            }
+            if let Some(target) = self.kv.begin_sync() {
+                let kv = std::sync::Arc::clone(&self.kv);
+                let res = tokio::task::spawn_blocking(move || kv.run_sync(target)).await;
+                if !matches!(res, Ok(Ok(()))) {
+                    // As in `CommitGuard::drop`: a failed log sync leaves nothing trustworthy.
+                    tracing::error!(result = ?res.map(|r| r.map_err(|e| e.to_string())), "syncing the metadata log failed; aborting");
+                    std::process::abort();
+                }
+                continue;
+            }
+            if synced.changed().await.is_err() {
+                return Err(ServiceError::Internal("the metadata store closed".into()));
+            }
+        }
+    }
 }
 
 impl Drop for CommitGuard<'_> {

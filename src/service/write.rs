@@ -201,17 +201,34 @@ impl Store {
         );
         record.checksum = opts.checksum.and_then(|s| s.get().cloned());
         let condition = opts.condition;
-        let store = Arc::clone(self);
-        let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
-        let committed = tokio::task::spawn_blocking(move || {
-            let lock = store.lock_commits();
-            condition.check(store.load_object(&bucket, &key)?.as_ref())?;
-            store
-                .commit_locked(&lock, &bucket, &key, Some(&rec))
-                .map(|_| ())
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("commit task: {e}")))?;
+        let committed = if matches!(record.data, crate::meta::DataLayout::Inline(_)) {
+            // A small object: the commit is two point reads and a log append, short enough
+            // for the async thread; the durability wait parks no thread.
+            let ticket = {
+                let lock = self.lock_commits();
+                condition
+                    .check(self.load_object(bucket, key)?.as_ref())
+                    .and_then(|()| self.commit_locked(&lock, bucket, key, Some(&record)))
+                    .map(|_| lock.release())
+            };
+            match ticket {
+                Ok(Some(t)) => self.durable(t).await,
+                Ok(None) => Ok(()),
+                Err(e) => Err(e),
+            }
+        } else {
+            let store = Arc::clone(self);
+            let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
+            tokio::task::spawn_blocking(move || {
+                let lock = store.lock_commits();
+                condition.check(store.load_object(&bucket, &key)?.as_ref())?;
+                store
+                    .commit_locked(&lock, &bucket, &key, Some(&rec))
+                    .map(|_| ())
+            })
+            .await
+            .map_err(|e| ServiceError::Internal(format!("commit task: {e}")))?
+        };
         if let Err(e) = committed {
             let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
             self.release_uncommitted(&ids)?;
