@@ -6,7 +6,6 @@
 
 mod common;
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketCannedAcl, Delete, ObjectIdentifier, Permission};
@@ -18,23 +17,7 @@ const SUB_ID: &str = "AKIDsubaccount000000000000000001";
 const SUB_KEY: &str = "subSecretKey000000000000000000001";
 
 fn s3(server: &TestServer, key: &str, secret: &str) -> S3 {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(key, secret, None, None, "test"))
-        .region(Region::new(REGION))
-        .endpoint_url(format!("http://{}", server.addr))
-        .force_path_style(true)
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    S3::from_conf(conf)
-}
-
-/// A signed admin API request from the root account.
-async fn admin(c: &Client, method: &'static str, path: &str, body: &str) -> Resp {
-    let mut r = Req::new(method, None, "");
-    r.host = c.addr.to_string();
-    r.path = format!("/_cosd/admin/{path}");
-    c.send(r.body(body.as_bytes().to_vec())).await
+    s3_client(server.addr, key, secret, None)
 }
 
 fn policy(effect: &str, actions: &[&str], resources: &[String], extra: &str) -> String {
@@ -57,13 +40,13 @@ fn res(bucket: &str, key: &str) -> String {
 }
 
 async fn setup_sub(c: &Client) {
-    let r = admin(
-        c,
-        "POST",
-        "users",
-        &format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#),
-    )
-    .await;
+    let r = c
+        .admin(
+            "POST",
+            "users",
+            &format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
@@ -96,11 +79,13 @@ async fn sub_accounts_get_exactly_what_their_policies_grant() {
         &[res(B, "*"), res(B, "")],
         "",
     );
-    let r = admin(&c, "PUT", &format!("users/{SUB}/policies/rw"), &allow).await;
+    let r = c
+        .admin("PUT", &format!("users/{SUB}/policies/rw"), &allow)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let deny = policy("deny", &["*"], &[res(B, "secret/*")], "");
     assert_eq!(
-        admin(&c, "PUT", &format!("users/{SUB}/policies/no-secret"), &deny)
+        c.admin("PUT", &format!("users/{SUB}/policies/no-secret"), &deny)
             .await
             .status,
         200
@@ -167,7 +152,7 @@ async fn sub_accounts_get_exactly_what_their_policies_grant() {
     // Multi-object delete is decided per key.
     let allow_del = policy("allow", &["DeleteObject"], &[res(B, "doc/*")], "");
     assert_eq!(
-        admin(&c, "PUT", &format!("users/{SUB}/policies/del"), &allow_del)
+        c.admin("PUT", &format!("users/{SUB}/policies/del"), &allow_del)
             .await
             .status,
         200
@@ -196,7 +181,9 @@ async fn sub_accounts_get_exactly_what_their_policies_grant() {
     );
 
     // Disabling the key, then deleting the user, cuts access off.
-    let r = admin(&c, "PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":false}"#).await;
+    let r = c
+        .admin("PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":false}"#)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let e = sub
         .get_object()
@@ -207,7 +194,7 @@ async fn sub_accounts_get_exactly_what_their_policies_grant() {
         .unwrap_err();
     assert_eq!(code(&e.into_service_error()), "InvalidAccessKeyId");
     assert_eq!(
-        admin(&c, "PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":true}"#)
+        c.admin("PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":true}"#)
             .await
             .status,
         200
@@ -219,9 +206,7 @@ async fn sub_accounts_get_exactly_what_their_policies_grant() {
         .await
         .unwrap();
     assert_eq!(
-        admin(&c, "DELETE", &format!("users/{SUB}"), "")
-            .await
-            .status,
+        c.admin("DELETE", &format!("users/{SUB}"), "").await.status,
         204
     );
     let e = sub
@@ -247,7 +232,7 @@ async fn conditions_see_the_client_address_and_the_upload_size() {
         r#","condition":{"numeric_less_than_equal":{"cos:content-length":10},"ip_equal":{"qcs:ip":["127.0.0.0/8"]}}"#,
     );
     assert_eq!(
-        admin(&c, "PUT", &format!("users/{SUB}/policies/small"), &limited)
+        c.admin("PUT", &format!("users/{SUB}/policies/small"), &limited)
             .await
             .status,
         200
@@ -272,14 +257,9 @@ async fn conditions_see_the_client_address_and_the_upload_size() {
     // The same grant from another network does not apply to us.
     let elsewhere = limited.replace("127.0.0.0/8", "10.0.0.0/8");
     assert_eq!(
-        admin(
-            &c,
-            "PUT",
-            &format!("users/{SUB}/policies/small"),
-            &elsewhere
-        )
-        .await
-        .status,
+        c.admin("PUT", &format!("users/{SUB}/policies/small"), &elsewhere)
+            .await
+            .status,
         200
     );
     let e = sub
@@ -293,9 +273,7 @@ async fn conditions_see_the_client_address_and_the_upload_size() {
     assert_eq!(code(&e.into_service_error()), "AccessDenied");
 
     // The simulator explains the decision.
-    let r = admin(
-        &c,
-        "POST",
+    let r = c.admin("POST",
         "simulate",
         &format!(
             r#"{{"uin":"{SUB}","action":"name/cos:PutObject","resource":"{}","conditions":{{"qcs:ip":"10.1.2.3","cos:content-length":5}}}}"#,
@@ -565,7 +543,7 @@ async fn bucket_tags_drive_resource_tag_conditions() {
         r#","condition":{"for_any_value:string_equal":{"qcs:resource_tag":["team&a"]}}"#,
     );
     assert_eq!(
-        admin(&c, "PUT", &format!("users/{SUB}/policies/team-a"), &p)
+        c.admin("PUT", &format!("users/{SUB}/policies/team-a"), &p)
             .await
             .status,
         200

@@ -248,13 +248,6 @@ const SUB: &str = "200000000001";
 const SUB_ID: &str = "AKIDsubaccount000000000000000001";
 const SUB_KEY: &str = "subSecretKey000000000000000000001";
 
-async fn admin(c: &Client, method: &'static str, path: &str, body: &str) -> Resp {
-    let mut r = Req::new(method, None, "");
-    r.host = c.addr.to_string();
-    r.path = format!("/_cosd/admin/{path}");
-    c.send(r.body(body.as_bytes().to_vec())).await
-}
-
 #[tokio::test]
 async fn sub_accounts_need_cam_rights_and_an_enabled_key() {
     let (server, c) = setup().await;
@@ -262,7 +255,7 @@ async fn sub_accounts_need_cam_rights_and_an_enabled_key() {
     mkdir(&c, "/p/", None).await.ok();
     upload(&c, "/p/a.txt", b"a", &[]).await.ok();
     let body = format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#);
-    let r = admin(&c, "POST", "users", &body).await;
+    let r = c.admin("POST", "users", &body).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let sub = |e: i64| signature(SUB_ID, SUB_KEY, APPID, SHORT, e, c.now(), "");
     let sub_stat = || {
@@ -299,14 +292,18 @@ async fn sub_accounts_need_cam_rights_and_an_enabled_key() {
     let policy = format!(
         r#"{{"version":"2.0","statement":[{{"effect":"allow","action":["name/cos:HeadObject","name/cos:PutObject"],"resource":["{res}"]}}]}}"#
     );
-    let r = admin(&c, "PUT", &format!("users/{SUB}/policies/p"), &policy).await;
+    let r = c
+        .admin("PUT", &format!("users/{SUB}/policies/p"), &policy)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(sub_stat().await.ok()["filesize"], 1);
     sub_put("/p/s.txt").await.ok();
     sub_put("/elsewhere.txt").await.err(-55, 403);
     assert_eq!(c.get(B, "p/s.txt").await.body, b"sub");
 
-    let r = admin(&c, "PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":false}"#).await;
+    let r = c
+        .admin("PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":false}"#)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     sub_stat().await.err(-47, 403);
     server.stop().await;
@@ -322,7 +319,9 @@ async fn grant(c: &Client, name: &str, actions: &[&str]) {
         r#"{{"version":"2.0","statement":[{{"effect":"allow","action":[{}],"resource":["qcs::cos:{REGION}:uid/{APPID}:{B}/p/*","qcs::cos:{REGION}:uid/{APPID}:{B}/"]}}]}}"#,
         acts.join(",")
     );
-    let r = admin(c, "PUT", &format!("users/{SUB}/policies/{name}"), &policy).await;
+    let r = c
+        .admin("PUT", &format!("users/{SUB}/policies/{name}"), &policy)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
@@ -340,7 +339,7 @@ async fn each_op_needs_the_cam_actions_of_the_contract() {
     mkdir(&c, "/p/", None).await.ok();
     upload(&c, "/p/a.txt", b"a", &[]).await.ok();
     let body = format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#);
-    assert_eq!(admin(&c, "POST", "users", &body).await.status, 200);
+    assert_eq!(c.admin("POST", "users", &body).await.status, 200);
     let stat = || {
         J::new("/p/a.txt")
             .get()
@@ -416,7 +415,7 @@ async fn each_op_needs_the_cam_actions_of_the_contract() {
 async fn slice_ops_need_only_put_object() {
     let (server, c) = setup().await;
     let body = format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#);
-    assert_eq!(admin(&c, "POST", "users", &body).await.status, 200);
+    assert_eq!(c.admin("POST", "users", &body).await.status, 200);
     mkdir(&c, "/p/", None).await.ok();
     grant(&c, "put", &["PutObject"]).await;
     let p = "/p/s.bin";
@@ -456,7 +455,7 @@ async fn slice_ops_need_only_put_object() {
 async fn update_authority_needs_put_object_acl() {
     let (server, c) = setup().await;
     let body = format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#);
-    assert_eq!(admin(&c, "POST", "users", &body).await.status, 200);
+    assert_eq!(c.admin("POST", "users", &body).await.status, 200);
     upload(&c, "/p/a.txt", b"a", &[]).await.err(-166, 404);
     mkdir(&c, "/p/", None).await.ok();
     upload(&c, "/p/a.txt", b"a", &[]).await.ok();

@@ -295,19 +295,14 @@ async fn post_object_is_authorized_with_the_real_file_size() {
         "AKIDpostsub0000000000000000000001",
         "postSubKey00000000000000000000001",
     );
-    let mut r = Req::new("POST", None, "").body(
-        format!(r#"{{"uin":"{sub}","secret_id":"{sid}","secret_key":"{skey}"}}"#).into_bytes(),
-    );
-    r.host = c.addr.to_string();
-    r.path = "/_cosd/admin/users".into();
-    assert_eq!(c.send(r).await.status, 200);
+    let body = format!(r#"{{"uin":"{sub}","secret_id":"{sid}","secret_key":"{skey}"}}"#);
+    assert_eq!(c.admin("POST", "users", &body).await.status, 200);
     let policy = format!(
         r#"{{"version":"2.0","statement":[{{"effect":"allow","action":["name/cos:PostObject"],"resource":["qcs::cos:{REGION}:uid/1250000000:{B}/forms/*"],"condition":{{"numeric_less_than_equal":{{"cos:content-length":5}}}}}}]}}"#
     );
-    let mut r = Req::new("PUT", None, "").body(policy.into_bytes());
-    r.host = c.addr.to_string();
-    r.path = format!("/_cosd/admin/users/{sub}/policies/post");
-    let resp = c.send(r).await;
+    let resp = c
+        .admin("PUT", &format!("users/{sub}/policies/post"), &policy)
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let f = CosForm::new(&c, sid, skey);
     assert_eq!(

@@ -6,7 +6,6 @@
 
 mod common;
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
@@ -130,28 +129,7 @@ async fn put_with(c: &Client, token: Option<&str>, key: &str) -> Resp {
 }
 
 fn s3(server: &TestServer, t: &Temp) -> S3 {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            &t.id,
-            &t.key,
-            Some(t.token.clone()),
-            None,
-            "sts",
-        ))
-        .region(Region::new(REGION))
-        .endpoint_url(format!("http://{}", server.addr))
-        .force_path_style(true)
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    S3::from_conf(conf)
-}
-
-async fn admin(c: &Client, method: &'static str, path: &str, body: &str) -> Resp {
-    let mut r = Req::new(method, None, "");
-    r.host = c.addr.to_string();
-    r.path = format!("/_cosd/admin/{path}");
-    c.send(r.body(body.as_bytes().to_vec())).await
+    s3_client(server.addr, &t.id, &t.key, Some(t.token.clone()))
 }
 
 #[tokio::test]
@@ -305,16 +283,18 @@ async fn a_temporary_key_expires() {
 #[tokio::test]
 async fn disabling_the_issuers_key_revokes_its_temporary_keys() {
     let (_server, c) = setup().await;
-    let r = admin(
-        &c,
-        "POST",
-        "users",
-        &format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#),
-    )
-    .await;
+    let r = c
+        .admin(
+            "POST",
+            "users",
+            &format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let own = policy(&["PutObject", "GetObject"], "");
-    let r = admin(&c, "PUT", &format!("users/{SUB}/policies/rw"), &own).await;
+    let r = c
+        .admin("PUT", &format!("users/{SUB}/policies/rw"), &own)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
 
     // A sub-account may ask for up to 36 hours; a root key for at most 2.
@@ -342,25 +322,31 @@ async fn disabling_the_issuers_key_revokes_its_temporary_keys() {
 
     let tc = as_temp(&c, &t);
     assert_eq!(put_with(&tc, Some(&t.token), "k").await.status, 200);
-    let r = admin(&c, "PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":false}"#).await;
+    let r = c
+        .admin("PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":false}"#)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_error(
         &put_with(&tc, Some(&t.token), "k").await,
         403,
         "InvalidAccessKeyId",
     );
-    let r = admin(&c, "PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":true}"#).await;
+    let r = c
+        .admin("PUT", &format!("keys/{SUB_ID}"), r#"{"enabled":true}"#)
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(put_with(&tc, Some(&t.token), "k").await.status, 200);
     // Narrowing the sub-account narrows its temporary keys at once.
-    let r = admin(&c, "DELETE", &format!("users/{SUB}/policies/rw"), "").await;
+    let r = c
+        .admin("DELETE", &format!("users/{SUB}/policies/rw"), "")
+        .await;
     assert!(r.status < 300, "{}", r.text());
     assert_error(
         &put_with(&tc, Some(&t.token), "k").await,
         403,
         "AccessDenied",
     );
-    let r = admin(&c, "DELETE", &format!("users/{SUB}"), "").await;
+    let r = c.admin("DELETE", &format!("users/{SUB}"), "").await;
     assert!(r.status < 300, "{}", r.text());
     assert_error(
         &put_with(&tc, Some(&t.token), "k").await,

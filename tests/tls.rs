@@ -16,17 +16,10 @@ const SUB: &str = "200000000001";
 const SUB_ID: &str = "AKIDsubaccount000000000000000001";
 const SUB_KEY: &str = "subSecretKey000000000000000000001";
 
-async fn admin(c: &Client, method: &'static str, path: &str, body: &str) -> Resp {
-    let mut r = Req::new(method, None, "");
-    r.host = c.addr.to_string();
-    r.path = format!("/_cosd/admin/{path}");
-    c.send(r.body(body.as_bytes().to_vec())).await
-}
-
 /// A sub-account with no policy of its own; `c` is the root account.
 async fn sub_account(c: &Client) {
     let body = format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#);
-    let r = admin(c, "POST", "users", &body).await;
+    let r = c.admin("POST", "users", &body).await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
 

@@ -314,7 +314,35 @@ pub fn query_string(q: &[(String, String)]) -> String {
         .join("&")
 }
 
+/// An `aws-sdk-s3` client for the test server (path-style, SigV4), with a session token for
+/// temporary keys.
+pub fn s3_client(
+    addr: SocketAddr,
+    key: &str,
+    secret: &str,
+    token: Option<String>,
+) -> aws_sdk_s3::Client {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new(key, secret, token, None, "test"))
+        .region(Region::new(REGION))
+        .endpoint_url(format!("http://{addr}"))
+        .force_path_style(true)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
 impl Client {
+    /// A request to the admin API (`/_cosd/admin/<path>`) signed with this client's key.
+    pub async fn admin(&self, method: &'static str, path: &str, body: &str) -> Resp {
+        let mut r = Req::new(method, None, "");
+        r.host = self.addr.to_string();
+        r.path = format!("/_cosd/admin/{path}");
+        self.send(r.body(body.as_bytes().to_vec())).await
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now_secs()
     }
