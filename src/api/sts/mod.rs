@@ -29,19 +29,13 @@ const DEFAULT_DURATION_S: i64 = 1800;
 /// `POST /` that carries an STS form or TC3 call (no COS or S3 request is a form POST to the
 /// service root).
 pub fn is_sts(parts: &Parts, host: &str, domains: &[String], path_style: bool) -> bool {
-    let name = host
-        .rsplit_once(':')
-        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
-        .map(|(h, _)| h)
-        .unwrap_or(host)
-        .to_ascii_lowercase();
-    if let Some(rest) = name.strip_prefix("sts.") {
-        if rest == "tencentcloudapi.com"
-            || rest == "internal.tencentcloudapi.com"
-            || domains.iter().any(|d| d.eq_ignore_ascii_case(rest))
-        {
-            return true;
-        }
+    // Every request passes here: look closer only at `sts.` hosts and form POSTs to `/`.
+    if host
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts."))
+        && sts_host(host, domains)
+    {
+        return true;
     }
     if !path_style || parts.uri.path() != "/" || parts.method != Method::POST {
         return false;
@@ -55,6 +49,22 @@ pub fn is_sts(parts: &Parts, host: &str, domains: &[String], path_style: bool) -
                 .starts_with("application/x-www-form-urlencoded")
         });
     form || parts.headers.contains_key("x-tc-action")
+}
+
+/// `sts.tencentcloudapi.com`, `sts.internal.tencentcloudapi.com` or `sts.<d>` for a configured
+/// domain `d` (any port, any case).
+fn sts_host(host: &str, domains: &[String]) -> bool {
+    let name = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map(|(h, _)| h)
+        .unwrap_or(host)
+        .to_ascii_lowercase();
+    name.strip_prefix("sts.").is_some_and(|rest| {
+        rest == "tencentcloudapi.com"
+            || rest == "internal.tencentcloudapi.com"
+            || domains.iter().any(|d| d.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// Serves one STS call. Errors are HTTP 200 with an `Error` object, as the real service does
