@@ -69,16 +69,24 @@ fn load(
         .map_err(|e| e.to_string())
 }
 
-fn init_tracing(cfg: &Config) {
+/// Logs go to stderr through a background writer thread, so a request never waits on the
+/// terminal or pipe. The guard flushes what is queued when `serve` returns; lines still queued
+/// when the process is killed are lost (they are logs, never acknowledged data). When the
+/// queue is full, writers wait rather than drop lines.
+fn init_tracing(cfg: &Config) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cfg.log))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     use std::io::IsTerminal;
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .init();
+    guard
 }
 
 fn main() -> ExitCode {
@@ -132,7 +140,7 @@ fn fsck(cfg: Config, repair: bool) -> ExitCode {
 }
 
 fn serve(cfg: Config) -> ExitCode {
-    init_tracing(&cfg);
+    let _log = init_tracing(&cfg);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

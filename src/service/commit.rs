@@ -70,7 +70,9 @@ impl Store {
                 let res = tokio::task::spawn_blocking(move || kv.run_sync(target)).await;
                 if !matches!(res, Ok(Ok(()))) {
                     // As in `CommitGuard::drop`: a failed log sync leaves nothing trustworthy.
-                    tracing::error!(result = ?res.map(|r| r.map_err(|e| e.to_string())), "syncing the metadata log failed; aborting");
+                    let why = format!("{:?}", res.map(|r| r.map_err(|e| e.to_string())));
+                    tracing::error!(result = %why, "syncing the metadata log failed; aborting");
+                    eprintln!("cosd: syncing the metadata log failed ({why}); aborting");
                     std::process::abort();
                 }
                 continue;
@@ -91,6 +93,8 @@ impl Drop for CommitGuard<'_> {
                 // acknowledge it. After a failed log sync nothing written since can be trusted
                 // (the "fsyncgate" lesson): stop, and let recovery replay what is durable.
                 tracing::error!(error = %e, "syncing the metadata log failed; aborting");
+                // The log writer is a background thread that dies with us: say it directly too.
+                eprintln!("cosd: syncing the metadata log failed ({e}); aborting");
                 std::process::abort();
             }
         }
