@@ -369,9 +369,10 @@ pub fn check_session(
     token: Option<&str>,
     now: i64,
 ) -> Result<(), ApiError> {
-    use crate::auth::CredentialStore;
+    // The signature check already found the key live (a temporary key only while its issuer
+    // is enabled); here only its token and expiry matter. A map probe, no credential copy.
     let session = match identity {
-        Identity::Account { secret_id, .. } => app.iam.lookup(secret_id).and_then(|c| c.session),
+        Identity::Account { secret_id, .. } => app.iam.temp_key(secret_id),
         Identity::Anonymous => None,
     };
     match (session, token) {
@@ -381,10 +382,10 @@ pub fn check_session(
         )),
         (Some(_), None) => Err(invalid_token("a temporary key needs its security token")),
         (Some(s), Some(t)) => {
-            if !crate::auth::signatures_equal(t.as_bytes(), s.token.0.as_bytes()) {
+            if !crate::auth::signatures_equal(t.as_bytes(), s.record.token.as_bytes()) {
                 return Err(invalid_token("it does not belong to this key"));
             }
-            if now >= s.expires_s {
+            if now >= s.record.expires_s {
                 return Err(ApiError::new(
                     Code::AccessDenied,
                     "Request has expired: the temporary key has expired.",
