@@ -22,6 +22,7 @@ pub use multipart::{
     CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use object::{CopyParams, MetadataDirective, ObjectMeta, WriteCondition, WriteOptions};
+pub use read::take_inline;
 pub use write::PutOutcome;
 
 use crate::chunk::{ChunkError, ChunkId, ChunkStore};

@@ -17,6 +17,23 @@ struct Segment {
     len: u64,
 }
 
+/// An inline object's bytes in `range` (or all of them), moved out of `rec` without a copy;
+/// `None` for chunked objects. A response built from them is one buffer whose end hyper knows,
+/// so headers and body leave in a single write.
+pub fn take_inline(rec: &mut ObjectRecord, range: Option<ByteRange>) -> Option<Bytes> {
+    let DataLayout::Inline(data) = &mut rec.data else {
+        return None;
+    };
+    let data = Bytes::from(std::mem::take(data));
+    let (s, e) = match range {
+        Some(r) => (r.start, r.start + r.len),
+        None => (0, data.len() as u64),
+    };
+    let e = (e as usize).min(data.len());
+    let s = (s as usize).min(e);
+    Some(data.slice(s..e))
+}
+
 impl Store {
     /// The bytes of `rec` in `range` (or all of them), as a stream of pieces of at most 1 MiB.
     pub fn read_stream(

@@ -151,7 +151,7 @@ pub(crate) fn preconditions(
 }
 
 pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>, ApiError> {
-    let (_, rec) = load_for_read(app, ctx)?;
+    let (_, mut rec) = load_for_read(app, ctx)?;
     preconditions(ctx, &rec, "", Code::NotModified)?;
     let range = match ctx.header("range").map(RangeSpec::parse) {
         None | Some(Err(_)) => None,
@@ -185,6 +185,8 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>,
     b = b.header("Content-Length", len);
     let body = if head || len == 0 {
         Body::empty()
+    } else if let Some(bytes) = crate::service::take_inline(&mut rec, range) {
+        Body::from(bytes)
     } else {
         Body::from_stream(app.store.read_stream(&rec, range))
     };
