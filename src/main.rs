@@ -75,29 +75,30 @@ fn load(
         .map_err(|e| e.to_string())
 }
 
-/// Logs go to stderr through a background writer thread, so a request never waits on the
-/// terminal or pipe. The guard flushes what is queued when `serve` returns; lines still queued
-/// when the process is killed are lost (they are logs, never acknowledged data). When the
-/// queue is full, writers wait rather than drop lines.
-fn init_tracing(cfg: &Config) -> tracing_appender::non_blocking::WorkerGuard {
+/// Logs go to stderr through a background writer thread that writes them in batches
+/// (`cosd::log_writer`), so a request never waits on the terminal or pipe. The guard flushes
+/// what is buffered when `serve` returns; lines still buffered when the process is killed are
+/// lost (they are logs, never acknowledged data). When the buffer is full, writers wait rather
+/// than drop lines.
+fn init_tracing(cfg: &Config) -> Option<cosd::log_writer::FlushGuard> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cfg.log))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     use std::io::IsTerminal;
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        // Buffered: the worker drains every queued line, then flushes once, so a burst of
-        // access lines costs one write(2) instead of one each.
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
-    tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(writer)
-        .init();
-    guard
+        .with_ansi(std::io::stderr().is_terminal());
+    match cosd::log_writer::batched(std::io::stderr()) {
+        Ok((writer, guard)) => {
+            fmt.with_writer(writer).init();
+            Some(guard)
+        }
+        Err(e) => {
+            eprintln!("cosd: no log writer thread ({e}); logging synchronously");
+            fmt.with_writer(std::io::stderr).init();
+            None
+        }
+    }
 }
 
 fn main() -> ExitCode {
