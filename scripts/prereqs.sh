@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing cosd needs, idempotently:
 #  - Debian packages: librocksdb-dev (the RocksDB library cosd links), libclang-dev (bindgen for
-#    its Rust bindings), a C++ compiler and a C compiler (ring, the TLS crypto);
+#    its Rust bindings), libssl-dev and pkg-config (OpenSSL's MD5 for object bodies), a C++
+#    compiler and a C compiler (ring, the TLS crypto; mimalloc);
 #  - a Python venv in tests/sdk/.venv with the pinned official SDKs;
 #  - node and npm, and the pinned Node SDKs in tests/sdk/node/node_modules;
 #  - Debian's chromium and the pinned playwright-core in tests/browser/node_modules (the
@@ -16,6 +17,8 @@ ensure_debian_packages() {
     local missing=()
     dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
     dpkg -s librocksdb-dev >/dev/null 2>&1 || missing+=(librocksdb-dev)
+    dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     command -v g++ >/dev/null 2>&1 || missing+=(g++)
     command -v cc >/dev/null 2>&1 || missing+=(gcc)
     command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)

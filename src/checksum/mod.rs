@@ -3,10 +3,16 @@
 //! `flex` holds the S3 "flexible checksums" (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256).
 
 mod flex;
+mod md5;
 
 pub use flex::{ChecksumAlgorithm, ChecksumSlot, ChecksumType, FlexChecksum, FlexHasher};
+pub use md5::BodyMd5;
 
-use md5::{Digest, Md5};
+/// A hash implementation failed (the system crypto library refused an update); the digest of
+/// the body is unknown.
+#[derive(Debug, thiserror::Error)]
+#[error("hashing the body failed: {0}")]
+pub struct HashError(pub String);
 
 /// CRC-64/XZ (what COS calls CRC64-ECMA) of `data`.
 pub fn crc64(data: &[u8]) -> u64 {
@@ -16,9 +22,8 @@ pub fn crc64(data: &[u8]) -> u64 {
 }
 
 /// The running hashes of an object body: MD5, CRC-64/XZ and length.
-#[derive(Clone)]
 pub struct BodyHasher {
-    md5: Md5,
+    md5: BodyMd5,
     crc: crc64fast::Digest,
     len: u64,
 }
@@ -26,7 +31,7 @@ pub struct BodyHasher {
 impl Default for BodyHasher {
     fn default() -> Self {
         BodyHasher {
-            md5: Md5::new(),
+            md5: BodyMd5::default(),
             crc: crc64fast::Digest::new(),
             len: 0,
         }
@@ -56,12 +61,12 @@ impl BodyHasher {
         self.len == 0
     }
 
-    pub fn finish(self) -> BodyDigest {
-        BodyDigest {
-            md5: self.md5.finalize().into(),
+    pub fn finish(self) -> Result<BodyDigest, HashError> {
+        Ok(BodyDigest {
+            md5: self.md5.finish()?,
             crc64: self.crc.sum64(),
             len: self.len,
-        }
+        })
     }
 }
 
@@ -179,7 +184,7 @@ mod tests {
         let mut h = BodyHasher::default();
         h.update(b"hello ");
         h.update(b"world");
-        let d = h.finish();
+        let d = h.finish().unwrap();
         assert_eq!(hex::encode(d.md5), "5eb63bbbe01eeed093cb22bb8f5acdc3");
         assert_eq!(d.crc64, 5981764153023615706);
         assert_eq!(d.len, 11);

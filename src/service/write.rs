@@ -151,7 +151,9 @@ impl Store {
         if allow_inline && refs.is_empty() && buf.len() <= self.cfg.inline_threshold {
             hasher.update(&buf);
             return Ok(Ingested {
-                digest: hasher.finish(),
+                digest: hasher
+                    .finish()
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
                 layout: DataLayout::Inline(buf.to_vec()),
                 _guards: guards,
             });
@@ -162,8 +164,16 @@ impl Store {
             refs.push(r);
             guards.push(g);
         }
+        let digest = match hasher.finish() {
+            Ok(d) => d,
+            Err(e) => {
+                let ids: Vec<_> = refs.iter().map(|r| r.id).collect();
+                self.release_uncommitted(&ids)?;
+                return Err(ServiceError::Internal(e.to_string()));
+            }
+        };
         Ok(Ingested {
-            digest: hasher.finish(),
+            digest,
             layout: DataLayout::Chunks(refs),
             _guards: guards,
         })
