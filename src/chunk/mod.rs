@@ -2,8 +2,10 @@
 //! chunk in its own file named by the BLAKE3 hash of its bytes. Reference counts and deferred
 //! deletion live in the metadata store (see `service::gc`); this layer only stores bytes.
 
+mod buf;
 mod fs;
 
+pub use buf::{BufPool, ChunkBuf, ALIGN};
 pub use fs::FsChunkStore;
 
 /// A chunk id: the BLAKE3 hash of the chunk's bytes. BLAKE3 costs ~0.1 CPU-s/GiB here versus

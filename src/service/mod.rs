@@ -177,6 +177,8 @@ pub struct Store {
     pub(crate) inflight: Arc<Inflight>,
     /// Bucket records as last read or written (every request reads its bucket).
     pub(crate) buckets: bucket::BucketCache,
+    /// Reused, aligned chunk buffers for ingest.
+    pub(crate) bufs: std::sync::Arc<crate::chunk::BufPool>,
 }
 
 impl Store {
@@ -186,6 +188,7 @@ impl Store {
         clock: Arc<dyn Clock>,
         cfg: StoreConfig,
     ) -> Store {
+        let cfg_chunk_size = cfg.chunk_size;
         Store {
             kv,
             chunks,
@@ -194,6 +197,9 @@ impl Store {
             commit_lock: Mutex::new(()),
             inflight: Arc::default(),
             buckets: bucket::BucketCache::default(),
+            // Enough for a single-stream upload's chunks in flight (filling, hashing and
+            // storing); more concurrent uploads allocate the rest.
+            bufs: crate::chunk::BufPool::new(cfg_chunk_size, 4),
         }
     }
 

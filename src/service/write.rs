@@ -6,9 +6,9 @@
 
 use super::{InflightGuard, ObjectMeta, ServiceError, ServiceResult, Store, WriteOptions};
 use crate::checksum::{BodyDigest, BodyHasher};
-use crate::chunk::chunk_id;
+use crate::chunk::{chunk_id, ChunkBuf};
 use crate::meta::{ChunkRef, DataLayout, ObjectRecord};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use std::sync::Arc;
 
@@ -85,10 +85,9 @@ impl Store {
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
         E: Into<ServiceError>,
     {
-        let chunk_size = self.cfg.chunk_size;
-        // Each chunk is filled in its own exactly-sized buffer, so a request holds at most the
+        // Each chunk is filled in its own pooled, aligned buffer, so a request holds at most the
         // chunk being filled and the one being written: 2 x chunk_size, whatever the body size.
-        let mut buf = BytesMut::new();
+        let mut buf: Option<ChunkBuf> = None;
         let mut hasher = Some(BodyHasher::default());
         let mut pending: Option<ChunkTask> = None;
         let mut refs: Vec<ChunkRef> = Vec::new();
@@ -104,16 +103,16 @@ impl Store {
                 }
                 let mut frame = &frame[..];
                 while !frame.is_empty() {
-                    if buf.capacity() == 0 {
-                        buf = BytesMut::with_capacity(chunk_size);
-                    }
-                    let take = frame.len().min(chunk_size - buf.len());
-                    buf.extend_from_slice(&frame[..take]);
+                    let b = buf.get_or_insert_with(|| self.bufs.take());
+                    let take = frame.len().min(b.room());
+                    b.extend(&frame[..take]);
                     frame = &frame[take..];
-                    if buf.len() < chunk_size {
+                    if b.room() > 0 {
                         continue;
                     }
-                    let data = std::mem::take(&mut buf).freeze();
+                    let Some(data) = buf.take().map(ChunkBuf::freeze) else {
+                        continue;
+                    };
                     let h = match pending.take() {
                         Some(task) => {
                             let (h, r, g) = join(task).await?;
@@ -148,18 +147,20 @@ impl Store {
         }
 
         let mut hasher = hasher.unwrap_or_default();
-        if allow_inline && refs.is_empty() && buf.len() <= self.cfg.inline_threshold {
-            hasher.update(&buf);
+        let rest: &[u8] = buf.as_ref().map_or(&[], ChunkBuf::as_slice);
+        if allow_inline && refs.is_empty() && rest.len() <= self.cfg.inline_threshold {
+            hasher.update(rest);
             return Ok(Ingested {
                 digest: hasher
                     .finish()
                     .map_err(|e| ServiceError::Internal(e.to_string()))?,
-                layout: DataLayout::Inline(buf.to_vec()),
+                layout: DataLayout::Inline(rest.to_vec()),
                 _guards: guards,
             });
         }
-        if !buf.is_empty() || (refs.is_empty() && !allow_inline) {
-            let (h, r, g) = join(self.spawn_chunk(hasher, buf.freeze())).await?;
+        if !rest.is_empty() || (refs.is_empty() && !allow_inline) {
+            let data = buf.map_or_else(Bytes::new, ChunkBuf::freeze);
+            let (h, r, g) = join(self.spawn_chunk(hasher, data)).await?;
             hasher = h;
             refs.push(r);
             guards.push(g);
