@@ -411,6 +411,8 @@ impl Bench {
                 .map(|v| v.get_name().to_string())
                 .unwrap_or_default(),
             "bytes": rec.bytes,
+            // What the dedup workload sent, for its disk growth per uploaded byte.
+            "bytes_uploaded": matches!(o.workload, Workload::Dedup).then_some(rec.bytes),
             "label": o.label,
             "concurrency": o.concurrency,
             "size": o.size,
