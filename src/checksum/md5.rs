@@ -25,10 +25,13 @@ pub enum BodyMd5 {
 impl BodyMd5 {
     pub fn update(&mut self, data: &[u8]) {
         if let BodyMd5::Fresh = self {
-            *self = match openssl::hash::Hasher::new(openssl::hash::MessageDigest::md5()) {
-                Ok(h) if data.len() >= BULK => BodyMd5::Ssl(h),
+            let ssl = (data.len() >= BULK)
+                .then(|| openssl::hash::Hasher::new(openssl::hash::MessageDigest::md5()).ok())
+                .flatten();
+            *self = match ssl {
+                Some(h) => BodyMd5::Ssl(h),
                 // Small, or no MD5 in the system library (a FIPS-only provider): pure Rust.
-                _ => BodyMd5::Soft(md5::Md5::new()),
+                None => BodyMd5::Soft(md5::Md5::new()),
             };
         }
         match self {

@@ -25,13 +25,18 @@ pub fn take_inline(rec: &mut ObjectRecord, range: Option<ByteRange>) -> Option<B
         return None;
     };
     let data = Bytes::from(std::mem::take(data));
+    Some(data.slice(inline_span(data.len(), range)))
+}
+
+/// The part of an inline body of `len` bytes that `range` (or the whole) covers, clamped.
+fn inline_span(len: usize, range: Option<ByteRange>) -> std::ops::Range<usize> {
     let (s, e) = match range {
         Some(r) => (r.start, r.start + r.len),
-        None => (0, data.len() as u64),
+        None => (0, len as u64),
     };
-    let e = (e as usize).min(data.len());
-    let s = (s as usize).min(e);
-    Some(data.slice(s..e))
+    let e = usize::try_from(e).unwrap_or(usize::MAX).min(len);
+    let s = usize::try_from(s).unwrap_or(usize::MAX).min(e);
+    s..e
 }
 
 impl Store {
@@ -49,9 +54,9 @@ impl Store {
         let mut segs = VecDeque::new();
         match &rec.data {
             DataLayout::Inline(data) => {
-                let s = (range.start as usize).min(data.len());
-                let e = ((range.start + range.len) as usize).min(data.len());
-                inline = Some(Bytes::copy_from_slice(&data[s..e]));
+                inline = Some(Bytes::copy_from_slice(
+                    &data[inline_span(data.len(), Some(range))],
+                ));
             }
             DataLayout::Chunks(chunks) => {
                 let (want_start, want_end) = (range.start, range.start + range.len);
