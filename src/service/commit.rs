@@ -1,6 +1,6 @@
 //! The one place object records and chunk reference counts change, in a single atomic batch.
 
-use super::{ServiceError, ServiceResult, Store};
+use super::{ServiceError, ServiceResult, Store, WriteCondition};
 use crate::chunk::ChunkId;
 use crate::meta::{Batch, ChunkRefcount, GcEntry, KeyCodec, ObjectRecord};
 use crate::meta::{Kv, KvResult};
@@ -113,6 +113,20 @@ impl Store {
             Some(v) => Ok(Some(ObjectRecord::decode(&v)?)),
             None => Ok(None),
         }
+    }
+
+    /// Evaluates `condition` against the current object (call with the commit lock held).
+    /// An unconditional write needs no read: the commit reads the old record anyway.
+    pub(crate) fn check_condition(
+        &self,
+        condition: &WriteCondition,
+        bucket: &str,
+        key: &str,
+    ) -> ServiceResult<()> {
+        if condition.is_unconditional() {
+            return Ok(());
+        }
+        condition.check(self.load_object(bucket, key)?.as_ref())
     }
 
     /// Replaces the object at `bucket/key` with `new` (None deletes it) and adjusts chunk

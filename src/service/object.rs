@@ -51,6 +51,11 @@ pub struct WriteCondition {
 }
 
 impl WriteCondition {
+    /// True when no rule is set: any current object (or none) passes.
+    pub fn is_unconditional(&self) -> bool {
+        !self.forbid_overwrite && !self.if_none_match_any && self.if_match.is_none()
+    }
+
     pub fn check(&self, current: Option<&ObjectRecord>) -> ServiceResult<()> {
         if self.forbid_overwrite && current.is_some() {
             return Err(ServiceError::ObjectExists);
@@ -209,7 +214,7 @@ impl Store {
         if src == dst {
             return Ok(rec);
         }
-        condition.check(self.load_object(bucket, dst)?.as_ref())?;
+        self.check_condition(condition, bucket, dst)?;
         self.commit_many_locked(&lock, bucket, &[(dst, Some(&rec)), (src, None)])?;
         Ok(rec)
     }
@@ -240,8 +245,7 @@ impl Store {
         }
         rec.acl = p.acl;
         rec.grants = p.grants;
-        p.condition
-            .check(self.load_object(p.dst_bucket, p.dst_key)?.as_ref())?;
+        self.check_condition(&p.condition, p.dst_bucket, p.dst_key)?;
         self.commit_locked(&lock, p.dst_bucket, p.dst_key, Some(&rec))?;
         Ok(rec)
     }

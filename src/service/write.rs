@@ -217,8 +217,7 @@ impl Store {
             // for the async thread; the durability wait parks no thread.
             let ticket = {
                 let lock = self.lock_commits();
-                condition
-                    .check(self.load_object(bucket, key)?.as_ref())
+                self.check_condition(&condition, bucket, key)
                     .and_then(|()| self.commit_locked(&lock, bucket, key, Some(&record)))
                     .map(|_| lock.release())
             };
@@ -232,7 +231,7 @@ impl Store {
             let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
             tokio::task::spawn_blocking(move || {
                 let lock = store.lock_commits();
-                condition.check(store.load_object(&bucket, &key)?.as_ref())?;
+                store.check_condition(&condition, &bucket, &key)?;
                 store
                     .commit_locked(&lock, &bucket, &key, Some(&rec))
                     .map(|_| ())
