@@ -283,6 +283,9 @@ async fn run(cfg: Config) -> Result<(), String> {
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     let _ = gc.await;
+    if let Err(e) = state.store.close() {
+        tracing::warn!(error = %e, "closing the metadata store failed; the next start replays its log");
+    }
     drop(state);
     Ok(())
 }

@@ -30,12 +30,19 @@ pub enum Table {
     OnceSign = b'R',
     /// `E <temporary secret id>` -> TempKeyRecord (STS-issued temporary keys)
     TempKey = b'E',
+    /// `_lsn` -> u64 BE: the metadata log lsn of the last batch applied (written with every
+    /// batch; after a crash, the database's flushed tables say where the log replay starts)
+    Internal = b'_',
 }
 
 /// Builds and parses keys.
 pub struct KeyCodec;
 
 impl KeyCodec {
+    pub fn log_lsn() -> &'static [u8] {
+        b"_lsn"
+    }
+
     pub fn bucket(name: &str) -> Vec<u8> {
         let mut k = Vec::with_capacity(1 + name.len());
         k.push(Table::Bucket as u8);

@@ -3,6 +3,7 @@
 //! (`keys.rs`) and the versioned record formats (`records.rs`).
 
 mod keys;
+mod log;
 mod mem;
 mod records;
 mod rocks;
@@ -104,6 +105,11 @@ pub trait Kv: KvRead + Send + Sync {
     }
     /// Syncs the log for a claim from [`Kv::begin_sync`] and publishes the result.
     fn run_sync(&self, _target: u64) -> KvResult<()> {
+        Ok(())
+    }
+    /// Makes everything written so far persistent without the log, so the next open replays
+    /// nothing (a clean shutdown). Writes may follow; they are logged as usual.
+    fn close(&self) -> KvResult<()> {
         Ok(())
     }
     /// Runs `f` against a consistent point-in-time view of the store.

@@ -1,52 +1,50 @@
 //! `RocksKv`: the `Kv` trait on RocksDB. This is the only file in the crate that uses `rocksdb`.
 
-use super::{Batch, Direction, Kv, KvError, KvRead, KvResult, Pair, WriteOp};
+use super::log::{Opening, SegLog};
+use super::{Batch, Direction, KeyCodec, Kv, KvError, KvRead, KvResult, Pair, WriteOp};
 use rocksdb::{
     BlockBasedOptions, Cache, Direction as RDir, IteratorMode, Options, ReadOptions, WriteBatch,
     WriteOptions, DB,
 };
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::Arc;
 
 pub struct RocksKv {
-    db: DB,
-    sync: bool,
-    group: GroupSync,
-}
-
-/// Group commit: writers append to the WAL without syncing, then wait here; whoever finds no
-/// sync running syncs everything appended so far, and every writer whose batch that covers
-/// returns. One `fsync` serves all the writers that arrived while the previous one ran.
-struct GroupSync {
-    state: std::sync::Mutex<SyncState>,
-    done: std::sync::Condvar,
-    /// `synced`, for async waiters (`Store::durable`): no thread parks per waiter.
-    watch: tokio::sync::watch::Sender<u64>,
-}
-
-impl Default for GroupSync {
-    fn default() -> Self {
-        GroupSync {
-            state: Default::default(),
-            done: Default::default(),
-            watch: tokio::sync::watch::channel(0).0,
-        }
-    }
-}
-
-#[derive(Default)]
-struct SyncState {
-    /// Every batch with a sequence number up to this one is durable.
-    synced: u64,
-    syncing: bool,
+    db: Arc<DB>,
+    /// The write-ahead log: RocksDB's own WAL is off (see `log/mod.rs` for why).
+    log: Arc<SegLog>,
+    flusher: Option<std::thread::JoinHandle<()>>,
 }
 
 fn io(e: rocksdb::Error) -> KvError {
     KvError::Io(e.to_string())
 }
 
+fn no_wal() -> WriteOptions {
+    let mut wo = WriteOptions::default();
+    wo.disable_wal(true);
+    wo
+}
+
+/// A log lsn up to which the database holds every batch (0 for a database that never had
+/// one). A lower bound: it is written just before each flush, not with every batch, and the
+/// replay from it is idempotent (batches are blind puts and deletes, reapplied in order).
+fn applied_lsn(db: &DB) -> KvResult<u64> {
+    match db.get(KeyCodec::log_lsn()).map_err(io)? {
+        None => Ok(0),
+        Some(v) => v
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| KvError::Corrupt("malformed log lsn record".into())),
+    }
+}
+
 impl RocksKv {
-    /// Opens (creating if needed) the database at `path`. With `sync`, every batch fsyncs the WAL.
+    /// Opens (creating if needed) the database at `path`, replaying its log (`path/cosd-log`)
+    /// after a crash. With `sync`, every acknowledged batch is durable (fdatasync'd); without
+    /// it, written to the page cache (survives a killed process, not a power loss).
     pub fn open(path: &Path, sync: bool) -> KvResult<RocksKv> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
@@ -61,22 +59,82 @@ impl RocksKv {
         table.set_cache_index_and_filter_blocks(true);
         opts.set_block_based_table_factory(&table);
         opts.set_level_compaction_dynamic_level_bytes(true);
-        // With syncing on, every acknowledged batch is made durable by a group sync
-        // (`wait_durable`), which also writes RocksDB's WAL buffer out; so the WAL need not be
-        // written to the file per batch. Without syncing, each batch must reach the file (the
-        // page cache) before it is acknowledged, or a killed process would lose it.
-        opts.set_manual_wal_flush(sync);
-        let db = DB::open(&opts, path).map_err(io)?;
+        // A database written by an earlier cosd may still have RocksDB WAL files: open replays
+        // and flushes them as usual; every write from here on bypasses that WAL.
+        let db = Arc::new(DB::open(&opts, path).map_err(io)?);
+        let persisted = applied_lsn(&db)?;
+        let opening = Opening::read(&path.join("cosd-log"), persisted)?;
+        if !opening.replay.is_empty() {
+            tracing::info!(
+                records = opening.replay.len(),
+                from_lsn = persisted + 1,
+                "replaying the metadata log"
+            );
+            for (_, batch) in &opening.replay {
+                db.write_opt(write_batch(batch), &no_wal()).map_err(io)?;
+            }
+            // The new generation must not start before the replayed batches are persistent.
+            let last = opening.replay.last().map_or(persisted, |(lsn, _)| *lsn);
+            persist(&db, last)?;
+        }
+        let log = Arc::new(opening.start(sync, persisted)?);
+        let flusher = {
+            let (db, log) = (Arc::clone(&db), Arc::clone(&log));
+            std::thread::Builder::new()
+                .name("cosd-log-flush".into())
+                .spawn(move || flush_loop(&db, &log))
+                .map_err(|e| KvError::Io(format!("starting the log flusher: {e}")))?
+        };
         Ok(RocksKv {
             db,
-            sync,
-            group: GroupSync::default(),
+            log,
+            flusher: Some(flusher),
         })
     }
 
-    /// Flushes memtables so a clean shutdown leaves little WAL to replay.
+    /// Flushes memtables: every batch so far becomes persistent without the log.
     pub fn flush(&self) -> KvResult<()> {
+        persist(&self.db, self.log.last_lsn())
+    }
+}
+
+#[cfg(test)]
+impl RocksKv {
+    /// A flush RocksDB makes on its own (a full memtable): the recorded lsn is not advanced.
+    pub fn flush_tables_only(&self) -> KvResult<()> {
         self.db.flush().map_err(io)
+    }
+}
+
+/// Flushes the memtable after recording that every batch up to `lsn` (all applied) is in it.
+fn persist(db: &DB, lsn: u64) -> KvResult<()> {
+    db.put_opt(KeyCodec::log_lsn(), lsn.to_be_bytes(), &no_wal())
+        .map_err(io)?;
+    db.flush().map_err(io)
+}
+
+/// Flushes the memtable whenever a log segment fills, so that segment can be reused.
+fn flush_loop(db: &DB, log: &SegLog) {
+    while let Some(upto) = log.next_flush() {
+        if let Err(e) = persist(db, upto) {
+            // Nothing is lost: the segments stay in use until a later flush succeeds.
+            tracing::warn!(error = %e, "flushing the metadata memtable failed");
+            continue;
+        }
+        log.flushed(upto);
+    }
+}
+
+impl Drop for RocksKv {
+    fn drop(&mut self) {
+        self.log.stop();
+        if let Some(t) = self.flusher.take() {
+            let _ = t.join();
+        }
+        // A clean close: persist everything so the next open reads no log.
+        if let Err(e) = self.close() {
+            tracing::warn!(error = %e, "final metadata flush failed; the log will be replayed");
+        }
     }
 }
 
@@ -110,7 +168,7 @@ fn collect(
             Direction::Reverse if !in_lower => break,
             _ => {}
         }
-        if in_lower && in_upper {
+        if in_lower && in_upper && k != KeyCodec::log_lsn() {
             out.push((k.to_vec(), v.to_vec()));
         }
     }
@@ -170,9 +228,9 @@ impl KvRead for RocksSnapshot<'_> {
     }
 }
 
-fn write_batch(batch: Batch) -> WriteBatch {
+fn write_batch(batch: &Batch) -> WriteBatch {
     let mut wb = WriteBatch::default();
-    for op in batch.ops {
+    for op in &batch.ops {
         match op {
             WriteOp::Put(k, v) => wb.put(k, v),
             WriteOp::Delete(k) => wb.delete(k),
@@ -188,63 +246,36 @@ impl Kv for RocksKv {
     }
 
     fn write_deferred(&self, batch: Batch) -> KvResult<u64> {
-        let mut wo = WriteOptions::default();
-        wo.set_sync(false);
-        self.db.write_opt(write_batch(batch), &wo).map_err(io)?;
-        // At least this batch's sequence number (later writers only raise it).
-        Ok(self.db.latest_sequence_number())
+        self.log.append(&batch, || {
+            self.db
+                .write_opt(write_batch(&batch), &no_wal())
+                .map_err(io)
+        })
     }
 
     fn wait_durable(&self, ticket: u64) -> KvResult<()> {
-        if !self.sync {
-            return Ok(());
-        }
-        let g = &self.group;
-        let mut st = g.state.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if st.synced >= ticket {
-                return Ok(());
-            }
-            if st.syncing {
-                st = g.done.wait(st).unwrap_or_else(|p| p.into_inner());
-                continue;
-            }
-            st.syncing = true;
-            let target = self.db.latest_sequence_number();
-            drop(st);
-            self.run_sync(target)?;
-            st = g.state.lock().unwrap_or_else(|p| p.into_inner());
-        }
+        self.log.wait_durable(ticket)
     }
 
     fn durable_watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
-        self.sync.then(|| self.group.watch.subscribe())
+        self.log.durable_watch()
     }
 
     fn begin_sync(&self) -> Option<u64> {
-        if !self.sync {
-            return None;
-        }
-        let mut st = self.group.state.lock().unwrap_or_else(|p| p.into_inner());
-        if st.syncing {
-            return None;
-        }
-        st.syncing = true;
-        Some(self.db.latest_sequence_number())
+        self.log.begin_sync()
     }
 
     fn run_sync(&self, target: u64) -> KvResult<()> {
-        let g = &self.group;
-        let res = self.db.flush_wal(true);
-        let mut st = g.state.lock().unwrap_or_else(|p| p.into_inner());
-        st.syncing = false;
-        if res.is_ok() {
-            st.synced = st.synced.max(target);
-            g.watch.send_replace(st.synced);
+        self.log.run_sync(target)
+    }
+
+    fn close(&self) -> KvResult<()> {
+        if self.log.is_clean() {
+            return Ok(());
         }
-        drop(st);
-        g.done.notify_all();
-        res.map_err(io)
+        let upto = self.log.last_lsn();
+        persist(&self.db, upto)?;
+        self.log.mark_clean(upto)
     }
 
     fn with_snapshot(&self, f: &mut dyn FnMut(&dyn KvRead) -> KvResult<()>) -> KvResult<()> {

@@ -182,6 +182,12 @@ pub struct Store {
 }
 
 impl Store {
+    /// A clean shutdown of the metadata store: everything written so far is persisted, so the
+    /// next start replays no log. Writes may still follow (they are logged as usual).
+    pub fn close(&self) -> ServiceResult<()> {
+        Ok(self.kv.close()?)
+    }
+
     pub fn new(
         kv: Arc<dyn Kv>,
         chunks: Arc<dyn ChunkStore>,

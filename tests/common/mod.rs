@@ -19,10 +19,11 @@ pub struct TestServer {
     /// The HTTPS listener, when started with `start_tls`/`start_tls_with`.
     pub https: Option<SocketAddr>,
     pub clock: Arc<OffsetClock>,
-    pub dir: tempfile::TempDir,
     pub state: Arc<cosd::AppState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// Last: fields drop in order, and the store flushes into this directory when it closes.
+    pub dir: tempfile::TempDir,
 }
 
 impl TestServer {
@@ -150,6 +151,14 @@ impl TestServer {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
+    }
+}
+
+impl Drop for TestServer {
+    /// The server task (and with it the store) outlives this struct until the runtime ends,
+    /// after `dir` is gone: close the store now, while its directory exists.
+    fn drop(&mut self) {
+        let _ = self.state.store.close();
     }
 }
 
