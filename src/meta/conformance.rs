@@ -128,26 +128,30 @@ fn rockskv_conforms_and_persists() {
     assert_eq!(kv.get(b"f").unwrap(), Some(b"7".to_vec()));
 }
 
-/// The thread-free durability wait: one claim at a time, published on the watch channel.
+/// The thread-free durability wait: ask, then watch the sync thread publish.
 #[test]
-fn rockskv_group_sync_claims_and_publishes() {
+fn rockskv_group_sync_requests_and_publishes() {
     let dir = tempfile::tempdir().unwrap();
     let kv = RocksKv::open(dir.path(), true).unwrap();
     let mut b = Batch::default();
     b.put(b"a".to_vec(), b"1".to_vec());
     let ticket = kv.write_deferred(b).unwrap();
-    let watch = kv.durable_watch().unwrap();
-    assert!(*watch.borrow() < ticket);
-    let target = kv.begin_sync().unwrap();
-    assert!(target >= ticket);
-    assert_eq!(kv.begin_sync(), None, "one sync at a time");
-    kv.run_sync(target).unwrap();
-    assert!(*watch.borrow() >= ticket);
-    assert!(kv.begin_sync().is_some(), "the claim was released");
+    let mut watch = kv.durable_watch().unwrap();
+    kv.request_sync(ticket);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        while *watch.borrow_and_update() < ticket {
+            watch.changed().await.unwrap();
+        }
+    });
+    kv.wait_durable(ticket).unwrap();
     // Without syncing there is nothing to wait for.
     let dir = tempfile::tempdir().unwrap();
     let plain = RocksKv::open(dir.path(), false).unwrap();
-    assert!(plain.durable_watch().is_none() && plain.begin_sync().is_none());
+    assert!(plain.durable_watch().is_none());
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -98,15 +98,9 @@ pub trait Kv: KvRead + Send + Sync {
     fn durable_watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
-    /// Claims the next group sync if none is running: returns the ticket it will cover, and
-    /// the caller must then call [`Kv::run_sync`] with it (on a thread that may block).
-    fn begin_sync(&self) -> Option<u64> {
-        None
-    }
-    /// Syncs the log for a claim from [`Kv::begin_sync`] and publishes the result.
-    fn run_sync(&self, _target: u64) -> KvResult<()> {
-        Ok(())
-    }
+    /// Asks for every batch up to `ticket` to be made durable, without waiting (then watch
+    /// [`Kv::durable_watch`]).
+    fn request_sync(&self, _ticket: u64) {}
     /// Makes everything written so far persistent without the log, so the next open replays
     /// nothing (a clean shutdown). Writes may follow; they are logged as usual.
     fn close(&self) -> KvResult<()> {

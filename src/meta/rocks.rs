@@ -14,7 +14,8 @@ pub struct RocksKv {
     db: Arc<DB>,
     /// The write-ahead log: RocksDB's own WAL is off (see `log/mod.rs` for why).
     log: Arc<SegLog>,
-    flusher: Option<std::thread::JoinHandle<()>>,
+    /// The flush thread and the sync thread (`log/group.rs`).
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 fn io(e: rocksdb::Error) -> KvError {
@@ -82,18 +83,18 @@ impl RocksKv {
             persist(&db, last)?;
         }
         let log = Arc::new(opening.start(sync, persisted)?);
-        let flusher = {
-            let (db, log) = (Arc::clone(&db), Arc::clone(&log));
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new()
-                .name("cosd-log-flush".into())
-                .spawn(move || flush_loop(&db, &log))
-                .map_err(|e| KvError::Io(format!("starting the log flusher: {e}")))?
+                .name(name.into())
+                .spawn(f)
+                .map_err(|e| KvError::Io(format!("starting {name}: {e}")))
         };
-        Ok(RocksKv {
-            db,
-            log,
-            flusher: Some(flusher),
-        })
+        let (fdb, flog, slog) = (Arc::clone(&db), Arc::clone(&log), Arc::clone(&log));
+        let threads = vec![
+            spawn("cosd-log-flush", Box::new(move || flush_loop(&fdb, &flog)))?,
+            spawn("cosd-log-sync", Box::new(move || sync_loop(&slog)))?,
+        ];
+        Ok(RocksKv { db, log, threads })
     }
 
     /// Flushes memtables: every batch so far becomes persistent without the log.
@@ -129,10 +130,23 @@ fn flush_loop(db: &DB, log: &SegLog) {
     }
 }
 
+/// Makes appended batches durable (group commit). A failed log write or sync leaves nothing
+/// trustworthy (the "fsyncgate" lesson: a retried fsync may report success for lost pages),
+/// and writers are waiting to acknowledge: stop the process, and let recovery replay what is
+/// durable.
+fn sync_loop(log: &SegLog) {
+    if let Err(e) = log.run_syncs() {
+        tracing::error!(error = %e, "syncing the metadata log failed; aborting");
+        // The log writer is a background thread that dies with us: say it directly too.
+        eprintln!("cosd: syncing the metadata log failed ({e}); aborting");
+        std::process::abort();
+    }
+}
+
 impl Drop for RocksKv {
     fn drop(&mut self) {
         self.log.stop();
-        if let Some(t) = self.flusher.take() {
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
         // A clean close: persist everything so the next open reads no log.
@@ -258,19 +272,16 @@ impl Kv for RocksKv {
     }
 
     fn wait_durable(&self, ticket: u64) -> KvResult<()> {
-        self.log.wait_durable(ticket)
+        self.log.wait_durable(ticket);
+        Ok(())
     }
 
     fn durable_watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         self.log.durable_watch()
     }
 
-    fn begin_sync(&self) -> Option<u64> {
-        self.log.begin_sync()
-    }
-
-    fn run_sync(&self, target: u64) -> KvResult<()> {
-        self.log.run_sync(target)
+    fn request_sync(&self, ticket: u64) {
+        self.log.request_sync(ticket)
     }
 
     fn close(&self) -> KvResult<()> {

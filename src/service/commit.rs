@@ -54,28 +54,19 @@ impl<'a> CommitGuard<'a> {
 }
 
 impl Store {
-    /// Waits, without holding a thread, until every batch up to `ticket` is durable. One
-    /// waiter at a time runs the group sync on the blocking pool; the others wait for its
-    /// result on a watch channel.
+    /// Waits, without holding a thread, until every batch up to `ticket` is durable (the
+    /// metadata store's sync thread publishes each group sync on a watch channel).
     pub(crate) async fn durable(&self, ticket: u64) -> ServiceResult<()> {
         let Some(mut synced) = self.kv.durable_watch() else {
             return Ok(());
         };
+        if *synced.borrow_and_update() >= ticket {
+            return Ok(());
+        }
+        self.kv.request_sync(ticket);
         loop {
             if *synced.borrow_and_update() >= ticket {
                 return Ok(());
-            }
-            if let Some(target) = self.kv.begin_sync() {
-                let kv = std::sync::Arc::clone(&self.kv);
-                let res = tokio::task::spawn_blocking(move || kv.run_sync(target)).await;
-                if !matches!(res, Ok(Ok(()))) {
-                    // As in `CommitGuard::drop`: a failed log sync leaves nothing trustworthy.
-                    let why = format!("{:?}", res.map(|r| r.map_err(|e| e.to_string())));
-                    tracing::error!(result = %why, "syncing the metadata log failed; aborting");
-                    eprintln!("cosd: syncing the metadata log failed ({why}); aborting");
-                    std::process::abort();
-                }
-                continue;
             }
             if synced.changed().await.is_err() {
                 return Err(ServiceError::Internal("the metadata store closed".into()));

@@ -1,12 +1,18 @@
-//! Group commit: writers append without syncing, then wait here; whoever finds no sync running
-//! syncs everything appended so far, and every writer whose batch that covers returns. One
-//! sync serves all the writers that arrived while the previous one ran.
+//! Group commit on a dedicated sync thread. Writers append without syncing, ask for their
+//! ticket to be made durable, and wait; the thread syncs everything appended so far, publishes
+//! the last ticket covered, and starts again at once while anything is pending. Under load it
+//! never sleeps, so writers need not wake it (waking a thread per sync cost ~5 µs of every
+//! small PUT when the sync ran on tokio's blocking pool); one sync serves every writer that
+//! arrived while the previous one ran.
 
 use crate::meta::KvResult;
 use std::sync::{Condvar, Mutex};
 
 pub struct GroupSync {
     state: Mutex<SyncState>,
+    /// The sync thread waits here when idle.
+    work: Condvar,
+    /// Blocking waiters wait here.
     done: Condvar,
     /// `synced`, for async waiters (`Store::durable`): no thread parks per waiter.
     watch: tokio::sync::watch::Sender<u64>,
@@ -16,6 +22,7 @@ impl Default for GroupSync {
     fn default() -> Self {
         GroupSync {
             state: Default::default(),
+            work: Default::default(),
             done: Default::default(),
             watch: tokio::sync::watch::channel(0).0,
         }
@@ -26,7 +33,8 @@ impl Default for GroupSync {
 struct SyncState {
     /// Every batch with a ticket up to this one is durable.
     synced: u64,
-    syncing: bool,
+    idle: bool,
+    stop: bool,
 }
 
 impl GroupSync {
@@ -34,28 +42,21 @@ impl GroupSync {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Blocks until `ticket` is durable, running the sync (`sync`, covering everything up to
-    /// `last()` at the time it starts) if no other thread is.
-    pub fn wait(
-        &self,
-        ticket: u64,
-        last: impl Fn() -> u64,
-        sync: impl Fn() -> KvResult<()>,
-    ) -> KvResult<()> {
+    /// Asks for every batch up to `ticket` (appended already) to be made durable; returns at
+    /// once. Wakes the sync thread only if it sleeps.
+    pub fn request(&self, ticket: u64) {
+        let st = self.lock();
+        if ticket > st.synced && st.idle {
+            self.work.notify_one();
+        }
+    }
+
+    /// Blocks until `ticket` is durable.
+    pub fn wait(&self, ticket: u64) {
+        self.request(ticket);
         let mut st = self.lock();
-        loop {
-            if st.synced >= ticket {
-                return Ok(());
-            }
-            if st.syncing {
-                st = self.done.wait(st).unwrap_or_else(|p| p.into_inner());
-                continue;
-            }
-            st.syncing = true;
-            let target = last();
-            drop(st);
-            self.run(target, &sync)?;
-            st = self.lock();
+        while st.synced < ticket {
+            st = self.done.wait(st).unwrap_or_else(|p| p.into_inner());
         }
     }
 
@@ -63,28 +64,36 @@ impl GroupSync {
         self.watch.subscribe()
     }
 
-    /// Claims the next sync if none is running: returns the ticket it will cover, and the
-    /// caller must then call [`GroupSync::run`] with it (on a thread that may block).
-    pub fn begin(&self, last: impl Fn() -> u64) -> Option<u64> {
-        let mut st = self.lock();
-        if st.syncing {
-            return None;
-        }
-        st.syncing = true;
-        Some(last())
+    pub fn stop(&self) {
+        self.lock().stop = true;
+        self.work.notify_one();
     }
 
-    /// Runs the sync for a claim and publishes the result.
-    pub fn run(&self, target: u64, sync: impl Fn() -> KvResult<()>) -> KvResult<()> {
-        let res = sync();
+    /// The sync thread's loop: `last()` is the last ticket appended, `sync()` makes everything
+    /// appended durable. Syncs whenever anything appended is not yet durable (whether or not
+    /// its writer has asked yet) and sleeps only when nothing is. Returns when stopped (the
+    /// store is closing: its final flush persists what is left), or with the error of a failed
+    /// sync, after which nothing appended can be trusted to be durable: the caller must stop
+    /// the process.
+    pub fn run(&self, last: impl Fn() -> u64, sync: impl Fn() -> KvResult<()>) -> KvResult<()> {
         let mut st = self.lock();
-        st.syncing = false;
-        if res.is_ok() {
+        loop {
+            if st.stop {
+                return Ok(());
+            }
+            let target = last();
+            if target <= st.synced {
+                st.idle = true;
+                st = self.work.wait(st).unwrap_or_else(|p| p.into_inner());
+                st.idle = false;
+                continue;
+            }
+            drop(st);
+            sync()?;
+            st = self.lock();
             st.synced = st.synced.max(target);
             self.watch.send_replace(st.synced);
+            self.done.notify_all();
         }
-        drop(st);
-        self.done.notify_all();
-        res
     }
 }

@@ -310,10 +310,11 @@ impl SegLog {
         st.free.extend(done.into_iter().map(|(s, _)| s));
     }
 
-    /// Ends [`SegLog::next_flush`] waits.
+    /// Ends [`SegLog::next_flush`] waits and [`SegLog::run_syncs`].
     pub fn stop(&self) {
         lock(&self.flush).stop = true;
         self.flush_cv.notify_all();
+        self.group.stop();
     }
 
     /// Records that every batch is persistent in the database (after a final flush at a clean
@@ -365,12 +366,11 @@ impl SegLog {
         lock(&self.state).next_lsn - 1
     }
 
-    pub fn wait_durable(&self, ticket: u64) -> KvResult<()> {
-        if !self.sync {
-            return Ok(());
+    /// Blocks until every batch up to `ticket` is durable.
+    pub fn wait_durable(&self, ticket: u64) {
+        if self.sync {
+            self.group.wait(ticket);
         }
-        self.group
-            .wait(ticket, || self.last_lsn(), || self.write_pending())
     }
 
     /// None without `sync`: every batch is as durable as configured once appended.
@@ -378,15 +378,20 @@ impl SegLog {
         self.sync.then(|| self.group.watch())
     }
 
-    pub fn begin_sync(&self) -> Option<u64> {
-        if !self.sync {
-            return None;
+    /// Asks the sync thread to make every batch up to `ticket` durable (returns at once).
+    pub fn request_sync(&self, ticket: u64) {
+        if self.sync {
+            self.group.request(ticket);
         }
-        self.group.begin(|| self.last_lsn())
     }
 
-    pub fn run_sync(&self, target: u64) -> KvResult<()> {
-        self.group.run(target, || self.write_pending())
+    /// The sync thread's body (see `group.rs`); returns when [`SegLog::stop`] is called, or
+    /// with the error of a failed write or sync.
+    pub fn run_syncs(&self) -> KvResult<()> {
+        if !self.sync {
+            return Ok(());
+        }
+        self.group.run(|| self.last_lsn(), || self.write_pending())
     }
 }
 

@@ -46,7 +46,7 @@ fn synced_batches_are_replayed_after_a_crash_and_unsynced_ones_may_not_be() {
         "a new log has one small segment"
     );
     append_n(&log, 1..=5, 100);
-    log.wait_durable(5).unwrap();
+    log.write_pending().unwrap();
     append_n(&log, 6..=7, 100); // appended, never synced: still only in memory
     drop(log); // a crash: no mark_clean
 
@@ -58,7 +58,7 @@ fn synced_batches_are_replayed_after_a_crash_and_unsynced_ones_may_not_be() {
     );
     // The new generation continues the lsns and does not confuse old records with new ones.
     append_n(&log, 6..=6, 10);
-    log.wait_durable(6).unwrap();
+    log.write_pending().unwrap();
     drop(log);
     let (_log, replayed) = start(dir.path(), 5);
     assert_eq!(replayed, [6]);
@@ -70,7 +70,8 @@ fn without_sync_batches_reach_the_file_at_once() {
     let opening = Opening::read(dir.path(), 0).unwrap();
     let log = opening.start(false, 0).unwrap();
     append_n(&log, 1..=3, 100);
-    assert!(log.durable_watch().is_none() && log.begin_sync().is_none());
+    assert!(log.durable_watch().is_none());
+    assert_eq!(log.run_syncs().ok(), Some(()), "no sync thread to run");
     assert!(log
         .append(&batch(9, 1), || Err(KvError::Io("no".into())))
         .is_err());
@@ -85,7 +86,7 @@ fn a_failed_apply_logs_nothing_and_uses_no_lsn() {
     let err = log.append(&batch(1, 1), || Err(KvError::Io("no".into())));
     assert!(err.is_err());
     append_n(&log, 1..=1, 1);
-    log.wait_durable(1).unwrap();
+    log.write_pending().unwrap();
     drop(log);
     assert_eq!(start(dir.path(), 0).1, [1]);
 }
@@ -115,7 +116,7 @@ fn full_segments_rotate_grow_and_are_reused_after_a_flush() {
     );
     assert!(lock(&log.flush).spare, "and no segment is free");
     assert_eq!(log.next_flush(), Some(25), "after preparing a spare");
-    log.wait_durable(25).unwrap();
+    log.write_pending().unwrap();
     log.flushed(25);
     {
         let st = lock(&log.state);
@@ -131,7 +132,7 @@ fn full_segments_rotate_grow_and_are_reused_after_a_flush() {
     assert!(replayed.is_empty());
     let files = segment_files(dir.path());
     append_n(&log, 26..=75, 100 << 10);
-    log.wait_durable(75).unwrap();
+    log.write_pending().unwrap();
     assert_eq!(
         segment_files(dir.path()),
         files,
@@ -152,7 +153,7 @@ fn a_batch_larger_than_any_segment_gets_its_own() {
     let (log, _) = start(dir.path(), 0);
     append_n(&log, 1..=1, 3 << 20);
     append_n(&log, 2..=2, 10);
-    log.wait_durable(2).unwrap();
+    log.write_pending().unwrap();
     drop(log);
     assert_eq!(start(dir.path(), 0).1, [1, 2]);
 }
@@ -162,7 +163,7 @@ fn a_clean_close_needs_no_replay_and_a_missing_gen_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (log, _) = start(dir.path(), 0);
     append_n(&log, 1..=3, 10);
-    log.wait_durable(3).unwrap();
+    log.write_pending().unwrap();
     log.mark_clean(2).unwrap();
     assert!(!lock(&log.state).clean, "3 is not persisted yet");
     log.mark_clean(3).unwrap();
@@ -173,7 +174,7 @@ fn a_clean_close_needs_no_replay_and_a_missing_gen_file_is_refused() {
     // Closed cleanly, then written again: the append makes the log dirty before it counts.
     log.mark_clean(3).unwrap();
     append_n(&log, 4..=4, 10);
-    log.wait_durable(4).unwrap();
+    log.write_pending().unwrap();
     drop(log);
     assert_eq!(start(dir.path(), 3).1, [4]);
     std::fs::remove_file(dir.path().join("GEN")).unwrap();
@@ -188,13 +189,17 @@ fn concurrent_writers_share_syncs_and_every_ticket_completes() {
     let dir = tempfile::tempdir().unwrap();
     let (log, _) = start(dir.path(), 0);
     let log = Arc::new(log);
+    let syncer = {
+        let log = Arc::clone(&log);
+        std::thread::spawn(move || log.run_syncs())
+    };
     let threads: Vec<_> = (0..8)
         .map(|t| {
             let log = Arc::clone(&log);
             std::thread::spawn(move || {
                 for i in 0..50 {
                     let ticket = log.append(&batch(t * 100 + i, 500), || Ok(())).unwrap();
-                    log.wait_durable(ticket).unwrap();
+                    log.wait_durable(ticket);
                 }
             })
         })
@@ -203,7 +208,23 @@ fn concurrent_writers_share_syncs_and_every_ticket_completes() {
         t.join().unwrap();
     }
     assert_eq!(*log.durable_watch().unwrap().borrow(), 400);
+    // An async waiter: asks, then sees the watch reach its ticket.
+    let ticket = log.append(&batch(999, 1), || Ok(())).unwrap();
+    let mut watch = log.durable_watch().unwrap();
+    log.request_sync(ticket);
+    while *watch.borrow_and_update() < ticket {
+        futures_lite_wait(&mut watch);
+    }
+    log.stop();
+    syncer.join().unwrap().unwrap();
     drop(log);
     let (_, replayed) = start(dir.path(), 0);
-    assert_eq!(replayed, (1..=400).collect::<Vec<_>>());
+    assert_eq!(replayed, (1..=401).collect::<Vec<_>>());
+}
+
+fn futures_lite_wait(watch: &mut tokio::sync::watch::Receiver<u64>) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(watch.changed()).unwrap();
 }
