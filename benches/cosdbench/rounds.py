@@ -2,6 +2,7 @@
 fresh instances (warm-up, then palindromic rounds), and the medians and paired ratios that
 summarise the samples."""
 
+import os
 import shutil
 import statistics
 import time
@@ -40,6 +41,9 @@ def palindrome(systems):
 
 
 def run_sample(ctx, inst, w, params, label):
+    # Write back every system's dirty pages first: s3s-fs leaves its objects to the kernel's
+    # writeback (it never syncs), which would otherwise land in the next system's timed run.
+    os.sync()
     try:
         r = ctx.gen.run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
                         timeout=ctx.args.run_timeout)

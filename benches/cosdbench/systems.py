@@ -78,7 +78,8 @@ class Cosd(System):
         super().__init__(
             "cosd", binary, sync,
             f"sync_writes = {str(sync).lower()}"
-            + (" (metadata WAL fsync'd on every commit: acknowledged writes survive power loss)"
+            + (" (metadata log fdatasync'd before every write is acknowledged, with group commit: "
+               "acknowledged writes survive power loss)"
                if sync else " (no fsync: not durable)"),
             True)
 
