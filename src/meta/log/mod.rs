@@ -173,15 +173,7 @@ impl SegLog {
         let len = record::encoded_len(batch) as u64;
         let mut st = lock(&self.state);
         if st.clean {
-            segment::write_gen(
-                &self.dir,
-                GenState {
-                    gen: st.gen,
-                    clean: false,
-                },
-            )
-            .map_err(|e| io("writing GEN", e))?;
-            st.clean = false;
+            self.set_clean(&mut st, false)?;
         }
         if st.off + len > st.cur.size {
             self.rotate(&mut st, len)?;
@@ -325,15 +317,14 @@ impl SegLog {
         if st.next_lsn - 1 != persisted_upto {
             return Ok(());
         }
-        segment::write_gen(
-            &self.dir,
-            GenState {
-                gen: st.gen,
-                clean: true,
-            },
-        )
-        .map_err(|e| io("writing GEN", e))?;
-        st.clean = true;
+        self.set_clean(&mut st, true)
+    }
+
+    /// Says in GEN (durably) whether every batch is persistent in the database.
+    fn set_clean(&self, st: &mut State, clean: bool) -> KvResult<()> {
+        segment::write_gen(&self.dir, GenState { gen: st.gen, clean })
+            .map_err(|e| io("writing GEN", e))?;
+        st.clean = clean;
         Ok(())
     }
 
