@@ -9,6 +9,16 @@ from .rounds import cleanup_dir, median, palindrome
 from .systems import Instance, du_bytes
 
 
+def start_and_measure(inst, settle):
+    """Starts `inst`, lets it settle, reads its idle RSS and stops it: (ready ms, RSS KiB)."""
+    try:
+        ms = inst.start()
+        time.sleep(settle)
+        return ms, inst.rss_kib()
+    finally:
+        inst.stop()
+
+
 def run_startup(ctx, systems, out):
     """Ready time and idle RSS on an empty data dir (every system) and, for cosd, on one
     pre-filled with --startup-objects objects (moto keeps nothing on disk and s3s-fs reads
@@ -24,11 +34,8 @@ def run_startup(ctx, systems, out):
                 continue
             inst = Instance(ctx, s, tag="startup")
             try:
-                ms = inst.start()
-                time.sleep(settle)
-                rss = inst.rss_kib()
+                ms, rss = start_and_measure(inst, settle)
             finally:
-                inst.stop()
                 cleanup_dir(ctx, inst.data_dir)
             res[s.name]["empty"]["ready_ms"].append(ms)
             res[s.name]["empty"]["idle_rss_kib"].append(rss)
@@ -62,12 +69,7 @@ def run_startup(ctx, systems, out):
             if len(f["ready_ms"]) >= n_rounds:
                 continue
             inst = Instance(ctx, s, data_dir=dirs[s.name], tag="startup-filled")
-            try:
-                ms = inst.start()
-                time.sleep(settle)
-                rss = inst.rss_kib()
-            finally:
-                inst.stop()
+            ms, rss = start_and_measure(inst, settle)
             f["ready_ms"].append(ms)
             f["idle_rss_kib"].append(rss)
             log(f"  {s.name} ({n:,} objects): ready in {ms:.1f} ms, idle RSS {fmt_kib(rss)}")
