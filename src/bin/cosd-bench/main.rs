@@ -77,16 +77,22 @@ struct RunArgs {
     /// The server's pid, for its CPU time.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Runtime worker threads of the generator. One thread drives 16-64 connections at 2-4
+    /// times the rates cosd reaches here (see `responder`), and a second one on a 2-core
+    /// machine only takes CPU from the server it measures (context switches and wake-ups).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
     #[arg(long, default_value = "")]
     label: String,
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Cmd::Run(a) = &cli.cmd {
+        builder.worker_threads(a.threads.max(1));
+    }
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cosd-bench: {e}");
@@ -156,6 +162,7 @@ async fn run(a: RunArgs) -> Result<(), String> {
             prefix: a.prefix,
             server_pid: a.server_pid,
             label: a.label,
+            threads: a.threads.max(1),
         },
     });
     let v = bench.run().await?;

@@ -34,6 +34,8 @@ pub struct Opts {
     pub prefix: Option<String>,
     pub server_pid: Option<u32>,
     pub label: String,
+    /// The generator's runtime worker threads (reported with the results).
+    pub threads: usize,
 }
 
 pub struct Bench {
@@ -415,6 +417,7 @@ impl Bench {
             "bytes_uploaded": matches!(o.workload, Workload::Dedup).then_some(rec.bytes),
             "label": o.label,
             "concurrency": o.concurrency,
+            "client_threads": o.threads,
             "size": o.size,
             "ops": ops,
             "errors": rec.errors,
