@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod http;
 pub mod iam;
+pub mod log_line;
 pub mod log_writer;
 pub mod meta;
 pub mod policy;

@@ -75,27 +75,30 @@ fn load(
         .map_err(|e| e.to_string())
 }
 
-/// Logs go to stderr through a background writer thread that writes them in batches
-/// (`cosd::log_writer`), so a request never waits on the terminal or pipe. The guard flushes
+/// Logs go to stderr, one line per event (`cosd::log_line`), through a background writer
+/// thread that writes them in batches (`cosd::log_writer`), so a request never waits on the
+/// terminal or pipe. The guard flushes
 /// what is buffered when `serve` returns; lines still buffered when the process is killed are
 /// lost (they are logs, never acknowledged data). When the buffer is full, writers wait rather
 /// than drop lines.
 fn init_tracing(cfg: &Config) -> Option<cosd::log_writer::FlushGuard> {
+    use cosd::log_line::LineLayer;
+    use std::io::IsTerminal;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cfg.log))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    use std::io::IsTerminal;
-    let fmt = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal());
+    let ansi = std::io::stderr().is_terminal();
+    let registry = tracing_subscriber::registry().with(filter);
     match cosd::log_writer::batched(std::io::stderr()) {
         Ok((writer, guard)) => {
-            fmt.with_writer(writer).init();
+            registry.with(LineLayer::new(writer, ansi)).init();
             Some(guard)
         }
         Err(e) => {
             eprintln!("cosd: no log writer thread ({e}); logging synchronously");
-            fmt.with_writer(std::io::stderr).init();
+            registry.with(LineLayer::new(std::io::stderr, ansi)).init();
             None
         }
     }

@@ -24,7 +24,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use target::Target;
-use tracing::Instrument;
 
 /// Everything a handler needs to know about the request (besides its body).
 pub struct Ctx {
@@ -99,13 +98,15 @@ fn request_id(app: &AppState) -> String {
 
 /// The axum handler for every request.
 pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Response<Body> {
-    let started = std::time::Instant::now();
     let rid = request_id(&app);
+    // Every log line of the request carries its id (`log_line` reads it from the task); the
+    // rest goes once into the access line at the end.
+    crate::log_line::with_request_id(rid.clone(), handle_request(app, req, rid)).await
+}
+
+async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> Response<Body> {
+    let started = std::time::Instant::now();
     let method = req.method().clone();
-    // One field on the span (every log line of the request carries it); the rest goes once
-    // into the access line at the end. Recording fields on a span re-formats them each time,
-    // which cost more than the access line itself.
-    let span = tracing::info_span!("request", request_id = %rid);
     let mut access = Access::default();
     let host = req
         .headers()
@@ -137,19 +138,15 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
         .get(http::header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let result = pipeline(&app, req, &rid, &resource, &mut access)
-        .instrument(span.clone())
-        .await;
+    let result = pipeline(&app, req, &rid, &resource, &mut access).await;
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
-            span.in_scope(|| {
-                if e.code == Code::InternalError {
-                    tracing::error!(code = e.code.as_str(), "request failed");
-                } else {
-                    tracing::info!(code = e.code.as_str(), message = %e.message, "request rejected");
-                }
-            });
+            if e.code == Code::InternalError {
+                tracing::error!(code = e.code.as_str(), "request failed");
+            } else {
+                tracing::info!(code = e.code.as_str(), detail = %e.message, "request rejected");
+            }
             let mut r = e.into_response(&resource, &rid, is_head, dialect);
             if has_body {
                 r.headers_mut()
@@ -188,17 +185,15 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
             crate::api::cors_headers(&b, o, method.as_str(), h);
         }
     }
-    span.in_scope(|| {
-        tracing::info!(
-            method = %method,
-            op = %access.op,
-            bucket = %access.bucket,
-            principal = %access.principal,
-            status = resp.status().as_u16(),
-            elapsed_us = started.elapsed().as_micros() as u64,
-            "done"
-        );
-    });
+    tracing::info!(
+        method = %method,
+        op = %access.op,
+        bucket = %access.bucket,
+        principal = %access.principal,
+        status = resp.status().as_u16(),
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "done"
+    );
     resp
 }
 

@@ -176,7 +176,7 @@ pub async fn dispatch(app: &AppState, ctx: &Ctx, path: &str, body: Body) -> Resp
     match route(app, ctx, path, body).await {
         Ok(r) => r,
         Err(e) => {
-            tracing::info!(code = e.code, message = %e.message, "admin request rejected");
+            tracing::info!(code = e.code, detail = %e.message, "admin request rejected");
             e.into_response()
         }
     }

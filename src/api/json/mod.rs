@@ -160,7 +160,7 @@ pub(crate) async fn handle(
         if e.code == JsonError::internal().code {
             tracing::error!(code = e.code, "request failed");
         } else {
-            tracing::info!(code = e.code, message = %e.message, "request rejected");
+            tracing::info!(code = e.code, detail = %e.message, "request rejected");
         }
     }
     render(result, rid)

@@ -107,7 +107,7 @@ pub async fn handle(
     let body = match answer {
         Ok(v) => json!({ "Response": v }),
         Err(e) => {
-            tracing::info!(code = e.code, message = %e.message, "STS call refused");
+            tracing::info!(code = e.code, detail = %e.message, "STS call refused");
             json!({"Response": {"Error": {"Code": e.code, "Message": e.message}, "RequestId": rid}})
         }
     };
