@@ -47,6 +47,11 @@ pub struct Session {
 /// Looks up access keys.
 pub trait CredentialStore: Send + Sync {
     fn lookup(&self, secret_id: &str) -> Option<Credential>;
+
+    /// The SigV4 signing key of `secret` for a scope (a store may keep derived keys).
+    fn signing_key(&self, secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+        sigv4::signing_key(secret, date, region, service)
+    }
 }
 
 /// The enabled credential behind `secret_id`, as every signature scheme needs it first.

@@ -199,7 +199,21 @@ fn authenticate_signature(
         payload: PayloadSpec::default(),
     };
     let v4 = |auth: &V4Auth, hash: &str, presigned: bool| {
-        let headers = lower_headers();
+        // Only what SigV4 reads: the signed headers and the request date.
+        let headers: Vec<(String, String)> = parts
+            .headers
+            .iter()
+            .filter(|(k, _)| {
+                let k = k.as_str();
+                k == "x-amz-date" || k == "date" || auth.signed_headers.iter().any(|s| s == k)
+            })
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
         let req = V4Request {
             method: parts.method.as_str(),
             decoded_path: path,

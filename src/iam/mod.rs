@@ -25,6 +25,7 @@ pub struct Iam {
     writes: Mutex<()>,
     /// Temporary keys by SecretId.
     temp: RwLock<temp::TempMap>,
+    signing_keys: crate::auth::sigv4::SigningKeys,
 }
 
 /// The root account's key as configured or generated.
@@ -48,6 +49,7 @@ impl Iam {
             snapshot: RwLock::new(Arc::new(dir)),
             writes: Mutex::new(()),
             temp: RwLock::new(temp),
+            signing_keys: Default::default(),
         })
     }
 
@@ -180,6 +182,10 @@ impl Iam {
 }
 
 impl CredentialStore for Iam {
+    fn signing_key(&self, secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+        self.signing_keys.get(secret, date, region, service)
+    }
+
     fn lookup(&self, secret_id: &str) -> Option<Credential> {
         let dir = self.directory();
         if let Some(rec) = dir.keys.get(secret_id) {

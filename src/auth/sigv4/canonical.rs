@@ -50,9 +50,14 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// Trims a header value and collapses runs of spaces.
-fn canonical_value(v: &str) -> String {
-    v.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Appends a header value trimmed, with runs of spaces collapsed.
+fn push_canonical_value(out: &mut String, v: &str) {
+    for (i, word) in v.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// The canonical request. `header_values(name)` returns every value of a header (already
@@ -65,31 +70,47 @@ pub fn canonical_request(
     header_values: &dyn Fn(&str) -> Vec<String>,
     payload_hash: &str,
 ) -> String {
-    let mut out = format!("{method}\n{uri}\n{query}\n");
+    let mut out = String::with_capacity(256 + uri.len() + query.len());
+    for part in [method, "\n", uri, "\n", query, "\n"] {
+        out.push_str(part);
+    }
     for name in signed_headers {
-        let vals: Vec<String> = header_values(name)
-            .iter()
-            .map(|v| canonical_value(v))
-            .collect();
         out.push_str(name);
         out.push(':');
-        out.push_str(&vals.join(","));
+        for (i, v) in header_values(name).iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_canonical_value(&mut out, v);
+        }
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&signed_headers.join(";"));
+    for (i, name) in signed_headers.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
     out.push('\n');
     out.push_str(payload_hash);
     out
 }
 
 pub fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    let mut hash = [0u8; 64];
+    // 32 bytes always fit 64 hex digits.
+    let _ = hex::encode_to_slice(Sha256::digest(canonical_request.as_bytes()), &mut hash);
+    let mut out = String::with_capacity(40 + amz_date.len() + scope.len() + 64);
+    for part in ["AWS4-HMAC-SHA256\n", amz_date, "\n", scope, "\n"] {
+        out.push_str(part);
+    }
+    out.push_str(std::str::from_utf8(&hash).unwrap_or_default());
+    out
 }
 
+/// `AWS4<secret>` through the four HMACs of the scope (the key is the same for every request
+/// of a day, region and service; `SigningKeys` keeps the recent ones).
 pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
     let k_date = hmac_sha256(format!("AWS4{secret}").as_bytes(), date.as_bytes());
     let k_region = hmac_sha256(&k_date, region.as_bytes());

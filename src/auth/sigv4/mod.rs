@@ -3,6 +3,7 @@
 //! See shared/spec/05-sigv4-s3.md.
 
 pub(crate) mod canonical;
+mod keys;
 mod parse;
 mod verify;
 
@@ -11,6 +12,7 @@ pub use canonical::{
     chunk_string_to_sign_hex, hmac_sha256, sha256_hex, signing_key, string_to_sign,
     trailer_string_to_sign, EMPTY_SHA256,
 };
+pub use keys::SigningKeys;
 pub use parse::{parse_amz_date, V4Auth, MAX_PRESIGN_EXPIRES};
 pub use verify::{verify, ChunkSigner, V4Request, Verified};
 

@@ -349,3 +349,29 @@ proptest::proptest! {
         let _ = crate::auth::sigv2::V2Auth::from_header(&format!("AWS {h}"));
     }
 }
+
+#[test]
+fn amz_dates_parse_to_unix_seconds_and_nothing_else_parses() {
+    let cases: &[(&str, Option<i64>)] = &[
+        ("20130524T000000Z", Some(1_369_353_600)),
+        ("19700101T000000Z", Some(0)),
+        ("20240229T235959Z", Some(1_709_251_199)),
+        ("20261121T112303Z", Some(1_795_260_183)),
+        ("20230229T000000Z", None), // not a leap year
+        ("20131324T000000Z", None),
+        ("20130024T000000Z", None),
+        ("20130524T240000Z", None),
+        ("20130524T006000Z", None),
+        ("20130524 000000Z", None),
+        ("20130524T000000", None),
+        ("20130524T000000z", None),
+        ("2013052T000000Z0", None),
+        ("+0130524T000000Z", None),
+        ("2013-05-24T00:00:00Z", None),
+        ("", None),
+        ("２0130524T00000Z", None),
+    ];
+    for (s, want) in cases {
+        assert_eq!(parse_amz_date(s), *want, "{s}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Server-side SigV4 verification; yields the signing material streaming bodies need.
 
 use super::canonical::{
-    canonical_query, canonical_request, canonical_uri, hmac_sha256, signing_key, string_to_sign,
+    canonical_query, canonical_request, canonical_uri, hmac_sha256, string_to_sign,
 };
 use super::parse::{parse_amz_date, V4Auth};
 use crate::auth::{active_credential, signatures_equal, AuthError, CredentialStore, Identity};
@@ -122,7 +122,7 @@ pub fn verify(
     );
     let scope = auth.scope();
     let sts = string_to_sign(&amz_date, &scope, &creq);
-    let key = signing_key(&cred.secret_key.0, &auth.date, &auth.region, &auth.service);
+    let key = creds.signing_key(&cred.secret_key.0, &auth.date, &auth.region, &auth.service);
     let expected = hex::encode(hmac_sha256(&key, sts.as_bytes()));
     if !signatures_equal(expected.as_bytes(), auth.signature.as_bytes()) {
         return Err(AuthError::SignatureDoesNotMatch);
