@@ -15,6 +15,7 @@
 //! them in order over a state that already holds them changes nothing. A segment is reused
 //! only after a flush that recorded an lsn at or beyond its last batch.
 
+mod direct;
 mod group;
 mod record;
 mod recover;
@@ -74,6 +75,8 @@ pub struct SegLog {
     flush_at: u64,
     state: Mutex<State>,
     group: GroupSync,
+    /// Used by the sync thread only.
+    direct: Mutex<direct::DirectWriter>,
     flush: Mutex<FlushState>,
     flush_cv: Condvar,
 }
@@ -159,6 +162,7 @@ impl Opening {
             flush_at: FLUSH_AT,
             state: Mutex::new(state),
             group: GroupSync::default(),
+            direct: Mutex::default(),
             flush: Mutex::default(),
             flush_cv: Condvar::new(),
         })
@@ -337,10 +341,13 @@ impl SegLog {
     fn write_pending(&self) -> KvResult<()> {
         let pending = std::mem::take(&mut lock(&self.state).pending);
         let mut touched: Vec<&Arc<Segment>> = Vec::new();
+        let mut direct = lock(&self.direct);
         for p in &pending {
-            p.seg
-                .write_at(&p.bytes, p.off)
-                .map_err(|e| io("writing", e))?;
+            match p.seg.direct() {
+                Some(file) => direct.write(&p.seg, file, p.off, &p.bytes),
+                None => p.seg.write_at(&p.bytes, p.off),
+            }
+            .map_err(|e| io("writing", e))?;
             if !touched.iter().any(|s| Arc::ptr_eq(s, &p.seg)) {
                 touched.push(&p.seg);
             }

@@ -19,9 +19,30 @@ pub struct Segment {
     pub id: u64,
     pub size: u64,
     file: File,
+    /// The same file opened with `O_DIRECT` (None where the filesystem refuses it, as tmpfs
+    /// does: the log then writes through the page cache).
+    direct: Option<File>,
+}
+
+/// Opens `path` for direct writes, if the filesystem allows it.
+fn open_direct(path: &Path) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_DIRECT)
+        .open(path)
+        .ok()
 }
 
 impl Segment {
+    pub fn direct(&self) -> Option<&File> {
+        self.direct.as_ref()
+    }
+
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        self.file.read_exact_at(buf, offset)
+    }
+
     pub fn write_at(&self, bytes: &[u8], offset: u64) -> std::io::Result<()> {
         self.file.write_all_at(bytes, offset)
     }
@@ -61,9 +82,15 @@ pub fn create(dir: &Path, id: u64, size: u64) -> std::io::Result<Segment> {
         file.write_all(&zeros)?;
     }
     file.sync_all()?;
-    std::fs::rename(&tmp, seg_path(dir, id))?;
+    let path = seg_path(dir, id);
+    std::fs::rename(&tmp, &path)?;
     sync_dir(dir)?;
-    Ok(Segment { id, size, file })
+    Ok(Segment {
+        id,
+        size,
+        file,
+        direct: open_direct(&path),
+    })
 }
 
 /// Opens every segment in `dir` (creating the directory if needed), by id; removes leftovers
@@ -87,7 +114,12 @@ pub fn open_all(dir: &Path) -> std::io::Result<Vec<Segment>> {
             .write(true)
             .open(entry.path())?;
         let size = file.metadata()?.len();
-        out.push(Segment { id, size, file });
+        out.push(Segment {
+            id,
+            size,
+            file,
+            direct: open_direct(&entry.path()),
+        });
     }
     out.sort_by_key(|s| s.id);
     Ok(out)
