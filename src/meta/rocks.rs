@@ -64,6 +64,13 @@ impl RocksKv {
         table.set_pin_top_level_index_and_filter(true);
         opts.set_block_based_table_factory(&table);
         opts.set_level_compaction_dynamic_level_bytes(true);
+        // No block compression. Most bytes here are the bodies of small objects stored
+        // inline, user data that is often already compressed (chunk files are not compressed
+        // either), and RocksDB's default Snappy ran over them at every flush and compaction.
+        // 4 KiB PUT c16, 30 s on one growing server, four pairs: flush and compaction took
+        // 14.3-16.5 against 17.7-21.0 µs of CPU per PUT. (Throughput differences were within
+        // the machine's run-to-run noise.)
+        opts.set_compression_type(rocksdb::DBCompressionType::None);
         // A database written by an earlier cosd may still have RocksDB WAL files: open replays
         // and flushes them as usual; every write from here on bypasses that WAL.
         let db = Arc::new(DB::open(&opts, path).map_err(io)?);
