@@ -4,12 +4,14 @@ use super::Store;
 use crate::meta::{DataLayout, ObjectRecord};
 use crate::types::ByteRange;
 use bytes::Bytes;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Largest read handed to the network at once.
 const READ_PIECE: u64 = 1 << 20;
+/// Pieces in flight: the next ones are read while the first is sent.
+const READ_AHEAD: usize = 2;
 
 struct Segment {
     id: [u8; 32],
@@ -84,31 +86,32 @@ impl Store {
                 }
             }
         }
-        let store = Arc::clone(self);
-        futures_util::stream::unfold(
-            (inline, segs, store),
-            |(mut inline, mut segs, store)| async move {
-                if let Some(b) = inline.take() {
-                    return if b.is_empty() {
-                        None
-                    } else {
-                        Some((Ok(b), (None, segs, store)))
-                    };
+        let head = futures_util::stream::iter(inline.filter(|b| !b.is_empty()).map(Ok));
+        let chunks = Arc::clone(&self.chunks);
+        let pieces = futures_util::stream::iter(segs)
+            .map(move |seg| {
+                let chunks = Arc::clone(&chunks);
+                async move {
+                    tokio::task::spawn_blocking(move || {
+                        chunks.read(&seg.id, seg.offset, seg.len as usize)
+                    })
+                    .await
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+                    .and_then(|r| r.map_err(|e| std::io::Error::other(e.to_string())))
+                    .map(Bytes::from)
                 }
-                let seg = segs.pop_front()?;
-                let chunks = Arc::clone(&store.chunks);
-                let res = tokio::task::spawn_blocking(move || {
-                    chunks.read(&seg.id, seg.offset, seg.len as usize)
-                })
-                .await
-                .map_err(|e| std::io::Error::other(e.to_string()))
-                .and_then(|r| r.map_err(|e| std::io::Error::other(e.to_string())))
-                .map(Bytes::from);
-                if res.is_err() {
-                    segs.clear();
-                }
-                Some((res, (None, segs, store)))
-            },
-        )
+            })
+            // The next pieces are read while the current one is sent: a single-stream GET
+            // otherwise alternated between reading 1 MiB and writing it to the socket.
+            .buffered(READ_AHEAD)
+            // Nothing after a failed read.
+            .scan(false, |failed, piece| {
+                let out = (!*failed).then(|| {
+                    *failed = piece.is_err();
+                    piece
+                });
+                std::future::ready(out)
+            });
+        head.chain(pieces)
     }
 }
