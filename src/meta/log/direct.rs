@@ -23,11 +23,34 @@ pub struct DirectWriter {
     buf: Vec<u8>,
     /// (segment id, block offset, the block's bytes).
     tail: Option<(u64, u64, Vec<u8>)>,
+    /// Set once a direct write was refused: the rest goes through the page cache.
+    refused: bool,
 }
 
 impl DirectWriter {
+    /// Writes `bytes` at `off` of `seg`: directly where the segment was opened for it, else
+    /// (or once the device refuses our alignment with `EINVAL`, before writing anything)
+    /// through the page cache. Either way the caller's `fdatasync` makes it durable.
+    pub fn write_or_buffered(
+        &mut self,
+        seg: &Segment,
+        off: u64,
+        bytes: &[u8],
+    ) -> std::io::Result<()> {
+        if let Some(file) = seg.direct().filter(|_| !self.refused) {
+            match self.write(seg, file, off, bytes) {
+                Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                    tracing::warn!(error = %e, "direct writes to the metadata log refused; writing through the page cache");
+                    self.refused = true;
+                }
+                other => return other,
+            }
+        }
+        seg.write_at(bytes, off)
+    }
+
     /// Writes `bytes` at `off` of `seg` through `file` (the segment's `O_DIRECT` handle).
-    pub fn write(
+    fn write(
         &mut self,
         seg: &Segment,
         file: &std::fs::File,
@@ -119,6 +142,22 @@ mod tests {
     #[test]
     fn a_writer_without_the_last_block_reads_it_from_disk() {
         write_and_compare(&pieces(), true);
+    }
+
+    #[test]
+    fn a_refused_writer_writes_through_the_page_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let seg = segment::create(dir.path(), 1, 1 << 20).unwrap();
+        let mut w = DirectWriter {
+            refused: true,
+            ..Default::default()
+        };
+        w.write_or_buffered(&seg, 10, b"record").unwrap();
+        w.write_or_buffered(&seg, 16, b"next").unwrap();
+        let all = seg.read_all().unwrap();
+        assert_eq!(&all[..10], &[0; 10]);
+        assert_eq!(&all[10..20], b"recordnext");
+        assert!(all[20..].iter().all(|&b| b == 0));
     }
 
     #[test]

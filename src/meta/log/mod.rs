@@ -343,11 +343,9 @@ impl SegLog {
         let mut touched: Vec<&Arc<Segment>> = Vec::new();
         let mut direct = lock(&self.direct);
         for p in &pending {
-            match p.seg.direct() {
-                Some(file) => direct.write(&p.seg, file, p.off, &p.bytes),
-                None => p.seg.write_at(&p.bytes, p.off),
-            }
-            .map_err(|e| io("writing", e))?;
+            direct
+                .write_or_buffered(&p.seg, p.off, &p.bytes)
+                .map_err(|e| io("writing", e))?;
             if !touched.iter().any(|s| Arc::ptr_eq(s, &p.seg)) {
                 touched.push(&p.seg);
             }
