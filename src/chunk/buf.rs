@@ -10,6 +10,18 @@ use std::sync::{Arc, Mutex};
 /// the devices cosd runs on).
 pub const ALIGN: usize = 4096;
 
+/// `len` bytes of `raw` starting on an [`ALIGN`] boundary, growing `raw` as needed: a reusable
+/// staging area for direct I/O of data that does not sit in a [`ChunkBuf`]. (Should the
+/// boundary ever be out of reach, the slice is unaligned and the kernel's `EINVAL` sends the
+/// caller to its buffered path.)
+pub fn aligned_slice(raw: &mut Vec<u8>, len: usize) -> &mut [u8] {
+    if raw.len() < len + ALIGN {
+        *raw = vec![0; len + ALIGN];
+    }
+    let off = raw.as_ptr().align_offset(ALIGN).min(ALIGN);
+    &mut raw[off..off + len]
+}
+
 /// Free chunk buffers, at most `keep` of them.
 pub struct BufPool {
     free: Mutex<Vec<Vec<u8>>>,
@@ -113,6 +125,18 @@ impl Drop for ChunkBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aligned_slices_are_aligned_sized_and_reuse_their_vector() {
+        let mut raw = Vec::new();
+        let a = aligned_slice(&mut raw, 3 * ALIGN);
+        assert_eq!(a.len(), 3 * ALIGN);
+        assert_eq!(a.as_ptr().align_offset(ALIGN), 0);
+        let cap = raw.capacity();
+        let b = aligned_slice(&mut raw, ALIGN);
+        assert_eq!((b.len(), b.as_ptr().align_offset(ALIGN)), (ALIGN, 0));
+        assert_eq!(raw.capacity(), cap);
+    }
 
     #[test]
     fn buffers_are_aligned_reused_and_bounded() {

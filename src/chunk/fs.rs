@@ -86,11 +86,7 @@ fn write_direct(path: &Path, data: &[u8]) -> std::io::Result<()> {
     }
     STAGING.with(|cell| -> std::io::Result<()> {
         let mut raw = cell.borrow_mut();
-        if raw.len() < padded + ALIGN {
-            *raw = vec![0u8; padded + ALIGN];
-        }
-        let off = raw.as_ptr().align_offset(ALIGN);
-        let buf = &mut raw[off..off + padded];
+        let buf = super::aligned_slice(&mut raw, padded);
         buf[..data.len()].copy_from_slice(data);
         buf[data.len()..].fill(0);
         f.write_all(buf)

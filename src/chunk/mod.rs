@@ -5,7 +5,7 @@
 mod buf;
 mod fs;
 
-pub use buf::{BufPool, ChunkBuf, ALIGN};
+pub use buf::{aligned_slice, BufPool, ChunkBuf, ALIGN};
 pub use fs::FsChunkStore;
 
 /// A chunk id: the BLAKE3 hash of the chunk's bytes. BLAKE3 costs ~0.1 CPU-s/GiB here versus

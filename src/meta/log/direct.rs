@@ -62,14 +62,7 @@ impl DirectWriter {
         let end = (off + bytes.len() as u64).div_ceil(align) * align;
         let n = (end - start) as usize;
         let head = (off - start) as usize;
-        if self.buf.len() < n + ALIGN {
-            self.buf = vec![0; n + ALIGN];
-        }
-        let at = self.buf.as_ptr().align_offset(ALIGN);
-        if at >= ALIGN {
-            return Err(std::io::Error::other("cannot align a direct I/O buffer"));
-        }
-        let block = &mut self.buf[at..at + n];
+        let block = crate::chunk::aligned_slice(&mut self.buf, n);
         if head > 0 {
             match &self.tail {
                 Some((id, b, data)) if *id == seg.id && *b == start => {
