@@ -182,10 +182,12 @@ fn authenticate_signature(
         .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
         .filter(|v| !v.is_empty());
     let has_q = |n: &str| query.iter().any(|(k, _)| k == n);
-    let lower_headers = || -> Vec<(String, String)> {
+    // (lower-case name, value) of the headers a scheme reads.
+    let lower_headers = |keep: &dyn Fn(&str) -> bool| -> Vec<(String, String)> {
         parts
             .headers
             .iter()
+            .filter(|(k, _)| keep(k.as_str()))
             .map(|(k, v)| {
                 (
                     k.as_str().to_string(),
@@ -200,20 +202,9 @@ fn authenticate_signature(
     };
     let v4 = |auth: &V4Auth, hash: &str, presigned: bool| {
         // Only what SigV4 reads: the signed headers and the request date.
-        let headers: Vec<(String, String)> = parts
-            .headers
-            .iter()
-            .filter(|(k, _)| {
-                let k = k.as_str();
-                k == "x-amz-date" || k == "date" || auth.signed_headers.iter().any(|s| s == k)
-            })
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = lower_headers(&|k| {
+            k == "x-amz-date" || k == "date" || auth.signed_headers.iter().any(|s| s == k)
+        });
         let req = V4Request {
             method: parts.method.as_str(),
             decoded_path: path,
@@ -224,7 +215,7 @@ fn authenticate_signature(
             .map_err(|e| malformed_v4(e, presigned))
     };
     let v2 = |auth: &V2Auth| -> Result<Authenticated, ApiError> {
-        let headers = lower_headers();
+        let headers = lower_headers(&|_| true);
         let req = V2Request {
             method: parts.method.as_str(),
             paths: sigv2_paths(parts.uri.path(), addressed),
