@@ -46,6 +46,8 @@ pub struct AppState {
     pub iam: Arc<Iam>,
     pub clock: Arc<dyn Clock>,
     pub request_counter: AtomicU64,
+    /// Every response's `Date` header, formatted once a second.
+    pub date: http::stamp::DateHeader,
     /// Parsed bucket policies.
     pub policies: PolicyCache,
     /// `trusted_proxies`, parsed.
@@ -123,6 +125,7 @@ pub fn build_state(
         iam,
         clock,
         request_counter: AtomicU64::new(0),
+        date: Default::default(),
     };
     Ok((Arc::new(state), root))
 }

@@ -1,6 +1,7 @@
 //! `ApiError`: the one error type at the edge, rendered as COS `<Error>` XML with the right status.
 
 use super::authn::Dialect;
+use super::stamp::trace_id;
 use crate::auth::payload::BodyError;
 use crate::auth::AuthError;
 use crate::service::ServiceError;
@@ -227,11 +228,6 @@ impl ApiError {
 }
 
 /// A trace id derived from the request id (COS returns both; ours need not be distinct).
-pub fn trace_id(request_id: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD_NO_PAD.encode(format!("cosd-{request_id}"))
-}
-
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         let msg = e.to_string();

@@ -6,6 +6,7 @@ pub mod error;
 pub mod header_case;
 pub mod op;
 pub mod server;
+pub mod stamp;
 pub mod target;
 pub mod tls;
 
@@ -85,15 +86,9 @@ impl Ctx {
 }
 
 fn request_id(app: &AppState) -> String {
-    use base64::Engine;
     let n = app.request_counter.fetch_add(1, Ordering::Relaxed);
-    let raw = format!(
-        "{:08x}_{:x}_{:04x}",
-        app.clock.now_secs(),
-        n,
-        rand::random::<u16>()
-    );
-    base64::engine::general_purpose::STANDARD_NO_PAD.encode(raw)
+    // `as`: the same digits `{:x}` printed for the i64 (two's complement), clock before 1970 or not.
+    stamp::request_id(app.clock.now_secs() as u64, n, rand::random::<u16>())
 }
 
 /// The axum handler for every request.
@@ -124,13 +119,13 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim() != "0");
+    let query = decode_query(req.uri().query().unwrap_or(""));
     let dialect = {
         let auth = req
             .headers()
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        let q = decode_query(req.uri().query().unwrap_or(""));
-        let names: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
         Dialect::detect(auth, &names)
     };
     let origin = req
@@ -138,7 +133,13 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         .get(http::header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let result = pipeline(&app, req, &rid, &resource, &mut access).await;
+    let incoming = Incoming {
+        rid: &rid,
+        resource: &resource,
+        query,
+        dialect,
+    };
+    let result = pipeline(&app, req, incoming, &mut access).await;
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
@@ -157,21 +158,19 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
     };
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&rid) {
-        h.insert("x-cos-request-id", v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&error::trace_id(&rid)) {
-        h.insert("x-cos-trace-id", v.clone());
         if dialect == Dialect::S3 {
-            h.insert("x-amz-id-2", v);
+            h.insert(X_AMZ_REQUEST_ID, v.clone());
         }
+        h.insert(X_COS_REQUEST_ID, v);
     }
-    if dialect == Dialect::S3 {
-        if let Ok(v) = HeaderValue::from_str(&rid) {
-            h.insert("x-amz-request-id", v);
+    if let Ok(v) = HeaderValue::from_str(&stamp::trace_id(&rid)) {
+        if dialect == Dialect::S3 {
+            h.insert(X_AMZ_ID_2, v.clone());
         }
+        h.insert(X_COS_TRACE_ID, v);
     }
     if !h.contains_key(http::header::DATE) {
-        if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(app.clock.now())) {
+        if let Some(v) = app.date.at(app.clock.now()) {
             h.insert(http::header::DATE, v);
         }
     }
@@ -200,18 +199,37 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
 /// What the access line says about a request, filled in as the pipeline learns it.
 #[derive(Debug, Default)]
 pub struct Access {
-    pub op: String,
+    pub op: std::borrow::Cow<'static, str>,
     pub bucket: String,
     pub principal: String,
 }
 
+/// What `handle_request` learnt before the pipeline runs.
+struct Incoming<'a> {
+    rid: &'a str,
+    resource: &'a str,
+    /// The decoded query.
+    query: Vec<(String, String)>,
+    dialect: Dialect,
+}
+
+const X_COS_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-cos-request-id");
+const X_COS_TRACE_ID: http::HeaderName = http::HeaderName::from_static("x-cos-trace-id");
+const X_AMZ_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-amz-request-id");
+const X_AMZ_ID_2: http::HeaderName = http::HeaderName::from_static("x-amz-id-2");
+
 async fn pipeline(
     app: &Arc<AppState>,
     req: Request<Body>,
-    rid: &str,
-    resource: &str,
+    incoming: Incoming<'_>,
     access: &mut Access,
 ) -> Result<Response<Body>, ApiError> {
+    let Incoming {
+        rid,
+        resource,
+        query,
+        dialect,
+    } = incoming;
     let (parts, body) = req.into_parts();
     let host = parts
         .headers
@@ -238,7 +256,6 @@ async fn pipeline(
         };
         return Ok(crate::api::website::handle(app, parts, incoming, access).await);
     }
-    let query = decode_query(parts.uri.query().unwrap_or(""));
     let addressed = target::resolve(&host, &path, &app.config.domains);
     if crate::api::sts::is_sts(&parts, &host, &app.config.domains, addressed.path_style) {
         return Ok(crate::api::sts::handle(app, parts, body, rid, access).await);
@@ -277,30 +294,31 @@ async fn pipeline(
             list_type,
         )
     };
-    access.op = op.name().to_string();
+    access.op = op.name().into();
     if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
         access.bucket = b.clone();
     }
     let authed = authn::authenticate(app, &parts, &path, &addressed, &query)?;
     let identity = authed.identity;
     access.principal = identity.principal();
+    // The payload headers are all `x-amz-` ones: look them up among the few a request has
+    // instead of hashing each name against the whole map.
+    let amz: Vec<(&str, &HeaderValue)> = parts
+        .headers
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("x-amz-"))
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
     let payload = authed
         .payload
         .with_checksum_headers(&|n| {
-            parts
-                .headers
-                .get(n)
-                .and_then(|v| v.to_str().ok())
+            debug_assert!(n.starts_with("x-amz-"), "{n}");
+            amz.iter()
+                .find(|(k, _)| *k == n)
+                .and_then(|(_, v)| v.to_str().ok())
                 .map(str::to_string)
         })
         .map_err(|e| ApiError::new(Code::InvalidRequest, e.0))?;
-    let dialect = Dialect::detect(
-        parts
-            .headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok()),
-        &names,
-    );
     let ctx = Ctx {
         request_id: rid.to_string(),
         method: parts.method.clone(),

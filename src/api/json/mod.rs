@@ -238,7 +238,7 @@ async fn run(
     let params = Params::collect(&query, content_type.as_deref(), body).await?;
     let op_name = params.nonempty("op")?.ok_or_else(JsonError::no_op)?;
     let op = JsonOp::parse(op_name).ok_or_else(|| JsonError::unknown_op().detail(op_name))?;
-    access.op = format!("json:{op_name}");
+    access.op = format!("json:{op_name}").into();
 
     let now = app.clock.now_secs();
     let resources = [path.fileid()];

@@ -93,7 +93,7 @@ pub async fn handle(
     };
     let answer = match result {
         Ok(call) => {
-            access.op = format!("Sts.{}", call.action);
+            access.op = format!("Sts.{}", call.action).into();
             serve(app, &call, &host).map(|mut v| {
                 v["RequestId"] = json!(rid);
                 v

@@ -117,7 +117,13 @@ pub(crate) fn preconditions(
 ) -> Result<(), ApiError> {
     let etag = ETag(rec.etag.clone());
     let mtime = rec.mtime_ms.div_euclid(1000);
-    let h = |n: &str| ctx.header(&format!("{prefix}{n}"));
+    let h = |n: &str| {
+        if prefix.is_empty() {
+            ctx.header(n)
+        } else {
+            ctx.header(&format!("{prefix}{n}"))
+        }
+    };
     let failed = || {
         ApiError::new(
             Code::PreconditionFailed,
