@@ -30,6 +30,7 @@ pub struct Config {
     pub inline_threshold: usize,
     pub chunk_size: usize,
     pub sync_writes: bool,
+    pub meta_cache_mib: u64,
     pub gc_grace_secs: u64,
     pub gc_interval_secs: u64,
     pub multipart_expiry_secs: u64,

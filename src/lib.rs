@@ -33,7 +33,7 @@ use crate::chunk::FsChunkStore;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::iam::{Iam, RootKey};
-use crate::meta::{Kv, RocksKv};
+use crate::meta::{KeyCodec, Kv, RocksKv};
 use crate::policy::cache::PolicyCache;
 use crate::service::{Store, StoreConfig};
 use std::sync::atomic::AtomicU64;
@@ -75,7 +75,15 @@ pub fn open_store(
 ) -> Result<(Arc<dyn Kv>, Arc<Store>), StartError> {
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).map_err(|e| StartError::DataDir(dir.display().to_string(), e))?;
-    let kv: Arc<dyn Kv> = Arc::new(RocksKv::open(&dir.join("meta"), config.sync_writes)?);
+    let rocks = RocksKv::open(&dir.join("meta"), config.sync_writes)?;
+    let kv: Arc<dyn Kv> = match config.meta_cache_mib {
+        0 => Arc::new(rocks),
+        mib => Arc::new(meta::CachedKv::new(
+            rocks,
+            mib.saturating_mul(1 << 20),
+            KeyCodec::is_object,
+        )),
+    };
     let chunks = Arc::new(FsChunkStore::open(&dir.join("chunks"))?);
     let store = Arc::new(Store::new(
         Arc::clone(&kv),

@@ -68,6 +68,11 @@ impl KeyCodec {
         k
     }
 
+    /// True for the key of an object record.
+    pub fn is_object(key: &[u8]) -> bool {
+        key.first() == Some(&(Table::Object as u8))
+    }
+
     pub fn object(bucket: &str, key: &str) -> Vec<u8> {
         let mut k = Self::object_prefix(bucket);
         k.extend_from_slice(key.as_bytes());

@@ -1,7 +1,9 @@
 //! The ordered key-value seam under all metadata: the `Kv` trait, an in-memory `MemKv`, the
-//! RocksDB implementation (`rocks.rs`, the only file that touches RocksDB), the key codec
-//! (`keys.rs`) and the versioned record formats (`records.rs`).
+//! RocksDB implementation (`rocks.rs`, the only file that touches RocksDB), a read cache in
+//! front of it (`cache.rs`), the key codec (`keys.rs`) and the versioned record formats
+//! (`records.rs`).
 
+mod cache;
 mod keys;
 mod log;
 mod mem;
@@ -11,6 +13,7 @@ mod rocks;
 #[cfg(test)]
 mod conformance;
 
+pub use cache::CachedKv;
 pub use keys::{KeyCodec, Table};
 pub use mem::MemKv;
 pub use records::{
