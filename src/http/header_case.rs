@@ -5,7 +5,9 @@
 //! We obtain such a map through hyper's public API: parse one synthetic request, whose headers
 //! carry the wanted spellings, through a connection with `preserve_header_case(true)`, and keep
 //! that request's extensions. Every response is extended with a clone of them; names in the map
-//! are written with the recorded spelling, all others (`x-cos-*`) stay lower-case.
+//! are written with the recorded spelling, all others (`x-cos-*`) stay lower-case. hyper reads
+//! a response's map whatever its connection's `preserve_header_case`, so serving connections
+//! leave that off.
 
 use bytes::Bytes;
 use http_body_util::Empty;
