@@ -6,6 +6,7 @@ mod bucket;
 mod commit;
 mod fsck;
 mod gc;
+mod ingest;
 mod legacy;
 mod list;
 mod multipart;
@@ -205,7 +206,7 @@ impl Store {
             buckets: bucket::BucketCache::default(),
             // Enough for a single-stream upload's chunks in flight (filling, hashing and
             // storing); more concurrent uploads allocate the rest.
-            bufs: crate::chunk::BufPool::new(cfg_chunk_size, 4),
+            bufs: crate::chunk::BufPool::new(cfg_chunk_size, 6),
         }
     }
 

@@ -126,6 +126,60 @@ async fn put_get_ranges_inline_and_chunked() {
     ));
 }
 
+/// A body of many chunks, more than the pipeline holds at once (queued for the hash chain and
+/// stored concurrently): its chunks are listed in body order, its MD5 and CRC-64 are those of
+/// the whole body, and a body that breaks after many chunks leaves nothing behind.
+#[tokio::test]
+async fn many_chunks_keep_their_order_and_whole_body_digests() {
+    use md5::Digest;
+    let f = fixture();
+    let chunk = 64 * 1024;
+    let n = 17 * chunk + 123;
+    let data = payload(n, 9);
+    let out = f
+        .store
+        .put_object(
+            "b-1",
+            "many",
+            body(&data, 7919),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.record.etag, hex::encode(md5::Md5::digest(&data)));
+    assert_eq!(out.record.crc64, crate::checksum::crc64(&data));
+    let ids: Vec<_> = out.record.data.chunks().iter().map(|c| c.id).collect();
+    let want: Vec<_> = data.chunks(chunk).map(crate::chunk::chunk_id).collect();
+    assert_eq!(ids, want);
+    assert_eq!(read_all(&f.store, "many", None).await, data);
+
+    let mut pieces: Vec<Result<Bytes, std::io::Error>> = payload(10 * chunk + 5, 4)
+        .chunks(chunk / 2)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
+    pieces.push(Err(std::io::Error::other("reset")));
+    let err = f
+        .store
+        .put_object(
+            "b-1",
+            "broken",
+            futures_util::stream::iter(pieces),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::IncompleteBody(_)));
+    f.store.delete_object("b-1", "many").await.unwrap();
+    f.clock.advance(Duration::from_secs(11));
+    f.store.gc_once().unwrap();
+    assert!(
+        f.store.chunks.list().unwrap().is_empty(),
+        "every chunk of the broken body is collected"
+    );
+}
+
 #[tokio::test]
 async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period() {
     let f = fixture();
