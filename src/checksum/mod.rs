@@ -4,6 +4,9 @@
 
 mod flex;
 mod md5;
+mod md5_engine;
+pub mod md5x;
+pub use md5_engine::{BodyMd5Chain, Md5Engine};
 
 pub use flex::{ChecksumAlgorithm, ChecksumSlot, ChecksumType, FlexChecksum, FlexHasher};
 pub use md5::BodyMd5;

@@ -5,7 +5,8 @@
 //! - to the object's **hash chain**: one blocking task per body that runs MD5 over the chunks
 //!   in order, fed through a short queue. MD5 cannot be split, so for a single stream its rate
 //!   is the ceiling; the chain never waits for a chunk's store, only for data, and does nothing
-//!   else;
+//!   else. With several bodies in flight, the MD5 itself runs in the store's multi-buffer
+//!   engine (`checksum/md5_engine.rs`);
 //! - to a **store** task each (BLAKE3 names the chunk, its CRC-64 is taken, then it is written
 //!   and synced; the object's CRC-64 is combined from the chunks' in order), at most
 //!   [`STORES_IN_FLIGHT`] at a time. A store's wall time is mostly the device's (write, two
@@ -17,7 +18,7 @@
 //! chunks whose stores still run: a few chunk sizes, whatever the body size.
 
 use super::{InflightGuard, ServiceError, ServiceResult, Store};
-use crate::checksum::{crc64, crc64_combine, BodyDigest, BodyHasher, BodyMd5};
+use crate::checksum::{crc64, crc64_combine, BodyDigest, BodyHasher, BodyMd5, HashError};
 use crate::chunk::{chunk_id, ChunkBuf};
 use crate::meta::{ChunkRef, DataLayout};
 use bytes::Bytes;
@@ -40,6 +41,9 @@ pub(crate) struct Ingested {
     pub _guards: Vec<InflightGuard>,
 }
 
+/// The MD5 of a body, as its chain ends.
+type Md5Result = Result<[u8; 16], HashError>;
+
 /// A stored chunk, the guard that keeps it from the collector, and its CRC-64.
 type StoreTask = JoinHandle<ServiceResult<(ChunkRef, InflightGuard, u64)>>;
 
@@ -47,8 +51,8 @@ type StoreTask = JoinHandle<ServiceResult<(ChunkRef, InflightGuard, u64)>>;
 struct Pipeline {
     store: Arc<Store>,
     /// MD5 of the chunks, in the chain's task until it ends.
-    chain: Option<(mpsc::Sender<Bytes>, JoinHandle<BodyMd5>)>,
-    md5: Option<BodyMd5>,
+    chain: Option<(mpsc::Sender<Bytes>, JoinHandle<Md5Result>)>,
+    md5: Option<Md5Result>,
     stores: VecDeque<StoreTask>,
     /// CRC-64 and length of the chunks stored so far, in order.
     crc: u64,
@@ -84,12 +88,12 @@ impl Pipeline {
         self.stores.push_back(self.spawn_store(data.clone()));
         let (tx, _) = self.chain.get_or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Bytes>(HASH_QUEUE);
+            let mut md5 = self.store.md5.body();
             let task = tokio::task::spawn_blocking(move || {
-                let mut md5 = BodyMd5::default();
                 while let Some(chunk) = rx.blocking_recv() {
                     md5.update(&chunk);
                 }
-                md5
+                md5.finish()
             });
             (tx, task)
         });
@@ -144,7 +148,10 @@ impl Pipeline {
             }
         }
         result?;
-        let md5 = self.md5.take().unwrap_or_default().finish();
+        let md5 = self
+            .md5
+            .take()
+            .unwrap_or_else(|| BodyMd5::default().finish());
         Ok(BodyDigest {
             md5: md5.map_err(|e| ServiceError::Internal(e.to_string()))?,
             crc64: self.crc,

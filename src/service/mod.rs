@@ -180,6 +180,8 @@ pub struct Store {
     pub(crate) buckets: bucket::BucketCache,
     /// Reused, aligned chunk buffers for ingest.
     pub(crate) bufs: std::sync::Arc<crate::chunk::BufPool>,
+    /// MD5 of bodies hashed side by side (`checksum/md5_engine.rs`).
+    pub(crate) md5: crate::checksum::Md5Engine,
 }
 
 impl Store {
@@ -207,6 +209,7 @@ impl Store {
             // Enough for a single-stream upload's chunks in flight (filling, hashing and
             // storing); more concurrent uploads allocate the rest.
             bufs: crate::chunk::BufPool::new(cfg_chunk_size, 6),
+            md5: crate::checksum::Md5Engine::default(),
         }
     }
 
