@@ -91,10 +91,12 @@ enum How {
 }
 
 impl Md5Engine {
-    /// The hasher of a body whose chunks are about to arrive.
-    pub fn body(&self) -> BodyMd5Chain {
+    /// The hasher of a body whose first chunk of `first_len` bytes is about to arrive. A body
+    /// whose first chunk is its whole, small self stays with OpenSSL (or `md-5` below 64 KiB,
+    /// `checksum/md5.rs`): on one lane it would take several times as long.
+    pub fn body(&self, first_len: usize) -> BodyMd5Chain {
         let others = self.shared.busy.fetch_add(1, Ordering::Relaxed);
-        let how = if others >= MIN_BUSY_OTHERS {
+        let how = if others >= MIN_BUSY_OTHERS && first_len >= MIN_JOB {
             How::Lanes(Md5State::default())
         } else {
             How::Single(BodyMd5::default())
@@ -246,16 +248,23 @@ mod tests {
         (0..n).map(|i| (i * (seed + 7) + i / 999) as u8).collect()
     }
 
-    /// A lone body gets OpenSSL; with enough others busy, the lanes.
+    /// A lone body gets OpenSSL; with enough others busy, the lanes, unless it is small.
     #[test]
     fn the_choice_follows_the_load() {
         let engine = Md5Engine::default();
-        let held: Vec<_> = (0..MIN_BUSY_OTHERS).map(|_| engine.body()).collect();
+        let held: Vec<_> = (0..MIN_BUSY_OTHERS).map(|_| engine.body(4 << 20)).collect();
         assert!(held.iter().all(|b| !b.in_lanes()));
-        let next = engine.body();
+        assert!(
+            !engine.body(MIN_JOB - 1).in_lanes(),
+            "a small body stays alone"
+        );
+        let next = engine.body(MIN_JOB);
         assert!(next.in_lanes());
         drop((held, next));
-        assert!(!engine.body().in_lanes(), "busy counts come back down");
+        assert!(
+            !engine.body(4 << 20).in_lanes(),
+            "busy counts come back down"
+        );
     }
 
     /// Many bodies hashed at once in the lanes, in uneven pieces (tails across chunk edges,

@@ -88,7 +88,7 @@ impl Pipeline {
         self.stores.push_back(self.spawn_store(data.clone()));
         let (tx, _) = self.chain.get_or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Bytes>(HASH_QUEUE);
-            let mut md5 = self.store.md5.body();
+            let mut md5 = self.store.md5.body(data.len());
             let task = tokio::task::spawn_blocking(move || {
                 while let Some(chunk) = rx.blocking_recv() {
                     md5.update(&chunk);
