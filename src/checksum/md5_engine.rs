@@ -26,8 +26,11 @@ pub const MIN_BUSY_OTHERS: usize = 3;
 /// Blocks per lane between two looks at the queue, so new chunks join and finished ones leave
 /// soon (16 KiB a lane, ~50 µs with every lane busy).
 const SLICE_BLOCKS: usize = 256;
-/// Pieces below this are hashed on the caller's thread.
-const MIN_JOB: usize = 64 * 1024;
+/// Bodies whose first chunk is smaller stay off the lanes: that chunk is all there is of them.
+const MIN_LANE_BODY: usize = 64 * 1024;
+/// Pieces below this are hashed on the caller's thread (on one lane of the kernel, which
+/// costs a sixteen-lane step per block); larger ones share the engine's steps.
+const MIN_JOB: usize = 4 * 1024;
 
 struct Job {
     abcd: [u32; 4],
@@ -96,7 +99,7 @@ impl Md5Engine {
     /// `checksum/md5.rs`): on one lane it would take several times as long.
     pub fn body(&self, first_len: usize) -> BodyMd5Chain {
         let others = self.shared.busy.fetch_add(1, Ordering::Relaxed);
-        let how = if others >= MIN_BUSY_OTHERS && first_len >= MIN_JOB {
+        let how = if others >= MIN_BUSY_OTHERS && first_len >= MIN_LANE_BODY {
             How::Lanes(Md5State::default())
         } else {
             How::Single(BodyMd5::default())
@@ -255,10 +258,10 @@ mod tests {
         let held: Vec<_> = (0..MIN_BUSY_OTHERS).map(|_| engine.body(4 << 20)).collect();
         assert!(held.iter().all(|b| !b.in_lanes()));
         assert!(
-            !engine.body(MIN_JOB - 1).in_lanes(),
+            !engine.body(MIN_LANE_BODY - 1).in_lanes(),
             "a small body stays alone"
         );
-        let next = engine.body(MIN_JOB);
+        let next = engine.body(MIN_LANE_BODY);
         assert!(next.in_lanes());
         drop((held, next));
         assert!(
@@ -279,7 +282,10 @@ mod tests {
                     let data = body(300_000 + t * 4099, t);
                     let mut h = engine.lanes();
                     let mut at = 0;
-                    for piece in [1, 70_001, 65_536, 63, 100_000].iter().cycle() {
+                    for piece in [1, 70_001, 4_095, 65_536, 63, 4_096, 100_000]
+                        .iter()
+                        .cycle()
+                    {
                         if at >= data.len() {
                             break;
                         }
