@@ -134,8 +134,9 @@ async fn many_chunks_keep_their_order_and_whole_body_digests() {
     use md5::Digest;
     let f = fixture();
     let chunk = 64 * 1024;
-    let n = 17 * chunk + 123;
-    let data = payload(n, 9);
+    // Every chunk different (`payload` repeats every 256 bytes), so order shows in the ids.
+    let mut data: Vec<u8> = (0..17u8).flat_map(|k| payload(chunk, k)).collect();
+    data.extend_from_slice(&payload(123, 99));
     let out = f
         .store
         .put_object(
@@ -154,7 +155,8 @@ async fn many_chunks_keep_their_order_and_whole_body_digests() {
     assert_eq!(ids, want);
     assert_eq!(read_all(&f.store, "many", None).await, data);
 
-    let mut pieces: Vec<Result<Bytes, std::io::Error>> = payload(10 * chunk + 5, 4)
+    let broken: Vec<u8> = (0..10u8).flat_map(|k| payload(chunk, 50 + k)).collect();
+    let mut pieces: Vec<Result<Bytes, std::io::Error>> = broken
         .chunks(chunk / 2)
         .map(|c| Ok(Bytes::copy_from_slice(c)))
         .collect();
@@ -178,6 +180,109 @@ async fn many_chunks_keep_their_order_and_whole_body_digests() {
         f.store.chunks.list().unwrap().is_empty(),
         "every chunk of the broken body is collected"
     );
+}
+
+/// A chunk store that fails every write after the first `ok` ones.
+struct FailingAfter {
+    inner: FsChunkStore,
+    ok: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::chunk::ChunkStore for FailingAfter {
+    fn put(&self, id: &ChunkId, data: &[u8]) -> Result<bool, ChunkError> {
+        let left = self.ok.load(std::sync::atomic::Ordering::SeqCst);
+        if left == 0 {
+            return Err(ChunkError::Io(std::io::Error::other("disk on fire")));
+        }
+        self.ok.store(left - 1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.put(id, data)
+    }
+    fn read(&self, id: &ChunkId, offset: u64, len: usize) -> Result<Vec<u8>, ChunkError> {
+        self.inner.read(id, offset, len)
+    }
+    fn exists(&self, id: &ChunkId) -> bool {
+        self.inner.exists(id)
+    }
+    fn delete(&self, id: &ChunkId) -> Result<(), ChunkError> {
+        self.inner.delete(id)
+    }
+    fn list(&self) -> Result<Vec<(ChunkId, u64)>, ChunkError> {
+        self.inner.list()
+    }
+}
+
+/// A chunk store failing in the middle of a body (chunks before it stored, the hash chain
+/// running ahead): the upload fails cleanly, no object appears, the store keeps serving, and
+/// every chunk it did write is collected after the grace period.
+#[tokio::test]
+async fn a_failing_chunk_store_mid_body_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(OffsetClock::default());
+    let chunks = Arc::new(FailingAfter {
+        inner: FsChunkStore::open(dir.path()).unwrap(),
+        ok: std::sync::atomic::AtomicUsize::new(3),
+    });
+    let cfg = StoreConfig {
+        inline_threshold: 16,
+        chunk_size: 64 * 1024,
+        max_object_size: 1 << 30,
+        gc_grace_ms: 10_000,
+    };
+    let store = Arc::new(Store::new(
+        Arc::new(MemKv::new()),
+        chunks.clone(),
+        clock.clone(),
+        cfg,
+    ));
+    store
+        .create_bucket(
+            &BucketName::parse("b-1").unwrap(),
+            "1",
+            "r",
+            CannedAcl::Private,
+            vec![],
+            vec![],
+        )
+        .unwrap();
+    // Distinct chunks (`payload` repeats every 256 bytes).
+    let mut data: Vec<u8> = (0..10u8).flat_map(|k| payload(64 * 1024, k)).collect();
+    data.extend_from_slice(&payload(77, 200));
+    let err = store
+        .put_object(
+            "b-1",
+            "k",
+            body(&data, 10_000),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Internal(_)), "{err:?}");
+    assert!(matches!(
+        store.head_object("b-1", "k"),
+        Err(ServiceError::NoSuchKey)
+    ));
+    assert_eq!(
+        chunks.inner.list().unwrap().len(),
+        3,
+        "three chunks were written"
+    );
+    chunks.ok.store(100, std::sync::atomic::Ordering::SeqCst);
+    let out = store
+        .put_object(
+            "b-1",
+            "k",
+            body(&data[..200_000], 10_000),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.record.size, 200_000);
+    store.delete_object("b-1", "k").await.unwrap();
+    clock.advance(Duration::from_secs(11));
+    store.gc_once().unwrap();
+    assert!(chunks.inner.list().unwrap().is_empty(), "all collected");
 }
 
 #[tokio::test]
