@@ -15,9 +15,14 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(|dir| Arc::new(FsChunkStore::open(dir).unwrap()))
+}
+
+/// A store over the chunk store `chunks` makes in the fixture's directory, with bucket `b-1`.
+fn fixture_with(chunks: impl FnOnce(&std::path::Path) -> Arc<dyn ChunkStore>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(OffsetClock::default());
-    let chunks = Arc::new(FsChunkStore::open(dir.path()).unwrap());
+    let chunks = chunks(dir.path());
     let cfg = StoreConfig {
         inline_threshold: 16,
         chunk_size: 64 * 1024,
@@ -216,34 +221,16 @@ impl crate::chunk::ChunkStore for FailingAfter {
 /// every chunk it did write is collected after the grace period.
 #[tokio::test]
 async fn a_failing_chunk_store_mid_body_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(OffsetClock::default());
-    let chunks = Arc::new(FailingAfter {
-        inner: FsChunkStore::open(dir.path()).unwrap(),
-        ok: std::sync::atomic::AtomicUsize::new(3),
+    let mut failing = None;
+    let f = fixture_with(|dir| {
+        let c = Arc::new(FailingAfter {
+            inner: FsChunkStore::open(dir).unwrap(),
+            ok: std::sync::atomic::AtomicUsize::new(3),
+        });
+        failing = Some(Arc::clone(&c));
+        c
     });
-    let cfg = StoreConfig {
-        inline_threshold: 16,
-        chunk_size: 64 * 1024,
-        max_object_size: 1 << 30,
-        gc_grace_ms: 10_000,
-    };
-    let store = Arc::new(Store::new(
-        Arc::new(MemKv::new()),
-        chunks.clone(),
-        clock.clone(),
-        cfg,
-    ));
-    store
-        .create_bucket(
-            &BucketName::parse("b-1").unwrap(),
-            "1",
-            "r",
-            CannedAcl::Private,
-            vec![],
-            vec![],
-        )
-        .unwrap();
+    let (store, clock, chunks) = (f.store, f.clock, failing.unwrap());
     // Distinct chunks (`payload` repeats every 256 bytes).
     let mut data: Vec<u8> = (0..10u8).flat_map(|k| payload(64 * 1024, k)).collect();
     data.extend_from_slice(&payload(77, 200));
