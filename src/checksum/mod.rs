@@ -6,6 +6,7 @@ mod flex;
 mod md5;
 mod md5_engine;
 pub mod md5x;
+mod md5x_array;
 pub use md5_engine::{BodyMd5Chain, Md5Engine};
 
 pub use flex::{ChecksumAlgorithm, ChecksumSlot, ChecksumType, FlexChecksum, FlexHasher};
