@@ -2,12 +2,19 @@
 //! the multi-buffer MD5 (`md5x.rs`).
 //!
 //! A body's MD5 chain (`service/ingest.rs`) asks [`Md5Engine::body`] for its hasher when its
-//! first chunk is full. While fewer than [`MIN_BUSY_OTHERS`] other bodies are being hashed, it
-//! gets OpenSSL's one-stream MD5 (~0.85 GB/s on its own core here); otherwise its chunks go to
-//! the engine, where each stream advances at ~0.31 GB/s but sixteen share one core at
-//! ~4.9 GB/s. The parts of a multipart upload sent in parallel, or many concurrent PUTs, so
-//! cost a fraction of the CPU, and a lone upload keeps the fastest single stream. The choice
-//! is made once per body: a stream's state cannot move between OpenSSL and the lanes.
+//! first chunk is full:
+//! - a body alone, or one whose first chunk (its whole self) is small, gets OpenSSL's
+//!   one-stream MD5 (~0.88 GB/s on its own core here), the fastest for one stream;
+//! - any other gets an [`Md5State`] that can move between this crate's one-stream MD5
+//!   (~0.85 GB/s) and the engine's lanes at every chunk. While at least [`MIN_LANE_STREAMS`]
+//!   such bodies are being hashed, its chunks go to the engine, where sixteen lanes cost one
+//!   core about what one stream costs twice (AVX-512) or three times (`wide`).
+//!
+//! A lane step costs the same however many lanes are busy, so the engine waits, up to
+//! [`MAX_WAIT`] after the oldest waiting chunk arrived, for the next chunk of every body it
+//! finished one of in the last [`RECENT`] (a body that sends slower is not waited for). The
+//! bodies of a parallel multipart upload so fall into step, and the engine hashes them
+//! together instead of each in a step of its own.
 //!
 //! The thread starts with the first job and ends when the engine is dropped and its work is
 //! done. Should it be gone, a stream hashes its chunk on its own thread from the state it kept.
@@ -15,21 +22,28 @@
 use super::md5x::{compress_lanes, compress_one, Md5State, INIT, LANES};
 use super::{BodyMd5, HashError};
 use bytes::Bytes;
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-/// Other bodies that must be hashing for a new one to use the lanes: with four streams or more
-/// a core hashes more in lanes (4 x 0.31 GB/s) than with OpenSSL.
-pub const MIN_BUSY_OTHERS: usize = 3;
+/// Movable bodies that must be hashing for their chunks to go to the lanes: from three
+/// streams on, a lane step costs less than hashing each stream on its own.
+pub const MIN_LANE_STREAMS: usize = 3;
+/// How long the engine holds a chunk while waiting for the other bodies' chunks: about the
+/// time one lane takes for a 4 MiB chunk, so a body waits at most as long again as it would
+/// anyway, and its next chunk arrives meanwhile.
+pub const MAX_WAIT: Duration = Duration::from_millis(10);
+/// A body whose chunk the engine finished this recently is expected back: its next chunk
+/// arrives within this at 80 MB/s or more (4 MiB chunks).
+pub const RECENT: Duration = Duration::from_millis(50);
 /// Blocks per lane between two looks at the queue, so new chunks join and finished ones leave
 /// soon (16 KiB a lane, ~50 µs with every lane busy).
 const SLICE_BLOCKS: usize = 256;
-/// Bodies whose first chunk is smaller stay off the lanes: that chunk is all there is of them.
+/// Bodies whose first chunk is smaller stay with OpenSSL: that chunk is all there is of them.
 const MIN_LANE_BODY: usize = 64 * 1024;
-/// Pieces below this are hashed on the caller's thread (on one lane of the kernel, which
-/// costs a sixteen-lane step per block); larger ones share the engine's steps.
+/// Pieces below this are hashed on the caller's thread; larger ones share the engine's steps.
 const MIN_JOB: usize = 4 * 1024;
 
 struct Job {
@@ -37,6 +51,8 @@ struct Job {
     /// Whole blocks only.
     data: Bytes,
     reply: SyncSender<[u32; 4]>,
+    since: Instant,
+    body: u64,
 }
 
 #[derive(Default)]
@@ -44,6 +60,8 @@ struct Queue {
     jobs: VecDeque<Job>,
     started: bool,
     stop: bool,
+    /// The bodies whose chunks the engine finished lately, and when; a body leaves as it ends.
+    served: HashMap<u64, Instant>,
 }
 
 #[derive(Default)]
@@ -52,6 +70,10 @@ struct Shared {
     work: Condvar,
     /// Bodies being hashed now, either way.
     busy: AtomicUsize,
+    /// Of those, the ones with a movable state.
+    movable: AtomicUsize,
+    /// Numbers the movable bodies.
+    next_body: AtomicU64,
 }
 
 impl Shared {
@@ -73,50 +95,73 @@ impl Drop for Md5Engine {
     }
 }
 
-/// Counts a body as busy while it lives.
-struct Busy(Arc<Shared>);
+/// Counts a body as busy (and movable, with its number) while it lives.
+struct Busy {
+    shared: Arc<Shared>,
+    movable: Option<u64>,
+}
 
-impl Drop for Busy {
-    fn drop(&mut self) {
-        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+impl Busy {
+    fn new(shared: &Arc<Shared>, movable: bool) -> Busy {
+        let movable = movable.then(|| {
+            shared.movable.fetch_add(1, Ordering::Relaxed);
+            shared.next_body.fetch_add(1, Ordering::Relaxed)
+        });
+        Busy {
+            shared: Arc::clone(shared),
+            movable,
+        }
     }
 }
 
-/// The MD5 of one body, computed by OpenSSL or in the engine's lanes.
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.shared.busy.fetch_sub(1, Ordering::Relaxed);
+        if let Some(body) = self.movable {
+            self.shared.movable.fetch_sub(1, Ordering::Relaxed);
+            // The engine may be waiting for this body's next chunk.
+            if self.shared.lock().served.remove(&body).is_some() {
+                self.shared.work.notify_one();
+            }
+        }
+    }
+}
+
+/// The MD5 of one body, computed by OpenSSL, or movable between one stream and the lanes.
 pub struct BodyMd5Chain {
     how: How,
-    _busy: Busy,
+    busy: Busy,
 }
 
 enum How {
     Single(BodyMd5),
-    Lanes(Md5State),
+    Movable(Md5State),
 }
 
 impl Md5Engine {
     /// The hasher of a body whose first chunk of `first_len` bytes is about to arrive. A body
-    /// whose first chunk is its whole, small self stays with OpenSSL (or `md-5` below 64 KiB,
-    /// `checksum/md5.rs`): on one lane it would take several times as long.
+    /// alone, or whose first chunk is its whole, small self, stays with OpenSSL (or `md-5`
+    /// below 64 KiB, `checksum/md5.rs`).
     pub fn body(&self, first_len: usize) -> BodyMd5Chain {
         let others = self.shared.busy.fetch_add(1, Ordering::Relaxed);
-        let how = if others >= MIN_BUSY_OTHERS && first_len >= MIN_LANE_BODY {
-            How::Lanes(Md5State::default())
-        } else {
-            How::Single(BodyMd5::default())
-        };
+        let movable = others > 0 && first_len >= MIN_LANE_BODY;
         BodyMd5Chain {
-            how,
-            _busy: Busy(Arc::clone(&self.shared)),
+            how: if movable {
+                How::Movable(Md5State::default())
+            } else {
+                How::Single(BodyMd5::default())
+            },
+            busy: Busy::new(&self.shared, movable),
         }
     }
 
-    /// A hasher in the lanes whatever the load (tests).
+    /// A movable hasher whatever the load (tests).
     #[cfg(test)]
-    fn lanes(&self) -> BodyMd5Chain {
+    fn movable(&self) -> BodyMd5Chain {
         self.shared.busy.fetch_add(1, Ordering::Relaxed);
         BodyMd5Chain {
-            how: How::Lanes(Md5State::default()),
-            _busy: Busy(Arc::clone(&self.shared)),
+            how: How::Movable(Md5State::default()),
+            busy: Busy::new(&self.shared, true),
         }
     }
 }
@@ -126,19 +171,19 @@ impl BodyMd5Chain {
     pub fn update(&mut self, data: &Bytes) {
         match &mut self.how {
             How::Single(md5) => md5.update(data),
-            How::Lanes(state) => {
+            How::Movable(state) => {
                 let rest = state.fill_tail(data);
                 let start = data.len() - rest.len();
                 let whole = rest.len() / 64 * 64;
-                if whole >= MIN_JOB {
-                    let abcd = state.abcd;
-                    state.abcd =
-                        hash_in_lanes(&self._busy.0, abcd, data.slice(start..start + whole))
-                            .unwrap_or_else(|| {
-                                let mut abcd = abcd;
-                                compress_one(&mut abcd, &data[start..start + whole]);
-                                abcd
-                            });
+                let shared = &self.busy.shared;
+                if whole >= MIN_JOB && shared.movable.load(Ordering::Relaxed) >= MIN_LANE_STREAMS {
+                    let (abcd, body) = (state.abcd, self.busy.movable.unwrap_or_default());
+                    let piece = data.slice(start..start + whole);
+                    state.abcd = hash_in_lanes(shared, body, abcd, piece).unwrap_or_else(|| {
+                        let mut abcd = abcd;
+                        compress_one(&mut abcd, &data[start..start + whole]);
+                        abcd
+                    });
                 } else if whole > 0 {
                     compress_one(&mut state.abcd, &rest[..whole]);
                 }
@@ -150,19 +195,19 @@ impl BodyMd5Chain {
     pub fn finish(self) -> Result<[u8; 16], HashError> {
         match self.how {
             How::Single(md5) => md5.finish(),
-            How::Lanes(state) => Ok(state.finish()),
+            How::Movable(state) => Ok(state.finish()),
         }
     }
 
     #[cfg(test)]
-    fn in_lanes(&self) -> bool {
-        matches!(self.how, How::Lanes(_))
+    fn is_movable(&self) -> bool {
+        matches!(self.how, How::Movable(_))
     }
 }
 
-/// Queues `data` (whole blocks) from state `abcd` and waits for the new state; None when the
-/// engine is stopping or its thread is gone.
-fn hash_in_lanes(shared: &Arc<Shared>, abcd: [u32; 4], data: Bytes) -> Option<[u32; 4]> {
+/// Queues `data` (whole blocks) of `body` from state `abcd` and waits for the new state; None
+/// when the engine is stopping or its thread is gone.
+fn hash_in_lanes(shared: &Arc<Shared>, body: u64, abcd: [u32; 4], data: Bytes) -> Option<[u32; 4]> {
     let (reply, done) = sync_channel(1);
     {
         let mut q = shared.lock();
@@ -177,7 +222,13 @@ fn hash_in_lanes(shared: &Arc<Shared>, abcd: [u32; 4], data: Bytes) -> Option<[u
                 .ok()?;
             q.started = true;
         }
-        q.jobs.push_back(Job { abcd, data, reply });
+        q.jobs.push_back(Job {
+            abcd,
+            data,
+            reply,
+            since: Instant::now(),
+            body,
+        });
     }
     shared.work.notify_one();
     done.recv().ok()
@@ -189,14 +240,17 @@ struct Active {
     done: usize,
 }
 
-/// The engine thread: fills free lanes from the queue, hashes a slice of every busy lane in
-/// lock-step, answers the jobs that are complete; until stopped and idle.
+/// The engine thread: fills free lanes from the queue, waits for the chunks of the bodies it
+/// served lately (up to [`MAX_WAIT`]), hashes a slice of every busy lane in lock-step, answers
+/// the jobs that are complete; until stopped and idle.
 fn run(shared: &Shared) {
     let mut lanes: [Option<Active>; LANES] = std::array::from_fn(|_| None);
     let mut states = [INIT; LANES];
+    let mut served = Vec::new();
     loop {
         {
             let mut q = shared.lock();
+            q.served.extend(served.drain(..));
             loop {
                 for (lane, state) in lanes.iter_mut().zip(states.iter_mut()) {
                     if lane.is_none() {
@@ -206,13 +260,30 @@ fn run(shared: &Shared) {
                         }
                     }
                 }
-                if lanes.iter().any(Option::is_some) {
+                let Some(oldest) = lanes.iter().flatten().map(|a| a.job.since).min() else {
+                    if q.stop {
+                        return;
+                    }
+                    q = shared.work.wait(q).unwrap_or_else(|p| p.into_inner());
+                    continue;
+                };
+                let now = Instant::now();
+                q.served.retain(|_, at| now.duration_since(*at) < RECENT);
+                let in_lanes: Vec<Option<u64>> = lanes
+                    .iter()
+                    .map(|l| l.as_ref().map(|a| a.job.body))
+                    .collect();
+                let Some(wait) = hold_for(&in_lanes, &q.served, oldest, now) else {
+                    break;
+                };
+                if q.stop {
                     break;
                 }
-                if q.stop {
-                    return;
-                }
-                q = shared.work.wait(q).unwrap_or_else(|p| p.into_inner());
+                q = shared
+                    .work
+                    .wait_timeout(q, wait)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
             }
         }
         let left = |a: &Active| a.job.data.len() / 64 - a.done;
@@ -233,6 +304,7 @@ fn run(shared: &Shared) {
             if let Some(a) = lane {
                 a.done += n;
                 if left(a) == 0 {
+                    served.push((a.job.body, Instant::now()));
                     // The waiter may have given up; nothing to do then.
                     let _ = a.job.reply.send(*state);
                     *lane = None;
@@ -240,6 +312,24 @@ fn run(shared: &Shared) {
             }
         }
     }
+}
+
+/// How long the engine should wait before its next step, given the body in each lane, the
+/// bodies it served lately and when, and when the oldest chunk in the lanes arrived: until
+/// [`MAX_WAIT`] after that, while a lane is free and a body served within [`RECENT`] has no
+/// chunk in the lanes; `None` to step now.
+fn hold_for(
+    lanes: &[Option<u64>],
+    served: &HashMap<u64, Instant>,
+    oldest: Instant,
+    now: Instant,
+) -> Option<Duration> {
+    let free = lanes.contains(&None);
+    let coming = served
+        .iter()
+        .any(|(b, at)| now.duration_since(*at) < RECENT && !lanes.contains(&Some(*b)));
+    let wait = (oldest + MAX_WAIT).saturating_duration_since(now);
+    (free && coming && !wait.is_zero()).then_some(wait)
 }
 
 #[cfg(test)]
@@ -251,23 +341,114 @@ mod tests {
         (0..n).map(|i| (i * (seed + 7) + i / 999) as u8).collect()
     }
 
-    /// A lone body gets OpenSSL; with enough others busy, the lanes, unless it is small.
+    /// A lone body gets OpenSSL; with others busy, a movable state, unless it is small.
     #[test]
     fn the_choice_follows_the_load() {
         let engine = Md5Engine::default();
-        let held: Vec<_> = (0..MIN_BUSY_OTHERS).map(|_| engine.body(4 << 20)).collect();
-        assert!(held.iter().all(|b| !b.in_lanes()));
+        let first = engine.body(4 << 20);
+        assert!(!first.is_movable(), "a lone body");
         assert!(
-            !engine.body(MIN_LANE_BODY - 1).in_lanes(),
+            !engine.body(MIN_LANE_BODY - 1).is_movable(),
             "a small body stays alone"
         );
         let next = engine.body(MIN_LANE_BODY);
-        assert!(next.in_lanes());
-        drop((held, next));
+        assert!(next.is_movable());
+        assert_eq!(engine.shared.movable.load(Ordering::Relaxed), 1);
+        drop((first, next));
+        assert_eq!(engine.shared.movable.load(Ordering::Relaxed), 0);
         assert!(
-            !engine.body(4 << 20).in_lanes(),
+            !engine.body(4 << 20).is_movable(),
             "busy counts come back down"
         );
+    }
+
+    /// The engine waits only while a lane is free for a body it served lately, and no longer
+    /// than MAX_WAIT after the oldest chunk in its lanes arrived.
+    #[test]
+    fn the_engine_waits_for_bodies_it_expects() {
+        /// Name, the body in each lane, served bodies, ms since the oldest chunk came, want.
+        type Case = (
+            &'static str,
+            Vec<Option<u64>>,
+            HashMap<u64, Instant>,
+            u64,
+            Option<Duration>,
+        );
+        let now = Instant::now();
+        let ms = Duration::from_millis;
+        let served = |list: &[(u64, u64)]| -> HashMap<u64, Instant> {
+            list.iter().map(|&(b, ago)| (b, now - ms(ago))).collect()
+        };
+        let mut full = vec![Some(1), Some(2)];
+        full.extend((3..=LANES as u64).map(Some));
+        let cases: [Case; 7] = [
+            ("nothing served", vec![Some(1), None], served(&[]), 0, None),
+            (
+                "body 2 served 5 ms ago, not back yet",
+                vec![Some(1), None],
+                served(&[(2, 5)]),
+                3,
+                Some(MAX_WAIT - ms(3)),
+            ),
+            (
+                "every served body is back",
+                vec![Some(1), Some(2), None],
+                served(&[(1, 5), (2, 5)]),
+                0,
+                None,
+            ),
+            (
+                "body 2 served too long ago",
+                vec![Some(1), None],
+                served(&[(2, RECENT.as_millis() as u64)]),
+                0,
+                None,
+            ),
+            (
+                "the oldest chunk has waited enough",
+                vec![Some(1), None],
+                served(&[(2, 1)]),
+                MAX_WAIT.as_millis() as u64,
+                None,
+            ),
+            ("no free lane", full.clone(), served(&[(99, 1)]), 0, None),
+            (
+                "a free lane, and the expected body not in any",
+                {
+                    let mut l = full;
+                    l[5] = None;
+                    l
+                },
+                served(&[(6, 1)]),
+                1,
+                Some(MAX_WAIT - ms(1)),
+            ),
+        ];
+        for (name, lanes, served, oldest_ago, want) in cases {
+            assert_eq!(
+                hold_for(&lanes, &served, now - ms(oldest_ago), now),
+                want,
+                "{name}"
+            );
+        }
+    }
+
+    /// Below MIN_LANE_STREAMS movable bodies, chunks are hashed on the caller's thread and the
+    /// engine's thread never starts; from there on, they go to the engine.
+    #[test]
+    fn few_movable_bodies_stay_off_the_engine() {
+        let engine = Md5Engine::default();
+        let data = body(1 << 20, 1);
+        let mut held: Vec<_> = (1..MIN_LANE_STREAMS).map(|_| engine.movable()).collect();
+        held[0].update(&data);
+        assert!(!engine.shared.lock().started);
+        held.push(engine.movable());
+        held[0].update(&data);
+        assert!(engine.shared.lock().started);
+        let mut both = data.to_vec();
+        both.extend_from_slice(&data);
+        let want: [u8; 16] = md5::Md5::digest(&both).into();
+        assert_eq!(held.remove(0).finish().unwrap(), want);
     }
 
     /// Many bodies hashed at once in the lanes, in uneven pieces (tails across chunk edges,
@@ -280,7 +461,7 @@ mod tests {
                 let engine = Arc::clone(&engine);
                 std::thread::spawn(move || {
                     let data = body(300_000 + t * 4099, t);
-                    let mut h = engine.lanes();
+                    let mut h = engine.movable();
                     let mut at = 0;
                     for piece in [1, 70_001, 4_095, 65_536, 63, 4_096, 100_000]
                         .iter()
@@ -307,7 +488,8 @@ mod tests {
     #[test]
     fn a_stopped_engine_leaves_streams_correct() {
         let engine = Md5Engine::default();
-        let mut h = engine.lanes();
+        let _others = [engine.movable(), engine.movable()];
+        let mut h = engine.movable();
         let data = body(1 << 20, 3);
         h.update(&data.slice(..1 << 19));
         drop(engine);

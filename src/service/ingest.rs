@@ -134,14 +134,19 @@ impl Pipeline {
 
     /// Waits for every store and for the chain; then the digest of what was pushed.
     async fn drain(&mut self) -> ServiceResult<BodyDigest> {
+        // Tell the chain first that nothing more comes: it then finishes (and leaves the MD5
+        // engine, which waits for the chunks of the bodies it counts) while the stores sync.
+        let chain = self.chain.take().map(|(tx, task)| {
+            drop(tx);
+            task
+        });
         let mut result = Ok(());
         while !self.stores.is_empty() {
             if let Err(e) = self.finish_oldest_store().await {
                 result = result.and(Err(e));
             }
         }
-        if let Some((tx, task)) = self.chain.take() {
-            drop(tx);
+        if let Some(task) = chain {
             match joined(task.await, "hash") {
                 Ok(h) => self.md5 = Some(h),
                 Err(e) => result = result.and(Err(e)),
