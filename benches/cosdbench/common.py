@@ -31,7 +31,7 @@ RUN_KEYS = [
     "server_cpu_us_per_op", "server_cpu_s_per_gib",
 ]
 LIMIT_KEYS = ["md5_gbps", "sha256_gbps", "blake3_gbps", "crc64_gbps", "fsync_new_file_per_s",
-              "loopback_gbps"]
+              "durable_write_mibps", "loopback_gbps"]
 
 # metric key -> (label, unit formatter, higher is better)
 METRICS = {

@@ -69,6 +69,8 @@ def derive(results):
     frac("put_big_of_md5", put_big * MiB / 1e9 if put_big else None, md5,
          "single-stream PUT / one-core MD5 rate")
     frac("multipart_over_single", mp_big, put_big, "multipart 8-way PUT / single-stream PUT")
+    frac("multipart_of_disk", mp_big, lim.get("durable_write_mibps"),
+         "multipart 8-way PUT / durable 4 MiB writes, 16 threads")
     frac("get_big_of_loopback", get_big * MiB / 1e9 if get_big else None, loop,
          "single-stream GET / loopback TCP throughput")
     resp = results.get("responder") or {}

@@ -130,6 +130,9 @@ def render_markdown(res):
         if "fsync_new_file_per_s" in lim:
             L.append(f"| new file + fsync, one thread | "
                      f"{fmt(lim['fsync_new_file_per_s'], 'int')}/s |")
+        if "durable_write_mibps" in lim:
+            L.append(f"| durable 4 MiB writes, 16 threads (new files, O_DIRECT + fdatasync) | "
+                     f"{fmt(lim['durable_write_mibps'], 'f1')} MiB/s |")
         L.append("")
     if fr:
         L.append("| cosd measure | of | fraction |")
