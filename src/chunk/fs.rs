@@ -133,7 +133,7 @@ fn write_direct(path: &Path, data: &[u8]) -> std::io::Result<()> {
         .create_new(true)
         .custom_flags(libc::O_DIRECT)
         .open(path)?;
-    if data.as_ptr().align_offset(ALIGN) == 0 && data.len() % ALIGN == 0 {
+    if data.as_ptr().align_offset(ALIGN) == 0 && data.len().is_multiple_of(ALIGN) {
         // A full chunk from a `ChunkBuf`: straight from its memory.
         f.write_all(data)?;
         return f.sync_data();

@@ -43,7 +43,7 @@ impl State {
 
     /// Compresses `data`, whose length must be a multiple of 64 (None otherwise).
     pub fn advance(mut self, data: &[u8]) -> Option<State> {
-        if data.len() % 64 != 0 {
+        if !data.len().is_multiple_of(64) {
             return None;
         }
         let blocks: Vec<_> = data

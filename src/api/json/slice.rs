@@ -20,7 +20,7 @@ const MAX_FILE: u64 = 64 * 1024 * MIB;
 
 /// Slice sizes the seeds document: 64 KiB to 1 MiB (in 64 KiB steps), 2 MiB or 3 MiB.
 fn valid_slice_size(n: u64) -> bool {
-    ((64 * 1024..=MIB).contains(&n) && n % (64 * 1024) == 0) || n == 2 * MIB || n == 3 * MIB
+    ((64 * 1024..=MIB).contains(&n) && n.is_multiple_of(64 * 1024)) || n == 2 * MIB || n == 3 * MIB
 }
 
 /// Parses and checks `uploadparts` against the declared sizes and whole-file SHA-1.

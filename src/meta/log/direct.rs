@@ -76,7 +76,7 @@ impl DirectWriter {
         block[head..head + bytes.len()].copy_from_slice(bytes);
         block[head + bytes.len()..].fill(0);
         file.write_all_at(block, start)?;
-        self.tail = ((off + bytes.len() as u64) % align != 0).then(|| {
+        self.tail = (!(off + bytes.len() as u64).is_multiple_of(align)).then(|| {
             let last = &block[n - ALIGN..];
             let mut keep = match self.tail.take() {
                 Some((_, _, v)) => v,
