@@ -40,22 +40,10 @@ def palindrome(systems):
     return cosd + peers + peers[::-1] + cosd
 
 
-# ext4 without a journal (this project's 2-core machines) skips, when it allocates an inode,
-# the ones freed in the last 5 s, or 300 s while their inode-table block is unwritten, checking
-# each candidate in the buffer cache. Right after a group's data directories were removed,
-# creating a file cost up to ~0.5 ms of CPU and a third of a large PUT's server CPU went to
-# that search (docs/performance.md). The harness made that mess, so it waits it out: a sync
-# writes the freed inodes back, and the runs start once the 5 s have passed.
-SETTLE_AFTER_DELETE_S = 6
-
-
 def run_sample(ctx, inst, w, params, label):
     # Write back every system's dirty pages first: s3s-fs leaves its objects to the kernel's
     # writeback (it never syncs), which would otherwise land in the next system's timed run.
     os.sync()
-    if ctx.deleted_at is not None:
-        time.sleep(max(0.0, ctx.deleted_at + SETTLE_AFTER_DELETE_S - time.monotonic()))
-        ctx.deleted_at = None
     try:
         r = ctx.gen.run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
                         timeout=ctx.args.run_timeout)
@@ -117,7 +105,6 @@ def run_dedup_sample(ctx, system, w, label):
 def cleanup_dir(ctx, d):
     if d is not None and not ctx.args.keep:
         shutil.rmtree(d, ignore_errors=True)
-        ctx.deleted_at = time.monotonic()
 
 
 def run_group(ctx, systems, group_ws, results, memory, startups):

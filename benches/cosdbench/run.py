@@ -32,8 +32,6 @@ class Context:
         self.live = set()
         self.restarts = []
         self.gen = None
-        # time.monotonic() of the last removal of a data directory (rounds.cleanup_dir)
-        self.deleted_at = None
 
 
 def machine_info(work_dir):
