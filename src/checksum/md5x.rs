@@ -1,19 +1,20 @@
 //! Multi-buffer MD5: independent MD5 streams hashed in lock-step, one stream per lane.
 //!
 //! One MD5 stream cannot be sped up: every step of its compression depends on the one before,
-//! so a core spends ~5 cycles per byte mostly waiting. Many streams side by side fill those
+//! so a core spends ~4.5 cycles per byte mostly waiting. Many streams side by side fill those
 //! waits. Two kernels do the same sixteen lanes:
 //! - here, the `wide` crate's vector types (SSE2 on every x86-64, NEON on aarch64): one core
-//!   hashes sixteen streams at ~3.8-4.9 GB/s together, each stream alone at ~0.25-0.31 GB/s;
-//! - `md5x_array.rs`, chosen at run time on CPUs with AVX-512: ~6.4 GB/s together, each
-//!   stream at ~0.43 GB/s.
+//!   hashes sixteen streams at ~3.6-4.9 GB/s together, each stream alone at ~0.22-0.31 GB/s;
+//! - `md5x_array.rs`, chosen at run time on CPUs with AVX-512 (~6.4 GB/s together, each
+//!   stream at ~0.43 GB/s) or AVX2 (~4.1 GB/s).
 //!
-//! OpenSSL's hand-written assembly hashes one stream at ~0.85-0.94 GB/s, so lanes pay off only
-//! when several streams are busy at once (`md5_engine.rs` decides). MinIO's `md5-simd` does
-//! the same for the same reason: the parts of a multipart upload arrive in parallel and each
-//! needs its own MD5. No Rust crate offers a multi-buffer MD5 (the RustCrypto `md-5` crate
-//! hashes one stream and keeps its compression function private), so this is written by hand
-//! from RFC 1321 and checked against `md-5`. Neither kernel uses `unsafe`.
+//! One stream on its own goes at ~0.93 GB/s (`md5x_array.rs` again, without vectors; OpenSSL's
+//! assembly ~0.89), so lanes pay off only when several streams are busy at once
+//! (`md5_engine.rs` decides). MinIO's `md5-simd` does the same for the same reason: the parts
+//! of a multipart upload arrive in parallel and each needs its own MD5. No Rust crate offers a
+//! multi-buffer MD5 (the RustCrypto `md-5` crate hashes one stream and keeps its compression
+//! function private), so this is written by hand from RFC 1321 and checked against `md-5`.
+//! Neither kernel uses `unsafe`.
 
 use wide::{u32x4, u32x8};
 
@@ -125,15 +126,16 @@ pub(super) static ZERO: [u8; 64] = [0; 64];
 /// `states[l]` is lane `l`'s (A, B, C, D); a lane whose input is `None` is left unchanged.
 /// Every given input must hold at least `blocks * 64` bytes.
 ///
-/// Uses the AVX-512 kernel (`md5x_array.rs`) when the CPU has it, the `wide` one otherwise.
+/// Uses the AVX-512 or AVX2 kernel (`md5x_array.rs`) when the CPU has one, the `wide` one
+/// otherwise.
 pub fn compress_lanes(
     states: &mut [[u32; 4]; LANES],
     inputs: &[Option<&[u8]>; LANES],
     blocks: usize,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if let Some(v4) = super::md5x_array::available() {
-        return super::md5x_array::compress_lanes(v4, states, inputs, blocks);
+    if let Some(isa) = super::md5x_array::available() {
+        return super::md5x_array::compress_lanes(isa, states, inputs, blocks);
     }
     compress_lanes_wide(states, inputs, blocks)
 }
@@ -214,7 +216,8 @@ impl Default for Md5State {
 }
 
 /// Compresses whole blocks of one stream on this thread: tails, the final padding, and
-/// pieces not worth handing to the engine (`md5x_array.rs`, ~0.85 GB/s here).
+/// pieces not worth handing to the engine, and whole bodies hashed alone (`md5x_array.rs`,
+/// ~0.93 GB/s here).
 pub(crate) fn compress_one(abcd: &mut [u32; 4], blocks: &[u8]) {
     super::md5x_array::compress_one(abcd, blocks)
 }
@@ -358,10 +361,17 @@ mod tests {
             compress_lanes(&mut chosen, &refs, 37);
             assert_eq!(wide, chosen, "idle lanes {idle:?}");
             #[cfg(target_arch = "x86_64")]
-            if let Some(v4) = crate::checksum::md5x_array::available() {
-                let mut avx = start;
-                crate::checksum::md5x_array::compress_lanes(v4, &mut avx, &refs, 37);
-                assert_eq!(wide, avx, "idle lanes {idle:?}");
+            {
+                use crate::checksum::md5x_array::{compress_lanes, Isa};
+                let isas = [
+                    pulp::x86::V4::try_new().map(Isa::Avx512),
+                    pulp::x86::V3::try_new().map(Isa::Avx2),
+                ];
+                for isa in isas.into_iter().flatten() {
+                    let mut vector = start;
+                    compress_lanes(isa, &mut vector, &refs, 37);
+                    assert_eq!(wide, vector, "idle lanes {idle:?}");
+                }
             }
         }
     }

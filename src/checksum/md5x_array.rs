@@ -1,26 +1,30 @@
 //! MD5's compression written over arrays of `N` lanes, `[u32; N]` per state word: with
 //! `N` = 1 it is this crate's one-stream MD5, with `N` = 16 the multi-buffer kernel for CPUs
-//! with AVX-512.
+//! with AVX-512 or AVX2.
 //!
-//! The code is plain Rust; LLVM turns every lane loop into one instruction when it is compiled
-//! with AVX-512 enabled, which `pulp` does for the functions it dispatches to after checking
-//! the CPU at run time (safely, so no `unsafe` here). AVX-512 has a one-instruction rotate
-//! (`vprold`) and a one-instruction three-input boolean (`vpternlogd`, which is each of MD5's
-//! F, G, H and I), so one step is four dependent instructions: `t = (a + m + k) + fun(b, c,
-//! d)`, `t <<<= s`, `a = b + t`.
+//! The code is plain Rust; LLVM turns every lane loop into one instruction (two with AVX2)
+//! when it is compiled with those instructions enabled, which `pulp` does for the functions it
+//! dispatches to after checking the CPU at run time (safely, so no `unsafe` here). AVX-512 has
+//! a one-instruction rotate (`vprold`) and a one-instruction three-input boolean
+//! (`vpternlogd`, which is each of MD5's F, G, H and I), so one step is four dependent
+//! instructions: `t = (a + m + k) + fun(b, c, d)`, `t <<<= s`, `a = b + t`.
 //!
 //! A stream is bound by the latency of that chain, not by the execution units, so what matters
-//! is that nothing else sits on it. LLVM moves constant additions to the end of a sum, which
-//! would put `+ k` between `fun` and the rotate; the constants are therefore read through
-//! `black_box`, so LLVM sees loaded values, and `m + k` is added up front where it overlaps
-//! the previous steps.
+//! is that nothing else sits on it:
+//! - LLVM moves constant additions to the end of a sum, which would put `+ k` between `fun`
+//!   and the rotate; the constants are therefore read through `black_box`, so LLVM sees loaded
+//!   values, and `m + k` is added up front where it overlaps the previous steps;
+//! - each of F, G, H and I takes `b`, the word just computed, last (`f` .. `i` below), and G
+//!   is added in two halves, the one without `b` first. Without vectors that makes a G or H
+//!   step four dependent instructions instead of five.
 //!
 //! Measured on the 2-core Zen 5 machine (4.2 GHz; vector instructions take two cycles there):
-//! - sixteen lanes: ~575 cycles per block for the compression alone (the latency bound is 8
+//! - sixteen lanes: ~560 cycles per block for the compression alone (the latency bound is 8
 //!   cycles per step, 512 per block); each lane advances at ~0.43 GB/s, ~6.4 GB/s together,
-//!   against ~0.27 and ~3.8 GB/s for the `wide` kernel in the same run;
-//! - one lane, without any vector instructions: ~0.85 GB/s, against ~0.88 for OpenSSL's
-//!   assembly and ~0.72 for the `md5-asm` crate.
+//!   against ~0.22-0.27 and ~3.6-3.8 GB/s for the `wide` kernel in the same run; with AVX2
+//!   ~4.1 GB/s together;
+//! - one lane, without any vector instructions: ~0.93 GB/s, against ~0.89 for OpenSSL's
+//!   assembly and ~0.72 for the `md5-asm` crate (0.85 before the reordering of F to I).
 
 use super::md5x::K;
 
@@ -32,30 +36,33 @@ const WORD: [usize; 64] = [
     0, 7, 14, 5, 12, 3, 10, 1, 8, 15, 6, 13, 4, 11, 2, 9, // round 4: 7i mod 16
 ];
 
+/// `acc + F(x, y, z)` and the like, each written so that `x`, the word the step before just
+/// computed, comes in last and through as few operations as possible: a one-stream MD5 is
+/// bound by that chain (5 cycles a step for F and I here, 4 for G and H).
 #[inline(always)]
-fn f(x: u32, y: u32, z: u32) -> u32 {
-    z ^ (x & (y ^ z))
+fn f(acc: u32, x: u32, y: u32, z: u32) -> u32 {
+    acc.wrapping_add(z ^ (x & (y ^ z)))
+}
+/// G = (x & z) | (y & !z): the halves share no bit, so they are added one at a time, the one
+/// without `x` first.
+#[inline(always)]
+fn g(acc: u32, x: u32, y: u32, z: u32) -> u32 {
+    acc.wrapping_add(y & !z).wrapping_add(x & z)
 }
 #[inline(always)]
-fn g(x: u32, y: u32, z: u32) -> u32 {
-    y ^ (z & (x ^ y))
+fn h(acc: u32, x: u32, y: u32, z: u32) -> u32 {
+    acc.wrapping_add(x ^ (y ^ z))
 }
 #[inline(always)]
-fn h(x: u32, y: u32, z: u32) -> u32 {
-    x ^ y ^ z
-}
-#[inline(always)]
-fn i(x: u32, y: u32, z: u32) -> u32 {
-    y ^ (x | !z)
+fn i(acc: u32, x: u32, y: u32, z: u32) -> u32 {
+    acc.wrapping_add(y ^ (x | !z))
 }
 
 /// One step on every lane: `a = b + ((a + mk + fun(b, c, d)) <<< s)`, `mk` = message word + K.
 macro_rules! step {
     ($fun:ident, $a:ident, $b:ident, $c:ident, $d:ident, $mk:expr, $s:expr) => {
         for l in 0..$a.len() {
-            let t = $a[l]
-                .wrapping_add($mk[l])
-                .wrapping_add($fun($b[l], $c[l], $d[l]));
+            let t = $fun($a[l].wrapping_add($mk[l]), $b[l], $c[l], $d[l]);
             $a[l] = $b[l].wrapping_add(t.rotate_left($s));
         }
     };
@@ -135,10 +142,12 @@ pub(super) fn compress_one(abcd: &mut [u32; 4], blocks: &[u8]) {
     *abcd = st.map(|[w]| w);
 }
 
+#[cfg(all(test, target_arch = "x86_64"))]
+pub(super) use avx512::Isa;
 #[cfg(target_arch = "x86_64")]
 pub(super) use avx512::{available, compress_lanes};
 
-/// Sixteen lanes in AVX-512 registers.
+/// Sixteen lanes in AVX-512 (or AVX2) registers.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::compress;
@@ -147,7 +156,8 @@ mod avx512 {
 
     type A = [u32; LANES];
 
-    /// [`crate::checksum::md5x::compress_lanes`] on arrays; inlined into pulp's AVX-512 function.
+    /// [`crate::checksum::md5x::compress_lanes`] on arrays; inlined into pulp's AVX-512 or AVX2
+    /// function.
     #[inline(always)]
     fn kernel(states: &mut [[u32; 4]; LANES], inputs: &[Option<&[u8]>; LANES], blocks: usize) {
         let mut st: [A; 4] = std::array::from_fn(|w| std::array::from_fn(|l| states[l][w]));
@@ -185,7 +195,7 @@ mod avx512 {
         }
     }
 
-    /// The arguments of one call, for pulp to run under AVX-512.
+    /// The arguments of one call, for pulp to run under AVX-512 or AVX2.
     struct Job<'a, 'b> {
         states: &'a mut [[u32; 4]; LANES],
         inputs: &'a [Option<&'b [u8]>; LANES],
@@ -200,25 +210,38 @@ mod avx512 {
         }
     }
 
-    /// The AVX-512 kernel, or `None` when this CPU lacks AVX-512 (F, BW, CD, DQ and VL).
-    pub(crate) fn available() -> Option<pulp::x86::V4> {
-        pulp::x86::V4::try_new()
+    /// The vector instructions the kernel is compiled for, one of them found on this CPU.
+    #[derive(Clone, Copy)]
+    pub(crate) enum Isa {
+        /// AVX-512 F, BW, CD, DQ and VL: one register per state word.
+        Avx512(pulp::x86::V4),
+        /// AVX2 (and FMA, BMI): two registers per state word, the rotate in three
+        /// instructions; still ~4.1 GB/s against ~3.6 for the `wide` kernel here.
+        Avx2(pulp::x86::V3),
     }
 
-    /// Same contract as [`crate::checksum::md5x::compress_lanes`]; `v4` proves the CPU has AVX-512.
+    /// The best kernel this CPU runs, or `None` without AVX2.
+    pub(crate) fn available() -> Option<Isa> {
+        pulp::x86::V4::try_new()
+            .map(Isa::Avx512)
+            .or_else(|| pulp::x86::V3::try_new().map(Isa::Avx2))
+    }
+
+    /// Same contract as [`crate::checksum::md5x::compress_lanes`].
     pub(crate) fn compress_lanes(
-        v4: pulp::x86::V4,
+        isa: Isa,
         states: &mut [[u32; 4]; LANES],
         inputs: &[Option<&[u8]>; LANES],
         blocks: usize,
     ) {
-        pulp::Simd::vectorize(
-            v4,
-            Job {
-                states,
-                inputs,
-                blocks,
-            },
-        )
+        let job = Job {
+            states,
+            inputs,
+            blocks,
+        };
+        match isa {
+            Isa::Avx512(v4) => pulp::Simd::vectorize(v4, job),
+            Isa::Avx2(v3) => pulp::Simd::vectorize(v3, job),
+        }
     }
 }
