@@ -265,10 +265,8 @@ fn run(shared: &Shared) {
                 };
                 let now = Instant::now();
                 q.served.retain(|_, at| now.duration_since(*at) < RECENT);
-                let in_lanes: Vec<Option<u64>> = lanes
-                    .iter()
-                    .map(|l| l.as_ref().map(|a| a.job.body))
-                    .collect();
+                let in_lanes: [Option<u64>; LANES] =
+                    std::array::from_fn(|l| lanes[l].as_ref().map(|a| a.job.body));
                 let Some(wait) = hold_for(&in_lanes, &q.served, oldest, now) else {
                     break;
                 };
