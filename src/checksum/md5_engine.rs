@@ -94,33 +94,28 @@ impl Drop for Md5Engine {
     }
 }
 
-/// Counts a movable body, with its number, while it lives.
-struct Busy {
+/// A movable body's number, counted in the engine while it lives.
+struct Member {
     shared: Arc<Shared>,
-    movable: Option<u64>,
+    body: u64,
 }
 
-impl Busy {
-    fn new(shared: &Arc<Shared>, movable: bool) -> Busy {
-        let movable = movable.then(|| {
-            shared.movable.fetch_add(1, Ordering::Relaxed);
-            shared.next_body.fetch_add(1, Ordering::Relaxed)
-        });
-        Busy {
+impl Member {
+    fn new(shared: &Arc<Shared>) -> Member {
+        shared.movable.fetch_add(1, Ordering::Relaxed);
+        Member {
             shared: Arc::clone(shared),
-            movable,
+            body: shared.next_body.fetch_add(1, Ordering::Relaxed),
         }
     }
 }
 
-impl Drop for Busy {
+impl Drop for Member {
     fn drop(&mut self) {
-        if let Some(body) = self.movable {
-            self.shared.movable.fetch_sub(1, Ordering::Relaxed);
-            // The engine may be waiting for this body's next chunk.
-            if self.shared.lock().served.remove(&body).is_some() {
-                self.shared.work.notify_one();
-            }
+        self.shared.movable.fetch_sub(1, Ordering::Relaxed);
+        // The engine may be waiting for this body's next chunk.
+        if self.shared.lock().served.remove(&self.body).is_some() {
+            self.shared.work.notify_one();
         }
     }
 }
@@ -129,35 +124,29 @@ impl Drop for Busy {
 /// lanes.
 pub struct BodyMd5Chain {
     how: How,
-    busy: Busy,
 }
 
 enum How {
     Single(BodyMd5),
-    Movable(Md5State),
+    Movable(Md5State, Member),
 }
 
 impl Md5Engine {
     /// The hasher of a body whose first chunk of `first_len` bytes is about to arrive. A body
     /// whose first chunk is its whole, small self gets `BodyMd5` (`checksum/md5.rs`).
     pub fn body(&self, first_len: usize) -> BodyMd5Chain {
-        let movable = first_len >= MIN_LANE_BODY;
-        BodyMd5Chain {
-            how: if movable {
-                How::Movable(Md5State::default())
-            } else {
-                How::Single(BodyMd5::default())
-            },
-            busy: Busy::new(&self.shared, movable),
+        if first_len >= MIN_LANE_BODY {
+            self.movable()
+        } else {
+            BodyMd5Chain {
+                how: How::Single(BodyMd5::default()),
+            }
         }
     }
 
-    /// A movable hasher whatever the load (tests).
-    #[cfg(test)]
     fn movable(&self) -> BodyMd5Chain {
         BodyMd5Chain {
-            how: How::Movable(Md5State::default()),
-            busy: Busy::new(&self.shared, true),
+            how: How::Movable(Md5State::default(), Member::new(&self.shared)),
         }
     }
 }
@@ -167,13 +156,13 @@ impl BodyMd5Chain {
     pub fn update(&mut self, data: &Bytes) {
         match &mut self.how {
             How::Single(md5) => md5.update(data),
-            How::Movable(state) => {
+            How::Movable(state, member) => {
                 let rest = state.fill_tail(data);
                 let start = data.len() - rest.len();
                 let whole = rest.len() / 64 * 64;
-                let shared = &self.busy.shared;
+                let shared = &member.shared;
                 if whole >= MIN_JOB && shared.movable.load(Ordering::Relaxed) >= MIN_LANE_STREAMS {
-                    let (abcd, body) = (state.abcd, self.busy.movable.unwrap_or_default());
+                    let (abcd, body) = (state.abcd, member.body);
                     let piece = data.slice(start..start + whole);
                     state.abcd = hash_in_lanes(shared, body, abcd, piece).unwrap_or_else(|| {
                         let mut abcd = abcd;
@@ -191,13 +180,13 @@ impl BodyMd5Chain {
     pub fn finish(self) -> Result<[u8; 16], HashError> {
         match self.how {
             How::Single(md5) => md5.finish(),
-            How::Movable(state) => Ok(state.finish()),
+            How::Movable(state, _) => Ok(state.finish()),
         }
     }
 
     #[cfg(test)]
     fn is_movable(&self) -> bool {
-        matches!(self.how, How::Movable(_))
+        matches!(self.how, How::Movable(..))
     }
 }
 
