@@ -29,7 +29,6 @@ pub mod service;
 pub mod types;
 pub mod xml;
 
-use crate::chunk::FsChunkStore;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::iam::{Iam, RootKey};
@@ -84,7 +83,7 @@ pub fn open_store(
             KeyCodec::is_object,
         )),
     };
-    let chunks = Arc::new(FsChunkStore::open(&dir.join("chunks"))?);
+    let chunks = chunk::open_store(&dir.join("chunks"))?;
     let store = Arc::new(Store::new(
         Arc::clone(&kv),
         chunks,

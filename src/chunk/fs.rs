@@ -41,7 +41,7 @@ enum Layout {
 }
 
 /// The file that names a store's layout.
-const LAYOUT_FILE: &str = "LAYOUT";
+pub(super) const LAYOUT_FILE: &str = "LAYOUT";
 
 /// Decides the layout of the store at `root` (whose `tmp` exists): what `LAYOUT` says; nested
 /// for an older store with anything else in it; flat, written down durably, for a new one.
@@ -72,7 +72,7 @@ fn layout(root: &Path) -> Result<Layout, ChunkError> {
     Ok(Layout::Flat)
 }
 
-fn fsync_dir(dir: &Path) -> std::io::Result<()> {
+pub(super) fn fsync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 

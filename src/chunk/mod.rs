@@ -1,12 +1,55 @@
-//! Content-addressed chunk storage: the `ChunkStore` trait and `FsChunkStore`, which keeps each
-//! chunk in its own file named by the BLAKE3 hash of its bytes. Reference counts and deferred
-//! deletion live in the metadata store (see `service::gc`); this layer only stores bytes.
+//! Content-addressed chunk storage: the `ChunkStore` trait and two stores of chunks named by
+//! the BLAKE3 hash of their bytes: `SegmentStore`, which appends them to segment files (every
+//! store created since it exists), and `FsChunkStore`, a file per chunk (older stores keep
+//! it). Reference counts and deferred deletion live in the metadata store (see `service::gc`);
+//! this layer only stores bytes.
 
 mod buf;
 mod fs;
+mod segment;
 
 pub use buf::{aligned_slice, BufPool, ChunkBuf, ALIGN};
 pub use fs::FsChunkStore;
+pub use segment::SegmentStore;
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What `LAYOUT` says of a segment store.
+const SEGMENTS: &str = "segments";
+
+/// Opens the chunk store under `root`: a segment store when `LAYOUT` says so or the store is
+/// new (which then says so, durably), else the file-per-chunk store it has been.
+pub fn open_store(root: &Path) -> Result<Arc<dyn ChunkStore>, ChunkError> {
+    std::fs::create_dir_all(root)?;
+    let marker = root.join(fs::LAYOUT_FILE);
+    match std::fs::read_to_string(&marker) {
+        Ok(s) if s.trim() == SEGMENTS => return Ok(Arc::new(SegmentStore::open(root)?)),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut new = true;
+            for entry in std::fs::read_dir(root)? {
+                if entry?.file_name() != "tmp" {
+                    new = false;
+                }
+            }
+            if new {
+                let tmp = root.join("tmp");
+                std::fs::create_dir_all(&tmp)?;
+                let staged = tmp.join(fs::LAYOUT_FILE);
+                let mut f = std::fs::File::create(&staged)?;
+                writeln!(f, "{SEGMENTS}")?;
+                f.sync_all()?;
+                std::fs::rename(&staged, &marker)?;
+                fs::fsync_dir(root)?;
+                return Ok(Arc::new(SegmentStore::open(root)?));
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Arc::new(FsChunkStore::open(root)?))
+}
 
 /// A chunk id: the BLAKE3 hash of the chunk's bytes. BLAKE3 costs ~0.1 CPU-s/GiB here versus
 /// ~0.5 for SHA-256 and it is a cryptographic hash, so distinct content never shares an id.
