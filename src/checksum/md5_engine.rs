@@ -12,10 +12,12 @@
 //!   three times (AVX2, `wide`).
 //!
 //! A lane step costs the same however many lanes are busy, so the engine waits, up to
-//! [`MAX_WAIT`] after the oldest waiting chunk arrived, for the next chunk of every body it
-//! finished one of in the last [`RECENT`] (a body that sends slower is not waited for). The
-//! bodies of a parallel multipart upload so fall into step, and the engine hashes them
-//! together instead of each in a step of its own.
+//! [`HOLD_PER_MIB`] per MiB of the oldest waiting chunk after it arrived, for the next chunk
+//! of every body it finished one of lately (within [`RECENT_PER_MIB`] per MiB of that chunk;
+//! a body that sends slower is not waited for). The bodies of a parallel multipart upload so
+//! fall into step, and the engine hashes them together instead of each in a step of its own.
+//! Both scale with the chunk: a chunk waits at most about as long as one lane takes to hash
+//! it, so smaller chunks wait less.
 //!
 //! The thread starts with the first job and ends when the engine is dropped and its work is
 //! done. Should it be gone, a stream hashes its chunk on its own thread from the state it kept.
@@ -32,13 +34,18 @@ use std::time::{Duration, Instant};
 /// Movable bodies that must be hashing for their chunks to go to the lanes: from three
 /// streams on, a lane step costs less than hashing each stream on its own.
 pub const MIN_LANE_STREAMS: usize = 3;
-/// How long the engine holds a chunk while waiting for the other bodies' chunks: about the
-/// time one lane takes for a 4 MiB chunk, so a body waits at most as long again as it would
-/// anyway, and its next chunk arrives meanwhile.
-pub const MAX_WAIT: Duration = Duration::from_millis(10);
-/// A body whose chunk the engine finished this recently is expected back: its next chunk
-/// arrives within this at 80 MB/s or more (4 MiB chunks).
-pub const RECENT: Duration = Duration::from_millis(50);
+/// How long the engine may hold a chunk while waiting for the other bodies' chunks, per MiB
+/// of it: about the time one lane takes to hash it (10 ms for 4 MiB), so a body waits at
+/// most as long again as it would anyway, and its next chunk arrives meanwhile.
+pub const HOLD_PER_MIB: Duration = Duration::from_micros(2_500);
+/// A body whose chunk the engine finished is expected back within this per MiB of that
+/// chunk: its next one arrives so if it sends at 80 MB/s or more.
+pub const RECENT_PER_MIB: Duration = Duration::from_micros(12_500);
+
+/// `per_mib` for each MiB of `len` bytes.
+fn scaled(per_mib: Duration, len: usize) -> Duration {
+    Duration::from_nanos(((per_mib.as_nanos() as u64).saturating_mul(len as u64)) >> 20)
+}
 /// Blocks per lane between two looks at the queue, so new chunks join and finished ones leave
 /// soon (16 KiB a lane, ~50 µs with every lane busy).
 const SLICE_BLOCKS: usize = 256;
@@ -52,7 +59,8 @@ struct Job {
     /// Whole blocks only.
     data: Bytes,
     reply: SyncSender<[u32; 4]>,
-    since: Instant,
+    /// The longest the engine may hold it for other bodies' chunks.
+    hold_until: Instant,
     body: u64,
 }
 
@@ -61,7 +69,8 @@ struct Queue {
     jobs: VecDeque<Job>,
     started: bool,
     stop: bool,
-    /// The bodies whose chunks the engine finished lately, and when; a body leaves as it ends.
+    /// The bodies whose chunks the engine finished lately, and until when each is expected
+    /// back; a body leaves as it ends.
     served: HashMap<u64, Instant>,
 }
 
@@ -207,11 +216,12 @@ fn hash_in_lanes(shared: &Arc<Shared>, body: u64, abcd: [u32; 4], data: Bytes) -
                 .ok()?;
             q.started = true;
         }
+        let hold_until = Instant::now() + scaled(HOLD_PER_MIB, data.len());
         q.jobs.push_back(Job {
             abcd,
             data,
             reply,
-            since: Instant::now(),
+            hold_until,
             body,
         });
     }
@@ -226,7 +236,7 @@ struct Active {
 }
 
 /// The engine thread: fills free lanes from the queue, waits for the chunks of the bodies it
-/// served lately (up to [`MAX_WAIT`]), hashes a slice of every busy lane in lock-step, answers
+/// served lately (up to [`HOLD_PER_MIB`] per MiB of the oldest chunk), hashes a slice of every busy lane in lock-step, answers
 /// the jobs that are complete; until stopped and idle.
 fn run(shared: &Shared) {
     let mut lanes: [Option<Active>; LANES] = std::array::from_fn(|_| None);
@@ -245,7 +255,7 @@ fn run(shared: &Shared) {
                         }
                     }
                 }
-                let Some(oldest) = lanes.iter().flatten().map(|a| a.job.since).min() else {
+                let Some(until) = lanes.iter().flatten().map(|a| a.job.hold_until).min() else {
                     if q.stop {
                         return;
                     }
@@ -253,10 +263,10 @@ fn run(shared: &Shared) {
                     continue;
                 };
                 let now = Instant::now();
-                q.served.retain(|_, at| now.duration_since(*at) < RECENT);
+                q.served.retain(|_, back_by| *back_by > now);
                 let in_lanes: [Option<u64>; LANES] =
                     std::array::from_fn(|l| lanes[l].as_ref().map(|a| a.job.body));
-                let Some(wait) = hold_for(&in_lanes, &q.served, oldest, now) else {
+                let Some(wait) = hold_for(&in_lanes, &q.served, until, now) else {
                     break;
                 };
                 if q.stop {
@@ -287,7 +297,8 @@ fn run(shared: &Shared) {
             if let Some(a) = lane {
                 a.done += n;
                 if left(a) == 0 {
-                    served.push((a.job.body, Instant::now()));
+                    let back_by = Instant::now() + scaled(RECENT_PER_MIB, a.job.data.len());
+                    served.push((a.job.body, back_by));
                     // The waiter may have given up; nothing to do then.
                     let _ = a.job.reply.send(*state);
                     *lane = None;
@@ -298,20 +309,20 @@ fn run(shared: &Shared) {
 }
 
 /// How long the engine should wait before its next step, given the body in each lane, the
-/// bodies it served lately and when, and when the oldest chunk in the lanes arrived: until
-/// [`MAX_WAIT`] after that, while a lane is free and a body served within [`RECENT`] has no
-/// chunk in the lanes; `None` to step now.
+/// bodies it served lately and until when each is expected back, and how long the chunks in
+/// the lanes may be held: until then, while a lane is free and an expected body has no chunk
+/// in the lanes; `None` to step now.
 fn hold_for(
     lanes: &[Option<u64>],
     served: &HashMap<u64, Instant>,
-    oldest: Instant,
+    hold_until: Instant,
     now: Instant,
 ) -> Option<Duration> {
     let free = lanes.contains(&None);
     let coming = served
         .iter()
-        .any(|(b, at)| now.duration_since(*at) < RECENT && !lanes.contains(&Some(*b)));
-    let wait = (oldest + MAX_WAIT).saturating_duration_since(now);
+        .any(|(b, back_by)| *back_by > now && !lanes.contains(&Some(*b)));
+    let wait = hold_until.saturating_duration_since(now);
     (free && coming && !wait.is_zero()).then_some(wait)
 }
 
@@ -336,56 +347,64 @@ mod tests {
         assert_eq!(engine.shared.movable.load(Ordering::Relaxed), 0);
     }
 
-    /// The engine waits only while a lane is free for a body it served lately, and no longer
-    /// than MAX_WAIT after the oldest chunk in its lanes arrived.
+    /// The engine waits only while a lane is free for a body it expects back, and no longer
+    /// than the chunks in its lanes may be held.
     #[test]
     fn the_engine_waits_for_bodies_it_expects() {
-        /// Name, the body in each lane, served bodies, ms since the oldest chunk came, want.
+        /// Name, the body in each lane, served bodies (ms until expected back; negative: no
+        /// longer), ms the lanes may still be held (negative: past), want.
         type Case = (
             &'static str,
             Vec<Option<u64>>,
             HashMap<u64, Instant>,
-            u64,
+            i64,
             Option<Duration>,
         );
         let now = Instant::now();
         let ms = Duration::from_millis;
-        let served = |list: &[(u64, u64)]| -> HashMap<u64, Instant> {
-            list.iter().map(|&(b, ago)| (b, now - ms(ago))).collect()
+        let at = |d: i64| {
+            if d >= 0 {
+                now + ms(d as u64)
+            } else {
+                now - ms(d.unsigned_abs())
+            }
+        };
+        let served = |list: &[(u64, i64)]| -> HashMap<u64, Instant> {
+            list.iter().map(|&(b, back_by)| (b, at(back_by))).collect()
         };
         let mut full = vec![Some(1), Some(2)];
         full.extend((3..=LANES as u64).map(Some));
         let cases: [Case; 7] = [
-            ("nothing served", vec![Some(1), None], served(&[]), 0, None),
+            ("nothing served", vec![Some(1), None], served(&[]), 5, None),
             (
-                "body 2 served 5 ms ago, not back yet",
+                "body 2 expected back, not yet",
                 vec![Some(1), None],
-                served(&[(2, 5)]),
-                3,
-                Some(MAX_WAIT - ms(3)),
+                served(&[(2, 20)]),
+                7,
+                Some(ms(7)),
             ),
             (
-                "every served body is back",
+                "every expected body is back",
                 vec![Some(1), Some(2), None],
-                served(&[(1, 5), (2, 5)]),
-                0,
+                served(&[(1, 20), (2, 20)]),
+                7,
                 None,
             ),
             (
-                "body 2 served too long ago",
+                "body 2 no longer expected",
                 vec![Some(1), None],
-                served(&[(2, RECENT.as_millis() as u64)]),
-                0,
+                served(&[(2, -1)]),
+                7,
                 None,
             ),
             (
-                "the oldest chunk has waited enough",
+                "the chunks have waited enough",
                 vec![Some(1), None],
-                served(&[(2, 1)]),
-                MAX_WAIT.as_millis() as u64,
+                served(&[(2, 20)]),
+                -1,
                 None,
             ),
-            ("no free lane", full.clone(), served(&[(99, 1)]), 0, None),
+            ("no free lane", full.clone(), served(&[(99, 20)]), 7, None),
             (
                 "a free lane, and the expected body not in any",
                 {
@@ -393,18 +412,20 @@ mod tests {
                     l[5] = None;
                     l
                 },
-                served(&[(6, 1)]),
-                1,
-                Some(MAX_WAIT - ms(1)),
+                served(&[(6, 20)]),
+                3,
+                Some(ms(3)),
             ),
         ];
-        for (name, lanes, served, oldest_ago, want) in cases {
-            assert_eq!(
-                hold_for(&lanes, &served, now - ms(oldest_ago), now),
-                want,
-                "{name}"
-            );
+        for (name, lanes, served, hold, want) in cases {
+            assert_eq!(hold_for(&lanes, &served, at(hold), now), want, "{name}");
         }
+        assert_eq!(scaled(HOLD_PER_MIB, 4 << 20), ms(10), "4 MiB chunks: 10 ms");
+        assert_eq!(
+            scaled(RECENT_PER_MIB, 2 << 20),
+            ms(25),
+            "2 MiB chunks: 25 ms"
+        );
     }
 
     /// Below MIN_LANE_STREAMS movable bodies, chunks are hashed on the caller's thread and the
