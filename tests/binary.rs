@@ -284,8 +284,9 @@ fn rss(pid: u32) -> (u64, u64) {
 
 /// Eight 48 MiB parts of one multipart upload stream in at once. Each request holds at most a
 /// chunk being filled and one being written, so the server's peak RSS may grow by about
-/// `parts x 2 x chunk_size` (64 MiB with 4 MiB chunks) plus allocator and connection-buffer slack (96 MiB), far below the
-/// 384 MiB that buffering whole parts would need.
+/// `parts x 2 x chunk_size` plus allocator and connection-buffer slack (96 MiB), far below the
+/// 384 MiB that buffering whole parts would need. The bound assumes 4 MiB chunks, twice the
+/// default, so it also holds for a server configured so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_part_uploads_keep_memory_bounded() {
     const PARTS: usize = 8;

@@ -294,7 +294,7 @@ async fn complete_and_abort_racing_leave_one_outcome() {
 async fn concurrent_part_uploads_to_one_upload() {
     let (_s, c) = setup().await;
     let id = initiate(&c, "conc").await;
-    // Two chunks and a tail each (4 MiB chunks), so every part's MD5 chain sees several pieces.
+    // Four chunks and a tail each (2 MiB chunks), so every part's MD5 chain sees several pieces.
     let parts: Vec<Vec<u8>> = (0..8)
         .map(|i| random_bytes(9 * MIB + i * 4099, 20 + i as u64))
         .collect();
