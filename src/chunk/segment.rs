@@ -433,6 +433,11 @@ impl ChunkStore for SegmentStore {
                 format!("segment {} ends inside chunk {}", loc.seg, hex::encode(id)),
             )));
         }
+        // A delete takes the chunk out of the index before it punches the bytes out: still
+        // indexed now means they were there while read.
+        if lock(&self.index).map.get(id) != Some(&loc) {
+            return Err(ChunkError::Missing(hex::encode(id)));
+        }
         Ok(buf)
     }
 
@@ -441,10 +446,27 @@ impl ChunkStore for SegmentStore {
     }
 
     fn delete(&self, id: &ChunkId) -> Result<(), ChunkError> {
-        let Some(loc) = lock(&self.index).map.get(id).copied() else {
-            return Ok(());
+        // Out of the index first, so no read can return bytes being punched out (reads check
+        // the index again after reading). Should the tombstone fail, the record is still live
+        // on disk and comes back at the next open as an orphan, which the collector removes.
+        let (loc, empty) = {
+            let mut ix = lock(&self.index);
+            let Some(loc) = ix.map.remove(id) else {
+                return Ok(());
+            };
+            let live = ix.live.entry(loc.seg).or_default();
+            *live = live.saturating_sub(1);
+            let empty = *live == 0 && !ix.open.contains(&loc.seg);
+            if empty {
+                ix.live.remove(&loc.seg);
+            }
+            (loc, empty)
         };
         let path = self.path(loc.seg);
+        if empty {
+            fs::remove_file(&path)?;
+            return Ok(());
+        }
         // The tombstone is durable before the bytes go, so no crash revives an empty chunk.
         let header = encode_header(DEAD, id, loc.len);
         let file = match open_write(&path, false, true) {
@@ -459,16 +481,6 @@ impl ChunkStore for SegmentStore {
         }
         if loc.len > 0 {
             punch(&file, loc.off + HEADER, padded(loc.len));
-        }
-        let mut ix = lock(&self.index);
-        if ix.map.get(id) == Some(&loc) {
-            ix.map.remove(id);
-            let live = ix.live.entry(loc.seg).or_default();
-            *live = live.saturating_sub(1);
-            if *live == 0 && !ix.open.contains(&loc.seg) {
-                ix.live.remove(&loc.seg);
-                let _ = fs::remove_file(&path);
-            }
         }
         Ok(())
     }
@@ -634,6 +646,33 @@ mod tests {
         drop(store);
         let store = SegmentStore::open(dir.path()).unwrap();
         assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    /// A read racing a delete returns the chunk's bytes or Missing, never the punched-out
+    /// zeros.
+    #[test]
+    fn reads_racing_a_delete_never_see_zeros() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SegmentStore::open(dir.path()).unwrap());
+        let keep = data(4096, 1);
+        store.put(&chunk_id(&keep), &keep).unwrap();
+        for round in 0..20 {
+            let d = Arc::new(data(256 * 1024, round + 2));
+            let id = chunk_id(&d);
+            store.put(&id, &d).unwrap();
+            let reader = {
+                let (s, d) = (Arc::clone(&store), Arc::clone(&d));
+                std::thread::spawn(move || loop {
+                    match s.read(&id, 0, d.len()) {
+                        Ok(got) => assert!(got == *d, "round {round}: wrong bytes"),
+                        Err(ChunkError::Missing(_)) => break,
+                        Err(e) => panic!("round {round}: {e}"),
+                    }
+                })
+            };
+            store.delete(&id).unwrap();
+            reader.join().unwrap();
+        }
     }
 
     /// A new store is a segment store and says so; a flat or nested one keeps a file per chunk.
