@@ -109,6 +109,8 @@ pub struct SegmentStore {
     settled: Condvar,
     pool: Mutex<Vec<Writer>>,
     next: AtomicU32,
+    /// [`SEG_MAX`] (smaller in tests).
+    seg_max: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -261,6 +263,7 @@ impl SegmentStore {
             settled: Condvar::new(),
             pool: Mutex::new(Vec::new()),
             next: AtomicU32::new(segs.last().map_or(1, |s| s + 1)),
+            seg_max: SEG_MAX,
         })
     }
 
@@ -296,7 +299,7 @@ impl SegmentStore {
 
     /// Returns a writer to the pool, or seals its segment once it is full.
     fn give_back(&self, w: Writer) {
-        if w.tail < SEG_MAX {
+        if w.tail < self.seg_max {
             lock(&self.pool).push(w);
             return;
         }
@@ -382,13 +385,7 @@ impl ChunkStore for SegmentStore {
         }
         let appended = self.take_writer().and_then(|mut w| {
             match self.append(&mut w, id, data) {
-                Ok(loc) => {
-                    let seg = w.seg;
-                    self.give_back(w);
-                    // Indexed before the pool sees the writer again would be tidier, but the
-                    // id stays pending until then, so no `put` or `read` of it runs meanwhile.
-                    Ok((loc, seg))
-                }
+                Ok(loc) => Ok((loc, w)),
                 Err(e) => {
                     // The segment's tail may be torn: no more records after it.
                     let seg = w.seg;
@@ -400,12 +397,18 @@ impl ChunkStore for SegmentStore {
         });
         let mut ix = lock(&self.index);
         ix.pending.remove(id);
-        let out = appended.map(|(loc, seg)| {
-            ix.map.insert(*id, loc);
-            *ix.live.entry(seg).or_default() += 1;
-            true
-        });
-        drop(ix);
+        let out = match appended {
+            Ok((loc, w)) => {
+                ix.map.insert(*id, loc);
+                *ix.live.entry(loc.seg).or_default() += 1;
+                drop(ix);
+                // Only now, indexed: a full segment is retired here, and removed if nothing
+                // in it lives.
+                self.give_back(w);
+                Ok(true)
+            }
+            Err(e) => Err(e),
+        };
         self.settled.notify_all();
         out
     }
@@ -625,6 +628,44 @@ mod tests {
             .unwrap();
         let store = SegmentStore::open(dir.path()).unwrap();
         assert_eq!(store.list().unwrap(), vec![(chunk_id(&a), a.len() as u64)]);
+    }
+
+    /// A segment that fills up is sealed and retired, and kept while a chunk in it lives,
+    /// including the one whose append filled it.
+    #[test]
+    fn full_segments_are_sealed_and_kept_while_a_chunk_lives() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SegmentStore::open(dir.path()).unwrap();
+        store.seg_max = 3 * HEADER;
+        let (a, b, c) = (data(100, 1), data(100, 2), data(100, 3));
+        store.put(&chunk_id(&a), &a).unwrap();
+        store.delete(&chunk_id(&a)).unwrap();
+        assert_eq!(
+            segments(dir.path()).len(),
+            1,
+            "an open segment stays, even empty"
+        );
+        store.put(&chunk_id(&b), &b).unwrap();
+        assert_eq!(
+            store.read(&chunk_id(&b), 0, 100).unwrap(),
+            b,
+            "the filling chunk"
+        );
+        store.put(&chunk_id(&c), &c).unwrap();
+        assert_eq!(
+            segments(dir.path()).len(),
+            2,
+            "a new segment after the full one"
+        );
+        store.delete(&chunk_id(&b)).unwrap();
+        assert_eq!(
+            segments(dir.path()).len(),
+            1,
+            "the full one, emptied, is gone"
+        );
+        drop(store);
+        let store = SegmentStore::open(dir.path()).unwrap();
+        assert_eq!(store.list().unwrap(), vec![(chunk_id(&c), 100)]);
     }
 
     #[test]
