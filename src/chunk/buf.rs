@@ -22,6 +22,29 @@ pub fn aligned_slice(raw: &mut Vec<u8>, len: usize) -> &mut [u8] {
     &mut raw[off..off + len]
 }
 
+thread_local! {
+    /// A reused aligned staging buffer per blocking thread, so direct writes of data that is
+    /// not aligned never fault in fresh pages.
+    static STAGING: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Writes `data` at `off` of `file`, padded with zeros to a whole number of [`ALIGN`] blocks,
+/// as `O_DIRECT` needs: straight from `data` when it is aligned and whole (a full chunk from a
+/// [`ChunkBuf`]), else through the thread's staging buffer.
+pub(super) fn write_padded_at(file: &std::fs::File, off: u64, data: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    if data.as_ptr().align_offset(ALIGN) == 0 && data.len().is_multiple_of(ALIGN) {
+        return file.write_all_at(data, off);
+    }
+    STAGING.with(|cell| {
+        let mut raw = cell.borrow_mut();
+        let buf = aligned_slice(&mut raw, data.len().div_ceil(ALIGN) * ALIGN);
+        buf[..data.len()].copy_from_slice(data);
+        buf[data.len()..].fill(0);
+        file.write_all_at(buf, off)
+    })
+}
+
 /// Free chunk buffers, at most `keep` of them.
 pub struct BufPool {
     free: Mutex<Vec<Vec<u8>>>,

@@ -102,12 +102,6 @@ impl FsChunkStore {
 
 use super::ALIGN;
 
-thread_local! {
-    /// A reused aligned staging buffer per blocking thread, so direct writes never fault in
-    /// fresh pages.
-    static STAGING: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// Writes `data` to the new file `path` and makes it durable (`fdatasync`).
 fn write_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
     if data.len() >= ALIGN {
@@ -127,25 +121,15 @@ fn write_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
 
 fn write_direct(path: &Path, data: &[u8]) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
-    let padded = data.len().div_ceil(ALIGN) * ALIGN;
-    let mut f = OpenOptions::new()
+    let f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .custom_flags(libc::O_DIRECT)
         .open(path)?;
-    if data.as_ptr().align_offset(ALIGN) == 0 && data.len().is_multiple_of(ALIGN) {
-        // A full chunk from a `ChunkBuf`: straight from its memory.
-        f.write_all(data)?;
-        return f.sync_data();
+    super::buf::write_padded_at(&f, 0, data)?;
+    if !data.len().is_multiple_of(ALIGN) {
+        f.set_len(data.len() as u64)?;
     }
-    STAGING.with(|cell| -> std::io::Result<()> {
-        let mut raw = cell.borrow_mut();
-        let buf = super::aligned_slice(&mut raw, padded);
-        buf[..data.len()].copy_from_slice(data);
-        buf[data.len()..].fill(0);
-        f.write_all(buf)
-    })?;
-    f.set_len(data.len() as u64)?;
     f.sync_data()
 }
 

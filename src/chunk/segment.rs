@@ -15,15 +15,17 @@
 //! last record of a segment that was not sealed is checked against its id (BLAKE3) and dropped
 //! when torn; the segment is then sealed (a `SEAL` header), so it is checked once.
 //!
-//! Deleting a chunk first rewrites its header as `DEAD` and syncs it (so a crash cannot bring
-//! back an index entry whose bytes are gone), then punches the data out of the file
-//! (`FALLOC_FL_PUNCH_HOLE`), and removes a segment that no writer holds once nothing in it
-//! lives. Only the first 64 bytes of a header block change, inside one 512-byte sector, which
+//! Deleting a chunk takes it out of the index (a read checks the index again after reading,
+//! so it never returns bytes being punched out), rewrites its header as `DEAD` and syncs it (so
+//! a crash cannot bring back an index entry whose bytes are gone), then punches the data out
+//! of the file (`FALLOC_FL_PUNCH_HOLE`); a segment that no writer holds is removed once
+//! nothing in it lives. Only the first 64 bytes of a header block change, inside one 512-byte sector, which
 //! devices write whole.
 //!
 //! Walking the headers at open costs one small read per chunk (a second or so per TiB of
 //! chunks); a checkpointed index would remove it when stores get that large.
 
+use super::buf::write_padded_at as write_padded;
 use super::{chunk_id, ChunkError, ChunkId, ChunkStore, ALIGN};
 use crate::checksum::crc64;
 use std::collections::{HashMap, HashSet};
@@ -115,31 +117,6 @@ pub struct SegmentStore {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn fsync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-thread_local! {
-    /// A reused aligned staging buffer per blocking thread for headers and partial chunks.
-    static STAGING: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Writes `data` at `off` padded with zeros to a whole number of blocks: straight from `data`
-/// when it is aligned and whole, else through the staging buffer.
-fn write_padded(file: &File, off: u64, data: &[u8]) -> std::io::Result<()> {
-    if data.as_ptr().align_offset(ALIGN) == 0 && data.len().is_multiple_of(ALIGN) {
-        return file.write_all_at(data, off);
-    }
-    STAGING.with(|cell| {
-        let mut raw = cell.borrow_mut();
-        let len = padded(data.len() as u64) as usize;
-        let buf = super::aligned_slice(&mut raw, len);
-        buf[..data.len()].copy_from_slice(data);
-        buf[data.len()..].fill(0);
-        file.write_all_at(buf, off)
-    })
 }
 
 fn open_write(path: &Path, create: bool, direct: bool) -> std::io::Result<File> {
@@ -287,7 +264,7 @@ impl SegmentStore {
             }
             Err(e) => return Err(e.into()),
         };
-        fsync_dir(&self.dir)?;
+        super::fs::fsync_dir(&self.dir)?;
         lock(&self.index).open.insert(seg);
         Ok(Writer {
             seg,
