@@ -58,18 +58,33 @@ fn layout(root: &Path) -> Result<Layout, ChunkError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e.into()),
     }
+    if !is_new(root)? {
+        return Ok(Layout::Nested);
+    }
+    write_layout(root, "flat")?;
+    Ok(Layout::Flat)
+}
+
+/// Whether the store at `root` holds nothing yet (besides its `tmp` directory).
+pub(super) fn is_new(root: &Path) -> std::io::Result<bool> {
     for entry in fs::read_dir(root)? {
         if entry?.file_name() != "tmp" {
-            return Ok(Layout::Nested);
+            return Ok(false);
         }
     }
-    let staged = root.join("tmp").join(LAYOUT_FILE);
+    Ok(true)
+}
+
+/// Writes `LAYOUT` naming `layout`, durably: staged in `tmp`, synced, renamed into place.
+pub(super) fn write_layout(root: &Path, layout: &str) -> std::io::Result<()> {
+    let tmp = root.join("tmp");
+    fs::create_dir_all(&tmp)?;
+    let staged = tmp.join(LAYOUT_FILE);
     let mut f = File::create(&staged)?;
-    f.write_all(b"flat\n")?;
+    writeln!(f, "{layout}")?;
     f.sync_all()?;
-    fs::rename(&staged, &marker)?;
-    fsync_dir(root)?;
-    Ok(Layout::Flat)
+    fs::rename(&staged, root.join(LAYOUT_FILE))?;
+    fsync_dir(root)
 }
 
 pub(super) fn fsync_dir(dir: &Path) -> std::io::Result<()> {

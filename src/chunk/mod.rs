@@ -12,7 +12,6 @@ pub use buf::{aligned_slice, BufPool, ChunkBuf, ALIGN};
 pub use fs::FsChunkStore;
 pub use segment::SegmentStore;
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -28,21 +27,8 @@ pub fn open_store(root: &Path) -> Result<Arc<dyn ChunkStore>, ChunkError> {
         Ok(s) if s.trim() == SEGMENTS => return Ok(Arc::new(SegmentStore::open(root)?)),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut new = true;
-            for entry in std::fs::read_dir(root)? {
-                if entry?.file_name() != "tmp" {
-                    new = false;
-                }
-            }
-            if new {
-                let tmp = root.join("tmp");
-                std::fs::create_dir_all(&tmp)?;
-                let staged = tmp.join(fs::LAYOUT_FILE);
-                let mut f = std::fs::File::create(&staged)?;
-                writeln!(f, "{SEGMENTS}")?;
-                f.sync_all()?;
-                std::fs::rename(&staged, &marker)?;
-                fs::fsync_dir(root)?;
+            if fs::is_new(root)? {
+                fs::write_layout(root, SEGMENTS)?;
                 return Ok(Arc::new(SegmentStore::open(root)?));
             }
         }
