@@ -439,3 +439,34 @@ async fn stale_uploads_are_aborted_by_age() {
         "NoSuchUpload",
     );
 }
+
+#[tokio::test]
+async fn fsck_counts_parts_of_open_uploads_and_repair_keeps_them() {
+    let (s, c) = setup().await;
+    let key = "open.bin";
+    let id = initiate(&c, key).await;
+    let datas = [random_bytes(3 * MIB, 21), random_bytes(3 * MIB, 22)];
+    let mut etags = Vec::new();
+    for (i, d) in datas.iter().enumerate() {
+        let r = part(&c, key, &id, i as u32 + 1, d).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        etags.push((i as u32 + 1, r.header("etag").unwrap().to_string()));
+    }
+    let report = s.state.store.fsck(false).unwrap();
+    assert_eq!(report.parts, 2, "{report}");
+    assert_eq!(report.refcount_mismatches, 0, "{report}");
+    assert_eq!(report.orphaned_chunks, 0, "{report}");
+    assert!(report.is_clean(), "{report}");
+    let repaired = s.state.store.fsck(true).unwrap();
+    assert_eq!(repaired.repaired, 0, "{repaired}");
+    // The sweep that runs at start-up queues nothing the parts reference either.
+    assert_eq!(s.state.store.sweep_orphans().unwrap(), 0);
+    s.clock.advance(std::time::Duration::from_secs(3600));
+    s.state.store.gc_once().unwrap();
+
+    let r = complete(&c, key, &id, &etags).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = c.get(B, key).await;
+    assert_eq!(g.status, 200);
+    assert!(g.body == datas.concat(), "the completed object has its bytes");
+}

@@ -223,6 +223,21 @@ impl KeyCodec {
         k
     }
 
+    /// Splits a part key into (upload id, part number).
+    pub fn decode_part(key: &[u8]) -> Option<(&str, u32)> {
+        let rest = key.strip_prefix(&[Table::Part as u8])?;
+        let split = rest.len().checked_sub(5)?;
+        let (id, tail) = rest.split_at(split);
+        let (&sep, number) = tail.split_first()?;
+        if sep != 0 {
+            return None;
+        }
+        Some((
+            std::str::from_utf8(id).ok()?,
+            u32::from_be_bytes(number.try_into().ok()?),
+        ))
+    }
+
     pub fn decode_part_number(key: &[u8]) -> Option<u32> {
         let tail = key.get(key.len().checked_sub(4)?..)?;
         Some(u32::from_be_bytes(tail.try_into().ok()?))
@@ -266,6 +281,8 @@ mod tests {
         assert!(p2 < p10, "parts sort numerically");
         assert!(p10.starts_with(&KeyCodec::part_prefix("u1")));
         assert!(!KeyCodec::part("u10", 1).starts_with(&KeyCodec::part_prefix("u1")));
+        assert_eq!(KeyCodec::decode_part(&KeyCodec::part("u10", 7)), Some(("u10", 7)));
+        assert_eq!(KeyCodec::decode_part(b"Pshort"), None);
         assert_eq!(KeyCodec::decode_part_number(&p10), Some(10));
     }
 

@@ -1,8 +1,9 @@
-//! `cosd fsck`: cross-checks object records, chunk reference counts and chunk files.
+//! `cosd fsck`: cross-checks the records that reference chunks (objects, upload parts), chunk
+//! reference counts and chunk files. References come from `Store::for_each_chunk_reference`.
 
 use super::{ServiceResult, Store};
 use crate::chunk::ChunkId;
-use crate::meta::{scan_prefix, Batch, ChunkRefcount, KeyCodec, ObjectRecord};
+use crate::meta::{scan_prefix, Batch, ChunkRefcount, KeyCodec};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -10,25 +11,31 @@ use std::fmt;
 pub struct FsckReport {
     pub buckets: usize,
     pub objects: usize,
+    /// Parts of open multipart uploads and JSON API slice sessions.
+    pub parts: usize,
     pub chunk_references: usize,
     pub chunks_on_disk: usize,
-    /// Object chunk references whose file is missing or has the wrong length.
+    /// Chunk references (objects, parts) whose chunk is missing or has the wrong length.
     pub dangling_references: Vec<String>,
     /// Chunks whose stored refcount differs from the references found.
     pub refcount_mismatches: usize,
     /// Object records that do not decode.
     pub corrupt_records: usize,
-    /// Chunk files no object references.
+    /// Chunks no record references (see `Store::for_each_chunk_reference`).
     pub orphaned_chunks: usize,
     /// Orphans deleted and refcounts rewritten (with repair).
     pub repaired: usize,
+    /// With repair: the refcounts were rewritten to the references found.
+    pub mismatches_repaired: bool,
+    /// With repair: nothing was changed because some records do not decode.
+    pub repair_refused: bool,
 }
 
 impl FsckReport {
     /// Whether the store is consistent (orphans are harmless garbage, not an inconsistency).
     pub fn is_clean(&self) -> bool {
         self.dangling_references.is_empty()
-            && self.refcount_mismatches == 0
+            && (self.refcount_mismatches == 0 || self.mismatches_repaired)
             && self.corrupt_records == 0
     }
 }
@@ -38,11 +45,19 @@ impl fmt::Display for FsckReport {
         for d in &self.dangling_references {
             writeln!(f, "dangling: {d}")?;
         }
+        if self.repair_refused {
+            writeln!(
+                f,
+                "repair refused: {} records do not decode, so the chunks they reference are unknown; nothing was changed",
+                self.corrupt_records
+            )?;
+        }
         write!(
             f,
-            "fsck: buckets: {}, objects: {}, chunk references: {}, chunks on disk: {}, dangling references: {}, refcount mismatches: {}, corrupt records: {}, orphaned chunks: {}, repaired: {}",
+            "fsck: buckets: {}, objects: {}, upload parts: {}, chunk references: {}, chunks on disk: {}, dangling references: {}, refcount mismatches: {}, corrupt records: {}, orphaned chunks: {}, repaired: {}",
             self.buckets,
             self.objects,
+            self.parts,
             self.chunk_references,
             self.chunks_on_disk,
             self.dangling_references.len(),
@@ -71,33 +86,19 @@ impl Store {
                 true
             },
         )?;
-        scan_prefix(
-            self.kv.as_ref(),
-            &[crate::meta::Table::Object as u8],
-            1000,
-            &mut |k, v| {
-                report.objects += 1;
-                let name = KeyCodec::decode_object(k)
-                    .map(|(b, o)| format!("{b}/{o}"))
-                    .unwrap_or_default();
-                match ObjectRecord::decode(v) {
-                    Ok(rec) => {
-                        for c in rec.data.chunks() {
-                            report.chunk_references += 1;
-                            let e = expected.entry(c.id).or_insert((0, c.len));
-                            e.0 += 1;
-                            if on_disk.get(&c.id) != Some(&c.len) {
-                                report
-                                    .dangling_references
-                                    .push(format!("{name} -> chunk {}", hex::encode(c.id)));
-                            }
-                        }
-                    }
-                    Err(_) => report.corrupt_records += 1,
-                }
-                true
-            },
-        )?;
+        let mut dangling = Vec::new();
+        let scan = self.for_each_chunk_reference(&mut |holder, c| {
+            report.chunk_references += 1;
+            let e = expected.entry(c.id).or_insert((0, c.len));
+            e.0 += 1;
+            if on_disk.get(&c.id) != Some(&c.len) {
+                dangling.push(format!("{holder} -> chunk {}", hex::encode(c.id)));
+            }
+        })?;
+        report.dangling_references = dangling;
+        report.objects = scan.objects;
+        report.parts = scan.parts;
+        report.corrupt_records = scan.corrupt_records;
         let mut stored: HashMap<ChunkId, u64> = HashMap::new();
         scan_prefix(
             self.kv.as_ref(),
@@ -135,7 +136,12 @@ impl Store {
             .copied()
             .collect();
         report.orphaned_chunks = orphans.len();
-        if repair {
+        if repair && report.corrupt_records > 0 {
+            // A record that does not decode may reference any chunk: deleting "orphans" or
+            // lowering refcounts now could destroy its data. Leave everything as it is.
+            report.repair_refused = true;
+        } else if repair {
+            report.mismatches_repaired = true;
             report.repaired = fix.ops.len();
             if !fix.is_empty() {
                 self.kv.write(fix)?;

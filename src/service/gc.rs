@@ -79,11 +79,35 @@ impl Store {
         )?;
         let now = self.clock.now_ms();
         let due = (now + self.cfg.gc_grace_ms).max(0) as u64;
+        let mut candidates = Vec::new();
+        for (id, _) in self.chunks.list()? {
+            if queued.contains(&id) || self.kv.get(&KeyCodec::chunk(&id))?.is_some() {
+                continue;
+            }
+            candidates.push(id);
+        }
+        if candidates.is_empty() {
+            return Ok(0);
+        }
+        // A chunk without a refcount may still be named by a record (a refcount lost to a bug
+        // or a damaged database): only the full enumeration of references can tell, and such a
+        // chunk must never be queued for deletion.
+        let mut referenced = HashSet::new();
+        self.for_each_chunk_reference(&mut |_, c| {
+            referenced.insert(c.id);
+        })?;
         let lock = self.lock_commits();
         let mut batch = Batch::default();
         let mut n = 0;
-        for (id, _) in self.chunks.list()? {
-            if queued.contains(&id) || self.kv.get(&KeyCodec::chunk(&id))?.is_some() {
+        for id in candidates {
+            if referenced.contains(&id) {
+                tracing::error!(
+                    chunk = %hex::encode(id),
+                    "a referenced chunk has no reference count; kept (run `cosd fsck --repair`)"
+                );
+                continue;
+            }
+            if self.kv.get(&KeyCodec::chunk(&id))?.is_some() {
                 continue;
             }
             batch.put(KeyCodec::gc(due, &id), GcEntry { queued_ms: now }.encode());

@@ -12,6 +12,7 @@ mod list;
 mod multipart;
 mod object;
 mod read;
+mod refs;
 mod write;
 
 pub use append::AppendOutcome;
@@ -24,6 +25,7 @@ pub use multipart::{
 };
 pub use object::{CopyParams, MetadataDirective, ObjectMeta, WriteCondition, WriteOptions};
 pub use read::take_inline;
+pub use refs::{RefHolder, RefScan};
 pub use write::PutOutcome;
 
 use crate::chunk::{ChunkError, ChunkId, ChunkStore};

@@ -608,6 +608,56 @@ async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
     assert!(!report.is_clean());
 }
 
+#[tokio::test]
+async fn fsck_repair_refuses_to_touch_chunks_when_a_record_is_corrupt() {
+    let f = fixture();
+    let data = payload(200_000, 9);
+    f.store
+        .put_object(
+            "b-1",
+            "whole",
+            body(&data, 100_000),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
+        .await
+        .unwrap();
+    let mut batch = crate::meta::Batch::default();
+    batch.put(KeyCodec::object("b-1", "broken"), vec![2, 0xc1]);
+    f.store.kv.write(batch).unwrap();
+    let report = f.store.fsck(true).unwrap();
+    assert_eq!(report.corrupt_records, 1, "{report}");
+    assert!(report.repair_refused && report.repaired == 0, "{report}");
+    assert!(!report.is_clean());
+    let rec = f.store.head_object("b-1", "whole").unwrap();
+    for c in rec.data.chunks() {
+        assert!(f.store.chunks.list().unwrap().iter().any(|(id, _)| *id == c.id));
+    }
+}
+
+#[test]
+fn every_kind_of_chunk_reference_is_enumerated() {
+    let f = fixture();
+    let part = crate::meta::PartRecord {
+        size: 5,
+        etag: "e".into(),
+        crc64: 0,
+        mtime_ms: 0,
+        checksum: None,
+        chunks: vec![crate::meta::ChunkRef { id: [7; 32], len: 5 }],
+    };
+    let mut batch = crate::meta::Batch::default();
+    batch.put(KeyCodec::part("up1", 3), part.encode());
+    f.store.kv.write(batch).unwrap();
+    let mut seen = Vec::new();
+    let scan = f
+        .store
+        .for_each_chunk_reference(&mut |h, c| seen.push((h.to_string(), c.id[0])))
+        .unwrap();
+    assert_eq!(seen, [("upload up1 part 3".to_string(), 7)]);
+    assert_eq!((scan.objects, scan.parts, scan.corrupt_records), (0, 1, 0));
+}
+
 #[test]
 fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
     let f = fixture();

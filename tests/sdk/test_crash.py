@@ -7,7 +7,8 @@ on the same data dir, and check that
   new complete content (never a partial/mixed object),
 * listings agree with the objects,
 * ``cosd fsck`` finds no dangling chunk references, ``fsck --repair`` removes
-  orphaned chunks, and repair does not lose live data.
+  orphaned chunks, and repair does not lose live data, including the parts of a
+  multipart upload and of a JSON API slice session left open through the crashes.
 
 Uses its own server instance and data dir (not the shared session server).
 """
@@ -199,6 +200,8 @@ def test_sigkill_mid_stream_then_restart_and_fsck(server_factory):
     static_body = os.urandom(200000)
     setup.put_object(Bucket=bucket, Key="static.bin", Body=static_body)
     static = {"static.bin": (H.md5hex(static_body), len(static_body))}
+    # An open multipart upload and an open slice session stay in flight through both crashes.
+    work = _open_upload_and_slice_session(server, bucket)
 
     states = [{} for _ in range(WRITERS)]
     for cycle in range(2):
@@ -244,6 +247,7 @@ def test_sigkill_mid_stream_then_restart_and_fsck(server_factory):
     for st in states:
         final_static.update(st)
     verify(server, bucket, [], "after fsck --repair", final_static)
+    _finish_open_work(server, bucket, work)
     server.stop()
 
 
@@ -264,3 +268,81 @@ def test_fsck_clean_data_dir(server_factory):
     assert dangling is not None and orphaned is not None, "unexpected fsck output:\n" + out
     assert rc == 0, out
     assert dangling == 0, out
+
+
+def _open_upload_and_slice_session(server, bucket):
+    """An open multipart upload (2 parts, 6 MiB) and a JSON API slice session with one of its
+    two slices, neither finished. Returns what finishing them needs."""
+    import json as _json
+    from json_helpers import js_post, multi, sha1hex, uploadparts
+    client = server.client(retry=1, session=requests.Session())
+    parts_data = [os.urandom(3 * 1024 * 1024), os.urandom(3 * 1024 * 1024)]
+    up = client.create_multipart_upload(Bucket=bucket, Key="open/upload.bin")["UploadId"]
+    etags = []
+    for i, d in enumerate(parts_data):
+        etags.append({"PartNumber": i + 1,
+                      "ETag": client.upload_part(Bucket=bucket, Key="open/upload.bin", Body=d,
+                                                 PartNumber=i + 1, UploadId=up)["ETag"]})
+    short = bucket[:-len("-" + H.APPID)]
+    path = "/sliced.bin"
+    slice_size = 1024 * 1024
+    sliced = os.urandom(2 * slice_size)
+    whole = sha1hex(sliced)
+
+    def post(fields, content=None):
+        ff = None if content is None else ("fileContent", "blob", content, "application/octet-stream")
+        r = js_post(server, short, path, multi(short, path), fields, ff)
+        assert r.status_code == 200 and r.json().get("code") == 0, r.text
+        return r.json()["data"]
+
+    session = post({"op": "upload_slice_init", "uploadparts": _json.dumps(uploadparts(sliced, slice_size)),
+                    "sha": whole, "filesize": str(len(sliced)), "slice_size": str(slice_size)})["session"]
+    post({"op": "upload_slice_data", "session": session, "offset": "0", "sha": whole}, sliced[:slice_size])
+    return {"upload_id": up, "etags": etags, "parts": parts_data, "post": post, "session": session,
+            "sliced": sliced, "slice_size": slice_size, "whole": whole}
+
+
+def _finish_open_work(server, bucket, w):
+    client = server.client(retry=1, session=requests.Session())
+    client.complete_multipart_upload(Bucket=bucket, Key="open/upload.bin", UploadId=w["upload_id"],
+                                     MultipartUpload={"Part": w["etags"]})
+    got = H.read_body(client.get_object(Bucket=bucket, Key="open/upload.bin"))
+    assert got == b"".join(w["parts"]), "the completed upload lost its parts' bytes (%d bytes read)" % len(got)
+    s = w["slice_size"]
+    w["post"]({"op": "upload_slice_data", "session": w["session"], "offset": str(s), "sha": w["whole"]},
+              w["sliced"][s:])
+    w["post"]({"op": "upload_slice_finish", "session": w["session"], "filesize": str(len(w["sliced"])),
+               "sha": w["whole"]})
+    assert H.read_body(client.get_object(Bucket=bucket, Key="sliced.bin")) == w["sliced"]
+
+
+def _fsck_clean(server, label):
+    rc, out, dangling, orphaned = fsck(server)
+    mismatches = re.search(r"refcount mismatches:\s*(\d+)", out)
+    assert (rc, dangling, orphaned, mismatches and int(mismatches.group(1))) == (0, 0, 0, 0), \
+        "[%s] fsck must count the parts of open uploads and slice sessions:\n%s" % (label, out)
+    assert re.search(r"upload parts:\s*3\b", out), out
+
+
+def test_fsck_repair_keeps_open_uploads_and_slice_sessions(server_factory):
+    """A cleanly stopped store and a killed one, each with an open multipart upload and an open
+    JSON API slice session: fsck reports them clean, --repair deletes none of their chunks, and
+    both finish afterwards with every byte."""
+    for how in ("stop", "kill"):
+        server = server_factory("open-" + how)
+        server.start()
+        client = server.client(retry=1, session=requests.Session())
+        bucket = H.unique_bucket("open")
+        client.create_bucket(Bucket=bucket)
+        work = _open_upload_and_slice_session(server, bucket)
+        if how == "stop":
+            assert server.stop() == 0
+        else:
+            server.kill()
+        _fsck_clean(server, how)
+        rc, out, _, _ = fsck(server, "--repair")
+        assert rc == 0, out
+        _fsck_clean(server, how + ", after --repair")
+        server.start()
+        _finish_open_work(server, bucket, work)
+        server.stop()
