@@ -186,6 +186,65 @@ pub(crate) fn load_bucket(app: &AppState, ctx: &Ctx) -> Result<BucketRecord, Api
     Ok(rec)
 }
 
+/// Loads the source bucket of a copy (`action` on `key` in it is what the copy needs). A
+/// missing bucket is reported only to a caller the action would be allowed to on it (judged by
+/// the account that owns its APPID, as for PUT Bucket); everyone else is denied exactly as for
+/// an existing bucket they cannot read, so a copy cannot probe which buckets exist.
+pub(crate) fn load_source_bucket(
+    app: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<BucketRecord, ApiError> {
+    if let Some(rec) = app.store.get_bucket(bucket)? {
+        return Ok(rec);
+    }
+    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    let owner = app.iam.owner_of_appid(appid);
+    let resource = resource_name(&app.config.region, bucket, Some(key));
+    authorize(
+        app,
+        ctx,
+        action,
+        &Target {
+            owner_uin: owner.as_deref(),
+            bucket: None,
+            object: None,
+            resource: &resource,
+        },
+    )?;
+    Err(ApiError::new(
+        Code::NoSuchBucket,
+        "The specified source bucket does not exist.",
+    ))
+}
+
+/// Operations cosd does not implement have no action to authorize. Only the account that owns
+/// the addressed bucket (its root or its sub-accounts; any signed caller for the service) is
+/// told so; everyone else gets the `AccessDenied` any unauthorized request gets, so anonymous
+/// callers cannot map which features exist.
+pub(crate) fn authorize_unimplemented(app: &AppState, ctx: &Ctx) -> Result<(), ApiError> {
+    let Identity::Account { root_uin, .. } = &ctx.identity else {
+        return Err(denied());
+    };
+    let Some(bucket) = ctx.bucket() else {
+        return Ok(());
+    };
+    let owner = match app.store.get_bucket(bucket)? {
+        Some(rec) => Some(rec.owner_uin),
+        None => {
+            let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+            app.iam.owner_of_appid(appid)
+        }
+    };
+    if owner.as_deref() == Some(root_uin.as_str()) {
+        Ok(())
+    } else {
+        Err(denied())
+    }
+}
+
 /// Authorizes creating `name` (PUT Bucket): the bucket belongs to the account whose appid is
 /// its suffix.
 pub(crate) fn authorize_create(

@@ -80,10 +80,13 @@ pub async fn dispatch(
             let path = ctx.admin_path.as_deref().unwrap_or_default();
             Ok(admin::dispatch(app, ctx, path, body).await)
         }
-        Op::NotImplemented(name) => Err(ApiError::new(
-            Code::NotImplemented,
-            format!("cosd does not implement {name} yet"),
-        )),
+        Op::NotImplemented(name) => {
+            authz::authorize_unimplemented(app, ctx)?;
+            Err(ApiError::new(
+                Code::NotImplemented,
+                format!("cosd does not implement {name} yet"),
+            ))
+        }
         Op::MethodNotAllowed => Err(ApiError::new(
             Code::MethodNotAllowed,
             format!(

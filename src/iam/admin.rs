@@ -127,10 +127,13 @@ impl Iam {
         check_uin(uin)?;
         let mut made = None;
         self.change(|dir, b| {
+            // Root accounts' uins are public (every ACL names its owner). Sub-accounts are
+            // scoped to their root account (`uin/<root>:uin/<uin>` is the principal), so whether
+            // another tenant has a sub-account with this uin is neither checked nor revealed.
             if dir.accounts.contains_key(uin) {
                 return Err(IamError::UserExists(format!("{uin} (a root account)")));
             }
-            if dir.users.values().any(|u| u.uin == uin) {
+            if dir.user(root, uin).is_some() {
                 return Err(IamError::UserExists(uin.into()));
             }
             for g in groups {

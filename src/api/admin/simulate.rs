@@ -44,6 +44,13 @@ fn identity(root: &str, req: &SimulateRequest) -> Result<Identity, AdminError> {
             Some(Grantee::Account(id)) => {
                 let rest = id.trim_start_matches("qcs::cam::uin/");
                 let (r, u) = rest.split_once(":uin/").unwrap_or((rest, rest));
+                // Another tenant's sub-accounts, and their policies, are not the caller's to
+                // look at: only another account's root (what the caller's bucket grants it).
+                if r != root && u != r {
+                    return Err(AdminError::bad(
+                        "a principal of another account must be that account's root (qcs::cam::uin/<root>:uin/<root>)",
+                    ));
+                }
                 Ok(account(u, r))
             }
             _ => Err(AdminError::bad(format!("unknown principal {p:?}"))),

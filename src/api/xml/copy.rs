@@ -5,6 +5,7 @@ use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class}
 
 /// The action a copy needs on its source (seed 002:1441-1533).
 const GET: &str = "name/cos:GetObject";
+use crate::api::authz::load_source_bucket;
 use crate::api::{authorize_in, load_bucket, object_key, write_condition, xml_response};
 use crate::auth::encode::decode_path;
 use crate::http::error::{ApiError, Code};
@@ -73,12 +74,7 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
             "Invalid version id specified in the copy source",
         ));
     }
-    let src_bucket = app.store.get_bucket(&src.bucket)?.ok_or_else(|| {
-        ApiError::new(
-            Code::NoSuchBucket,
-            "The specified source bucket does not exist.",
-        )
-    })?;
+    let src_bucket = load_source_bucket(app, ctx, GET, &src.bucket, &src.key)?;
     let directive = match ctx
         .header("x-cos-metadata-directive")
         .or_else(|| ctx.header("x-amz-metadata-directive"))

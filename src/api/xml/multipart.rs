@@ -154,12 +154,13 @@ pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response
     };
     let src = parse_copy_source(raw).ok_or_else(bad)?;
     ObjectKey::parse(&src.key).map_err(|_| bad())?;
-    let src_bucket = app.store.get_bucket(&src.bucket)?.ok_or_else(|| {
-        ApiError::new(
-            Code::NoSuchBucket,
-            "The specified source bucket does not exist.",
-        )
-    })?;
+    let src_bucket = crate::api::authz::load_source_bucket(
+        app,
+        ctx,
+        "name/cos:GetObject",
+        &src.bucket,
+        &src.key,
+    )?;
     let rec = match app.store.load_object(&src.bucket, &src.key)? {
         Some(r) => r,
         None => {
