@@ -25,6 +25,7 @@ pub struct Config {
     pub root_secret_id: String,
     pub root_secret_key: String,
     pub max_clock_skew_secs: u64,
+    pub max_signature_validity_secs: u64,
     pub max_object_size: u64,
     pub max_xml_body: usize,
     pub inline_threshold: usize,

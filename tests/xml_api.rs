@@ -469,11 +469,12 @@ async fn anonymous_access_follows_the_canned_acl() {
 }
 
 #[tokio::test]
-async fn path_style_requests_sign_the_key_without_the_bucket() {
+async fn path_style_requests_signed_over_the_key_alone_are_refused() {
     let (_s, c) = setup().await;
     let mut r = Req::new("PUT", None, "dir/x.txt").body(b"ps".to_vec());
     r.host = "127.0.0.1".into();
-    // Signed as /dir/x.txt by the SDK, sent as /<bucket>/dir/x.txt.
+    // Signed as /dir/x.txt (the COS SDKs' Domain path-style mode), sent as
+    // /<bucket>/dir/x.txt: good in every bucket, so refused (docs/signatures.md).
     r.path = format!("/{B}/dir/x.txt");
     let now = c.now();
     let auth = authorization(
@@ -490,8 +491,10 @@ async fn path_style_requests_sign_the_key_without_the_bucket() {
         now + 600,
     );
     r = r.h("Authorization", &auth).anonymous();
-    assert_eq!(c.send(r).await.status, 200);
-    assert_eq!(c.get(B, "dir/x.txt").await.body, b"ps");
+    let resp = c.send(r).await;
+    assert_error(&resp, 403, "SignatureDoesNotMatch");
+    assert!(resp.text().contains("/&lt;bucket&gt;/&lt;key&gt;"), "{}", resp.text());
+    assert_eq!(c.get(B, "dir/x.txt").await.status, 404);
 }
 
 #[tokio::test]

@@ -162,19 +162,26 @@ pub fn sign(secret: &str, string_to_sign: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// Verifies `auth` for `req` at `now` (Unix seconds).
+/// Verifies `auth` for `req` at `now` (Unix seconds). A presigned URL may not expire more
+/// than `max_validity` seconds from now.
 pub fn verify(
     auth: &V2Auth,
     req: &V2Request<'_>,
     creds: &dyn CredentialStore,
     now: i64,
     max_skew: i64,
+    max_validity: i64,
 ) -> Result<Identity, AuthError> {
     let cred = active_credential(creds, &auth.access_key)?;
     let date = match auth.expires {
         Some(exp) => {
             if now > exp {
                 return Err(AuthError::Expired);
+            }
+            if exp.saturating_sub(now) > max_validity {
+                return Err(AuthError::Malformed(format!(
+                    "Expires is more than the {max_validity} seconds allowed from now"
+                )));
             }
             exp.to_string()
         }
@@ -269,9 +276,9 @@ mod tests {
             "PUT\n\ntext/plain\nTue, 14 Nov 2023 22:13:20 GMT\nx-amz-acl:public-read\nx-amz-checksum-crc32:DUoRhQ==\nx-amz-meta-foo:bar\nx-amz-sdk-checksum-algorithm:CRC32\n/examplebucket-1250000000/a%20b.txt"
         );
         let auth = V2Auth::from_header("AWS AKIDEXAMPLE:K8yoaEEpJzIfDP+otSxxDn6Yn88=").unwrap();
-        verify(&auth, &req, &keys(), NOW, 900).unwrap();
+        verify(&auth, &req, &keys(), NOW, 900, 604800).unwrap();
         assert_eq!(
-            verify(&auth, &req, &keys(), NOW + 1000, 900).unwrap_err(),
+            verify(&auth, &req, &keys(), NOW + 1000, 900, 604800).unwrap_err(),
             AuthError::RequestTimeTooSkewed
         );
     }
@@ -287,10 +294,10 @@ mod tests {
             headers: &h,
         };
         let auth = V2Auth::from_header("AWS AKIDEXAMPLE:qCS6phwabtetyqKiiJf0/fOwMf0=").unwrap();
-        verify(&auth, &req, &keys(), NOW, 900).unwrap();
+        verify(&auth, &req, &keys(), NOW, 900, 604800).unwrap();
         let bad = V2Auth::from_header("AWS AKIDEXAMPLE:qCS6phwabtetyqKiiJf0/fOwMf1=").unwrap();
         assert_eq!(
-            verify(&bad, &req, &keys(), NOW, 900).unwrap_err(),
+            verify(&bad, &req, &keys(), NOW, 900, 604800).unwrap_err(),
             AuthError::SignatureDoesNotMatch
         );
     }
@@ -306,9 +313,9 @@ mod tests {
             headers: &h,
         };
         let auth = V2Auth::from_query(&q).unwrap();
-        verify(&auth, &req, &keys(), NOW, 900).unwrap();
+        verify(&auth, &req, &keys(), NOW, 900, 604800).unwrap();
         assert_eq!(
-            verify(&auth, &req, &keys(), 1_700_003_601, 900).unwrap_err(),
+            verify(&auth, &req, &keys(), 1_700_003_601, 900, 604800).unwrap_err(),
             AuthError::Expired
         );
     }

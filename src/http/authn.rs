@@ -52,33 +52,26 @@ pub struct Authenticated {
     pub payload: PayloadSpec,
 }
 
-fn qsign_paths(path: &str, addressed: &Addressed) -> Vec<String> {
-    if !addressed.path_style {
-        return vec![path.to_string()];
-    }
-    // Path-style: the COS SDKs sign `/key` (without the bucket); try that first, then the full path.
-    let trimmed = path.strip_prefix('/').unwrap_or(path);
-    let rest = match trimmed.split_once('/') {
-        Some((_, rest)) => format!("/{rest}"),
-        None => "/".to_string(),
-    };
-    if rest == path {
-        vec![rest]
-    } else {
-        vec![rest, path.to_string()]
-    }
+/// The path a q-sign signature must cover. A signature binds the bucket either through the
+/// signed path or through the signed Host: virtual-hosted requests sign `/key` and must sign
+/// `host` (checked in `authenticate_signature`); path-style requests share one Host for every
+/// bucket, so their signed path must be the whole path `/<bucket>/<key>`. A signature over
+/// `/key` alone would otherwise be good for the same key in every bucket of the account.
+fn qsign_paths(path: &str) -> Vec<String> {
+    vec![path.to_string()]
 }
 
-/// SigV2's canonicalized-resource candidates: the raw path, and `/<bucket>` + it for
-/// virtual-hosted requests.
+/// SigV2's canonicalized-resource candidates. The resource always names the bucket: the path
+/// itself for path-style requests, `/<bucket>` + the path for virtual-hosted ones. (The raw path
+/// of a virtual-hosted request is never a candidate: a signature over the path-style resource
+/// `/b1/x` would otherwise be good for the key `b1/x` of every other bucket.)
 fn sigv2_paths(raw_path: &str, addressed: &Addressed) -> Vec<String> {
-    use super::target::Target;
-    let mut paths = vec![raw_path.to_string()];
-    if !addressed.path_style {
-        if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
-            paths.push(format!("/{b}{raw_path}"));
+    let mut paths = vec![match &addressed.target {
+        Target::Bucket(b) | Target::Object { bucket: b, .. } if !addressed.path_style => {
+            format!("/{b}{raw_path}")
         }
-    }
+        _ => raw_path.to_string(),
+    }];
     // botocore terminates a bucket-only resource with '/' ("/bucket/") although it sends
     // "/bucket" on the wire.
     if matches!(addressed.target, Target::Bucket(_)) {
@@ -176,6 +169,7 @@ fn authenticate_signature(
 ) -> Result<Authenticated, ApiError> {
     let now = app.clock.now_secs();
     let skew = app.config.max_clock_skew_secs as i64;
+    let max_validity = app.config.max_signature_validity_secs.min(i64::MAX as u64) as i64;
     let header = parts
         .headers
         .get(http::header::AUTHORIZATION)
@@ -228,6 +222,7 @@ fn authenticate_signature(
             app.iam.as_ref(),
             now,
             skew,
+            max_validity,
         )?))
     };
     let qsign_auth = if let Some(h) = &header {
@@ -278,6 +273,15 @@ fn authenticate_signature(
     } else {
         return Ok(plain(Identity::Anonymous));
     };
+    if !addressed.path_style
+        && !matches!(addressed.target, Target::Service)
+        && !qsign_auth.header_list.iter().any(|h| h == "host")
+    {
+        return Err(ApiError::new(
+            Code::SignatureDoesNotMatch,
+            "A signature for a virtual-hosted request must sign the Host header (q-header-list must name host), so that it cannot be used on another bucket.",
+        ));
+    }
     let headers: Vec<(String, Vec<u8>)> = parts
         .headers
         .iter()
@@ -285,17 +289,44 @@ fn authenticate_signature(
         .collect();
     let req = SignedRequest {
         method: parts.method.as_str(),
-        paths: qsign_paths(path, addressed),
+        paths: qsign_paths(path),
         query,
         headers: &headers,
     };
-    Ok(plain(qsign::verify(
-        &qsign_auth,
-        &req,
-        app.iam.as_ref(),
-        now,
-        skew,
-    )?))
+    let verify = |req: &SignedRequest<'_>| {
+        qsign::verify(
+            &qsign_auth,
+            req,
+            app.iam.as_ref(),
+            now,
+            skew,
+            max_validity,
+        )
+    };
+    match verify(&req) {
+        Ok(identity) => Ok(plain(identity)),
+        Err(crate::auth::AuthError::SignatureDoesNotMatch) if addressed.path_style => {
+            // Say why when the signature is good over the path without its bucket (the COS
+            // SDKs' `Domain='host/{Bucket}'` mode): it must not be accepted, but the caller
+            // deserves to know what to change.
+            let key_only = match path.trim_start_matches('/').split_once('/') {
+                Some((_, rest)) => format!("/{rest}"),
+                None => "/".to_string(),
+            };
+            let stripped = SignedRequest {
+                paths: vec![key_only],
+                ..req
+            };
+            if verify(&stripped).is_ok() {
+                return Err(ApiError::new(
+                    Code::SignatureDoesNotMatch,
+                    "A path-style request must be signed over its whole path /<bucket>/<key>; this signature covers the key without its bucket, which would make it good in every bucket. Sign the whole path, or address the bucket by its Host (virtual-hosted, signing the host header).",
+                ));
+            }
+            Err(crate::auth::AuthError::SignatureDoesNotMatch.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A v4 JSON API download signature in `?sign=` (spec 06 §2: multi-use, `f` = the path or
@@ -410,16 +441,17 @@ mod tests {
     fn signed_path_candidates() {
         let d: Vec<String> = vec![];
         let vh = resolve("b-1.cos.ap-guangzhou.myqcloud.com", "/a/b", &d);
-        assert_eq!(qsign_paths("/a/b", &vh), ["/a/b"]);
-        assert_eq!(sigv2_paths("/a%20b", &vh), ["/a%20b", "/b-1/a%20b"]);
+        assert_eq!(qsign_paths("/a/b"), ["/a/b"]);
+        assert_eq!(sigv2_paths("/a%20b", &vh), ["/b-1/a%20b"]);
+        let vb = resolve("b-1.cos.ap-guangzhou.myqcloud.com", "/", &d);
+        assert_eq!(sigv2_paths("/", &vb), ["/b-1/"]);
         let ps = resolve("127.0.0.1:9000", "/b-1/a/b", &d);
-        assert_eq!(qsign_paths("/b-1/a/b", &ps), ["/a/b", "/b-1/a/b"]);
+        assert_eq!(qsign_paths("/b-1/a/b"), ["/b-1/a/b"]);
         assert_eq!(sigv2_paths("/b-1/a/b", &ps), ["/b-1/a/b"]);
         let ps = resolve("127.0.0.1:9000", "/b-1", &d);
         assert_eq!(sigv2_paths("/b-1", &ps), ["/b-1", "/b-1/"]);
-        assert_eq!(qsign_paths("/b-1", &ps), ["/", "/b-1"]);
         let svc = resolve("127.0.0.1:9000", "/", &d);
-        assert_eq!(qsign_paths("/", &svc), ["/"]);
+        assert_eq!(sigv2_paths("/", &svc), ["/"]);
     }
 
     #[test]

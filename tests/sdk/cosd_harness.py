@@ -170,9 +170,17 @@ class CosdServer(object):
         return CosS3Client(self.config(secret_id, secret_key, **overrides), retry=retry, session=session)
 
     def path_style_client(self, bucket, retry=1, session=None):
-        """Spec 02 §2 'path-style via Domain (one client per bucket)'."""
+        """Spec 02 §2 'path-style via Domain (one client per bucket)'. It signs only /<key>,
+        which cosd refuses: such a signature would be good in every bucket (docs/signatures.md)."""
         cfg = CosConfig(Region=self.region, SecretId=self.secret_id, SecretKey=self.secret_key,
                         Scheme="http", Domain="%s:%d/%s" % (self.host, self.port, bucket))
+        return CosS3Client(cfg, retry=retry, session=session)
+
+    def root_path_client(self, retry=1, session=None):
+        """Domain='127.0.0.1:port' with no bucket: object calls with Key='<bucket>/<key>' are
+        path-style requests signed over the whole path, which binds the bucket."""
+        cfg = CosConfig(Region=self.region, SecretId=self.secret_id, SecretKey=self.secret_key,
+                        Scheme="http", Domain="%s:%d" % (self.host, self.port))
         return CosS3Client(cfg, retry=retry, session=session)
 
     def presign_client(self):

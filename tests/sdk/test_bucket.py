@@ -85,12 +85,11 @@ def test_delete_missing_bucket(client):
     "-leading-1250000000",      # must start with a letter or digit
 ])
 def test_invalid_bucket_name_rejected(cosd, name):
-    # Path-style via Domain: the SDK does not validate the name in this mode.
-    c = cosd.path_style_client(name)
-    with pytest.raises(CosServiceError) as ei:
-        c.create_bucket(Bucket=name)
-    assert ei.value.get_status_code() == 400, ei.value.get_digest_msg()
-    assert ei.value.get_error_code() == "InvalidBucketName"
+    # Path-style, signed over the whole path as the SDK signs it (the SDK validates names in
+    # IP mode, so the request is made by hand).
+    r = H.signed_request(cosd, "PUT", "%s:%d" % (cosd.host, cosd.port), key=name + "/")
+    assert r.status_code == 400, r.text
+    assert H.parse_error_xml(r.content).get("Code") == "InvalidBucketName", r.text
 
 
 VHOST_BAD_NAMES = [
@@ -135,25 +134,38 @@ def test_invalid_bucket_name_virtual_host_raw(cosd):
 
 
 def test_sdk_refuses_underscore_client_side(client):
-    # Documents why test_invalid_bucket_name_rejected uses the Domain form.
+    # Documents why test_invalid_bucket_name_rejected signs its request by hand.
     from qcloud_cos.cos_exception import CosClientError
     with pytest.raises(CosClientError):
         client.create_bucket(Bucket="Bad_Name-1250000000")
 
 
-def test_path_style_domain_client(cosd, client, bucket):
-    """Spec 02 §2 'Python — path-style via Domain': /<bucket>/<key>, Host 127.0.0.1:port."""
+def test_path_style_domain_client_signing_only_the_key_is_refused(cosd, client, bucket):
+    """Spec 02 §2 'Python — path-style via Domain' signs /<key> without the bucket: such a
+    signature would be good for the same key in every bucket, so cosd refuses it."""
     ps = cosd.path_style_client(bucket)
-    rt = ps.put_object(Bucket=bucket, Key="dir/x y.txt", Body=b"path style")
+    with pytest.raises(CosServiceError) as ei:
+        ps.put_object(Bucket=bucket, Key="dir/x y.txt", Body=b"path style")
+    assert ei.value.get_status_code() == 403
+    assert ei.value.get_error_code() == "SignatureDoesNotMatch"
+    assert "/<bucket>/<key>" in ei.value.get_error_msg()
+    with pytest.raises(CosServiceError) as ei:
+        client.head_object(Bucket=bucket, Key="dir/x y.txt")
+    assert ei.value.get_status_code() == 404
+
+
+def test_path_style_requests_signed_over_the_whole_path_work(cosd, client, bucket):
+    """Domain='127.0.0.1:port' with Key='<bucket>/<key>': /<bucket>/<key>, Host 127.0.0.1:port,
+    signed over the whole path."""
+    ps = cosd.root_path_client()
+    key = bucket + "/dir/x y.txt"
+    rt = ps.put_object(Bucket=bucket, Key=key, Body=b"path style")
     assert rt["ETag"] == H.etag_of(b"path style")
-    assert H.read_body(ps.get_object(Bucket=bucket, Key="dir/x y.txt")) == b"path style"
-    assert ps.head_object(Bucket=bucket, Key="dir/x y.txt")["Content-Length"] == "10"
-    keys = [c["Key"] for c in ps.list_objects(Bucket=bucket, Prefix="dir/").get("Contents", [])]
-    assert keys == ["dir/x y.txt"]
-    ps.head_bucket(Bucket=bucket)
+    assert H.read_body(ps.get_object(Bucket=bucket, Key=key)) == b"path style"
+    assert ps.head_object(Bucket=bucket, Key=key)["Content-Length"] == "10"
     # visible through the virtual-host client too
     assert H.read_body(client.get_object(Bucket=bucket, Key="dir/x y.txt")) == b"path style"
-    ps.delete_object(Bucket=bucket, Key="dir/x y.txt")
+    ps.delete_object(Bucket=bucket, Key=key)
     with pytest.raises(CosServiceError) as ei:
         client.head_object(Bucket=bucket, Key="dir/x y.txt")
     assert ei.value.get_status_code() == 404

@@ -89,14 +89,29 @@ def test_presigned_put_wrong_signed_header(cosd, bucket):
     assert_error(r, 403, "SignatureDoesNotMatch")
 
 
-def test_presigned_url_path_style(cosd, obj):
-    """Domain='127.0.0.1:port/<bucket>': path-style URL, signed host 127.0.0.1."""
+def test_presigned_url_path_style_must_sign_the_bucket(cosd, obj):
+    """Domain='127.0.0.1:port/<bucket>' signs /<key> only: refused, since the same URL would
+    open that key in every other bucket. Domain='127.0.0.1:port' with Key='<bucket>/<key>'
+    signs the whole path: accepted."""
     url = cosd.path_style_client(obj).get_presigned_url(Method="GET", Bucket=obj, Key="dir/a b+c.txt",
                                                         Expired=300)
+    assert url.startswith("%s/%s/dir/a%%20b%%2Bc.txt?" % (cosd.base_url, obj))
+    assert_error(requests.get(url, timeout=30), 403, "SignatureDoesNotMatch")
+    url = cosd.root_path_client().get_presigned_url(Method="GET", Bucket=obj, Key=obj + "/dir/a b+c.txt",
+                                                    Expired=300)
     assert url.startswith("%s/%s/dir/a%%20b%%2Bc.txt?" % (cosd.base_url, obj))
     r = requests.get(url, timeout=30)
     assert r.status_code == 200, r.text
     assert r.content == BODY
+
+
+def test_presigned_url_for_one_bucket_is_refused_on_another(cosd, obj, bucket_factory):
+    """A presigned URL made for one bucket, sent with another bucket's Host: refused."""
+    other = bucket_factory()
+    cosd.client().put_object(Bucket=other, Key="dir/a b+c.txt", Body=b"the other bucket")
+    url = cosd.presign_client().get_presigned_url(Method="GET", Bucket=obj, Key="dir/a b+c.txt", Expired=300)
+    assert send(cosd, url).status_code == 200
+    assert_error(send(cosd, url, host=cosd.vhost(other)), 403, "SignatureDoesNotMatch")
 
 
 def test_presigned_expired(cosd, obj, monkeypatch):

@@ -20,6 +20,8 @@ pub struct QSign {
     pub key_time: String,
     pub start: i64,
     pub end: i64,
+    /// (start, end) of `q-key-time`.
+    pub key_window: (i64, i64),
     pub header_list: Vec<String>,
     pub param_list: Vec<String>,
     pub signature: String,
@@ -86,7 +88,7 @@ impl QSign {
         let st = st.ok_or_else(|| malformed("q-sign-time is missing"))?;
         let kt = kt.unwrap_or(st);
         let (start, end) = parse_window(st)?;
-        parse_window(kt)?;
+        let key_window = parse_window(kt)?;
         let sig = sig
             .filter(|s| !s.is_empty())
             .ok_or_else(|| malformed("q-signature is missing"))?;
@@ -96,6 +98,7 @@ impl QSign {
             key_time: kt.to_string(),
             start,
             end,
+            key_window,
             header_list: split_list(hl.unwrap_or("")),
             param_list: split_list(pl.unwrap_or("")),
             signature: sig.trim().to_ascii_lowercase(),

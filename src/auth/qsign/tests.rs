@@ -32,7 +32,7 @@ fn check(
         query: &q,
         headers: &h,
     };
-    verify(auth, &req, keys, now, 900)
+    verify(auth, &req, keys, now, 900, 7_776_000)
 }
 
 #[test]
@@ -201,12 +201,12 @@ fn v5_host_signed_with_or_without_port_and_path_style_candidates() {
         );
         let sig = sign(
             "SECRETEXAMPLE",
-            "1;9999999999",
-            &string_to_sign("1;9999999999", &hs),
+            "1699999000;1700009000",
+            &string_to_sign("1699999000;1700009000", &hs),
         );
-        let header = format!("q-sign-algorithm=sha1&q-ak=AKIDEXAMPLE&q-sign-time=1;9999999999&q-key-time=1;9999999999&q-header-list=host&q-url-param-list=&q-signature={sig}");
+        let header = format!("q-sign-algorithm=sha1&q-ak=AKIDEXAMPLE&q-sign-time=1699999000;1700009000&q-key-time=1699999000;1700009000&q-header-list=host&q-url-param-list=&q-signature={sig}");
         let auth = QSign::from_header(&header).unwrap();
-        // Path-style request: the SDK signs /k.txt although the URL is /bucket-1/k.txt.
+        // The verifier tries each candidate path it is given (`http/authn.rs` gives one).
         let r = check(
             &auth,
             "GET",
@@ -240,4 +240,31 @@ fn malformed_headers_are_rejected() {
     assert_eq!((a.start, a.end), (1, 2));
     assert_eq!(a.header_list, ["host", "x"]);
     assert_eq!(a.signature, "ab");
+}
+
+#[test]
+fn validity_windows_must_be_ordered_bounded_and_current() {
+    use super::verify::check_window;
+    let day = 86_400;
+    // (start, end, now) -> outcome
+    let cases: &[(i64, i64, i64, &str)] = &[
+        (1000, 2000, 1500, "ok"),
+        (2000, 1000, 1500, "malformed"),
+        (1000, 1000 + 90 * day, 1500, "ok"),
+        (1000, 1000 + 90 * day + 1, 1500, "malformed"),
+        (0, 100 * 365 * day, 1500, "malformed"),
+        (1000, 2000, 2001, "expired"),
+        (3000, 4000, 1500, "skewed"),
+        (2400, 4000, 1500, "ok"),
+    ];
+    for &(start, end, now, want) in cases {
+        let got = match check_window(start, end, now, 900, 90 * day) {
+            Ok(()) => "ok",
+            Err(AuthError::Malformed(_)) => "malformed",
+            Err(AuthError::Expired) => "expired",
+            Err(AuthError::RequestTimeTooSkewed) => "skewed",
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(got, want, "{start};{end} at {now}");
+    }
 }

@@ -16,20 +16,20 @@ pub struct SignedRequest<'a> {
     pub headers: &'a [(String, Vec<u8>)],
 }
 
-/// Verifies `auth` for `req` at time `now` (Unix seconds).
+/// Verifies `auth` for `req` at time `now` (Unix seconds). Both windows (`q-sign-time` and
+/// `q-key-time`, from which the signing key is derived) must be in order, no longer than
+/// `max_validity` seconds, started (within `max_skew`) and not ended.
 pub fn verify(
     auth: &QSign,
     req: &SignedRequest<'_>,
     creds: &dyn CredentialStore,
     now: i64,
     max_skew: i64,
+    max_validity: i64,
 ) -> Result<Identity, AuthError> {
     let cred = active_credential(creds, &auth.ak)?;
-    if now > auth.end {
-        return Err(AuthError::Expired);
-    }
-    if auth.start > now + max_skew {
-        return Err(AuthError::RequestTimeTooSkewed);
+    for (start, end) in [(auth.start, auth.end), auth.key_window] {
+        check_window(start, end, now, max_skew, max_validity)?;
     }
     let params: HashMap<String, String> = req
         .query
@@ -88,6 +88,33 @@ pub fn verify(
         }
     }
     Err(AuthError::SignatureDoesNotMatch)
+}
+
+/// The checks every q-sign validity window passes, in this order.
+pub fn check_window(
+    start: i64,
+    end: i64,
+    now: i64,
+    max_skew: i64,
+    max_validity: i64,
+) -> Result<(), AuthError> {
+    if start > end {
+        return Err(AuthError::Malformed(format!(
+            "the signature's validity window starts after it ends ({start};{end})"
+        )));
+    }
+    if end.saturating_sub(start) > max_validity {
+        return Err(AuthError::Malformed(format!(
+            "the signature's validity window ({start};{end}) is longer than the {max_validity} seconds allowed"
+        )));
+    }
+    if now > end {
+        return Err(AuthError::Expired);
+    }
+    if start > now.saturating_add(max_skew) {
+        return Err(AuthError::RequestTimeTooSkewed);
+    }
+    Ok(())
 }
 
 fn strip_port(host: &[u8]) -> Vec<u8> {
