@@ -385,3 +385,65 @@ async fn anonymous_forms_need_a_public_write_bucket() {
     assert_eq!(post_form(&c, &plain, "a", b"x").await.status, 204);
     assert_eq!(c.get(B, "anon.txt").await.body, b"x");
 }
+
+#[tokio::test]
+async fn aliased_form_fields_cannot_sidestep_a_policy_condition() {
+    let (_s, c) = setup().await;
+    let (sid, skey) = (c.sid.clone(), c.skey.clone());
+    let must_be_private = || {
+        CosForm::new(&c, &sid, &skey)
+            .cond(r#"{"x-cos-acl":"private"}"#)
+            .cond(r#"{"x-cos-grant-read":"id=\"qcs::cam::uin/100000000011:uin/100000000011\""}"#)
+    };
+    // The alias first, the required spelling second: refused, nothing stored.
+    for (alias, value) in [
+        ("acl", "public-read"),
+        ("x-amz-acl", "public-read"),
+        ("x-amz-grant-read", "uri=\"http://cam.qcloud.com/groups/global/AllUsers\""),
+    ] {
+        let key = format!("aliased-{alias}.txt");
+        let f = must_be_private()
+            .field(alias, value)
+            .field("x-cos-acl", "private")
+            .field(
+                "x-cos-grant-read",
+                "id=\"qcs::cam::uin/100000000011:uin/100000000011\"",
+            );
+        let r = post_form(&c, &f.fields(&key), "a.txt", b"secret").await;
+        assert_error(&r, 400, "InvalidArgument");
+        assert_eq!(c.get(B, &key).await.status, 404, "{alias}: nothing was stored");
+        let anon = c.send(Req::new("GET", Some(B), &key).anonymous()).await;
+        assert_ne!(anon.status, 200, "{alias}");
+    }
+    // An alias alone is the field under its canonical name: it must satisfy the condition.
+    let f = must_be_private().field("acl", "public-read").field(
+        "x-amz-grant-read",
+        "id=\"qcs::cam::uin/100000000011:uin/100000000011\"",
+    );
+    let r = post_form(&c, &f.fields("alone.txt"), "a.txt", b"secret").await;
+    assert_error(&r, 403, "AccessDenied");
+    let anon = c.send(Req::new("GET", Some(B), "alone.txt").anonymous()).await;
+    assert_ne!(anon.status, 200);
+}
+
+#[tokio::test]
+async fn policy_conditions_see_x_amz_metadata_and_storage_class_under_their_cos_names() {
+    let (_s, c) = setup().await;
+    let (sid, skey) = (c.sid.clone(), c.skey.clone());
+    let f = CosForm::new(&c, &sid, &skey)
+        .cond(r#"{"x-cos-meta-team":"blue"}"#)
+        .cond(r#"["eq","$x-amz-storage-class","STANDARD_IA"]"#)
+        .field("x-amz-meta-team", "blue")
+        .field("x-amz-storage-class", "STANDARD_IA");
+    let r = post_form(&c, &f.fields("meta.txt"), "a.txt", b"hello").await;
+    assert!(r.status < 300, "{} {}", r.status, r.text());
+    let h = c.send(Req::new("HEAD", Some(B), "meta.txt")).await;
+    assert_eq!(h.header("x-cos-meta-team"), Some("blue"));
+    assert_eq!(h.header("x-cos-storage-class"), Some("STANDARD_IA"));
+    // The same metadata twice, as x-amz- and x-cos-: refused.
+    let f = CosForm::new(&c, &sid, &skey)
+        .field("x-amz-meta-team", "red")
+        .field("x-cos-meta-team", "blue");
+    let r = post_form(&c, &f.fields("twice.txt"), "a.txt", b"hello").await;
+    assert_error(&r, 400, "InvalidArgument");
+}

@@ -1,5 +1,11 @@
 //! Reading the form: every field before `file` (bounded), then the file part left unread for
 //! streaming. Field names compare case-insensitively (browsers keep the page's spelling).
+//!
+//! The form is normalised once, as it is read: each field name is folded to one canonical
+//! spelling (`canonical_name`: `acl` and `x-amz-acl` are `x-cos-acl`, every other `x-amz-*`
+//! header field is its `x-cos-*` twin) and a name that arrives twice, under any spelling, is
+//! refused. The signature, the policy conditions and the stored headers all read this one
+//! normalised form, so no aliased field can satisfy a condition while another is stored.
 
 use crate::http::error::{ApiError, Code};
 use axum::body::Body;
@@ -12,8 +18,31 @@ const MAX_FIELDS: usize = 64 * 1024;
 /// The fields before the file.
 #[derive(Debug, Default)]
 pub struct Form {
-    /// (lower-case name, value), in form order.
+    /// (canonical name, value), in form order; no name twice.
     fields: Vec<(String, String)>,
+}
+
+/// SigV4 form-signature fields, which have no `x-cos-` twin.
+const AWS_SIGNATURE_FIELDS: &[&str] = &[
+    "x-amz-algorithm",
+    "x-amz-credential",
+    "x-amz-date",
+    "x-amz-signature",
+];
+
+/// The one spelling of a field name (lower-case input) that conditions, headers and lookups
+/// use: `acl` and `x-amz-acl` are `x-cos-acl`; every other `x-amz-` field but the SigV4
+/// signature's own is its `x-cos-` twin (`x-amz-meta-a` is `x-cos-meta-a`,
+/// `x-amz-security-token` is `x-cos-security-token`, `x-amz-storage-class` is
+/// `x-cos-storage-class`, ...).
+pub fn canonical_name(name: &str) -> String {
+    if name == "acl" {
+        return "x-cos-acl".into();
+    }
+    match name.strip_prefix("x-amz-") {
+        Some(rest) if !AWS_SIGNATURE_FIELDS.contains(&name) => format!("x-cos-{rest}"),
+        _ => name.to_string(),
+    }
 }
 
 /// The `file` part, positioned at its first byte.
@@ -56,7 +85,7 @@ pub async fn read(body: Body, boundary: String) -> Result<(Form, FilePart), ApiE
         }
         let value = String::from_utf8(value)
             .map_err(|_| malformed(format!("field `{name}` is not UTF-8")))?;
-        form.fields.push((name, value));
+        form.push(&name, value)?;
     }
     Err(ApiError::new(
         Code::InvalidArgument,
@@ -82,11 +111,26 @@ const PLUMBING: &[&str] = &[
 ];
 
 impl Form {
-    /// The first field named `name` (lower-case).
+    /// Adds a field (lower-case name) under its canonical name; a second field of the same
+    /// canonical name, however spelt, is refused.
+    fn push(&mut self, name: &str, value: String) -> Result<(), ApiError> {
+        let canon = canonical_name(name);
+        if self.fields.iter().any(|(k, _)| *k == canon) {
+            return Err(ApiError::new(
+                Code::InvalidArgument,
+                format!("The form has the field `{canon}` more than once (the second time as `{name}`); each field may appear once, under one of its names."),
+            ));
+        }
+        self.fields.push((canon, value));
+        Ok(())
+    }
+
+    /// The field named `name` (lower-case, any of its spellings).
     pub fn get(&self, name: &str) -> Option<String> {
+        let canon = canonical_name(name);
         self.fields
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| *k == canon)
             .map(|(_, v)| v.clone())
     }
 
@@ -102,19 +146,15 @@ impl Form {
     }
 
     /// The fields a PUT would have sent as headers: `Content-Type`, `Cache-Control`,
-    /// `Content-Disposition`, `Content-Encoding`, `Expires`, `x-cos-*` (and `x-amz-*` under
-    /// their `x-cos-` names), `acl` as `x-cos-acl`.
+    /// `Content-Disposition`, `Content-Encoding`, `Expires` and `x-cos-*` (which `x-amz-*` and
+    /// `acl` were folded into).
     pub fn as_headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in &self.fields {
             if PLUMBING.contains(&k.as_str()) || k.starts_with("q-") {
                 continue;
             }
-            let name = if k == "acl" {
-                "x-cos-acl".to_string()
-            } else if let Some(rest) = k.strip_prefix("x-amz-") {
-                format!("x-cos-{rest}")
-            } else if k.starts_with("x-cos-")
+            let header = k.starts_with("x-cos-")
                 || matches!(
                     k.as_str(),
                     "content-type"
@@ -122,19 +162,15 @@ impl Form {
                         | "content-disposition"
                         | "content-encoding"
                         | "expires"
-                )
-            {
-                k.clone()
-            } else {
+                );
+            if !header {
                 continue;
-            };
+            }
             if let (Ok(n), Ok(v)) = (
-                HeaderName::from_bytes(name.as_bytes()),
+                HeaderName::from_bytes(k.as_bytes()),
                 HeaderValue::from_str(v),
             ) {
-                if !h.contains_key(&n) {
-                    h.insert(n, v);
-                }
+                h.insert(n, v);
             }
         }
         h
@@ -146,11 +182,46 @@ mod tests {
     use super::*;
 
     fn form(pairs: &[(&str, &str)]) -> Form {
-        Form {
-            fields: pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+        let mut f = Form::default();
+        for (k, v) in pairs {
+            f.push(k, v.to_string()).unwrap();
+        }
+        f
+    }
+
+    #[test]
+    fn aliased_fields_fold_to_one_name() {
+        for (name, canon) in [
+            ("acl", "x-cos-acl"),
+            ("x-amz-acl", "x-cos-acl"),
+            ("x-cos-acl", "x-cos-acl"),
+            ("x-amz-grant-read", "x-cos-grant-read"),
+            ("x-amz-meta-a", "x-cos-meta-a"),
+            ("x-amz-storage-class", "x-cos-storage-class"),
+            ("x-amz-security-token", "x-cos-security-token"),
+            ("x-amz-credential", "x-amz-credential"),
+            ("x-amz-signature", "x-amz-signature"),
+            ("content-type", "content-type"),
+            ("key", "key"),
+        ] {
+            assert_eq!(canonical_name(name), canon, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_field_twice_under_any_spelling_is_refused() {
+        for (a, b) in [
+            ("acl", "x-cos-acl"),
+            ("x-amz-acl", "x-cos-acl"),
+            ("x-amz-grant-read", "x-cos-grant-read"),
+            ("x-amz-meta-a", "x-cos-meta-a"),
+            ("x-amz-storage-class", "x-cos-storage-class"),
+            ("key", "key"),
+        ] {
+            let mut f = Form::default();
+            f.push(a, "1".into()).unwrap();
+            let e = f.push(b, "2".into()).unwrap_err();
+            assert_eq!(e.code, Code::InvalidArgument, "{a} then {b}");
         }
     }
 
@@ -181,6 +252,10 @@ mod tests {
         assert_eq!(f.lookup("bucket", "b-1", "k").as_deref(), Some("b-1"));
         assert_eq!(f.lookup("key", "b-1", "k").as_deref(), Some("k"));
         assert_eq!(f.lookup("q-sign-time", "b", "k").as_deref(), Some("1;2"));
+        let f = form(&[("acl", "public-read"), ("x-amz-meta-a", "1")]);
+        assert_eq!(f.lookup("x-cos-acl", "b", "k").as_deref(), Some("public-read"));
+        assert_eq!(f.lookup("x-amz-acl", "b", "k").as_deref(), Some("public-read"));
+        assert_eq!(f.lookup("x-cos-meta-a", "b", "k").as_deref(), Some("1"));
     }
 
     #[tokio::test]

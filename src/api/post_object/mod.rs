@@ -86,9 +86,7 @@ pub async fn post(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response
     // Who signs, and what the policy allows.
     let field = |n: &str| form.lookup(n, bucket.as_str(), key.as_str());
     let auth = PostAuth::from_fields(&field)?;
-    let token = form
-        .get("x-cos-security-token")
-        .or_else(|| form.get("x-amz-security-token"));
+    let token = form.get("x-cos-security-token");
     let (identity, range) = match auth {
         Some(auth) => {
             let b64 = form
