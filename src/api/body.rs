@@ -22,6 +22,7 @@ pub(crate) fn request_body(
         spec.require_algorithm(a)
             .map_err(|e| ApiError::new(Code::InvalidRequest, e.0))?;
     }
+    let body = super::traffic::throttle_request(ctx, body)?;
     Ok(VerifiedBody::new(body.into_data_stream(), spec))
 }
 

@@ -158,6 +158,7 @@ pub(crate) fn preconditions(
 
 pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>, ApiError> {
     let (_, mut rec) = load_for_read(app, ctx)?;
+    let rate = crate::api::traffic::limit(ctx)?;
     preconditions(ctx, &rec, "", Code::NotModified)?;
     let range = match ctx.header("range").map(RangeSpec::parse) {
         None | Some(Err(_)) => None,
@@ -194,7 +195,14 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>,
     } else if let Some(bytes) = crate::service::take_inline(&mut rec, range) {
         Body::from(bytes)
     } else {
-        Body::from_stream(app.store.read_stream(&rec, range))
+        let stream = app.store.read_stream(&rec, range);
+        match rate {
+            Some(rate) => Body::from_stream(crate::api::traffic::Throttled::new(
+                Box::pin(stream),
+                rate,
+            )),
+            None => Body::from_stream(stream),
+        }
     };
     b.body(body)
         .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
