@@ -4,8 +4,8 @@
 mod requests;
 
 pub use requests::{
-    parse_acl, parse_complete, parse_delete, parse_tagging, AclRequest, CompleteRequest,
-    DeleteObjectEntry, DeleteRequest, TaggingRequest, XmlError,
+    check_root, parse_acl, parse_complete, parse_delete, parse_tagging, AclRequest,
+    CompleteRequest, DeleteObjectEntry, DeleteRequest, TaggingRequest, XmlError,
 };
 
 use quick_xml::escape::escape;

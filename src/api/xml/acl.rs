@@ -111,7 +111,7 @@ async fn requested(
     let req = parse_acl(&bytes).map_err(|e| malformed(e.to_string()))?;
     let owner = format!("qcs::cam::uin/{owner_uin}:uin/{owner_uin}");
     let mut out = Vec::new();
-    for g in req.list.unwrap_or_default().grants {
+    for g in req.list.grants {
         let permission = Permission::parse(&g.permission)
             .ok_or_else(|| malformed(format!("unknown permission {:?}", g.permission)))?;
         let grantee = match (&g.grantee.id, &g.grantee.uri) {
@@ -162,6 +162,6 @@ mod tests {
         assert!(xml.contains(r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"#), "{xml}");
         assert_eq!(xml.matches("<Grant>").count(), 2);
         let parsed = parse_acl(xml.as_bytes()).unwrap();
-        assert_eq!(parsed.list.unwrap().grants.len(), 2);
+        assert_eq!(parsed.list.grants.len(), 2);
     }
 }

@@ -159,6 +159,8 @@ fn parse_rule(r: XmlRule) -> Result<RoutingRule, String> {
 impl WebsiteConfig {
     /// Parses and validates a `WebsiteConfiguration` document.
     pub fn parse(xml: &str) -> Result<WebsiteConfig, String> {
+        crate::xml::check_root(xml, "WebsiteConfiguration")
+            .map_err(|e| format!("not a WebsiteConfiguration: {}", e.0))?;
         let doc: XmlConfig =
             quick_xml::de::from_str(xml).map_err(|e| format!("not a WebsiteConfiguration: {e}"))?;
         let index_suffix = text(doc.index.and_then(|i| i.suffix));

@@ -1,0 +1,100 @@
+"""Wire details the COS SDKs read back (docs/wire-details.md): request bodies with the wrong
+root element change nothing, listings stay well-formed XML, ACL and part-count limits, and
+what cos-python-sdk-v5 gets back from referer/website/ACL/HEAD/Content-Type/region/odd keys.
+Bodies the SDK cannot get wrong are sent raw but signed the SDK's way (H.signed_request)."""
+
+import http.client
+import xml.etree.ElementTree as ET
+
+import pytest
+from qcloud_cos import CosConfig, CosS3Client
+from qcloud_cos.cos_exception import CosServiceError
+
+import cosd_harness as H
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def service_error(fn, **kw):
+    with pytest.raises(CosServiceError) as ei:
+        fn(**kw)
+    return ei.value
+
+
+def raw_error(r):
+    return r.status_code, H.parse_error_xml(r.content).get("Code")
+
+
+def grantee(principal):
+    return {"@xmlns:xsi": XSI, "@xsi:type": "CanonicalUser", "ID": principal}
+
+
+def principal(uin):
+    return "qcs::cam::uin/%s:uin/%s" % (H.ROOT_UIN, uin)
+
+
+# ---------------------------------------------------------------- 6: root elements
+
+
+def test_put_tagging_with_wrong_root_is_malformed_and_keeps_tags(cosd, client, bucket):
+    client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": {"Tag": [{"Key": "team", "Value": "a"}]}})
+    for body in (b"<NotTagging/>", b"<NotTagging><TagSet/></NotTagging>", b"<Tagging/>"):
+        r = H.signed_request(cosd, "PUT", cosd.vhost(bucket), params={"tagging": ""}, data=body,
+                             headers={"Content-Type": "application/xml"})
+        assert raw_error(r) == (400, "MalformedXML"), (body, r.text)
+    got = client.get_bucket_tagging(Bucket=bucket)
+    assert got["TagSet"]["Tag"] == [{"Key": "team", "Value": "a"}], got
+
+
+def test_put_acl_with_wrong_root_is_malformed_and_keeps_acl(cosd, client, bucket):
+    client.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    client.put_object(Bucket=bucket, Key="o.txt", Body=b"o")
+    client.put_object_acl(Bucket=bucket, Key="o.txt", ACL="public-read")
+    for body in (b"<a/>", b"<AccessControlPolicy/>",
+                 b"<NotAccessControlPolicy><AccessControlList/></NotAccessControlPolicy>"):
+        r = H.signed_request(cosd, "PUT", cosd.vhost(bucket), params={"acl": ""}, data=body,
+                             headers={"Content-Type": "application/xml"})
+        assert raw_error(r) == (400, "MalformedACLError"), (body, r.text)
+        r = H.signed_request(cosd, "PUT", cosd.vhost(bucket), key="o.txt", params={"acl": ""}, data=body,
+                             headers={"Content-Type": "application/xml"})
+        assert raw_error(r) == (400, "MalformedACLError"), (body, r.text)
+    assert client.get_bucket_acl(Bucket=bucket)["CannedACL"] == "public-read"
+    assert client.get_object_acl(Bucket=bucket, Key="o.txt")["CannedACL"] == "public-read"
+
+
+@pytest.mark.parametrize("param,body", [
+    ("cors", b"<NotCORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>"
+             b"<AllowedMethod>GET</AllowedMethod></CORSRule></NotCORSConfiguration>"),
+    ("website", b"<NotWebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument>"
+                b"</NotWebsiteConfiguration>"),
+    ("referer", b"<NotRefererConfiguration><Status>Disabled</Status></NotRefererConfiguration>"),
+])
+def test_bucket_configuration_with_wrong_root_is_malformed_and_changes_nothing(cosd, client, bucket, param,
+                                                                                 body):
+    r = H.signed_request(cosd, "PUT", cosd.vhost(bucket), params={param: ""}, data=body,
+                         headers={"Content-Type": "application/xml"})
+    assert raw_error(r) == (400, "MalformedXML"), r.text
+    if param == "cors":
+        assert service_error(client.get_bucket_cors, Bucket=bucket).get_error_code() == "NoSuchCORSConfiguration"
+    elif param == "website":
+        assert (service_error(client.get_bucket_website, Bucket=bucket).get_error_code()
+                == "NoSuchWebsiteConfiguration")
+    else:
+        assert client.get_bucket_referer(Bucket=bucket).get("Status") == "Disabled"
+
+
+def test_delete_and_complete_with_wrong_root_are_malformed(cosd, client, bucket):
+    client.put_object(Bucket=bucket, Key="keep.txt", Body=b"k")
+    r = H.signed_request(cosd, "POST", cosd.vhost(bucket), params={"delete": ""},
+                         data=b"<Remove><Object><Key>keep.txt</Key></Object></Remove>",
+                         headers={"Content-Type": "application/xml"})
+    assert raw_error(r) == (400, "MalformedXML"), r.text
+    assert client.head_object(Bucket=bucket, Key="keep.txt")["Content-Length"] == "1"
+
+    up = client.create_multipart_upload(Bucket=bucket, Key="mp.txt")["UploadId"]
+    part = client.upload_part(Bucket=bucket, Key="mp.txt", Body=b"p", PartNumber=1, UploadId=up)
+    body = ("<Finish><Part><PartNumber>1</PartNumber><ETag>%s</ETag></Part></Finish>" % part["ETag"]).encode()
+    r = H.signed_request(cosd, "POST", cosd.vhost(bucket), key="mp.txt", params={"uploadId": up}, data=body,
+                         headers={"Content-Type": "application/xml"})
+    assert raw_error(r) == (400, "MalformedXML"), r.text
+    assert service_error(client.head_object, Bucket=bucket, Key="mp.txt").get_status_code() == 404
