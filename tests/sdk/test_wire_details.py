@@ -98,3 +98,39 @@ def test_delete_and_complete_with_wrong_root_are_malformed(cosd, client, bucket)
                          headers={"Content-Type": "application/xml"})
     assert raw_error(r) == (400, "MalformedXML"), r.text
     assert service_error(client.head_object, Bucket=bucket, Key="mp.txt").get_status_code() == 404
+
+
+# ---------------------------------------------------------------- 7: listings
+
+
+def raw_list(cosd, bucket, **params):
+    r = H.signed_request(cosd, "GET", cosd.vhost(bucket), params=params)
+    return r
+
+
+def test_listing_without_encoding_keeps_carriage_returns_and_control_characters(cosd, client, bucket):
+    keys = ["cr\rkey", "lf\nkey", "tab\tkey", "crlf\r\nkey", "amp&<lt>\"'"]
+    for k in keys:
+        client.put_object(Bucket=bucket, Key=k, Body=b"x")
+    for params in ({}, {"list-type": "2"}):
+        r = raw_list(cosd, bucket, **params)
+        assert r.status_code == 200, r.text
+        assert b"&#13;" in r.content
+        root = ET.fromstring(r.content)   # well-formed
+        ns = root.tag[:-len("ListBucketResult")]
+        got = [c.find(ns + "Key").text for c in root.findall(ns + "Contents")]
+        assert sorted(got) == sorted(keys), got
+    # The SDK (encoding-type=url by default) reads them back too.
+    got = [c["Key"] for c in client.list_objects(Bucket=bucket)["Contents"]]
+    assert sorted(got) == sorted(keys)
+
+
+def test_listing_a_key_xml_cannot_carry_asks_for_encoding_type_url(cosd, client, bucket):
+    client.put_object(Bucket=bucket, Key="ctl\x01key", Body=b"x")
+    for params in ({}, {"list-type": "2"}):
+        r = raw_list(cosd, bucket, **params)
+        assert raw_error(r) == (400, "InvalidArgument"), r.text
+        assert b"encoding-type=url" in r.content
+    r = raw_list(cosd, bucket, **{"encoding-type": "url"})
+    assert r.status_code == 200 and b"<Key>ctl%01key</Key>" in r.content, r.text
+    assert [c["Key"] for c in client.list_objects(Bucket=bucket)["Contents"]] == ["ctl\x01key"]

@@ -398,7 +398,7 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
         w.close("Part");
     }
     w.close("ListPartsResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    crate::api::xml_listing_response(w)
 }
 
 pub fn list_uploads(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
@@ -451,5 +451,5 @@ pub fn list_uploads(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiErro
             .close("CommonPrefixes");
     }
     w.close("ListMultipartUploadsResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    crate::api::xml_listing_response(w)
 }
