@@ -134,3 +134,36 @@ def test_listing_a_key_xml_cannot_carry_asks_for_encoding_type_url(cosd, client,
     r = raw_list(cosd, bucket, **{"encoding-type": "url"})
     assert r.status_code == 200 and b"<Key>ctl%01key</Key>" in r.content, r.text
     assert [c["Key"] for c in client.list_objects(Bucket=bucket)["Contents"]] == ["ctl\x01key"]
+
+
+# ---------------------------------------------------------------- 15: limits
+
+
+def test_acl_with_more_than_100_grants_is_refused(client, bucket):
+    grants = [{"Grantee": grantee(principal(200000000000 + i)), "Permission": "READ"} for i in range(101)]
+    e = service_error(client.put_bucket_acl, Bucket=bucket, AccessControlPolicy={
+        "Owner": {"ID": principal(H.ROOT_UIN)}, "AccessControlList": {"Grant": grants}})
+    assert (e.get_status_code(), e.get_error_code()) == (400, "MalformedACLError")
+    assert "100" in e.get_error_msg()
+    assert client.get_bucket_acl(Bucket=bucket)["CannedACL"] == "private"
+    # 100 are fine.
+    client.put_bucket_acl(Bucket=bucket, AccessControlPolicy={
+        "Owner": {"ID": principal(H.ROOT_UIN)}, "AccessControlList": {"Grant": grants[:100]}})
+    assert len(client.get_bucket_acl(Bucket=bucket)["AccessControlList"]["Grant"]) == 101   # + owner
+
+
+def test_complete_with_10001_parts_is_the_part_count_error(client, bucket):
+    up = client.create_multipart_upload(Bucket=bucket, Key="many.bin")["UploadId"]
+    part = client.upload_part(Bucket=bucket, Key="many.bin", Body=b"p", PartNumber=1, UploadId=up)
+    parts = [{"PartNumber": n, "ETag": part["ETag"]} for n in range(1, 10002)]
+    e = service_error(client.complete_multipart_upload, Bucket=bucket, Key="many.bin", UploadId=up,
+                      MultipartUpload={"Part": parts})
+    assert (e.get_status_code(), e.get_error_code()) == (400, "InvalidArgument")
+    assert "10000" in e.get_error_msg()
+    e = service_error(client.complete_multipart_upload, Bucket=bucket, Key="many.bin", UploadId=up,
+                      MultipartUpload={"Part": [{"PartNumber": 10001, "ETag": part["ETag"]}]})
+    assert (e.get_status_code(), e.get_error_code()) == (400, "InvalidArgument")
+    # The upload is untouched and still completes.
+    client.complete_multipart_upload(Bucket=bucket, Key="many.bin", UploadId=up,
+                                     MultipartUpload={"Part": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert client.get_object(Bucket=bucket, Key="many.bin")["Body"].get_raw_stream().read() == b"p"

@@ -1,7 +1,7 @@
 //! GET/PUT Bucket acl and Object acl (`?acl`): the AccessControlPolicy XML of spec 03 §4.7, or
 //! `x-cos-acl` / `x-cos-grant-*` headers.
 
-use crate::api::headers::{canned_acl, grant_headers};
+use crate::api::headers::{canned_acl, grant_headers, too_many_grants, MAX_GRANTS};
 use crate::api::xml::object::load_for_read;
 use crate::api::{empty_response, load_bucket, object_key, read_xml_body, xml_response};
 use crate::http::error::{ApiError, Code};
@@ -110,6 +110,12 @@ async fn requested(
     let malformed = |m: String| ApiError::new(Code::MalformedACLError, m);
     let req = parse_acl(&bytes).map_err(|e| malformed(e.to_string()))?;
     let owner = format!("qcs::cam::uin/{owner_uin}:uin/{owner_uin}");
+    if req.list.grants.len() > MAX_GRANTS {
+        return Err(too_many_grants(
+            req.list.grants.len(),
+            Code::MalformedACLError,
+        ));
+    }
     let mut out = Vec::new();
     for g in req.list.grants {
         let permission = Permission::parse(&g.permission)
