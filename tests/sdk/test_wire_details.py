@@ -80,7 +80,7 @@ def test_bucket_configuration_with_wrong_root_is_malformed_and_changes_nothing(c
         assert (service_error(client.get_bucket_website, Bucket=bucket).get_error_code()
                 == "NoSuchWebsiteConfiguration")
     else:
-        assert client.get_bucket_referer(Bucket=bucket).get("Status") == "Disabled"
+        assert client.get_bucket_referer(Bucket=bucket) == {"RefererConfiguration": None}
 
 
 def test_delete_and_complete_with_wrong_root_are_malformed(cosd, client, bucket):
