@@ -167,3 +167,23 @@ def test_complete_with_10001_parts_is_the_part_count_error(client, bucket):
     client.complete_multipart_upload(Bucket=bucket, Key="many.bin", UploadId=up,
                                      MultipartUpload={"Part": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert client.get_object(Bucket=bucket, Key="many.bin")["Body"].get_raw_stream().read() == b"p"
+
+
+# ---------------------------------------------------------------- 9: what the SDK reads back
+
+
+def test_get_bucket_website_returns_what_was_set(client, bucket):
+    config = {
+        "IndexDocument": {"Suffix": "index.html"},
+        "ErrorDocument": {"Key": "404.html"},
+        "RoutingRules": [{
+            "Condition": {"KeyPrefixEquals": "old/"},
+            "Redirect": {"ReplaceKeyPrefixWith": "new/", "URLRedirect": "Enabled"},
+        }],
+    }
+    client.put_bucket_website(Bucket=bucket, WebsiteConfiguration=config)
+    got = client.get_bucket_website(Bucket=bucket)
+    assert "AutoAddressing" not in got, got
+    assert got["ErrorDocument"] == {"Key": "404.html"}, got
+    assert got["RoutingRules"] == config["RoutingRules"], got
+    assert got["IndexDocument"] == config["IndexDocument"]
