@@ -187,3 +187,22 @@ def test_get_bucket_website_returns_what_was_set(client, bucket):
     assert got["ErrorDocument"] == {"Key": "404.html"}, got
     assert got["RoutingRules"] == config["RoutingRules"], got
     assert got["IndexDocument"] == config["IndexDocument"]
+
+
+def test_get_object_acl_returns_the_grants_that_were_set(client, bucket):
+    client.put_object(Bucket=bucket, Key="o.txt", Body=b"o")
+    reader = principal(H.unique_uin())
+    client.put_object_acl(Bucket=bucket, Key="o.txt", AccessControlPolicy={
+        "Owner": {"ID": principal(H.ROOT_UIN)},
+        "AccessControlList": {"Grant": [{"Grantee": grantee(reader), "Permission": "READ"}]}})
+    grants = client.get_object_acl(Bucket=bucket, Key="o.txt")["AccessControlList"]["Grant"]
+    assert [(g["Grantee"].get("ID"), g["Permission"]) for g in grants] == [(reader, "READ")], grants
+    # An owner grant given is returned as given, once.
+    owner = principal(H.ROOT_UIN)
+    client.put_object_acl(Bucket=bucket, Key="o.txt", AccessControlPolicy={
+        "Owner": {"ID": owner},
+        "AccessControlList": {"Grant": [{"Grantee": grantee(owner), "Permission": "FULL_CONTROL"},
+                                        {"Grantee": grantee(reader), "Permission": "READ"}]}})
+    grants = client.get_object_acl(Bucket=bucket, Key="o.txt")["AccessControlList"]["Grant"]
+    assert [(g["Grantee"].get("ID"), g["Permission"]) for g in grants] == [
+        (owner, "FULL_CONTROL"), (reader, "READ")], grants
