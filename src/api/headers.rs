@@ -113,7 +113,12 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
     meta.sort();
     meta.dedup_by(|a, b| a.0 == b.0);
     Ok(ObjectMeta {
-        content_type: text(ctx, "content-type"),
+        // Without a Content-Type, COS infers one from the key's extension.
+        content_type: text(ctx, "content-type").or_else(|| {
+            ctx.key()
+                .and_then(super::content_type::for_key)
+                .map(str::to_string)
+        }),
         cache_control: text(ctx, "cache-control"),
         content_disposition: text(ctx, "content-disposition"),
         content_encoding: content_encoding(ctx),

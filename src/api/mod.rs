@@ -3,6 +3,7 @@
 pub mod admin;
 pub(crate) mod authz;
 mod body;
+pub(crate) mod content_type;
 mod headers;
 pub(crate) mod json;
 pub use xml::cors::decorate as cors_headers;

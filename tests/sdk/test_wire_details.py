@@ -225,3 +225,18 @@ def test_heads_of_a_copy_and_its_source_compare_equal(cosd, recorder, bucket):
     # Errors still carry it, beside the body's TraceId.
     r = H.signed_request(cosd, "GET", cosd.vhost(bucket), key="none.txt")
     assert r.status_code == 404 and r.headers.get("x-cos-trace-id"), r.headers
+
+
+@pytest.mark.parametrize("key,content_type", [
+    ("a.txt", "text/plain"), ("b.zip", "application/zip"), ("dir/c.JPG", "image/jpeg"),
+    ("d.html", "text/html"), ("e.json", "application/json"), ("noext", "application/octet-stream"),
+])
+def test_put_without_content_type_gets_the_type_of_its_extension(cosd, client, bucket, key, content_type):
+    # The SDK sends no Content-Type for bytes; check on the wire that none went out.
+    r = H.signed_request(cosd, "PUT", cosd.vhost(bucket), key=key, data=b"body")
+    assert r.status_code == 200 and "Content-Type" not in r.request.headers, r.request.headers
+    assert client.head_object(Bucket=bucket, Key=key)["Content-Type"] == content_type
+    client.put_object(Bucket=bucket, Key=key, Body=b"body")
+    assert client.head_object(Bucket=bucket, Key=key)["Content-Type"] == content_type
+    client.put_object(Bucket=bucket, Key=key, Body=b"body", ContentType="application/x-mine")
+    assert client.head_object(Bucket=bucket, Key=key)["Content-Type"] == "application/x-mine"
