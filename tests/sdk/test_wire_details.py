@@ -240,3 +240,16 @@ def test_put_without_content_type_gets_the_type_of_its_extension(cosd, client, b
     assert client.head_object(Bucket=bucket, Key=key)["Content-Type"] == content_type
     client.put_object(Bucket=bucket, Key=key, Body=b"body", ContentType="application/x-mine")
     assert client.head_object(Bucket=bucket, Key=key)["Content-Type"] == "application/x-mine"
+
+
+def test_host_naming_another_region_is_no_such_bucket(cosd, client, bucket):
+    client.put_object(Bucket=bucket, Key="k.txt", Body=b"k")
+    other = CosS3Client(CosConfig(Region="ap-beijing", SecretId=cosd.secret_id, SecretKey=cosd.secret_key,
+                                  Scheme="http", IP=cosd.host, Port=cosd.port), retry=0)
+    for fn, kw in ((other.get_object, {"Key": "k.txt"}), (other.list_objects, {}),
+                   (other.put_object, {"Key": "n.txt", "Body": b"n"})):
+        e = service_error(fn, Bucket=bucket, **kw)
+        assert (e.get_status_code(), e.get_error_code()) == (404, "NoSuchBucket"), fn
+    e = service_error(other.head_bucket, Bucket=bucket)
+    assert e.get_status_code() == 404
+    assert [c["Key"] for c in client.list_objects(Bucket=bucket)["Contents"]] == ["k.txt"]
