@@ -253,3 +253,34 @@ def test_host_naming_another_region_is_no_such_bucket(cosd, client, bucket):
     e = service_error(other.head_bucket, Bucket=bucket)
     assert e.get_status_code() == 404
     assert [c["Key"] for c in client.list_objects(Bucket=bucket)["Contents"]] == ["k.txt"]
+
+
+def raw(cosd, method, host, path, body=None):
+    """A request whose path goes out byte for byte (requests/urllib3 would merge `/./`)."""
+    conn = http.client.HTTPConnection(cosd.host, cosd.port, timeout=30)
+    conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    conn.putheader("Host", host)
+    conn.putheader("Content-Length", str(len(body or b"")))
+    conn.endheaders(body)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, data
+
+
+def test_keys_that_merge_to_nothing_address_the_bucket(cosd, client, bucket_factory):
+    public = bucket_factory(ACL="public-read")
+    client.put_object(Bucket=public, Key="k.txt", Body=b"k")
+    # The SDK refuses such a GetObject itself, because COS would answer it as GET Bucket.
+    with pytest.raises(Exception):
+        client.get_object(Bucket=public, Key="///////")
+    for path in ("///////", "/./", "/a/../"):
+        status, body = raw(cosd, "GET", cosd.vhost(public), path)
+        assert status == 200 and b"<ListBucketResult>" in body and b"<Key>k.txt</Key>" in body, (path, body)
+    # A PUT of such a key is a PUT Bucket (409 for an existing bucket; a body that is not a
+    # CreateBucketConfiguration is malformed): nothing is stored under it.
+    e = service_error(client.put_object, Bucket=public, Key="///////", Body=b"")
+    assert e.get_status_code() == 409, e.get_error_code()
+    e = service_error(client.put_object, Bucket=public, Key="///////", Body=b"x")
+    assert (e.get_status_code(), e.get_error_code()) == (400, "MalformedXML")
+    assert [c["Key"] for c in client.list_objects(Bucket=public)["Contents"]] == ["k.txt"]
