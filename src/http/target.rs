@@ -44,6 +44,12 @@ fn region_of(rest: &str) -> Option<String> {
         .or_else(|| rest.strip_prefix("cos-internal."))
         .unwrap_or(rest);
     let region = rest.split('.').next()?;
+    // The legacy download domain `<bucket>-<appid>.cos<region>.myqcloud.com` (003:135-153;
+    // the v4 SDKs build it from the region, `cosap-guangzhou` or `cosgz`).
+    let region = match region.strip_prefix("cos") {
+        Some(r) if r.contains('-') => r,
+        _ => region,
+    };
     (region.contains('-') && region != "myqcloud" && region != "tencentcos")
         .then(|| region.to_string())
 }
@@ -169,6 +175,28 @@ mod tests {
             b
         );
         assert_eq!(resolve("127.0.0.1:9000", "/b-1250000000/./", &[]).target, b);
+    }
+
+    #[test]
+    fn the_legacy_download_host_names_its_region() {
+        for (host, region) in [
+            (
+                "b-1250000000.cosap-guangzhou.myqcloud.com",
+                Some("ap-guangzhou"),
+            ),
+            ("b-1250000000.cosgz.myqcloud.com", None),
+            (
+                "b-1250000000.cos.ap-beijing.myqcloud.com",
+                Some("ap-beijing"),
+            ),
+            (
+                "b-1250000000.cos-internal.ap-beijing.myqcloud.com",
+                Some("ap-beijing"),
+            ),
+            ("b-1250000000.cos.accelerate.myqcloud.com", None),
+        ] {
+            assert_eq!(resolve(host, "/k", &[]).region.as_deref(), region, "{host}");
+        }
     }
 
     fn obj(b: &str, k: &str) -> Target {
