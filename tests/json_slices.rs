@@ -578,3 +578,54 @@ async fn the_list_shows_the_newest_session_and_empty_files_upload() {
     );
     server.stop().await;
 }
+
+/// One rule for every operation that creates a file (docs/json-api.md): its directory must
+/// exist when the file is created, so upload, slice init, slice finish, copy and move all
+/// answer -166 into a missing directory, and nothing is created.
+#[tokio::test]
+async fn every_file_creating_operation_needs_an_existing_directory() {
+    let (server, c) = setup().await;
+    upload(&c, "/src.txt", b"source", &[]).await.ok();
+    upload(&c, "/gone/x.txt", b"x", &[]).await.err(-166, 404);
+    init(
+        &c,
+        "/gone/s.bin",
+        &[("filesize", "3"), ("slice_size", "65536")],
+    )
+    .await
+    .err(-166, 404);
+    for op in ["copy", "move"] {
+        J::new("/src.txt")
+            .auth(once(&c, "/src.txt"))
+            .json(json!({"op": op, "dest_fileid": "/gone/y.txt"}))
+            .send(&c)
+            .await
+            .err(-166, 404);
+        J::new("/src.txt")
+            .auth(once(&c, "/src.txt"))
+            .json(json!({"op": op, "dest_fileid": "gone/y.txt"}))
+            .send(&c)
+            .await
+            .err(-166, 404);
+    }
+    assert_eq!(c.get(B, "src.txt").await.body, b"source");
+
+    // A session begun in an existing directory cannot finish once the directory is deleted.
+    mkdir(&c, "/tmpdir/", None).await.ok();
+    let r = init(
+        &c,
+        "/tmpdir/s.bin",
+        &[("filesize", "3"), ("slice_size", "65536")],
+    )
+    .await;
+    let session = session_of(r.ok());
+    put_slice(&c, "/tmpdir/s.bin", &session, 0, b"abc")
+        .await
+        .ok();
+    delete(&c, "/tmpdir/").await.ok();
+    finish(&c, "/tmpdir/s.bin", &session, json!({"filesize": 3}))
+        .await
+        .err(-166, 404);
+    assert_eq!(xml_keys(&c, "").await, ["src.txt"]);
+    server.stop().await;
+}

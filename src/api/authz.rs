@@ -180,6 +180,7 @@ pub(crate) fn load_bucket(app: &AppState, ctx: &Ctx) -> Result<BucketRecord, Api
             "The specified bucket does not exist.",
         ));
     };
+    check_region(ctx, &rec)?;
     if ctx.op.check() == Check::OnLoad {
         authorize_in(app, ctx, ctx.op.action(), &rec, ctx.key(), None)?;
     }
@@ -242,6 +243,19 @@ pub(crate) fn authorize_unimplemented(app: &AppState, ctx: &Ctx) -> Result<(), A
         Ok(())
     } else {
         Err(denied())
+    }
+}
+
+/// A host that names a region (`<bucket>.cos.<region>.myqcloud.com`, `cos.<region>...`) only
+/// reaches the buckets of that region: COS answers another region's bucket with 404
+/// NoSuchBucket, since each region's endpoint knows only its own buckets (docs/wire-details.md).
+pub(crate) fn check_region(ctx: &Ctx, rec: &BucketRecord) -> Result<(), ApiError> {
+    match &ctx.host_region {
+        Some(r) if *r != rec.region => Err(ApiError::new(
+            Code::NoSuchBucket,
+            format!("The specified bucket does not exist in region {r}."),
+        )),
+        _ => Ok(()),
     }
 }
 

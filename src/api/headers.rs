@@ -46,7 +46,21 @@ pub fn grant_headers(ctx: &Ctx) -> Result<Vec<Grant>, ApiError> {
             );
         }
     }
+    if out.len() > MAX_GRANTS {
+        return Err(too_many_grants(out.len(), Code::InvalidArgument));
+    }
     Ok(out)
+}
+
+/// S3 caps an ACL at 100 grants ("An ACL can have up to 100 grants"); so does cosd, for the
+/// x-cos-grant-* headers and the AccessControlPolicy body alike (docs/wire-details.md).
+pub const MAX_GRANTS: usize = 100;
+
+pub fn too_many_grants(n: usize, code: Code) -> ApiError {
+    ApiError::new(
+        code,
+        format!("An ACL can have at most {MAX_GRANTS} grants; the request has {n}."),
+    )
 }
 
 pub fn storage_class(ctx: &Ctx) -> Result<Option<String>, ApiError> {
@@ -99,7 +113,12 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
     meta.sort();
     meta.dedup_by(|a, b| a.0 == b.0);
     Ok(ObjectMeta {
-        content_type: text(ctx, "content-type"),
+        // Without a Content-Type, COS infers one from the key's extension.
+        content_type: text(ctx, "content-type").or_else(|| {
+            ctx.key()
+                .and_then(super::content_type::for_key)
+                .map(str::to_string)
+        }),
         cache_control: text(ctx, "cache-control"),
         content_disposition: text(ctx, "content-disposition"),
         content_encoding: content_encoding(ctx),

@@ -3,6 +3,7 @@
 pub mod admin;
 pub(crate) mod authz;
 mod body;
+pub(crate) mod content_type;
 mod headers;
 pub(crate) mod json;
 pub use xml::cors::decorate as cors_headers;
@@ -124,6 +125,24 @@ pub(crate) fn xml_response(status: StatusCode, body: String) -> Response<Body> {
         .header("Content-Length", body.len())
         .body(Body::from(body))
         .unwrap_or_default()
+}
+
+/// A listing's answer. Keys may hold characters XML 1.0 cannot carry (U+0001, U+FFFF, ...);
+/// S3 writes them as character references anyway, which no conforming parser reads. cosd
+/// refuses such a listing instead, naming `encoding-type=url`, which carries every key
+/// (docs/wire-details.md).
+pub(crate) fn xml_listing_response(w: crate::xml::XmlWriter) -> Result<Response<Body>, ApiError> {
+    if let Some(c) = w.unrepresentable() {
+        return Err(ApiError::new(
+            Code::InvalidArgument,
+            format!(
+                "The listing contains a key with the character U+{:04X}, which XML 1.0 cannot \
+                 carry; repeat the request with encoding-type=url.",
+                c as u32
+            ),
+        ));
+    }
+    Ok(xml_response(StatusCode::OK, w.finish()))
 }
 
 pub(crate) fn empty_response(status: StatusCode) -> Response<Body> {

@@ -92,6 +92,8 @@ fn wildcard(pattern: &str, value: &str) -> bool {
 impl CorsConfig {
     /// Parses and validates a `CORSConfiguration` document.
     pub fn parse(xml: &str) -> Result<CorsConfig, String> {
+        crate::xml::check_root(xml, "CORSConfiguration")
+            .map_err(|e| format!("not a CORSConfiguration: {}", e.0))?;
         let doc: XmlConfig =
             quick_xml::de::from_str(xml).map_err(|e| format!("not a CORSConfiguration: {e}"))?;
         if doc.rules.is_empty() {

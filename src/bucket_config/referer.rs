@@ -212,6 +212,8 @@ fn parse_enum<'a>(
 impl RefererConfig {
     /// Parses and validates a `RefererConfiguration` document.
     pub fn parse(xml: &str) -> Result<RefererConfig, String> {
+        crate::xml::check_root(xml, "RefererConfiguration")
+            .map_err(|e| format!("not a RefererConfiguration: {}", e.0))?;
         let doc: XmlConfig =
             quick_xml::de::from_str(xml).map_err(|e| format!("not a RefererConfiguration: {e}"))?;
         let enabled = match parse_enum("Status", doc.status.as_deref(), &["Enabled", "Disabled"])? {

@@ -156,6 +156,7 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
             r
         }
     };
+    let failed = resp.status().is_client_error() || resp.status().is_server_error();
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&rid) {
         if dialect == Dialect::S3 {
@@ -167,7 +168,12 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         if dialect == Dialect::S3 {
             h.insert(X_AMZ_ID_2, v.clone());
         }
-        h.insert(X_COS_TRACE_ID, v);
+        // COS sends x-cos-trace-id with errors (beside the body's <TraceId>), not with every
+        // answer; a per-request header on successes would make the HEADs of an object and of
+        // its copy differ (docs/wire-details.md).
+        if failed {
+            h.insert(X_COS_TRACE_ID, v);
+        }
     }
     if !h.contains_key(http::header::DATE) {
         if let Some(v) = app.date.at(app.clock.now()) {

@@ -44,6 +44,12 @@ fn region_of(rest: &str) -> Option<String> {
         .or_else(|| rest.strip_prefix("cos-internal."))
         .unwrap_or(rest);
     let region = rest.split('.').next()?;
+    // The legacy download domain `<bucket>-<appid>.cos<region>.myqcloud.com` (003:135-153;
+    // the v4 SDKs build it from the region, `cosap-guangzhou` or `cosgz`).
+    let region = match region.strip_prefix("cos") {
+        Some(r) if r.contains('-') => r,
+        _ => region,
+    };
     (region.contains('-') && region != "myqcloud" && region != "tencentcos")
         .then(|| region.to_string())
 }
@@ -71,6 +77,23 @@ pub fn is_website_host(host: &str, website_domains: &[String]) -> bool {
     website_bucket(host, website_domains).is_some()
 }
 
+/// Whether a key is nothing once merged as a POSIX path (empty and `.` segments dropped, `..`
+/// drops the one before): ``, `///////`, `./`, `a/..`. COS merges the request path that way,
+/// so such a "key" addresses the bucket itself; both COS SDKs refuse a GetObject of one for
+/// that reason ("avoid calling it as GetBucket", cos-nodejs-sdk-v5 `ObjectKeySimplifyCheck`,
+/// cos-python-sdk-v5 `path_simplify_check`). cosd does the same (docs/wire-details.md).
+pub fn normalises_to_nothing(key: &str) -> bool {
+    let mut depth = 0usize;
+    for seg in key.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => depth = depth.saturating_sub(1),
+            _ => depth += 1,
+        }
+    }
+    depth == 0
+}
+
 /// Resolves `host` and the percent-decoded `path` (starting with `/`).
 pub fn resolve(host: &str, path: &str, domains: &[String]) -> Addressed {
     let name = hostname(host);
@@ -85,7 +108,7 @@ pub fn resolve(host: &str, path: &str, domains: &[String]) -> Addressed {
         let other_cloud = is_cloud_suffix(rest) && BucketName::looks_like(label);
         if regional || configured || other_cloud {
             let key = path.strip_prefix('/').unwrap_or(path);
-            let target = if key.is_empty() {
+            let target = if normalises_to_nothing(key) {
                 Target::Bucket(label.to_string())
             } else {
                 Target::Object {
@@ -110,7 +133,7 @@ pub fn resolve(host: &str, path: &str, domains: &[String]) -> Addressed {
         };
     }
     let (bucket, key) = trimmed.split_once('/').unwrap_or((trimmed, ""));
-    let target = if key.is_empty() {
+    let target = if normalises_to_nothing(key) {
         Target::Bucket(bucket.to_string())
     } else {
         Target::Object {
@@ -128,6 +151,53 @@ pub fn resolve(host: &str, path: &str, domains: &[String]) -> Addressed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_that_merge_to_nothing_address_the_bucket() {
+        for (key, nothing) in [
+            ("", true),
+            ("//////", true),
+            ("./", true),
+            ("/./", true),
+            ("a/..", true),
+            ("a/../..", true),
+            ("..", true),
+            ("a", false),
+            ("a//b", false),
+            ("../a", false),
+            ("/lead", false),
+        ] {
+            assert_eq!(normalises_to_nothing(key), nothing, "{key:?}");
+        }
+        let b = Target::Bucket("b-1250000000".into());
+        assert_eq!(
+            resolve("b-1250000000.cos.ap-guangzhou.myqcloud.com", "///////", &[]).target,
+            b
+        );
+        assert_eq!(resolve("127.0.0.1:9000", "/b-1250000000/./", &[]).target, b);
+    }
+
+    #[test]
+    fn the_legacy_download_host_names_its_region() {
+        for (host, region) in [
+            (
+                "b-1250000000.cosap-guangzhou.myqcloud.com",
+                Some("ap-guangzhou"),
+            ),
+            ("b-1250000000.cosgz.myqcloud.com", None),
+            (
+                "b-1250000000.cos.ap-beijing.myqcloud.com",
+                Some("ap-beijing"),
+            ),
+            (
+                "b-1250000000.cos-internal.ap-beijing.myqcloud.com",
+                Some("ap-beijing"),
+            ),
+            ("b-1250000000.cos.accelerate.myqcloud.com", None),
+        ] {
+            assert_eq!(resolve(host, "/k", &[]).region.as_deref(), region, "{host}");
+        }
+    }
 
     fn obj(b: &str, k: &str) -> Target {
         Target::Object {

@@ -4,15 +4,43 @@
 mod requests;
 
 pub use requests::{
-    parse_acl, parse_complete, parse_delete, parse_tagging, AclRequest, CompleteRequest,
-    DeleteObjectEntry, DeleteRequest, TaggingRequest, XmlError,
+    check_root, parse_acl, parse_complete, parse_delete, parse_tagging, AclRequest,
+    CompleteRequest, DeleteObjectEntry, DeleteRequest, TaggingRequest, XmlError,
 };
 
-use quick_xml::escape::escape;
+/// Whether XML 1.0 can carry `c` at all (its `Char` production; a Rust `char` is never a
+/// surrogate).
+pub fn xml10_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Escapes text for element content: the five markup characters as entities, and CR as
+/// `&#13;` so that a parser's line-end normalisation does not turn it into LF. A character
+/// XML 1.0 cannot carry is written as a character reference too (what S3 does, and not
+/// well-formed): callers that must answer well-formed XML check `XmlWriter::unrepresentable`.
+fn escape_into(out: &mut String, text: &str, bad: &mut Option<char>) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            c if !xml10_char(c) => {
+                bad.get_or_insert(c);
+                out.push_str(&format!("&#x{:X};", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+}
 
 /// Appends elements to a string; text is XML-escaped.
 pub struct XmlWriter {
     out: String,
+    /// The first character written that XML 1.0 cannot carry.
+    bad: Option<char>,
 }
 
 impl XmlWriter {
@@ -23,6 +51,7 @@ impl XmlWriter {
     pub fn new_with_decl(decl: &str) -> XmlWriter {
         XmlWriter {
             out: decl.to_string(),
+            bad: None,
         }
     }
 
@@ -43,7 +72,7 @@ impl XmlWriter {
     /// `<tag>text</tag>` (always with an explicit end tag, also when empty).
     pub fn elem(&mut self, tag: &str, text: &str) -> &mut Self {
         self.open(tag);
-        self.out.push_str(&escape(text));
+        escape_into(&mut self.out, text, &mut self.bad);
         self.close(tag)
     }
 
@@ -52,6 +81,12 @@ impl XmlWriter {
             self.elem(tag, t);
         }
         self
+    }
+
+    /// The first character written so far that XML 1.0 cannot carry (e.g. U+0001 in a key):
+    /// with one, `finish` is not a well-formed document.
+    pub fn unrepresentable(&self) -> Option<char> {
+        self.bad
     }
 
     pub fn finish(self) -> String {
@@ -99,6 +134,30 @@ mod tests {
             w.finish(),
             "<R><Key>a&lt;b&amp;&quot;c&quot;</Key><Marker></Marker></R>"
         );
+    }
+
+    #[test]
+    fn writer_keeps_carriage_returns_and_flags_what_xml_cannot_carry() {
+        let mut w = XmlWriter::new_with_decl("");
+        w.elem("Key", "a\rb\nc\td");
+        assert_eq!(w.unrepresentable(), None);
+        assert_eq!(w.finish(), "<Key>a&#13;b\nc\td</Key>");
+        let mut w = XmlWriter::new_with_decl("");
+        w.elem("Key", "x\u{1}y\u{FFFE}");
+        assert_eq!(w.unrepresentable(), Some('\u{1}'));
+        assert_eq!(w.finish(), "<Key>x&#x1;y&#xFFFE;</Key>");
+        for (c, ok) in [
+            ('\0', false),
+            ('\u{8}', false),
+            ('\u{1F}', false),
+            ('\t', true),
+            ('\u{7F}', true),
+            ('\u{FFFD}', true),
+            ('\u{FFFF}', false),
+            ('\u{10FFFF}', true),
+        ] {
+            assert_eq!(xml10_char(c), ok, "{c:?}");
+        }
     }
 
     #[test]

@@ -346,7 +346,7 @@ def test_bucket_policy_deny_binds_owner_but_no_lockout(cosd, client, bucket, put
     assert_denied(client.list_objects, Bucket=bucket)
     # ... but the owner can always read, replace and delete the policy and the ACL
     got = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
-    assert got["statement"][0]["effect"] == "deny"
+    assert got["Statement"][0]["Effect"] == "deny"
     acl = client.get_bucket_acl(Bucket=bucket)
     assert acl["Owner"]["ID"] == ROOT_PRINCIPAL
     client.put_bucket_acl(Bucket=bucket, ACL="private")
@@ -516,6 +516,25 @@ def test_ip_condition_ignores_untrusted_x_forwarded_for(cosd, client, bucket, su
 
 # ================================================================ 7. bucket policy API
 
+def cos_shape(doc):
+    """What COS's GET Bucket policy answers for ``doc`` (API reference 436/8276): capitalised
+    statement keys, lower-case ``version``."""
+    return {"Statement": [{k[0].upper() + k[1:]: v for k, v in s.items()} for s in doc["statement"]],
+            "version": doc["version"]}
+
+
+def test_get_bucket_policy_answers_the_shape_cos_returns(client, bucket, sub):
+    doc = {"version": "2.0", "statement": [{
+        "principal": {"qcs": [sub.principal]}, "effect": "allow", "action": "name/cos:GetObject",
+        "resource": [cos_resource(bucket, "pub/*")]}]}
+    client.put_bucket_policy(Bucket=bucket, Policy=doc)
+    got = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert got == {"Statement": [{"Principal": {"qcs": [sub.principal]}, "Effect": "allow",
+                                  "Action": ["name/cos:GetObject"],
+                                  "Resource": [cos_resource(bucket, "pub/*")]}],
+                   "version": "2.0"}, got
+
+
 def test_bucket_policy_put_get_delete(cosd, client, bucket, sub):
     e = service_error(client.get_bucket_policy, Bucket=bucket)
     assert (e.get_status_code(), e.get_error_code()) == (404, "NoSuchPolicy")
@@ -524,13 +543,13 @@ def test_bucket_policy_put_get_delete(cosd, client, bucket, sub):
                           principal_qcs=[sub.principal]))
     client.put_bucket_policy(Bucket=bucket, Policy=doc)
     got = client.get_bucket_policy(Bucket=bucket)
-    assert json.loads(got["Policy"]) == doc
+    assert json.loads(got["Policy"]) == cos_shape(doc)
 
     # a JSON string is accepted too, and replaces the policy
     doc2 = policy_doc(stmt("deny", ["name/cos:DeleteObject"], [cos_resource(bucket, "*")],
                            principal_qcs=[sub.principal]))
     client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(doc2))
-    assert json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"]) == doc2
+    assert json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"]) == cos_shape(doc2)
 
     client.delete_bucket_policy(Bucket=bucket)
     e = service_error(client.get_bucket_policy, Bucket=bucket)
@@ -564,7 +583,7 @@ def test_bucket_policy_api_needs_permission(cosd, client, bucket, sub, put_bucke
                   Policy=policy_doc(stmt("allow", "name/cos:*", cos_resource(bucket, "*"),
                                          principal_qcs=[sub.principal])))
     assert_denied(sub.client.delete_bucket_policy, Bucket=bucket)
-    assert json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])["statement"][0]["action"] == \
+    assert json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]["Action"] == \
         ["name/cos:GetObject"]
 
 

@@ -28,9 +28,10 @@ def public_bucket(client, bucket):
     client.delete_bucket_referer(Bucket=bucket)
 
 
-def test_unconfigured_get_is_disabled(client, bucket):
+def test_unconfigured_get_is_an_empty_configuration(client, bucket):
+    # COS answers an empty <RefererConfiguration/>, which the SDK reads as below.
     got = client.get_bucket_referer(Bucket=bucket)
-    assert got["Status"] == "Disabled", got
+    assert got == {"RefererConfiguration": None}, got
 
 
 def test_put_get_delete_round_trip(client, public_bucket):
@@ -55,7 +56,21 @@ def test_put_get_delete_round_trip(client, public_bucket):
 
     # delete_bucket_referer is a PUT ?referer with an empty body.
     assert client.delete_bucket_referer(Bucket=public_bucket) is None
-    assert client.get_bucket_referer(Bucket=public_bucket)["Status"] == "Disabled"
+    assert client.get_bucket_referer(Bucket=public_bucket) == {"RefererConfiguration": None}
+
+
+def test_get_bucket_referer_after_delete_is_empty(client, public_bucket):
+    config = {
+        "Status": "Enabled",
+        "RefererType": "Black-List",
+        "EmptyReferConfiguration": "Allow",
+        "DomainList": {"Domain": ["evil.example.com"]},
+    }
+    client.put_bucket_referer(Bucket=public_bucket, RefererConfiguration=config)
+    client.delete_bucket_referer(Bucket=public_bucket)
+    got = client.get_bucket_referer(Bucket=public_bucket)
+    assert got == {"RefererConfiguration": None}, got
+    assert "Status" not in got and "DomainList" not in got
 
 
 def test_white_list_over_plain_http(cosd, client, public_bucket):

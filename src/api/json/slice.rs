@@ -302,6 +302,11 @@ pub async fn finish(req: &JsonReq<'_>) -> JsonResult<Value> {
     req.authorize("name/cos:PutObject", key, None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
+    // The file is created now, so its directory must exist now (003:2168), not only when the
+    // session began: an empty directory can be deleted in between.
+    if !store.dir_exists(bucket, parent_of(key))? {
+        return Err(JsonError::no_parent());
+    }
     let (parts, _) = store.list_parts(&up.upload_id, 0, usize::MAX)?;
     let count = s.filesize.div_ceil(s.slice_size).max(1);
     let complete = parts.len() as u64 == count

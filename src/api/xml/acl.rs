@@ -1,7 +1,7 @@
 //! GET/PUT Bucket acl and Object acl (`?acl`): the AccessControlPolicy XML of spec 03 §4.7, or
 //! `x-cos-acl` / `x-cos-grant-*` headers.
 
-use crate::api::headers::{canned_acl, grant_headers};
+use crate::api::headers::{canned_acl, grant_headers, too_many_grants, MAX_GRANTS};
 use crate::api::xml::object::load_for_read;
 use crate::api::{empty_response, load_bucket, object_key, read_xml_body, xml_response};
 use crate::http::error::{ApiError, Code};
@@ -17,7 +17,9 @@ use http::{HeaderValue, Response, StatusCode};
 
 const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
 
-fn render(owner_uin: &str, canned: CannedAcl, grants: &[Grant]) -> String {
+/// `owner_grant`: whether the owner's FULL_CONTROL grant is listed first (always for a bucket;
+/// for an object only when its ACL is canned, i.e. it has no explicit grants).
+fn render(owner_uin: &str, canned: CannedAcl, grants: &[Grant], owner_grant: bool) -> String {
     let owner = format!("qcs::cam::uin/{owner_uin}:uin/{owner_uin}");
     let mut w = XmlWriter::new();
     w.open("AccessControlPolicy");
@@ -35,7 +37,9 @@ fn render(owner_uin: &str, canned: CannedAcl, grants: &[Grant]) -> String {
             .elem("Permission", perm.as_str())
             .close("Grant");
     };
-    user(&mut w, &owner, Permission::FullControl);
+    if owner_grant {
+        user(&mut w, &owner, Permission::FullControl);
+    }
     let mut all = canned_grants(canned);
     all.extend(grants.iter().cloned());
     for g in &all {
@@ -70,7 +74,7 @@ fn with_canned_header(mut resp: Response<Body>, canned: CannedAcl) -> Response<B
 
 pub fn get_bucket(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    let body = render(&b.owner_uin, b.acl, &b.grants);
+    let body = render(&b.owner_uin, b.acl, &b.grants, true);
     Ok(with_canned_header(
         xml_response(StatusCode::OK, body),
         b.acl,
@@ -80,7 +84,9 @@ pub fn get_bucket(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
 pub fn get_object(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let (b, o) = load_for_read(app, ctx)?;
     let canned = o.acl.unwrap_or(CannedAcl::Default);
-    let body = render(&b.owner_uin, canned, &o.grants);
+    // The grants that were set, as set: an object ACL given as grants (body or
+    // x-cos-grant-* headers) lists exactly those, the owner's included only if it was given.
+    let body = render(&b.owner_uin, canned, &o.grants, o.grants.is_empty());
     Ok(with_canned_header(
         xml_response(StatusCode::OK, body),
         canned,
@@ -110,8 +116,14 @@ async fn requested(
     let malformed = |m: String| ApiError::new(Code::MalformedACLError, m);
     let req = parse_acl(&bytes).map_err(|e| malformed(e.to_string()))?;
     let owner = format!("qcs::cam::uin/{owner_uin}:uin/{owner_uin}");
+    if req.list.grants.len() > MAX_GRANTS {
+        return Err(too_many_grants(
+            req.list.grants.len(),
+            Code::MalformedACLError,
+        ));
+    }
     let mut out = Vec::new();
-    for g in req.list.unwrap_or_default().grants {
+    for g in req.list.grants {
         let permission = Permission::parse(&g.permission)
             .ok_or_else(|| malformed(format!("unknown permission {:?}", g.permission)))?;
         let grantee = match (&g.grantee.id, &g.grantee.uri) {
@@ -120,8 +132,9 @@ async fn requested(
             (None, None) => None,
         }
         .ok_or_else(|| malformed("a Grantee needs a valid ID or a known group URI".into()))?;
-        // The owner's full control is implicit and cannot be removed.
-        if grantee == Grantee::Account(owner.clone()) {
+        // The owner's full control is implicit and cannot be removed; a bucket lists it
+        // anyway, an object lists it only when it was given, so it is kept for an object.
+        if !for_object && grantee == Grantee::Account(owner.clone()) {
             continue;
         }
         let grant = Grant {
@@ -157,11 +170,11 @@ mod tests {
 
     #[test]
     fn public_read_renders_the_exact_all_users_grant() {
-        let xml = render("1", CannedAcl::PublicRead, &[]);
+        let xml = render("1", CannedAcl::PublicRead, &[], true);
         assert!(xml.contains("<Owner><ID>qcs::cam::uin/1:uin/1</ID><DisplayName>qcs::cam::uin/1:uin/1</DisplayName></Owner>"), "{xml}");
         assert!(xml.contains(r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"#), "{xml}");
         assert_eq!(xml.matches("<Grant>").count(), 2);
         let parsed = parse_acl(xml.as_bytes()).unwrap();
-        assert_eq!(parsed.list.unwrap().grants.len(), 2);
+        assert_eq!(parsed.list.grants.len(), 2);
     }
 }

@@ -30,10 +30,16 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
     let tags = super::tagging::from_header(ctx)?;
     // An optional CreateBucketConfiguration body: must be well-formed XML if present.
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
-    if !bytes.iter().all(|b| b.is_ascii_whitespace()) && !well_formed(&bytes) {
+    let empty = bytes.iter().all(|b| b.is_ascii_whitespace());
+    let configuration = || {
+        well_formed(&bytes)
+            && std::str::from_utf8(&bytes)
+                .is_ok_and(|t| crate::xml::check_root(t, "CreateBucketConfiguration").is_ok())
+    };
+    if !empty && !configuration() {
         return Err(ApiError::new(
             Code::MalformedXML,
-            "The XML you provided was not well-formed.",
+            "The XML you provided was not well-formed or is not a CreateBucketConfiguration.",
         ));
     }
     app.store

@@ -54,6 +54,7 @@ pub fn preflight(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> 
         .store
         .get_bucket(name.as_str())?
         .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
+    crate::api::authz::check_region(ctx, &b)?;
     let origin = ctx.header("origin").ok_or_else(|| {
         ApiError::new(
             Code::InvalidRequest,

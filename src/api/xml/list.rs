@@ -1,6 +1,6 @@
 //! GET Bucket: list objects (v1 marker paging and `list-type=2`).
 
-use crate::api::{load_bucket, xml_response};
+use crate::api::{load_bucket, xml_listing_response};
 use crate::auth::encode::encode_key;
 use crate::http::error::{ApiError, Code};
 use crate::http::Ctx;
@@ -9,7 +9,7 @@ use crate::xml::{iso8601_ms, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
 use base64::Engine;
-use http::{Response, StatusCode};
+use http::Response;
 
 const MAX_KEYS: usize = 1000;
 
@@ -105,7 +105,7 @@ pub fn list_v1(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     }
     contents(&mut w, &page, &enc, Some(&app.config.appid));
     w.close("ListBucketResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    xml_listing_response(w)
 }
 
 pub fn list_v2(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
@@ -168,5 +168,5 @@ pub fn list_v2(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         fetch_owner.then_some(app.config.appid.as_str()),
     );
     w.close("ListBucketResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    xml_listing_response(w)
 }

@@ -263,6 +263,17 @@ pub async fn complete(
     .await?;
     let req =
         parse_complete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
+    // More parts than an upload can have is the part-number limit S3 and COS state (10,000),
+    // not a part that could not be found (docs/wire-details.md).
+    if req.parts.len() > MAX_PART_NUMBER as usize {
+        return Err(ApiError::new(
+            Code::InvalidArgument,
+            format!(
+                "A multipart upload has at most {MAX_PART_NUMBER} parts; the request lists {}.",
+                req.parts.len()
+            ),
+        ));
+    }
     let mut parts = Vec::with_capacity(req.parts.len());
     for p in &req.parts {
         let number = p
@@ -270,6 +281,12 @@ pub async fn complete(
             .trim()
             .parse::<u32>()
             .map_err(|_| ApiError::new(Code::MalformedXML, "PartNumber must be an integer."))?;
+        if !(1..=MAX_PART_NUMBER).contains(&number) {
+            return Err(ApiError::new(
+                Code::InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive.",
+            ));
+        }
         parts.push(CompletePart {
             number,
             etag: p.etag.clone(),
@@ -399,7 +416,7 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
         w.close("Part");
     }
     w.close("ListPartsResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    crate::api::xml_listing_response(w)
 }
 
 pub fn list_uploads(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
@@ -452,5 +469,5 @@ pub fn list_uploads(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiErro
             .close("CommonPrefixes");
     }
     w.close("ListMultipartUploadsResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    crate::api::xml_listing_response(w)
 }

@@ -78,6 +78,7 @@ pub(crate) fn load_for_read(
         .store
         .get_bucket(name.as_str())?
         .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
+    crate::api::authz::check_region(ctx, &bucket)?;
     match app.store.load_object(&bucket.name, key.as_str())? {
         Some(rec) => {
             authorize_in(

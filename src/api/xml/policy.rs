@@ -67,6 +67,12 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             "The specified bucket does not have a bucket policy.",
         )
     })?;
+    // S3 clients get the document as it was put, as S3 returns it.
+    let text = if ctx.dialect == crate::http::authn::Dialect::S3 {
+        text
+    } else {
+        cos_shape(&text)
+    };
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header("Content-Type", "application/json")
@@ -75,8 +81,93 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .unwrap_or_default())
 }
 
+/// The policy as COS's GET Bucket policy answers it (API reference 436/8276):
+/// `{"Statement":[{"Principal":…,"Effect":…,"Action":[…],"Resource":[…]}],"version":"2.0"}`:
+/// capitalised statement keys (however the PUT spelt them; COS accepts both spellings), a
+/// lower-case `version`, `Action`/`Resource` as arrays. Values are kept as given.
+fn cos_shape(stored: &str) -> String {
+    use serde_json::{Map, Value};
+    let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(stored) else {
+        return stored.to_string();
+    };
+    let canonical = |k: &str, names: &[&'static str]| -> Option<&'static str> {
+        names.iter().copied().find(|n| n.eq_ignore_ascii_case(k))
+    };
+    let mut out = Map::new();
+    for (k, v) in doc {
+        match canonical(&k, &["Statement", "version", "Principal"]) {
+            Some("Statement") => {
+                let list = match v {
+                    Value::Array(a) => a,
+                    other => vec![other],
+                };
+                let statements = list
+                    .into_iter()
+                    .map(|st| match st {
+                        Value::Object(m) => {
+                            let mut o = Map::new();
+                            for (k, v) in m {
+                                let name = canonical(
+                                    &k,
+                                    &[
+                                        "Sid",
+                                        "Principal",
+                                        "Effect",
+                                        "Action",
+                                        "NotAction",
+                                        "Resource",
+                                        "NotResource",
+                                        "Condition",
+                                    ],
+                                );
+                                let v = match (name, v) {
+                                    (
+                                        Some("Action" | "NotAction" | "Resource" | "NotResource"),
+                                        Value::String(s),
+                                    ) => Value::Array(vec![Value::String(s)]),
+                                    (_, v) => v,
+                                };
+                                o.insert(name.map(str::to_string).unwrap_or(k), v);
+                            }
+                            Value::Object(o)
+                        }
+                        other => other,
+                    })
+                    .collect();
+                out.insert("Statement".into(), Value::Array(statements));
+            }
+            Some(name) => {
+                out.insert(name.into(), v);
+            }
+            None => {
+                out.insert(k, v);
+            }
+        }
+    }
+    Value::Object(out).to_string()
+}
+
 pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
     app.store.set_bucket_policy(&b.name, None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cos_shape;
+
+    #[test]
+    fn get_answers_the_shape_cos_documents() {
+        let put = r#"{"version":"2.0","statement":[{"principal":{"qcs":["qcs::cam::anyone:anyone"]},"effect":"allow","action":"name/cos:GetObject","resource":["qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/*"],"condition":{"ip_equal":{"qcs:ip":["10.0.0.0/8"]}}}]}"#;
+        let want = r#"{"Statement":[{"Action":["name/cos:GetObject"],"Condition":{"ip_equal":{"qcs:ip":["10.0.0.0/8"]}},"Effect":"allow","Principal":{"qcs":["qcs::cam::anyone:anyone"]},"Resource":["qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/*"]}],"version":"2.0"}"#;
+        assert_eq!(cos_shape(put), want);
+        // Already in COS's spelling: the same document.
+        assert_eq!(cos_shape(want), want);
+        let caps = r#"{"Version":"2.0","Statement":[{"Principal":{"qcs":["x"]},"Effect":"deny","Action":["a"],"Resource":["r"]}]}"#;
+        assert_eq!(
+            cos_shape(caps),
+            r#"{"Statement":[{"Action":["a"],"Effect":"deny","Principal":{"qcs":["x"]},"Resource":["r"]}],"version":"2.0"}"#
+        );
+    }
 }

@@ -30,12 +30,16 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
     Ok(empty_response(StatusCode::OK))
 }
 
-/// GET `?referer`. With nothing configured the answer is a disabled configuration (200, not
-/// 404): every COS SDK reads the document unconditionally, and "no protection" is what it means.
+/// GET `?referer`. With nothing configured (never set, or deleted) the answer is an empty
+/// `<RefererConfiguration/>` with 200, as COS answers: cos-python-sdk-v5 reads it as
+/// `{'RefererConfiguration': None}` and cos-nodejs-sdk-v5 as `RefererConfiguration: {}`.
 pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    let c = b.referer.unwrap_or_default();
-    Ok(xml_response(StatusCode::OK, c.to_xml()))
+    let body = match b.referer {
+        Some(c) => c.to_xml(),
+        None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RefererConfiguration/>".to_string(),
+    };
+    Ok(xml_response(StatusCode::OK, body))
 }
 
 /// DELETE `?referer`: removes the configuration (204).

@@ -31,6 +31,9 @@ pub struct ErrorDocument {
     /// status (404); Disabled answers it with 200 (single-page apps on deep links).
     #[serde(default = "yes")]
     pub original_http_status: bool,
+    /// Whether the PUT gave `OriginalHttpStatus`: GET returns what was set, nothing invented.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub original_http_status_given: bool,
 }
 
 fn yes() -> bool {
@@ -53,6 +56,10 @@ pub struct RoutingRule {
     pub replace_key_with: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replace_key_prefix_with: Option<String>,
+    /// COS's `Redirect/URLRedirect` (`Enabled` / `Disabled`), kept and returned as given; the
+    /// website endpoint answers every matching rule with a redirect either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_redirect: Option<String>,
 }
 
 /// The bucket's website configuration as stored.
@@ -66,6 +73,9 @@ pub struct WebsiteConfig {
     /// `AutoAddressing/Status` Enabled: `/about` also finds `about.html`.
     #[serde(default)]
     pub auto_addressing: bool,
+    /// Whether the PUT gave `AutoAddressing`: GET returns it only then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_addressing_given: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_document: Option<ErrorDocument>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -78,6 +78,39 @@ fn round_trip_and_defaults() {
 }
 
 #[test]
+fn get_returns_what_was_set_and_nothing_more() {
+    let min = WebsiteConfig::parse(
+        "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument>\
+         <ErrorDocument><Key>404.html</Key></ErrorDocument>\
+         <RoutingRules><RoutingRule><Condition><KeyPrefixEquals>a/</KeyPrefixEquals></Condition>\
+         <Redirect><ReplaceKeyPrefixWith>b/</ReplaceKeyPrefixWith><URLRedirect>Disabled</URLRedirect></Redirect>\
+         </RoutingRule></RoutingRules></WebsiteConfiguration>",
+    )
+    .unwrap();
+    let xml = min.to_xml();
+    assert!(!xml.contains("AutoAddressing"), "{xml}");
+    assert!(!xml.contains("OriginalHttpStatus"), "{xml}");
+    assert!(
+        xml.contains("<Redirect><ReplaceKeyPrefixWith>b/</ReplaceKeyPrefixWith><URLRedirect>Disabled</URLRedirect></Redirect>"),
+        "{xml}"
+    );
+    assert_eq!(WebsiteConfig::parse(&xml).unwrap(), min);
+    // The defaults still apply: the error document keeps the error's status.
+    assert_eq!(min.error_document(404), Some(("404.html", 404)));
+    assert!(WebsiteConfig::parse(
+        "<WebsiteConfiguration><IndexDocument><Suffix>i.html</Suffix></IndexDocument>\
+         <RoutingRules><RoutingRule><Condition><KeyPrefixEquals>a/</KeyPrefixEquals></Condition>\
+         <Redirect><ReplaceKeyWith>b</ReplaceKeyWith><URLRedirect>maybe</URLRedirect></Redirect>\
+         </RoutingRule></RoutingRules></WebsiteConfiguration>"
+    )
+    .is_err());
+    assert!(WebsiteConfig::parse(
+        "<NotWebsite><IndexDocument><Suffix>i.html</Suffix></IndexDocument></NotWebsite>"
+    )
+    .is_err());
+}
+
+#[test]
 fn validation() {
     let wrap = |inner: &str| format!("<WebsiteConfiguration>{inner}</WebsiteConfiguration>");
     let idx = "<IndexDocument><Suffix>index.html</Suffix></IndexDocument>";

@@ -53,6 +53,8 @@ struct XmlRedirect {
     key_with: Option<String>,
     #[serde(rename = "ReplaceKeyPrefixWith", default)]
     prefix_with: Option<String>,
+    #[serde(rename = "URLRedirect", default)]
+    url_redirect: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +142,7 @@ fn parse_rule(r: XmlRule) -> Result<RoutingRule, String> {
         http_redirect_code,
         replace_key_with: d.key_with,
         replace_key_prefix_with: d.prefix_with,
+        url_redirect: switch(d.url_redirect, "URLRedirect")?.map(|on| on_off(on).to_string()),
     };
     if rule.replace_key_with.is_some() && rule.replace_key_prefix_with.is_some() {
         return Err("a Redirect takes ReplaceKeyWith or ReplaceKeyPrefixWith, not both".into());
@@ -159,6 +162,8 @@ fn parse_rule(r: XmlRule) -> Result<RoutingRule, String> {
 impl WebsiteConfig {
     /// Parses and validates a `WebsiteConfiguration` document.
     pub fn parse(xml: &str) -> Result<WebsiteConfig, String> {
+        crate::xml::check_root(xml, "WebsiteConfiguration")
+            .map_err(|e| format!("not a WebsiteConfiguration: {}", e.0))?;
         let doc: XmlConfig =
             quick_xml::de::from_str(xml).map_err(|e| format!("not a WebsiteConfiguration: {e}"))?;
         let index_suffix = text(doc.index.and_then(|i| i.suffix));
@@ -182,14 +187,17 @@ impl WebsiteConfig {
         if index_suffix.is_none() && !everything_elsewhere {
             return Err("a WebsiteConfiguration needs an IndexDocument with a Suffix".into());
         }
-        let auto_addressing =
-            switch(doc.auto.and_then(|a| a.status), "AutoAddressing Status")?.unwrap_or(false);
+        let auto = switch(doc.auto.and_then(|a| a.status), "AutoAddressing Status")?;
         let error_document = match doc.error {
             None => None,
-            Some(e) => Some(ErrorDocument {
-                key: text(e.key).ok_or("ErrorDocument needs a Key")?,
-                original_http_status: switch(e.original, "OriginalHttpStatus")?.unwrap_or(true),
-            }),
+            Some(e) => {
+                let original = switch(e.original, "OriginalHttpStatus")?;
+                Some(ErrorDocument {
+                    key: text(e.key).ok_or("ErrorDocument needs a Key")?,
+                    original_http_status: original.unwrap_or(true),
+                    original_http_status_given: original.is_some(),
+                })
+            }
         };
         let rules = doc.rules.map(|r| r.rules).unwrap_or_default();
         if rules.len() > MAX_ROUTING_RULES {
@@ -204,7 +212,8 @@ impl WebsiteConfig {
         Ok(WebsiteConfig {
             index_suffix,
             redirect_all,
-            auto_addressing,
+            auto_addressing: auto.unwrap_or(false),
+            auto_addressing_given: auto.is_some(),
             error_document,
             routing_rules,
         })
@@ -225,13 +234,18 @@ impl WebsiteConfig {
             w.elem_opt("HostName", r.host_name.as_deref());
             w.close("RedirectAllRequestsTo");
         }
-        w.open("AutoAddressing");
-        w.elem("Status", on_off(self.auto_addressing));
-        w.close("AutoAddressing");
+        // Only what the PUT gave: no AutoAddressing or OriginalHttpStatus is invented.
+        if self.auto_addressing_given {
+            w.open("AutoAddressing");
+            w.elem("Status", on_off(self.auto_addressing));
+            w.close("AutoAddressing");
+        }
         if let Some(e) = &self.error_document {
             w.open("ErrorDocument");
             w.elem("Key", &e.key);
-            w.elem("OriginalHttpStatus", on_off(e.original_http_status));
+            if e.original_http_status_given {
+                w.elem("OriginalHttpStatus", on_off(e.original_http_status));
+            }
             w.close("ErrorDocument");
         }
         if !self.routing_rules.is_empty() {
@@ -250,6 +264,7 @@ impl WebsiteConfig {
                 }
                 w.elem_opt("ReplaceKeyWith", r.replace_key_with.as_deref());
                 w.elem_opt("ReplaceKeyPrefixWith", r.replace_key_prefix_with.as_deref());
+                w.elem_opt("URLRedirect", r.url_redirect.as_deref());
                 w.close("Redirect").close("RoutingRule");
             }
             w.close("RoutingRules");
