@@ -269,3 +269,37 @@ async fn a_copy_does_not_tell_whether_an_unreadable_bucket_exists() {
         .await;
     assert_error(&r, 404, "NoSuchBucket");
 }
+
+#[tokio::test]
+async fn the_admin_api_reveals_nothing_of_another_tenants_sub_accounts() {
+    let s = TestServer::start_with(|cfg| {
+        cfg.accounts.push(cosd::config::AccountDecl {
+            uin: "100000000002".into(),
+            appid: "1250000001".into(),
+            secret_id: "AKIDotherTENANTkey00000000000000000".into(),
+            secret_key: "otherTenantSecretKey0000000000000".into(),
+        });
+    })
+    .await;
+    let owner = s.client();
+    let mut other = s.client();
+    other.sid = "AKIDotherTENANTkey00000000000000000".into();
+    other.skey = "otherTenantSecretKey0000000000000".into();
+    let r = owner.admin("POST", "users", r#"{"uin":"100000000077"}"#).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The same uin under another root account: its own sub-account, no conflict to learn from.
+    let r = other.admin("POST", "users", r#"{"uin":"100000000077"}"#).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = other.admin("POST", "users", r#"{"uin":"100000000077"}"#).await;
+    assert_eq!(r.status, 409, "the tenant's own duplicate is still one: {}", r.text());
+    // The simulator will not evaluate another tenant's sub-account (and its policies).
+    other.create_bucket("mine-1250000001").await;
+    let r = other
+        .admin(
+            "POST",
+            "simulate",
+            r#"{"principal":"qcs::cam::uin/100000000001:uin/100000000077","action":"name/cos:GetObject","resource":"qcs::cos:ap-guangzhou:uid/1250000001:mine-1250000001/a"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+}

@@ -100,11 +100,14 @@ impl LegacySign {
     /// required but not interpreted.
     pub fn parse(sign: &str) -> Result<LegacySign, LegacyAuthError> {
         // The Python SDK puts the signature in `?sign=` without URL-encoding it, so its `+`
-        // arrive as spaces; Base64 has no spaces, so they are always a decoded `+`.
-        let sign = sign.trim().replace(' ', "+");
-        if sign.is_empty() {
+        // arrive as spaces; Base64 has no spaces, so they are always a decoded `+`. (Spaces
+        // first: a signature that starts or ends with `+` arrives with a space there, which a
+        // trim would drop.)
+        if sign.trim().is_empty() {
             return Err(LegacyAuthError::Empty);
         }
+        let sign = sign.replace(' ', "+");
+        let sign = sign.trim();
         if sign.len() > MAX_SIGN_LEN {
             return Err(LegacyAuthError::Malformed);
         }

@@ -70,6 +70,26 @@ fn spec_vectors_sign_and_verify() {
         .unwrap();
     let spaced = with_plus.replace('+', " ");
     assert!(verify(&LegacySign::parse(&spaced).unwrap(), &keys()).is_ok());
+    // A leading `+` arrives as a leading space: still a `+`, not trimmed away.
+    let leading = (0..100_000u64)
+        .map(|r| {
+            sign(
+                "SECRETEXAMPLE",
+                &plain_text(
+                    "1250000000",
+                    "AKIDEXAMPLE",
+                    1700000300,
+                    1700000000,
+                    r,
+                    &f,
+                    "mybucket",
+                ),
+            )
+        })
+        .find(|s| s.starts_with('+'))
+        .unwrap();
+    let spaced = leading.replace('+', " ");
+    assert!(verify(&LegacySign::parse(&spaced).unwrap(), &keys()).is_ok());
 }
 
 #[test]

@@ -31,10 +31,18 @@ fn malformed(m: &str) -> AuthError {
     AuthError::Malformed(m.to_string())
 }
 
+/// The names of `q-header-list` / `q-url-param-list` in their signed form, `E(name).lower()`.
+/// A list from a header arrives decoded once more than one from the query (the header value is
+/// URL-decoded as a whole, so `%2c` arrives as `,`), so each name is decoded and encoded again:
+/// both arrive as `%2c`.
 fn split_list(v: &str) -> Vec<String> {
     v.split(';')
-        .map(|s| s.trim().to_ascii_lowercase())
+        .map(str::trim)
         .filter(|s| !s.is_empty())
+        .map(|s| {
+            let name = percent_encoding::percent_decode_str(s).decode_utf8_lossy();
+            super::canonical::list_name(&name)
+        })
         .collect()
 }
 

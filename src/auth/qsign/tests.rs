@@ -268,3 +268,23 @@ fn validity_windows_must_be_ordered_bounded_and_current() {
         assert_eq!(got, want, "{start};{end} at {now}");
     }
 }
+
+#[test]
+fn list_names_from_a_header_and_from_the_query_agree() {
+    // The header value is URL-decoded as a whole, so its list arrives decoded once more.
+    let h = QSign::from_header("q-sign-algorithm=sha1&q-ak=a&q-sign-time=1;2&q-header-list=host&q-url-param-list=%2c;a%20b;a%2bb;x%2fy;%c3%bc&q-signature=ab").unwrap();
+    let q = QSign::from_pairs(
+        [
+            ("q-sign-algorithm", "sha1"),
+            ("q-ak", "a"),
+            ("q-sign-time", "1;2"),
+            ("q-url-param-list", "%2c;a%20b;a%2bb;x%2fy;%c3%bc"),
+            ("q-signature", "ab"),
+        ]
+        .into_iter(),
+    )
+    .unwrap();
+    let want = ["%2c", "a%20b", "a%2bb", "x%2fy", "%c3%bc"];
+    assert_eq!(h.param_list, want);
+    assert_eq!(q.param_list, want);
+}
