@@ -55,6 +55,10 @@ pub enum Code {
     MethodNotAllowed,
     NotImplemented,
     InternalError,
+    /// A request body stalled (`body_timeout_secs`).
+    RequestTimeout,
+    /// The server cannot serve the request now (out of descriptors); retrying may work.
+    ServiceUnavailable,
 }
 
 impl Code {
@@ -104,6 +108,8 @@ impl Code {
             Code::MethodNotAllowed => "MethodNotAllowed",
             Code::NotImplemented => "NotImplemented",
             Code::InternalError => "InternalError",
+            Code::RequestTimeout => "RequestTimeout",
+            Code::ServiceUnavailable => "ServiceUnavailable",
         }
     }
 
@@ -153,6 +159,8 @@ impl Code {
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::NotImplemented => StatusCode::NOT_IMPLEMENTED,
             Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::RequestTimeout => StatusCode::BAD_REQUEST,
+            Code::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod server;
 pub mod stamp;
 pub mod target;
 pub mod tls;
+pub mod transport;
 
 use crate::auth::encode::{decode_path, decode_query};
 use crate::auth::payload::PayloadSpec;
@@ -133,13 +134,21 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         .get(http::header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let stall = req.extensions().get::<transport::StallFlag>().cloned();
     let incoming = Incoming {
         rid: &rid,
         resource: &resource,
         query,
         dialect,
     };
-    let result = pipeline(&app, req, incoming, &mut access).await;
+    let result = match pipeline(&app, req, incoming, &mut access).await {
+        // Whatever the handler made of a body read that stalled, say what happened.
+        Err(_) if stall.as_ref().is_some_and(transport::StallFlag::stalled) => Err(ApiError::new(
+            Code::RequestTimeout,
+            "Your socket connection to the server was not read from or written to within the timeout period.",
+        )),
+        r => r,
+    };
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
@@ -231,6 +240,7 @@ async fn pipeline(
         dialect,
     } = incoming;
     let (parts, body) = req.into_parts();
+    check_transfer_encoding(&parts.headers)?;
     let host = parts
         .headers
         .get(http::header::HOST)
@@ -261,7 +271,7 @@ async fn pipeline(
         return Ok(crate::api::sts::handle(app, parts, body, rid, access).await);
     }
     if addressed.path_style && path == "/_cosd/health" {
-        return Ok(health(&parts.method));
+        return Ok(health(app, &parts.method));
     }
     if addressed.path_style && path.starts_with(crate::api::json::PREFIX) {
         let incoming = crate::api::json::Incoming {
@@ -338,16 +348,59 @@ async fn pipeline(
     crate::api::dispatch(app, &ctx, body).await
 }
 
-fn health(method: &Method) -> Response<Body> {
+/// `{"status":"ok"}` and the transport's counters (connections open, refused and closed by
+/// each limit; object reads that failed while answering a GET).
+fn health(app: &AppState, method: &Method) -> Response<Body> {
     let body = if method == Method::HEAD {
-        ""
+        String::new()
     } else {
-        "{\"status\":\"ok\"}"
+        let t = &app.transport;
+        let s = t.stats();
+        let n = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "{{\"status\":\"ok\",\"connections\":{},\"max_connections\":{},\"refused\":{},\"evicted\":{},\"idle_timeouts\":{},\"header_timeouts\":{},\"body_timeouts\":{},\"send_timeouts\":{},\"read_failures\":{}}}",
+            t.open(),
+            t.limits().max_connections,
+            n(&s.refused),
+            n(&s.evicted),
+            n(&s.idle_timeouts),
+            n(&s.header_timeouts),
+            n(&s.body_timeouts),
+            n(&s.send_timeouts),
+            n(&s.read_failures),
+        )
     };
     Response::builder()
         .header("Content-Type", "application/json")
         .body(Body::from(body))
         .unwrap_or_default()
+}
+
+/// Refuses a request body in a transfer coding other than `chunked` (RFC 9112 §6.1: 501),
+/// which hyper would otherwise decode as chunked and store still encoded. hyper itself answers
+/// 400 when `chunked` is missing or not last.
+fn check_transfer_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
+    let mut chunked = 0;
+    for v in headers.get_all(http::header::TRANSFER_ENCODING) {
+        let v = v.to_str().unwrap_or("?");
+        for coding in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            if coding.eq_ignore_ascii_case("chunked") {
+                chunked += 1;
+            } else {
+                return Err(ApiError::new(
+                    Code::NotImplemented,
+                    format!("A header you provided implies functionality that is not implemented: Transfer-Encoding {coding}"),
+                ));
+            }
+        }
+    }
+    if chunked > 1 {
+        return Err(ApiError::new(
+            Code::InvalidRequest,
+            "Transfer-Encoding names chunked more than once.",
+        ));
+    }
+    Ok(())
 }
 
 /// `x-amz-*` request headers that name the same thing as an `x-cos-*` header (ACL, grants,
@@ -409,5 +462,31 @@ mod alias_tests {
         assert_eq!(h["x-cos-storage-class"], "ARCHIVE");
         assert!(!h.contains_key("x-cos-content-sha256"));
         assert!(!h.contains_key("x-cos-checksum-crc32"));
+    }
+}
+
+#[cfg(test)]
+mod framing_tests {
+    use super::*;
+
+    #[test]
+    fn only_chunked_transfer_coding_is_accepted() {
+        let te = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                http::header::TRANSFER_ENCODING,
+                HeaderValue::from_str(v).unwrap(),
+            );
+            check_transfer_encoding(&h).map_err(|e| e.code)
+        };
+        assert_eq!(te("chunked"), Ok(()));
+        assert_eq!(te("Chunked"), Ok(()));
+        assert_eq!(te("gzip, chunked"), Err(Code::NotImplemented));
+        assert_eq!(te("identity"), Err(Code::NotImplemented));
+        assert_eq!(te("chunked, chunked"), Err(Code::InvalidRequest));
+        assert_eq!(
+            check_transfer_encoding(&HeaderMap::new()).map_err(|e| e.code),
+            Ok(())
+        );
     }
 }
