@@ -142,6 +142,7 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         dialect,
     };
     let result = match pipeline(&app, req, incoming, &mut access).await {
+        Ok(r) if r.extensions().get::<AwaitFirstPiece>().is_some() => first_piece(r).await,
         // Whatever the handler made of a body read that stalled, say what happened.
         Err(_) if stall.as_ref().is_some_and(transport::StallFlag::stalled) => Err(ApiError::new(
             Code::RequestTimeout,
@@ -403,6 +404,90 @@ fn check_transfer_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A response extension: the body must deliver its first piece before the response is sent,
+/// so that a read failing at once is answered 500/503 rather than 200 and a cut connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AwaitFirstPiece;
+
+/// Waits for the first piece of `resp`'s body (see [`AwaitFirstPiece`]); a failed read (already
+/// logged by the body) becomes a 503 when the server is out of descriptors or memory, else 500.
+async fn first_piece(resp: Response<Body>) -> Result<Response<Body>, ApiError> {
+    use http_body_util::BodyExt;
+    let (parts, mut body) = resp.into_parts();
+    match body.frame().await {
+        None => Ok(Response::from_parts(parts, Body::empty())),
+        Some(Ok(first)) => Ok(Response::from_parts(
+            parts,
+            Body::new(Primed {
+                first: Some(first),
+                rest: body,
+            }),
+        )),
+        Some(Err(e)) => {
+            let io = e
+                .into_inner()
+                .downcast::<std::io::Error>()
+                .map(|e| *e)
+                .unwrap_or_else(std::io::Error::other);
+            Err(read_failure(&io))
+        }
+    }
+}
+
+/// The answer to an object read that failed before the response was sent.
+pub(crate) fn read_failure(e: &std::io::Error) -> ApiError {
+    match e.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOMEM) => ApiError::new(
+            Code::ServiceUnavailable,
+            "The server is short of resources (open files or memory). Please retry.",
+        ),
+        _ => ApiError::new(
+            Code::InternalError,
+            "We encountered an internal error. Please try again.",
+        ),
+    }
+}
+
+/// A body whose first frame was already read.
+struct Primed {
+    first: Option<http_body::Frame<bytes::Bytes>>,
+    rest: Body,
+}
+
+impl http_body::Body for Primed {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match self.first.take() {
+            Some(f) => std::task::Poll::Ready(Some(Ok(f))),
+            None => std::pin::Pin::new(&mut self.rest).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.first.is_none() && self.rest.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        let first = self
+            .first
+            .as_ref()
+            .and_then(|f| f.data_ref())
+            .map_or(0, |d| d.len() as u64);
+        let rest = self.rest.size_hint();
+        let mut hint = http_body::SizeHint::new();
+        hint.set_lower(rest.lower() + first);
+        if let Some(u) = rest.upper() {
+            hint.set_upper(u + first);
+        }
+        hint
+    }
+}
+
 /// `x-amz-*` request headers that name the same thing as an `x-cos-*` header (ACL, grants,
 /// storage class, metadata, copy source and its conditions, metadata directive, tagging,
 /// forbid-overwrite...) are also made available under the `x-cos-` name, so handlers read one
@@ -468,6 +553,15 @@ mod alias_tests {
 #[cfg(test)]
 mod framing_tests {
     use super::*;
+
+    #[test]
+    fn a_read_out_of_descriptors_is_503_and_a_missing_chunk_500() {
+        let emfile = std::io::Error::from_raw_os_error(libc::EMFILE);
+        assert_eq!(read_failure(&emfile).code, Code::ServiceUnavailable);
+        assert_eq!(read_failure(&emfile).code.status(), 503);
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "chunk ab is missing");
+        assert_eq!(read_failure(&missing).code, Code::InternalError);
+    }
 
     #[test]
     fn only_chunked_transfer_coding_is_accepted() {
