@@ -97,7 +97,14 @@ async fn run(
                 .refused
                 .fetch_add(1, Ordering::Relaxed);
             if tls.is_none() {
-                let _ = stream.try_write(REFUSED);
+                match conn.transport.refusal() {
+                    Some(leave) => {
+                        tokio::spawn(refuse(stream, leave));
+                    }
+                    None => {
+                        let _ = stream.try_write(REFUSED);
+                    }
+                }
             }
             tracing::debug!(%peer, "connection refused: at max_connections");
             continue;
@@ -143,6 +150,20 @@ async fn run(
         _ = graceful.shutdown() => tracing::info!("all connections closed"),
         _ = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing remaining connections"),
     }
+}
+
+/// Answers a refused connection 503 and waits (a second at most) for the client to close, so
+/// that its unread request does not make the close a reset that destroys the answer.
+async fn refuse(mut stream: tokio::net::TcpStream, _leave: super::transport::Refusal) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(REFUSED).await?;
+        stream.shutdown().await?;
+        let mut scratch = [0u8; 4096];
+        while stream.read(&mut scratch).await? > 0 {}
+        Ok::<_, std::io::Error>(())
+    })
+    .await;
 }
 
 /// What every connection shares: the router, the response header casing and the limits.

@@ -121,6 +121,8 @@ pub struct Transport(Arc<Inner>);
 struct Inner {
     limits: Limits,
     stats: Stats,
+    /// Refused connections still being told so (see [`Transport::refusal`]).
+    refusing: AtomicUsize,
     base: Instant,
     next_id: AtomicU64,
     conns: Mutex<HashMap<u64, Arc<ConnState>>>,
@@ -140,6 +142,7 @@ impl Transport {
         Transport(Arc::new(Inner {
             limits,
             stats: Stats::default(),
+            refusing: AtomicUsize::new(0),
             base: Instant::now(),
             next_id: AtomicU64::new(0),
             conns: Mutex::new(HashMap::new()),
@@ -202,6 +205,29 @@ impl Transport {
             state,
             transport: self.clone(),
         })
+    }
+}
+
+/// Refused connections that may linger at once to make sure their 503 arrives; beyond that
+/// they are closed right after the write.
+const REFUSALS_LINGERING: usize = 32;
+
+impl Transport {
+    /// Leave for a refused connection to linger until its client has read the 503, if few
+    /// others do (each holds a descriptor for up to a second).
+    pub fn refusal(&self) -> Option<Refusal> {
+        let n = self.0.refusing.fetch_add(1, Relaxed);
+        let slot = Refusal(self.clone());
+        (n < REFUSALS_LINGERING).then_some(slot)
+    }
+}
+
+/// See [`Transport::refusal`]; dropping it gives the leave back.
+pub struct Refusal(Transport);
+
+impl Drop for Refusal {
+    fn drop(&mut self) {
+        self.0 .0.refusing.fetch_sub(1, Relaxed);
     }
 }
 
