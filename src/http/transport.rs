@@ -344,26 +344,57 @@ impl<B: Body + Unpin> Body for Tracked<B> {
     }
 }
 
-/// A timer armed lazily and re-armed without a new allocation.
+/// A lazily moved timer: it may fire before the deadline asked of it (its owner then looks
+/// again), never after. Deadlines that move later, as they do with every request on a
+/// keep-alive connection, cost no timer-wheel work until the timer fires; only a deadline
+/// earlier than the armed one resets it. (Resetting it for every request cost ~3 µs of a
+/// 4 KiB GET here.)
 #[derive(Default)]
-struct Timer(Option<Pin<Box<Sleep>>>);
+struct Timer {
+    sleep: Option<Pin<Box<Sleep>>>,
+    /// When the sleep fires, if it is armed and has not fired.
+    at: Option<tokio::time::Instant>,
+}
 
 impl Timer {
-    fn arm(&mut self, after: Duration) {
-        self.arm_at(tokio::time::Instant::now() + after);
-    }
-
-    fn arm_at(&mut self, at: tokio::time::Instant) {
-        match &mut self.0 {
-            Some(s) => s.as_mut().reset(at),
-            None => self.0 = Some(Box::pin(tokio::time::sleep_until(at))),
+    /// Makes sure the timer fires no later than `deadline`.
+    fn by(&mut self, deadline: tokio::time::Instant) {
+        if self.at.is_some_and(|at| at <= deadline) {
+            return;
+        }
+        self.at = Some(deadline);
+        match &mut self.sleep {
+            Some(s) => s.as_mut().reset(deadline),
+            None => self.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
         }
     }
 
-    fn fired(&mut self, cx: &mut Context<'_>) -> bool {
-        self.0
-            .as_mut()
-            .is_some_and(|s| s.as_mut().poll(cx).is_ready())
+    /// Whether `deadline` has passed; if not, the task is woken by then at the latest.
+    fn due(&mut self, cx: &mut Context<'_>, deadline: tokio::time::Instant) -> bool {
+        self.by(deadline);
+        while let Some(sleep) = self.sleep.as_mut() {
+            if sleep.as_mut().poll(cx).is_pending() {
+                return false;
+            }
+            self.at = None;
+            if tokio::time::Instant::now() >= deadline {
+                return true;
+            }
+            self.by(deadline);
+        }
+        false
+    }
+
+    /// Keeps the task woken now and then (by `every` at the latest) while nothing else is due.
+    fn tick(&mut self, cx: &mut Context<'_>, every: Duration) {
+        let now = tokio::time::Instant::now;
+        if self.at.is_none() {
+            self.by(now() + every);
+        }
+        while self.due(cx, self.at.unwrap_or_else(|| now() + every)) {
+            self.at = None;
+            self.by(now() + every);
+        }
     }
 }
 
@@ -375,8 +406,8 @@ enum Waiting {
     Busy,
     /// The first byte of a request (idle since the epoch's start).
     Idle(u64),
-    /// The rest of a request header whose first byte came in this epoch.
-    Head(u64),
+    /// The rest of a request header whose first byte came in this epoch, by this deadline.
+    Head(u64, tokio::time::Instant),
 }
 
 /// How long a closing connection reads and discards what the client still sends, so that an
@@ -391,9 +422,11 @@ pub struct Watched<S> {
     read: Timer,
     waiting: Option<Waiting>,
     write: Timer,
-    write_armed: bool,
+    /// Since when writes wait without progress.
+    write_since: Option<tokio::time::Instant>,
     /// Closing: the write side is shut and the linger timer runs.
     lingering: bool,
+    linger_until: Option<tokio::time::Instant>,
     /// A timeout ended the connection: no lingering for a client that sends nothing.
     timed_out: bool,
 }
@@ -406,8 +439,9 @@ impl<S> Watched<S> {
             read: Timer::default(),
             waiting: None,
             write: Timer::default(),
-            write_armed: false,
+            write_since: None,
             lingering: false,
+            linger_until: None,
             timed_out: false,
         }
     }
@@ -436,38 +470,34 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
         // only watch for the client hanging up.
         if this.state.is_busy() {
             if r.is_pending() {
-                if this.waiting != Some(Waiting::Busy) {
-                    this.waiting = Some(Waiting::Busy);
-                    this.read.arm(limits.idle);
-                }
-                while this.read.fired(cx) {
-                    this.read.arm(limits.idle);
-                }
+                this.waiting = Some(Waiting::Busy);
+                this.read.tick(cx, limits.idle);
             }
             return r;
         }
         let epoch = this.state.epoch.load(Relaxed);
         match r {
             Poll::Ready(Ok(())) if buf.filled().len() > before => {
-                if this.waiting != Some(Waiting::Head(epoch)) {
-                    this.waiting = Some(Waiting::Head(epoch));
-                    this.read.arm(limits.header_read);
+                if !matches!(this.waiting, Some(Waiting::Head(e, _)) if e == epoch) {
+                    let deadline = tokio::time::Instant::now() + limits.header_read;
+                    this.waiting = Some(Waiting::Head(epoch, deadline));
                 }
                 Poll::Ready(Ok(()))
             }
             Poll::Pending => {
-                if !matches!(this.waiting, Some(Waiting::Idle(e) | Waiting::Head(e)) if e == epoch)
-                {
-                    this.waiting = Some(Waiting::Idle(epoch));
-                    let since = this.state.idle_since();
-                    this.read.arm_at((since + limits.idle).into());
-                }
-                if !this.read.fired(cx) {
+                let deadline = match this.waiting {
+                    Some(Waiting::Head(e, deadline)) if e == epoch => deadline,
+                    _ => {
+                        this.waiting = Some(Waiting::Idle(epoch));
+                        (this.state.idle_since() + limits.idle).into()
+                    }
+                };
+                if !this.read.due(cx, deadline) {
                     return Poll::Pending;
                 }
                 let stats = this.state.stats();
                 let what = match this.waiting {
-                    Some(Waiting::Head(_)) => {
+                    Some(Waiting::Head(..)) => {
                         stats.header_timeouts.fetch_add(1, Relaxed);
                         "reading the request header"
                     }
@@ -492,14 +522,14 @@ impl<S: AsyncWrite + Unpin> Watched<S> {
         r: Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>> {
         if r.is_ready() {
-            self.write_armed = false;
+            self.write_since = None;
             return r;
         }
-        if !self.write_armed {
-            self.write_armed = true;
-            self.write.arm(self.state.limits().body);
-        }
-        if self.write.fired(cx) {
+        let body = self.state.limits().body;
+        let since = *self
+            .write_since
+            .get_or_insert_with(tokio::time::Instant::now);
+        if self.write.due(cx, since + body) {
             self.state.stats().send_timeouts.fetch_add(1, Relaxed);
             self.timed_out = true;
             return Poll::Ready(Err(Self::timed_out("sending the response")));
@@ -545,7 +575,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Watched<S> {
                 return Poll::Ready(Ok(()));
             }
             this.lingering = true;
-            this.read.arm(LINGER);
+            this.linger_until = Some(tokio::time::Instant::now() + LINGER);
         }
         let mut scratch = [0u8; 8192];
         loop {
@@ -553,7 +583,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Watched<S> {
             match Pin::new(&mut this.io).poll_read(cx, &mut buf) {
                 Poll::Ready(Ok(())) if !buf.filled().is_empty() => continue,
                 Poll::Ready(_) => return Poll::Ready(Ok(())),
-                Poll::Pending if this.read.fired(cx) => return Poll::Ready(Ok(())),
+                Poll::Pending
+                    if this
+                        .linger_until
+                        .is_none_or(|until| this.read.due(cx, until)) =>
+                {
+                    return Poll::Ready(Ok(()))
+                }
                 Poll::Pending => return Poll::Pending,
             }
         }
@@ -582,7 +618,8 @@ pub struct StallGuard<B> {
     inner: B,
     after: Duration,
     timer: Timer,
-    armed: bool,
+    /// Since when the reader waits for data.
+    waiting_since: Option<tokio::time::Instant>,
     flag: StallFlag,
     state: Arc<ConnState>,
 }
@@ -594,7 +631,7 @@ impl<B> StallGuard<B> {
             inner,
             after: state.limits().body,
             timer: Timer::default(),
-            armed: false,
+            waiting_since: None,
             flag: flag.clone(),
             state: Arc::clone(state),
         };
@@ -617,15 +654,14 @@ where
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(r) => {
-                this.armed = false;
+                this.waiting_since = None;
                 Poll::Ready(r.map(|f| f.map_err(Into::into)))
             }
             Poll::Pending => {
-                if !this.armed {
-                    this.armed = true;
-                    this.timer.arm(this.after);
-                }
-                if !this.timer.fired(cx) {
+                let since = *this
+                    .waiting_since
+                    .get_or_insert_with(tokio::time::Instant::now);
+                if !this.timer.due(cx, since + this.after) {
                     return Poll::Pending;
                 }
                 this.flag.0.store(true, Relaxed);
