@@ -37,6 +37,10 @@ pub struct Config {
     pub multipart_expiry_secs: u64,
     pub legacy_once_window_secs: u64,
     pub shutdown_grace_secs: u64,
+    pub header_read_timeout_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub body_timeout_secs: u64,
+    pub max_connections: usize,
     pub log: String,
     pub trusted_proxies: Vec<String>,
     pub accounts: Vec<AccountDecl>,
@@ -206,6 +210,15 @@ impl Config {
         if self.inline_threshold > 1024 * 1024 {
             return Err("inline_threshold must be at most 1 MiB".into());
         }
+        for (name, secs) in [
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("body_timeout_secs", self.body_timeout_secs),
+        ] {
+            if !(1..=86_400).contains(&secs) {
+                return Err(format!("{name} must be between 1 and 86400 seconds"));
+            }
+        }
         Ok(())
     }
 }
@@ -280,6 +293,17 @@ mod tests {
         assert_eq!(c.root_uin, "100000000001");
         assert_eq!(c.appid, "1250000000");
         assert_eq!(c.website_domains, vec!["website.localhost"]);
+        assert_eq!(c.header_read_timeout_secs, 30);
+        assert_eq!(c.idle_timeout_secs, 60);
+        assert_eq!(c.body_timeout_secs, 60);
+        assert_eq!(c.max_connections, 0);
+    }
+
+    #[test]
+    fn a_zero_timeout_is_refused() {
+        let env = env_of(&[("COSD_IDLE_TIMEOUT_SECS", "0")]);
+        let err = Config::load(None, &env, &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("idle_timeout_secs"), "{err}");
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct AppState {
     pub policies: PolicyCache,
     /// `trusted_proxies`, parsed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The connection limits and counters of both listeners (pass it to `http::server`).
+    pub transport: http::transport::Transport,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +126,9 @@ pub fn build_state(
         tracing::info!(orphans, "queued unreferenced chunk files for collection");
     }
     let trusted_proxies = config.trusted_proxy_nets();
+    let transport = http::transport::Transport::new(http::transport::Limits::from_config(&config));
     let state = AppState {
+        transport,
         policies: PolicyCache::default(),
         trusted_proxies,
         config,

@@ -32,6 +32,12 @@ pub async fn with_request_id<F: Future>(rid: String, fut: F) -> F::Output {
     REQUEST_ID.scope(rid, fut).await
 }
 
+/// Runs `f` with `rid` as the request id of its log lines, for code that runs outside the
+/// request's handler (a response body sent by the connection's task).
+pub fn in_request<R>(rid: &str, f: impl FnOnce() -> R) -> R {
+    REQUEST_ID.sync_scope(rid.to_string(), f)
+}
+
 /// Formats events as lines for `W`.
 pub struct LineLayer<W> {
     make_writer: W,

@@ -156,6 +156,8 @@ fn fsck(cfg: Config, repair: bool) -> ExitCode {
 
 fn serve(cfg: Config) -> ExitCode {
     let _log = init_tracing(&cfg);
+    // Before the state is built: the automatic connection cap follows this limit.
+    let open_files = cosd::http::transport::raise_descriptor_limit();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -166,7 +168,7 @@ fn serve(cfg: Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(run(cfg)) {
+    match rt.block_on(run(cfg, open_files)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cosd: {e}");
@@ -210,7 +212,7 @@ fn tls_banner(at: std::net::SocketAddr, files: &cosd::http::tls::CertFiles) -> S
     format!("  https:      https://{at}\n  {second}\n")
 }
 
-async fn run(cfg: Config) -> Result<(), String> {
+async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
@@ -226,6 +228,15 @@ async fn run(cfg: Config) -> Result<(), String> {
     let grace = std::time::Duration::from_secs(cfg.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (state, root) = cosd::build_state(cfg, clock).map_err(|e| e.to_string())?;
+    let limits = state.transport.limits();
+    tracing::info!(
+        open_files = open_files.unwrap_or(0),
+        max_connections = limits.max_connections,
+        header_read_timeout_secs = limits.header_read.as_secs(),
+        idle_timeout_secs = limits.idle.as_secs(),
+        body_timeout_secs = limits.body.as_secs(),
+        "connection limits"
+    );
     let https = match tls_listener {
         Some(l) => {
             let (acceptor, files) =
@@ -265,17 +276,20 @@ async fn run(cfg: Config) -> Result<(), String> {
     let router = cosd::app(Arc::clone(&state));
     // One signal stops both listeners.
     let stop = tokio_util::sync::CancellationToken::new();
+    let transport = state.transport.clone();
     let plain = cosd::http::server::serve(
         listener,
         router.clone(),
         case.clone(),
+        transport.clone(),
         stop.clone().cancelled_owned(),
         grace,
     );
     let secure = async {
         if let Some((l, acceptor, _, _)) = https {
             let stopped = stop.clone().cancelled_owned();
-            cosd::http::server::serve_tls(l, acceptor, router, case, stopped, grace).await;
+            cosd::http::server::serve_tls(l, acceptor, router, case, transport, stopped, grace)
+                .await;
         }
     };
     let signal = async {

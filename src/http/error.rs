@@ -55,6 +55,10 @@ pub enum Code {
     MethodNotAllowed,
     NotImplemented,
     InternalError,
+    /// A request body stalled (`body_timeout_secs`).
+    RequestTimeout,
+    /// The server cannot serve the request now (out of descriptors); retrying may work.
+    ServiceUnavailable,
 }
 
 impl Code {
@@ -104,6 +108,8 @@ impl Code {
             Code::MethodNotAllowed => "MethodNotAllowed",
             Code::NotImplemented => "NotImplemented",
             Code::InternalError => "InternalError",
+            Code::RequestTimeout => "RequestTimeout",
+            Code::ServiceUnavailable => "ServiceUnavailable",
         }
     }
 
@@ -153,6 +159,8 @@ impl Code {
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::NotImplemented => StatusCode::NOT_IMPLEMENTED,
             Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::RequestTimeout => StatusCode::BAD_REQUEST,
+            Code::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -194,7 +202,15 @@ impl ApiError {
                 builder = builder.header(*name, v);
             }
         }
-        if head || status == StatusCode::NOT_MODIFIED {
+        if status == StatusCode::NOT_MODIFIED {
+            // `Content-Length: 0` as COS sends it: cos-python-sdk-v5 treats a 304 as success
+            // and its StreamBody refuses a response with neither length nor chunked framing.
+            return builder
+                .header(http::header::CONTENT_LENGTH, 0)
+                .body(axum::body::Body::new(ZeroLength))
+                .unwrap_or_default();
+        }
+        if head {
             return builder.body(axum::body::Body::empty()).unwrap_or_default();
         }
         let mut w = match dialect {
@@ -224,6 +240,31 @@ impl ApiError {
             .header("Content-Length", body.len())
             .body(axum::body::Body::from(body))
             .unwrap_or_default()
+    }
+}
+
+/// An empty body that hyper frames by the response's own `Content-Length` header. hyper drops
+/// that header from a 304 (and 204) whose body it knows to be empty before sending it, but
+/// keeps it when the body only says its length is 0.
+struct ZeroLength;
+
+impl http_body::Body for ZeroLength {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        false
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(0)
     }
 }
 

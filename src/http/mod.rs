@@ -9,6 +9,7 @@ pub mod server;
 pub mod stamp;
 pub mod target;
 pub mod tls;
+pub mod transport;
 
 use crate::auth::encode::{decode_path, decode_query};
 use crate::auth::payload::PayloadSpec;
@@ -133,13 +134,22 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         .get(http::header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let stall = req.extensions().get::<transport::StallFlag>().cloned();
     let incoming = Incoming {
         rid: &rid,
         resource: &resource,
         query,
         dialect,
     };
-    let result = pipeline(&app, req, incoming, &mut access).await;
+    let result = match pipeline(&app, req, incoming, &mut access).await {
+        Ok(r) if r.extensions().get::<AwaitFirstPiece>().is_some() => first_piece(r).await,
+        // Whatever the handler made of a body read that stalled, say what happened.
+        Err(_) if stall.as_ref().is_some_and(transport::StallFlag::stalled) => Err(ApiError::new(
+            Code::RequestTimeout,
+            "Your socket connection to the server was not read from or written to within the timeout period.",
+        )),
+        r => r,
+    };
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
@@ -237,6 +247,7 @@ async fn pipeline(
         dialect,
     } = incoming;
     let (parts, body) = req.into_parts();
+    check_transfer_encoding(&parts.headers)?;
     let host = parts
         .headers
         .get(http::header::HOST)
@@ -267,7 +278,7 @@ async fn pipeline(
         return Ok(crate::api::sts::handle(app, parts, body, rid, access).await);
     }
     if addressed.path_style && path == "/_cosd/health" {
-        return Ok(health(&parts.method));
+        return Ok(health(app, &parts.method));
     }
     if addressed.path_style && path.starts_with(crate::api::json::PREFIX) {
         let incoming = crate::api::json::Incoming {
@@ -344,16 +355,143 @@ async fn pipeline(
     crate::api::dispatch(app, &ctx, body).await
 }
 
-fn health(method: &Method) -> Response<Body> {
+/// `{"status":"ok"}` and the transport's counters (connections open, refused and closed by
+/// each limit; object reads that failed while answering a GET).
+fn health(app: &AppState, method: &Method) -> Response<Body> {
     let body = if method == Method::HEAD {
-        ""
+        String::new()
     } else {
-        "{\"status\":\"ok\"}"
+        let t = &app.transport;
+        let s = t.stats();
+        let n = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "{{\"status\":\"ok\",\"connections\":{},\"max_connections\":{},\"refused\":{},\"evicted\":{},\"idle_timeouts\":{},\"header_timeouts\":{},\"body_timeouts\":{},\"send_timeouts\":{},\"read_failures\":{}}}",
+            t.open(),
+            t.limits().max_connections,
+            n(&s.refused),
+            n(&s.evicted),
+            n(&s.idle_timeouts),
+            n(&s.header_timeouts),
+            n(&s.body_timeouts),
+            n(&s.send_timeouts),
+            n(&s.read_failures),
+        )
     };
     Response::builder()
         .header("Content-Type", "application/json")
         .body(Body::from(body))
         .unwrap_or_default()
+}
+
+/// Refuses a request body in a transfer coding other than `chunked` (RFC 9112 §6.1: 501),
+/// which hyper would otherwise decode as chunked and store still encoded. hyper itself answers
+/// 400 when `chunked` is missing or not last.
+fn check_transfer_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
+    let mut chunked = 0;
+    for v in headers.get_all(http::header::TRANSFER_ENCODING) {
+        let v = v.to_str().unwrap_or("?");
+        for coding in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            if coding.eq_ignore_ascii_case("chunked") {
+                chunked += 1;
+            } else {
+                return Err(ApiError::new(
+                    Code::NotImplemented,
+                    format!("A header you provided implies functionality that is not implemented: Transfer-Encoding {coding}"),
+                ));
+            }
+        }
+    }
+    if chunked > 1 {
+        return Err(ApiError::new(
+            Code::InvalidRequest,
+            "Transfer-Encoding names chunked more than once.",
+        ));
+    }
+    Ok(())
+}
+
+/// A response extension: the body must deliver its first piece before the response is sent,
+/// so that a read failing at once is answered 500/503 rather than 200 and a cut connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AwaitFirstPiece;
+
+/// Waits for the first piece of `resp`'s body (see [`AwaitFirstPiece`]); a failed read (already
+/// logged by the body) becomes a 503 when the server is out of descriptors or memory, else 500.
+async fn first_piece(resp: Response<Body>) -> Result<Response<Body>, ApiError> {
+    use http_body_util::BodyExt;
+    let (parts, mut body) = resp.into_parts();
+    match body.frame().await {
+        None => Ok(Response::from_parts(parts, Body::empty())),
+        Some(Ok(first)) => Ok(Response::from_parts(
+            parts,
+            Body::new(Primed {
+                first: Some(first),
+                rest: body,
+            }),
+        )),
+        Some(Err(e)) => {
+            let io = e
+                .into_inner()
+                .downcast::<std::io::Error>()
+                .map(|e| *e)
+                .unwrap_or_else(std::io::Error::other);
+            Err(read_failure(&io))
+        }
+    }
+}
+
+/// The answer to an object read that failed before the response was sent.
+pub(crate) fn read_failure(e: &std::io::Error) -> ApiError {
+    match e.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOMEM) => ApiError::new(
+            Code::ServiceUnavailable,
+            "The server is short of resources (open files or memory). Please retry.",
+        ),
+        _ => ApiError::new(
+            Code::InternalError,
+            "We encountered an internal error. Please try again.",
+        ),
+    }
+}
+
+/// A body whose first frame was already read.
+struct Primed {
+    first: Option<http_body::Frame<bytes::Bytes>>,
+    rest: Body,
+}
+
+impl http_body::Body for Primed {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match self.first.take() {
+            Some(f) => std::task::Poll::Ready(Some(Ok(f))),
+            None => std::pin::Pin::new(&mut self.rest).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.first.is_none() && self.rest.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        let first = self
+            .first
+            .as_ref()
+            .and_then(|f| f.data_ref())
+            .map_or(0, |d| d.len() as u64);
+        let rest = self.rest.size_hint();
+        let mut hint = http_body::SizeHint::new();
+        hint.set_lower(rest.lower() + first);
+        if let Some(u) = rest.upper() {
+            hint.set_upper(u + first);
+        }
+        hint
+    }
 }
 
 /// `x-amz-*` request headers that name the same thing as an `x-cos-*` header (ACL, grants,
@@ -415,5 +553,40 @@ mod alias_tests {
         assert_eq!(h["x-cos-storage-class"], "ARCHIVE");
         assert!(!h.contains_key("x-cos-content-sha256"));
         assert!(!h.contains_key("x-cos-checksum-crc32"));
+    }
+}
+
+#[cfg(test)]
+mod framing_tests {
+    use super::*;
+
+    #[test]
+    fn a_read_out_of_descriptors_is_503_and_a_missing_chunk_500() {
+        let emfile = std::io::Error::from_raw_os_error(libc::EMFILE);
+        assert_eq!(read_failure(&emfile).code, Code::ServiceUnavailable);
+        assert_eq!(read_failure(&emfile).code.status(), 503);
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "chunk ab is missing");
+        assert_eq!(read_failure(&missing).code, Code::InternalError);
+    }
+
+    #[test]
+    fn only_chunked_transfer_coding_is_accepted() {
+        let te = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                http::header::TRANSFER_ENCODING,
+                HeaderValue::from_str(v).unwrap(),
+            );
+            check_transfer_encoding(&h).map_err(|e| e.code)
+        };
+        assert_eq!(te("chunked"), Ok(()));
+        assert_eq!(te("Chunked"), Ok(()));
+        assert_eq!(te("gzip, chunked"), Err(Code::NotImplemented));
+        assert_eq!(te("identity"), Err(Code::NotImplemented));
+        assert_eq!(te("chunked, chunked"), Err(Code::InvalidRequest));
+        assert_eq!(
+            check_transfer_encoding(&HeaderMap::new()).map_err(|e| e.code),
+            Ok(())
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Streaming reads of object bytes, whole or by range, a bounded piece at a time.
 
 use super::Store;
+use crate::chunk::ChunkError;
 use crate::meta::{DataLayout, ObjectRecord};
 use crate::types::ByteRange;
 use bytes::Bytes;
@@ -39,6 +40,17 @@ fn inline_span(len: usize, range: Option<ByteRange>) -> std::ops::Range<usize> {
     let e = usize::try_from(e).unwrap_or(usize::MAX).min(len);
     let s = usize::try_from(s).unwrap_or(usize::MAX).min(e);
     s..e
+}
+
+/// A chunk read's error as the reader reports it, its OS error code kept (running out of
+/// descriptors is answered differently from a missing chunk).
+fn read_error(e: ChunkError) -> std::io::Error {
+    match e {
+        ChunkError::Io(e) => e,
+        missing @ ChunkError::Missing(_) => {
+            std::io::Error::new(std::io::ErrorKind::NotFound, missing.to_string())
+        }
+    }
 }
 
 impl Store {
@@ -97,7 +109,7 @@ impl Store {
                     })
                     .await
                     .map_err(|e| std::io::Error::other(e.to_string()))
-                    .and_then(|r| r.map_err(|e| std::io::Error::other(e.to_string())))
+                    .and_then(|r| r.map_err(read_error))
                     .map(Bytes::from)
                 }
             })

@@ -78,18 +78,23 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let stop = tokio_util::sync::CancellationToken::new();
         let grace = std::time::Duration::from_secs(5);
+        let transport = state.transport.clone();
         let task = tokio::spawn(async move {
             let plain = cosd::http::server::serve(
                 listener,
                 router.clone(),
                 case.clone(),
+                transport.clone(),
                 stop.clone().cancelled_owned(),
                 grace,
             );
             let tls = async {
                 if let Some((l, acceptor)) = secure {
                     let stopped = stop.clone().cancelled_owned();
-                    cosd::http::server::serve_tls(l, acceptor, router, case, stopped, grace).await;
+                    cosd::http::server::serve_tls(
+                        l, acceptor, router, case, transport, stopped, grace,
+                    )
+                    .await;
                 }
             };
             let signal = async {

@@ -6,7 +6,7 @@ use crate::api::{
     request_body, write_options,
 };
 use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
+use crate::http::{AwaitFirstPiece, Ctx};
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::types::{ETag, RangeError, RangeSpec};
 use crate::AppState;
@@ -196,17 +196,71 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>,
     } else if let Some(bytes) = crate::service::take_inline(&mut rec, range) {
         Body::from(bytes)
     } else {
-        let stream = app.store.read_stream(&rec, range);
+        // The first piece is awaited before the status goes out (`http::first_piece`).
+        b = b.extension(AwaitFirstPiece);
+        let stream = ReadReport {
+            inner: Box::pin(app.store.read_stream(&rec, range)),
+            sent: 0,
+            rid: ctx.request_id.clone(),
+            bucket: ctx.bucket().unwrap_or_default().to_string(),
+            key: ctx.key().unwrap_or_default().to_string(),
+            transport: app.transport.clone(),
+        };
         match rate {
-            Some(rate) => Body::from_stream(crate::api::traffic::Throttled::new(
-                Box::pin(stream),
-                rate,
-            )),
+            Some(rate) => Body::from_stream(crate::api::traffic::Throttled::new(stream, rate)),
             None => Body::from_stream(stream),
         }
     };
     b.body(body)
         .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+}
+
+/// An object's bytes on their way to the client, with any failed read logged at ERROR with
+/// the request id and the object, and counted (`read_failures` in the health endpoint): after
+/// the first byte the status cannot change and the client sees only a cut connection.
+struct ReadReport<S> {
+    inner: std::pin::Pin<Box<S>>,
+    sent: u64,
+    rid: String,
+    bucket: String,
+    key: String,
+    transport: crate::http::transport::Transport,
+}
+
+impl<S> futures_util::Stream for ReadReport<S>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>>,
+{
+    type Item = Result<bytes::Bytes, std::io::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let item = futures_util::ready!(this.inner.as_mut().poll_next(cx));
+        match &item {
+            Some(Ok(piece)) => this.sent += piece.len() as u64,
+            Some(Err(e)) => {
+                this.transport
+                    .stats()
+                    .read_failures
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (bucket, key, at, sent) = (&this.bucket, &this.key, this.sent, this.sent > 0);
+                crate::log_line::in_request(&this.rid, || {
+                    if sent {
+                        tracing::error!(%bucket, %key, offset = at, error = %e,
+                            "object read failed mid-response; connection cut");
+                    } else {
+                        tracing::error!(%bucket, %key, error = %e,
+                            "object read failed before the first byte");
+                    }
+                });
+            }
+            None => {}
+        }
+        std::task::Poll::Ready(item)
+    }
 }
 
 pub async fn delete(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
