@@ -468,5 +468,8 @@ async fn fsck_counts_parts_of_open_uploads_and_repair_keeps_them() {
     assert_eq!(r.status, 200, "{}", r.text());
     let g = c.get(B, key).await;
     assert_eq!(g.status, 200);
-    assert!(g.body == datas.concat(), "the completed object has its bytes");
+    assert!(
+        g.body == datas.concat(),
+        "the completed object has its bytes"
+    );
 }

@@ -399,7 +399,10 @@ async fn aliased_form_fields_cannot_sidestep_a_policy_condition() {
     for (alias, value) in [
         ("acl", "public-read"),
         ("x-amz-acl", "public-read"),
-        ("x-amz-grant-read", "uri=\"http://cam.qcloud.com/groups/global/AllUsers\""),
+        (
+            "x-amz-grant-read",
+            "uri=\"http://cam.qcloud.com/groups/global/AllUsers\"",
+        ),
     ] {
         let key = format!("aliased-{alias}.txt");
         let f = must_be_private()
@@ -411,7 +414,11 @@ async fn aliased_form_fields_cannot_sidestep_a_policy_condition() {
             );
         let r = post_form(&c, &f.fields(&key), "a.txt", b"secret").await;
         assert_error(&r, 400, "InvalidArgument");
-        assert_eq!(c.get(B, &key).await.status, 404, "{alias}: nothing was stored");
+        assert_eq!(
+            c.get(B, &key).await.status,
+            404,
+            "{alias}: nothing was stored"
+        );
         let anon = c.send(Req::new("GET", Some(B), &key).anonymous()).await;
         assert_ne!(anon.status, 200, "{alias}");
     }
@@ -422,7 +429,9 @@ async fn aliased_form_fields_cannot_sidestep_a_policy_condition() {
     );
     let r = post_form(&c, &f.fields("alone.txt"), "a.txt", b"secret").await;
     assert_error(&r, 403, "AccessDenied");
-    let anon = c.send(Req::new("GET", Some(B), "alone.txt").anonymous()).await;
+    let anon = c
+        .send(Req::new("GET", Some(B), "alone.txt").anonymous())
+        .await;
     assert_ne!(anon.status, 200);
 }
 

@@ -16,7 +16,10 @@ async fn two_buckets() -> (TestServer, Client) {
     let c = s.client();
     c.create_bucket(PROBE).await;
     c.create_bucket(SECRET).await;
-    assert_eq!(c.put(SECRET, "private.txt", b"top secret").await.status, 200);
+    assert_eq!(
+        c.put(SECRET, "private.txt", b"top secret").await.status,
+        200
+    );
     (s, c)
 }
 
@@ -35,7 +38,9 @@ fn path_style(c: &Client, method: &'static str, path: &str, signed_path: &str) -
         now - 60,
         now + 600,
     );
-    let mut r = Req::new(method, None, "").anonymous().h("Authorization", &auth);
+    let mut r = Req::new(method, None, "")
+        .anonymous()
+        .h("Authorization", &auth);
     r.host = host;
     r.path = path.to_string();
     r
@@ -209,7 +214,12 @@ async fn sigv2_presigned_urls_expiring_beyond_the_cap_are_refused() {
         r
     };
     let r = c.send(get(c.now() + 10 * 365 * 86_400)).await;
-    assert_eq!((r.status, r.code()), (403, "AccessDenied".into()), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code()),
+        (403, "AccessDenied".into()),
+        "{}",
+        r.text()
+    );
     let r = c.send(get(c.now() + 3600)).await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
@@ -219,7 +229,11 @@ async fn anonymous_callers_are_denied_before_hearing_what_is_not_implemented() {
     let (_s, c) = two_buckets().await;
     // A sub-resource cosd does not implement.
     let anon = c
-        .send(Req::new("GET", Some(SECRET), "").q("inventory", "").anonymous())
+        .send(
+            Req::new("GET", Some(SECRET), "")
+                .q("inventory", "")
+                .anonymous(),
+        )
         .await;
     assert_error(&anon, 403, "AccessDenied");
     let owner = c
@@ -249,7 +263,9 @@ async fn a_copy_does_not_tell_whether_an_unreadable_bucket_exists() {
         Req::new("PUT", Some("mine-1250000001"), "copy.txt").h("x-cos-copy-source", src)
     };
     let existing = other
-        .send(copy(&format!("{SECRET}.cos.ap-guangzhou.myqcloud.com/private.txt")))
+        .send(copy(&format!(
+            "{SECRET}.cos.ap-guangzhou.myqcloud.com/private.txt"
+        )))
         .await;
     let missing = other
         .send(copy(
@@ -260,12 +276,10 @@ async fn a_copy_does_not_tell_whether_an_unreadable_bucket_exists() {
     assert_error(&missing, 403, "AccessDenied");
     // The owner of the APPID may know its bucket is missing.
     let r = owner
-        .send(
-            Req::new("PUT", Some(SECRET), "copy.txt").h(
-                "x-cos-copy-source",
-                "nosuchbucket-1250000000.cos.ap-guangzhou.myqcloud.com/private.txt",
-            ),
-        )
+        .send(Req::new("PUT", Some(SECRET), "copy.txt").h(
+            "x-cos-copy-source",
+            "nosuchbucket-1250000000.cos.ap-guangzhou.myqcloud.com/private.txt",
+        ))
         .await;
     assert_error(&r, 404, "NoSuchBucket");
 }
@@ -285,13 +299,24 @@ async fn the_admin_api_reveals_nothing_of_another_tenants_sub_accounts() {
     let mut other = s.client();
     other.sid = "AKIDotherTENANTkey00000000000000000".into();
     other.skey = "otherTenantSecretKey0000000000000".into();
-    let r = owner.admin("POST", "users", r#"{"uin":"100000000077"}"#).await;
+    let r = owner
+        .admin("POST", "users", r#"{"uin":"100000000077"}"#)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     // The same uin under another root account: its own sub-account, no conflict to learn from.
-    let r = other.admin("POST", "users", r#"{"uin":"100000000077"}"#).await;
+    let r = other
+        .admin("POST", "users", r#"{"uin":"100000000077"}"#)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = other.admin("POST", "users", r#"{"uin":"100000000077"}"#).await;
-    assert_eq!(r.status, 409, "the tenant's own duplicate is still one: {}", r.text());
+    let r = other
+        .admin("POST", "users", r#"{"uin":"100000000077"}"#)
+        .await;
+    assert_eq!(
+        r.status,
+        409,
+        "the tenant's own duplicate is still one: {}",
+        r.text()
+    );
     // The simulator will not evaluate another tenant's sub-account (and its policies).
     other.create_bucket("mine-1250000001").await;
     let r = other

@@ -493,7 +493,11 @@ async fn path_style_requests_signed_over_the_key_alone_are_refused() {
     r = r.h("Authorization", &auth).anonymous();
     let resp = c.send(r).await;
     assert_error(&resp, 403, "SignatureDoesNotMatch");
-    assert!(resp.text().contains("/&lt;bucket&gt;/&lt;key&gt;"), "{}", resp.text());
+    assert!(
+        resp.text().contains("/&lt;bucket&gt;/&lt;key&gt;"),
+        "{}",
+        resp.text()
+    );
     assert_eq!(c.get(B, "dir/x.txt").await.status, 404);
 }
 

@@ -9,8 +9,8 @@ pub(crate) mod json;
 pub use xml::cors::decorate as cors_headers;
 pub use xml::referer::denied_error as referer_denied_error;
 mod post_object;
-pub(crate) mod traffic;
 pub(crate) mod sts;
+pub(crate) mod traffic;
 pub(crate) mod website;
 mod xml;
 

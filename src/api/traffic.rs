@@ -196,6 +196,10 @@ mod tests {
         assert_eq!(out, data);
         // Slices of 16, 14 and 10 KiB: the last one is due 14 KiB / 100 KiB/s = 140 ms after the
         // start (a lower bound: the pacing never sends early).
-        assert!(start.elapsed() >= Duration::from_millis(140), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= Duration::from_millis(140),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }

@@ -294,14 +294,7 @@ fn authenticate_signature(
         headers: &headers,
     };
     let verify = |req: &SignedRequest<'_>| {
-        qsign::verify(
-            &qsign_auth,
-            req,
-            app.iam.as_ref(),
-            now,
-            skew,
-            max_validity,
-        )
+        qsign::verify(&qsign_auth, req, app.iam.as_ref(), now, skew, max_validity)
     };
     match verify(&req) {
         Ok(identity) => Ok(plain(identity)),

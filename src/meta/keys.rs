@@ -281,7 +281,10 @@ mod tests {
         assert!(p2 < p10, "parts sort numerically");
         assert!(p10.starts_with(&KeyCodec::part_prefix("u1")));
         assert!(!KeyCodec::part("u10", 1).starts_with(&KeyCodec::part_prefix("u1")));
-        assert_eq!(KeyCodec::decode_part(&KeyCodec::part("u10", 7)), Some(("u10", 7)));
+        assert_eq!(
+            KeyCodec::decode_part(&KeyCodec::part("u10", 7)),
+            Some(("u10", 7))
+        );
         assert_eq!(KeyCodec::decode_part(b"Pshort"), None);
         assert_eq!(KeyCodec::decode_part_number(&p10), Some(10));
     }

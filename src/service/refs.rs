@@ -14,7 +14,10 @@ pub enum RefHolder<'a> {
     /// The current version of an object.
     Object { bucket: &'a str, key: &'a str },
     /// A part of an open multipart upload (or of a JSON API slice session).
-    Part { upload_id: &'a str, part_number: u32 },
+    Part {
+        upload_id: &'a str,
+        part_number: u32,
+    },
 }
 
 impl fmt::Display for RefHolder<'_> {

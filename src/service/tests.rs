@@ -631,7 +631,13 @@ async fn fsck_repair_refuses_to_touch_chunks_when_a_record_is_corrupt() {
     assert!(!report.is_clean());
     let rec = f.store.head_object("b-1", "whole").unwrap();
     for c in rec.data.chunks() {
-        assert!(f.store.chunks.list().unwrap().iter().any(|(id, _)| *id == c.id));
+        assert!(f
+            .store
+            .chunks
+            .list()
+            .unwrap()
+            .iter()
+            .any(|(id, _)| *id == c.id));
     }
 }
 
@@ -644,7 +650,10 @@ fn every_kind_of_chunk_reference_is_enumerated() {
         crc64: 0,
         mtime_ms: 0,
         checksum: None,
-        chunks: vec![crate::meta::ChunkRef { id: [7; 32], len: 5 }],
+        chunks: vec![crate::meta::ChunkRef {
+            id: [7; 32],
+            len: 5,
+        }],
     };
     let mut batch = crate::meta::Batch::default();
     batch.put(KeyCodec::part("up1", 3), part.encode());

@@ -253,8 +253,14 @@ mod tests {
         assert_eq!(f.lookup("key", "b-1", "k").as_deref(), Some("k"));
         assert_eq!(f.lookup("q-sign-time", "b", "k").as_deref(), Some("1;2"));
         let f = form(&[("acl", "public-read"), ("x-amz-meta-a", "1")]);
-        assert_eq!(f.lookup("x-cos-acl", "b", "k").as_deref(), Some("public-read"));
-        assert_eq!(f.lookup("x-amz-acl", "b", "k").as_deref(), Some("public-read"));
+        assert_eq!(
+            f.lookup("x-cos-acl", "b", "k").as_deref(),
+            Some("public-read")
+        );
+        assert_eq!(
+            f.lookup("x-amz-acl", "b", "k").as_deref(),
+            Some("public-read")
+        );
         assert_eq!(f.lookup("x-cos-meta-a", "b", "k").as_deref(), Some("1"));
     }
 

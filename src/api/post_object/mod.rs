@@ -144,9 +144,9 @@ pub async fn post(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response
     };
     let body = FileStream::new(file.field, range, app.config.max_object_size, check);
     let body = match crate::api::traffic::limit(&store_ctx)? {
-        Some(rate) => futures_util::future::Either::Left(crate::api::traffic::Throttled::new(
-            body, rate,
-        )),
+        Some(rate) => {
+            futures_util::future::Either::Left(crate::api::traffic::Throttled::new(body, rate))
+        }
         None => futures_util::future::Either::Right(body),
     };
     let out = app
