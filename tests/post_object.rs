@@ -456,3 +456,24 @@ async fn policy_conditions_see_x_amz_metadata_and_storage_class_under_their_cos_
     let r = post_form(&c, &f.fields("twice.txt"), "a.txt", b"hello").await;
     assert_error(&r, 400, "InvalidArgument");
 }
+
+#[tokio::test]
+async fn a_form_posted_to_another_regions_host_is_no_such_bucket() {
+    let (_s, c) = setup().await;
+    let (sid, skey) = (c.sid.clone(), c.skey.clone());
+    let f = CosForm::new(&c, &sid, &skey);
+    let refs: Vec<(String, String)> = f.fields("elsewhere.txt");
+    let pairs: Vec<(&str, &str)> = refs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (boundary, body) = form_body(&pairs, "a.txt", b"x");
+    let mut r = Req::new("POST", Some(B), "")
+        .h(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .anonymous();
+    r.path = "/".into();
+    r.host = format!("{B}.cos.ap-beijing.myqcloud.com");
+    assert_error(&c.send(r).await, 404, "NoSuchBucket");
+    assert_eq!(c.get(B, "elsewhere.txt").await.status, 404);
+}

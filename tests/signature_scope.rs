@@ -46,6 +46,25 @@ fn path_style(c: &Client, method: &'static str, path: &str, signed_path: &str) -
     r
 }
 
+/// A server with a second root account (uin 100000000002, appid 1250000001): clients for the
+/// default root and for that one.
+async fn two_tenants() -> (TestServer, Client, Client) {
+    let s = TestServer::start_with(|cfg| {
+        cfg.accounts.push(cosd::config::AccountDecl {
+            uin: "100000000002".into(),
+            appid: "1250000001".into(),
+            secret_id: "AKIDotherTENANTkey00000000000000000".into(),
+            secret_key: "otherTenantSecretKey0000000000000".into(),
+        });
+    })
+    .await;
+    let owner = s.client();
+    let mut other = s.client();
+    other.sid = "AKIDotherTENANTkey00000000000000000".into();
+    other.skey = "otherTenantSecretKey0000000000000".into();
+    (s, owner, other)
+}
+
 #[tokio::test]
 async fn a_path_style_qsign_signature_over_the_key_alone_is_refused() {
     let (_s, c) = two_buckets().await;
@@ -244,20 +263,8 @@ async fn anonymous_callers_are_denied_before_hearing_what_is_not_implemented() {
 
 #[tokio::test]
 async fn a_copy_does_not_tell_whether_an_unreadable_bucket_exists() {
-    let s = TestServer::start_with(|cfg| {
-        cfg.accounts.push(cosd::config::AccountDecl {
-            uin: "100000000002".into(),
-            appid: "1250000001".into(),
-            secret_id: "AKIDotherTENANTkey00000000000000000".into(),
-            secret_key: "otherTenantSecretKey0000000000000".into(),
-        });
-    })
-    .await;
-    let owner = s.client();
+    let (_s, owner, other) = two_tenants().await;
     owner.create_bucket(SECRET).await;
-    let mut other = s.client();
-    other.sid = "AKIDotherTENANTkey00000000000000000".into();
-    other.skey = "otherTenantSecretKey0000000000000".into();
     other.create_bucket("mine-1250000001").await;
     let copy = |src: &str| {
         Req::new("PUT", Some("mine-1250000001"), "copy.txt").h("x-cos-copy-source", src)
@@ -286,19 +293,7 @@ async fn a_copy_does_not_tell_whether_an_unreadable_bucket_exists() {
 
 #[tokio::test]
 async fn the_admin_api_reveals_nothing_of_another_tenants_sub_accounts() {
-    let s = TestServer::start_with(|cfg| {
-        cfg.accounts.push(cosd::config::AccountDecl {
-            uin: "100000000002".into(),
-            appid: "1250000001".into(),
-            secret_id: "AKIDotherTENANTkey00000000000000000".into(),
-            secret_key: "otherTenantSecretKey0000000000000".into(),
-        });
-    })
-    .await;
-    let owner = s.client();
-    let mut other = s.client();
-    other.sid = "AKIDotherTENANTkey00000000000000000".into();
-    other.skey = "otherTenantSecretKey0000000000000".into();
+    let (_s, owner, other) = two_tenants().await;
     let r = owner
         .admin("POST", "users", r#"{"uin":"100000000077"}"#)
         .await;

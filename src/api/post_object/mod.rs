@@ -125,6 +125,7 @@ pub async fn post(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response
         .store
         .get_bucket(bucket.as_str())?
         .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
+    super::authz::check_region(ctx, &rec)?;
     let store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
     let meta = object_meta(&store_ctx)?;
 
