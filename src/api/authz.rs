@@ -221,28 +221,82 @@ pub(crate) fn load_source_bucket(
     ))
 }
 
-/// Operations cosd does not implement have no action to authorize. Only the account that owns
-/// the addressed bucket (its root or its sub-accounts; any signed caller for the service) is
-/// told so; everyone else gets the `AccessDenied` any unauthorized request gets, so anonymous
-/// callers cannot map which features exist.
-pub(crate) fn authorize_unimplemented(app: &AppState, ctx: &Ctx) -> Result<(), ApiError> {
-    let Identity::Account { root_uin, .. } = &ctx.identity else {
-        return Err(denied());
-    };
-    let Some(bucket) = ctx.bucket() else {
-        return Ok(());
-    };
-    let owner = match app.store.get_bucket(bucket)? {
-        Some(rec) => Some(rec.owner_uin),
-        None => {
-            let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
-            app.iam.owner_of_appid(appid)
+/// The CAM action an operation cosd does not implement would have: the method, `Bucket` or
+/// `Object`, and the sub-resource in CamelCase (`GET ?inventory` on a bucket is
+/// `name/cos:GetBucketInventory`, `POST ?restore` on an object `name/cos:PostObjectRestore`),
+/// which is how COS names them.
+pub(crate) fn unimplemented_action(method: &str, object: bool, sub: &str) -> String {
+    let mut camel = String::new();
+    for part in sub.split('-') {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            camel.extend(first.to_uppercase());
+            camel.push_str(chars.as_str());
         }
+    }
+    let mut verb = method.to_ascii_lowercase();
+    if let Some(first) = verb.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    let level = if object { "Object" } else { "Bucket" };
+    format!("name/cos:{verb}{level}{camel}")
+}
+
+/// Operations cosd does not implement are authorized like any other, with the action they
+/// would have (`unimplemented_action`): only a caller allowed it hears 501, everyone else gets
+/// the `AccessDenied` any unauthorized request gets, so callers cannot map which features
+/// exist. For a missing bucket, the account owning its APPID decides, as for PUT Bucket.
+pub(crate) fn authorize_unimplemented(
+    app: &AppState,
+    ctx: &Ctx,
+    sub: &str,
+) -> Result<(), ApiError> {
+    let Some(bucket) = ctx.bucket() else {
+        return match ctx.identity {
+            Identity::Anonymous => Err(denied()),
+            Identity::Account { .. } => Ok(()),
+        };
     };
-    if owner.as_deref() == Some(root_uin.as_str()) {
-        Ok(())
-    } else {
-        Err(denied())
+    let action = unimplemented_action(ctx.method.as_str(), ctx.key().is_some(), sub);
+    if let Some(rec) = app.store.get_bucket(bucket)? {
+        return authorize_in(app, ctx, &action, &rec, ctx.key(), None);
+    }
+    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    let owner = app.iam.owner_of_appid(appid);
+    let resource = resource_name(&app.config.region, bucket, ctx.key());
+    authorize(
+        app,
+        ctx,
+        &action,
+        &Target {
+            owner_uin: owner.as_deref(),
+            bucket: None,
+            object: None,
+            resource: &resource,
+        },
+    )
+}
+
+#[cfg(test)]
+mod unimplemented_tests {
+    use super::unimplemented_action;
+
+    #[test]
+    fn unimplemented_operations_get_the_action_cos_names_them_with() {
+        for (method, object, sub, want) in [
+            ("GET", false, "inventory", "name/cos:GetBucketInventory"),
+            ("PUT", false, "object-lock", "name/cos:PutBucketObjectLock"),
+            ("POST", true, "restore", "name/cos:PostObjectRestore"),
+            ("GET", true, "legal-hold", "name/cos:GetObjectLegalHold"),
+            (
+                "DELETE",
+                false,
+                "publicAccessBlock",
+                "name/cos:DeleteBucketPublicAccessBlock",
+            ),
+        ] {
+            assert_eq!(unimplemented_action(method, object, sub), want);
+        }
     }
 }
 

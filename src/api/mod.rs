@@ -83,7 +83,7 @@ pub async fn dispatch(
             Ok(admin::dispatch(app, ctx, path, body).await)
         }
         Op::NotImplemented(name) => {
-            authz::authorize_unimplemented(app, ctx)?;
+            authz::authorize_unimplemented(app, ctx, name)?;
             Err(ApiError::new(
                 Code::NotImplemented,
                 format!("cosd does not implement {name} yet"),
