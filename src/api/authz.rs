@@ -277,29 +277,6 @@ pub(crate) fn authorize_unimplemented(
     )
 }
 
-#[cfg(test)]
-mod unimplemented_tests {
-    use super::unimplemented_action;
-
-    #[test]
-    fn unimplemented_operations_get_the_action_cos_names_them_with() {
-        for (method, object, sub, want) in [
-            ("GET", false, "inventory", "name/cos:GetBucketInventory"),
-            ("PUT", false, "object-lock", "name/cos:PutBucketObjectLock"),
-            ("POST", true, "restore", "name/cos:PostObjectRestore"),
-            ("GET", true, "legal-hold", "name/cos:GetObjectLegalHold"),
-            (
-                "DELETE",
-                false,
-                "publicAccessBlock",
-                "name/cos:DeleteBucketPublicAccessBlock",
-            ),
-        ] {
-            assert_eq!(unimplemented_action(method, object, sub), want);
-        }
-    }
-}
-
 /// A host that names a region (`<bucket>.cos.<region>.myqcloud.com`, `cos.<region>...`) only
 /// reaches the buckets of that region: COS answers another region's bucket with 404
 /// NoSuchBucket, since each region's endpoint knows only its own buckets (docs/wire-details.md).
@@ -358,4 +335,27 @@ pub(crate) fn authorize_service(app: &AppState, ctx: &Ctx) -> Result<(), ApiErro
             resource: "*",
         },
     )
+}
+
+#[cfg(test)]
+mod unimplemented_tests {
+    use super::unimplemented_action;
+
+    #[test]
+    fn unimplemented_operations_get_the_action_cos_names_them_with() {
+        for (method, object, sub, want) in [
+            ("GET", false, "inventory", "name/cos:GetBucketInventory"),
+            ("PUT", false, "object-lock", "name/cos:PutBucketObjectLock"),
+            ("POST", true, "restore", "name/cos:PostObjectRestore"),
+            ("GET", true, "legal-hold", "name/cos:GetObjectLegalHold"),
+            (
+                "DELETE",
+                false,
+                "publicAccessBlock",
+                "name/cos:DeleteBucketPublicAccessBlock",
+            ),
+        ] {
+            assert_eq!(unimplemented_action(method, object, sub), want);
+        }
+    }
 }
