@@ -40,14 +40,7 @@ fn res(bucket: &str, key: &str) -> String {
 }
 
 async fn setup_sub(c: &Client) {
-    let r = c
-        .admin(
-            "POST",
-            "users",
-            &format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    c.add_sub_account(SUB, SUB_ID, SUB_KEY).await;
 }
 
 fn code<E: ProvideErrorMetadata>(e: &E) -> String {

@@ -273,14 +273,7 @@ async fn every_operation_denies_anonymous_callers_other_accounts_and_policyless_
     let owner = s.client();
     owner.create_bucket(B).await;
     assert_eq!(owner.put(B, "obj", b"original").await.status, 200);
-    let r = owner
-        .admin(
-            "POST",
-            "users",
-            &format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    owner.add_sub_account(SUB, SUB_ID, SUB_KEY).await;
     let init = owner
         .send(Req::new("POST", Some(B), "mp").q("uploads", ""))
         .await;

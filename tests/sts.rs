@@ -283,14 +283,7 @@ async fn a_temporary_key_expires() {
 #[tokio::test]
 async fn disabling_the_issuers_key_revokes_its_temporary_keys() {
     let (_server, c) = setup().await;
-    let r = c
-        .admin(
-            "POST",
-            "users",
-            &format!(r#"{{"uin":"{SUB}","secret_id":"{SUB_ID}","secret_key":"{SUB_KEY}"}}"#),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    c.add_sub_account(SUB, SUB_ID, SUB_KEY).await;
     let own = policy(&["PutObject", "GetObject"], "");
     let r = c
         .admin("PUT", &format!("users/{SUB}/policies/rw"), &own)

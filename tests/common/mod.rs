@@ -357,6 +357,14 @@ impl Client {
         self.send(r.body(body.as_bytes().to_vec())).await
     }
 
+    /// Creates sub-account `uin` of this client's root account with one key, via the admin API.
+    pub async fn add_sub_account(&self, uin: &str, secret_id: &str, secret_key: &str) {
+        let body =
+            format!(r#"{{"uin":"{uin}","secret_id":"{secret_id}","secret_key":"{secret_key}"}}"#);
+        let r = self.admin("POST", "users", &body).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now_secs()
     }
