@@ -201,20 +201,7 @@ pub(crate) fn load_source_bucket(
     if let Some(rec) = app.store.get_bucket(bucket)? {
         return Ok(rec);
     }
-    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
-    let owner = app.iam.owner_of_appid(appid);
-    let resource = resource_name(&app.config.region, bucket, Some(key));
-    authorize(
-        app,
-        ctx,
-        action,
-        &Target {
-            owner_uin: owner.as_deref(),
-            bucket: None,
-            object: None,
-            resource: &resource,
-        },
-    )?;
+    authorize_missing_bucket(app, ctx, action, bucket, Some(key))?;
     Err(ApiError::new(
         Code::NoSuchBucket,
         "The specified source bucket does not exist.",
@@ -261,13 +248,25 @@ pub(crate) fn authorize_unimplemented(
     if let Some(rec) = app.store.get_bucket(bucket)? {
         return authorize_in(app, ctx, &action, &rec, ctx.key(), None);
     }
+    authorize_missing_bucket(app, ctx, &action, bucket, ctx.key())
+}
+
+/// Authorizes `action` on a bucket that does not exist (and `key` in it), as the account that
+/// owns the name's APPID would decide it: only its root, or whom it allowed, may learn that.
+fn authorize_missing_bucket(
+    app: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    bucket: &str,
+    key: Option<&str>,
+) -> Result<(), ApiError> {
     let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
     let owner = app.iam.owner_of_appid(appid);
-    let resource = resource_name(&app.config.region, bucket, ctx.key());
+    let resource = resource_name(&app.config.region, bucket, key);
     authorize(
         app,
         ctx,
-        &action,
+        action,
         &Target {
             owner_uin: owner.as_deref(),
             bucket: None,
