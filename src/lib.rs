@@ -1,8 +1,9 @@
 //! cosd: a self-hosted object storage server that speaks the Tencent Cloud COS protocols.
 //!
 //! Crate map (dependencies point downwards):
-//! - `http`    front end: pipeline, target resolution, `Op`, errors, header casing, server loop
-//! - `api`     thin handlers, one file per resource
+//! - `net`     transport: listener, TLS, connection limits, header casing (knows no API)
+//! - `api`     the request pipeline (`request`: target, `Op`, authentication; `pipeline`;
+//!             `authz`; `error`, the one renderer) and thin handlers, one file per resource
 //! - `auth`    signature verification (q-sign), `Identity`, `CredentialStore`
 //! - `policy`  authorization decisions (pure)
 //! - `iam`     accounts and access keys
@@ -19,11 +20,11 @@ pub mod checksum;
 pub mod chunk;
 pub mod clock;
 pub mod config;
-pub mod http;
 pub mod iam;
 pub mod log_line;
 pub mod log_writer;
 pub mod meta;
+pub mod net;
 pub mod policy;
 pub mod service;
 pub mod types;
@@ -46,13 +47,13 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub request_counter: AtomicU64,
     /// Every response's `Date` header, formatted once a second.
-    pub date: http::stamp::DateHeader,
+    pub date: api::request::stamp::DateHeader,
     /// Parsed bucket policies.
     pub policies: PolicyCache,
     /// `trusted_proxies`, parsed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// The connection limits and counters of both listeners (pass it to `http::server`).
-    pub transport: http::transport::Transport,
+    /// The connection limits and counters of both listeners (pass it to `net::server`).
+    pub transport: net::transport::Transport,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +127,7 @@ pub fn build_state(
         tracing::info!(orphans, "queued unreferenced chunk files for collection");
     }
     let trusted_proxies = config.trusted_proxy_nets();
-    let transport = http::transport::Transport::new(http::transport::Limits::from_config(&config));
+    let transport = net::transport::Transport::new(net::transport::Limits::from_config(&config));
     let state = AppState {
         transport,
         policies: PolicyCache::default(),
@@ -141,9 +142,11 @@ pub fn build_state(
     Ok((Arc::new(state), root))
 }
 
-/// The axum application: every request goes through `http::handle`.
+/// The axum application: every request goes through `api::pipeline::handle`.
 pub fn app(state: Arc<AppState>) -> axum::Router {
-    axum::Router::new().fallback(http::handle).with_state(state)
+    axum::Router::new()
+        .fallback(api::pipeline::handle)
+        .with_state(state)
 }
 
 /// Runs the chunk collector every `gc_interval_secs` until `stop` fires.

@@ -157,7 +157,7 @@ fn fsck(cfg: Config, repair: bool) -> ExitCode {
 fn serve(cfg: Config) -> ExitCode {
     let _log = init_tracing(&cfg);
     // Before the state is built: the automatic connection cap follows this limit.
-    let open_files = cosd::http::transport::raise_descriptor_limit();
+    let open_files = cosd::net::transport::raise_descriptor_limit();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -194,7 +194,7 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
 }
 
 /// The banner's HTTPS lines: the URL, and the CA clients trust (or the configured certificate).
-fn tls_banner(at: std::net::SocketAddr, files: &cosd::http::tls::CertFiles) -> String {
+fn tls_banner(at: std::net::SocketAddr, files: &cosd::net::tls::CertFiles) -> String {
     let second = match &files.ca {
         Some(ca) => format!(
             "trust CA:   {}{}",
@@ -240,13 +240,13 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let https = match tls_listener {
         Some(l) => {
             let (acceptor, files) =
-                cosd::http::tls::setup(&state.config).map_err(|e| format!("HTTPS: {e}"))?;
+                cosd::net::tls::setup(&state.config).map_err(|e| format!("HTTPS: {e}"))?;
             let at = l.local_addr().map_err(|e| e.to_string())?;
             Some((l, acceptor, files, at))
         }
         None => None,
     };
-    let case = cosd::http::header_case::capture().await;
+    let case = cosd::net::header_case::capture().await;
     let shutdown = shutdown_signal()?;
     let tls_lines = https
         .as_ref()
@@ -277,7 +277,7 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     // One signal stops both listeners.
     let stop = tokio_util::sync::CancellationToken::new();
     let transport = state.transport.clone();
-    let plain = cosd::http::server::serve(
+    let plain = cosd::net::server::serve(
         listener,
         router.clone(),
         case.clone(),
@@ -288,7 +288,7 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let secure = async {
         if let Some((l, acceptor, _, _)) = https {
             let stopped = stop.clone().cancelled_owned();
-            cosd::http::server::serve_tls(l, acceptor, router, case, transport, stopped, grace)
+            cosd::net::server::serve_tls(l, acceptor, router, case, transport, stopped, grace)
                 .await;
         }
     };

@@ -11,8 +11,8 @@
 mod common;
 
 use common::*;
-use cosd::http::op::Op;
-use cosd::http::target::Target;
+use cosd::api::request::op::Op;
+use cosd::api::request::target::Target;
 use std::collections::BTreeSet;
 
 const SUB: &str = "200000000009";

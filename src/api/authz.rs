@@ -2,10 +2,10 @@
 //! caller's policies, the bucket policy, the ACLs and the condition keys, and turns a denial
 //! into `AccessDenied` (the reason goes to the debug log only).
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::op::Check;
+use crate::api::request::Ctx;
 use crate::auth::Identity;
-use crate::http::error::{ApiError, Code};
-use crate::http::op::Check;
-use crate::http::Ctx;
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::policy::acl::AclView;
 use crate::policy::cam::Policy;

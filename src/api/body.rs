@@ -1,11 +1,11 @@
 //! Request bodies as handlers take them: decoded and verified per the request's payload spec,
 //! plus the write options (Content-MD5, flexible checksum, conditional-write headers).
 
+use crate::api::error::{ApiError, Code};
 use crate::api::headers::content_md5;
+use crate::api::request::Ctx;
 use crate::auth::payload::VerifiedBody;
 use crate::checksum::{ChecksumAlgorithm, FlexChecksum};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::service::{ServiceError, WriteCondition, WriteOptions};
 use axum::body::{Body, BodyDataStream};
 use futures_util::StreamExt;

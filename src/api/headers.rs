@@ -1,7 +1,7 @@
 //! Object metadata from request headers, and object headers for responses.
 
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::meta::ObjectRecord;
 use crate::policy::acl::{parse_grant_header, Grant, GRANT_HEADERS};
 use crate::service::ObjectMeta;

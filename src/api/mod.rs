@@ -4,8 +4,11 @@ pub mod admin;
 pub(crate) mod authz;
 mod body;
 pub(crate) mod content_type;
+pub mod error;
 mod headers;
 pub(crate) mod json;
+pub mod pipeline;
+pub mod request;
 pub use xml::cors::decorate as cors_headers;
 pub use xml::referer::denied_error as referer_denied_error;
 mod post_object;
@@ -20,9 +23,9 @@ pub(crate) use body::{
     checksum_headers, read_verified, read_xml_body, request_body, write_condition, write_options,
 };
 
-use crate::http::error::{ApiError, Code};
-use crate::http::op::Op;
-use crate::http::Ctx;
+use crate::api::error::{ApiError, Code};
+use crate::api::request::op::Op;
+use crate::api::request::Ctx;
 use crate::types::{BucketName, ObjectKey};
 use crate::AppState;
 use axum::body::Body;

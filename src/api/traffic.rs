@@ -7,8 +7,8 @@
 //! cuts the bytes into small slices and sleeps until each is due. Written here because the
 //! rate-limiting crates (`governor` and the like) count requests, not bytes of one stream.
 
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use axum::body::Body;
 use bytes::Bytes;
 use futures_util::Stream;

@@ -66,21 +66,21 @@ impl TestServer {
         let secure = if state.config.tls_listen.is_empty() {
             None
         } else {
-            let (acceptor, _) = cosd::http::tls::setup(&state.config).unwrap();
+            let (acceptor, _) = cosd::net::tls::setup(&state.config).unwrap();
             let l = tokio::net::TcpListener::bind(&state.config.tls_listen)
                 .await
                 .unwrap();
             Some((l, acceptor))
         };
         let https = secure.as_ref().map(|(l, _)| l.local_addr().unwrap());
-        let case = cosd::http::header_case::capture().await;
+        let case = cosd::net::header_case::capture().await;
         let router = cosd::app(Arc::clone(&state));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let stop = tokio_util::sync::CancellationToken::new();
         let grace = std::time::Duration::from_secs(5);
         let transport = state.transport.clone();
         let task = tokio::spawn(async move {
-            let plain = cosd::http::server::serve(
+            let plain = cosd::net::server::serve(
                 listener,
                 router.clone(),
                 case.clone(),
@@ -91,7 +91,7 @@ impl TestServer {
             let tls = async {
                 if let Some((l, acceptor)) = secure {
                     let stopped = stop.clone().cancelled_owned();
-                    cosd::http::server::serve_tls(
+                    cosd::net::server::serve_tls(
                         l, acceptor, router, case, transport, stopped, grace,
                     )
                     .await;

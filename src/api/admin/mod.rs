@@ -4,8 +4,8 @@
 mod simulate;
 
 use crate::api::read_xml_body;
+use crate::api::request::Ctx;
 use crate::auth::Identity;
-use crate::http::Ctx;
 use crate::iam::{IamError, NewKey};
 use crate::meta::AccessKeyRecord;
 use crate::AppState;

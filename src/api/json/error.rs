@@ -1,8 +1,8 @@
 //! `JsonError`: the JSON API's error, a numeric code from the seed's tables (003:956-1196,
 //! 3120-3472) with its HTTP status, rendered as `{code, message, request_id}`.
 
+use crate::api::error::{ApiError, Code};
 use crate::auth::legacy::LegacyAuthError;
-use crate::http::error::{ApiError, Code};
 use crate::service::ServiceError;
 use http::StatusCode;
 

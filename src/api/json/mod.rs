@@ -18,15 +18,15 @@ mod slice;
 pub use route::PREFIX;
 
 use crate::api::authorize_in;
+use crate::api::request::authn::Dialect;
+use crate::api::request::op::Op;
+use crate::api::request::target::Target;
+use crate::api::request::Ctx;
 use crate::auth::legacy::{self, Expect, LegacyAuthError, LegacySign, Need};
 use crate::auth::payload::PayloadSpec;
-use crate::http::authn::Dialect;
-use crate::http::op::Op;
-use crate::http::server::PeerAddr;
-use crate::http::target::Target;
-use crate::http::tls::TlsInfo;
-use crate::http::Ctx;
 use crate::meta::{BucketRecord, ObjectRecord};
+use crate::net::server::PeerAddr;
+use crate::net::tls::TlsInfo;
 use crate::AppState;
 use axum::body::Body;
 use bytes::Bytes;
@@ -152,7 +152,7 @@ pub(crate) async fn handle(
     parts: Parts,
     body: Body,
     incoming: Incoming<'_>,
-    access: &mut crate::http::Access,
+    access: &mut crate::api::pipeline::Access,
 ) -> Response<Body> {
     let rid = incoming.rid;
     let result = run(app, parts, body, incoming, access).await;
@@ -201,7 +201,7 @@ async fn run(
     parts: Parts,
     body: Body,
     incoming: Incoming<'_>,
-    access: &mut crate::http::Access,
+    access: &mut crate::api::pipeline::Access,
 ) -> JsonResult<Value> {
     let Incoming {
         rid,

@@ -7,7 +7,7 @@
 //! refused. The signature, the policy conditions and the stored headers all read this one
 //! normalised form, so no aliased field can satisfy a condition while another is stored.
 
-use crate::http::error::{ApiError, Code};
+use crate::api::error::{ApiError, Code};
 use axum::body::Body;
 use http::{HeaderMap, HeaderName, HeaderValue};
 

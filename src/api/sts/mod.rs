@@ -6,7 +6,7 @@
 mod error;
 mod request;
 
-use crate::http::Access;
+use crate::api::pipeline::Access;
 use crate::iam::TempRequest;
 use crate::AppState;
 use axum::body::Body;

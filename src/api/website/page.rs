@@ -1,7 +1,7 @@
 //! The website endpoint's own answers: HTML error pages and redirects (never XML).
 
+use crate::api::error::ApiError;
 use crate::bucket_config::website::Redirect;
-use crate::http::error::ApiError;
 use axum::body::Body;
 use http::{HeaderValue, Response, StatusCode};
 

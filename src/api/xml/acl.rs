@@ -1,11 +1,11 @@
 //! GET/PUT Bucket acl and Object acl (`?acl`): the AccessControlPolicy XML of spec 03 §4.7, or
 //! `x-cos-acl` / `x-cos-grant-*` headers.
 
+use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers, too_many_grants, MAX_GRANTS};
+use crate::api::request::Ctx;
 use crate::api::xml::object::load_for_read;
 use crate::api::{empty_response, load_bucket, object_key, read_xml_body, xml_response};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::policy::acl::{
     canned_grants, Grant, Grantee, Permission, ALL_USERS_URI, AUTHENTICATED_USERS_URI,
 };

@@ -1,10 +1,10 @@
 //! POST Object ?append&position=N (Append Object).
 
 use super::object::check_body_framing;
+use crate::api::error::{ApiError, Code};
 use crate::api::headers::{content_md5, object_meta};
+use crate::api::request::Ctx;
 use crate::api::{load_bucket, object_key, request_body};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::service::WriteOptions;
 use crate::AppState;
 use axum::body::Body;

@@ -1,11 +1,11 @@
 //! PUT / HEAD / DELETE Bucket and GET Bucket location.
 
 use crate::api::authz::authorize_create;
+use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers};
+use crate::api::request::Ctx;
 use crate::api::{bucket_name, empty_response, load_bucket, read_xml_body, xml_response};
 use crate::auth::Identity;
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::types::CannedAcl;
 use crate::xml::XmlWriter;
 use crate::AppState;

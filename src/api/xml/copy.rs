@@ -6,10 +6,10 @@ use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class}
 /// The action a copy needs on its source (seed 002:1441-1533).
 const GET: &str = "name/cos:GetObject";
 use crate::api::authz::load_source_bucket;
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::{authorize_in, load_bucket, object_key, write_condition, xml_response};
 use crate::auth::encode::decode_path;
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::service::{CopyParams, MetadataDirective, ServiceError, WriteCondition};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};

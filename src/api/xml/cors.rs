@@ -3,10 +3,10 @@
 //! never authentication).
 
 use crate::api::authz::{decide_for, resource_name, Target};
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
 use crate::bucket_config::cors::{requested_headers, CorsConfig, MAX_CORS_XML};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::meta::BucketRecord;
 use crate::AppState;
 use axum::body::Body;

@@ -1,8 +1,8 @@
 //! POST Bucket ?delete (Delete Multiple Objects), quiet and verbose.
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::{authorize_in, load_bucket, read_xml_body, xml_response};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::types::ObjectKey;
 use crate::xml::{parse_delete, XmlWriter};
 use crate::AppState;

@@ -1,9 +1,9 @@
 //! GET Bucket: list objects (v1 marker paging and `list-type=2`).
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::{load_bucket, xml_listing_response};
 use crate::auth::encode::encode_key;
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::service::{ListPage, ListParams};
 use crate::xml::{iso8601_ms, XmlWriter};
 use crate::AppState;

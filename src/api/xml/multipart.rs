@@ -3,7 +3,9 @@
 
 use super::copy::parse_copy_source;
 use super::object::{check_body_framing, preconditions};
+use crate::api::error::{ApiError, Code};
 use crate::api::headers::{content_md5, object_meta};
+use crate::api::request::Ctx;
 use crate::api::{
     authorize_in, checksum_headers, load_bucket, object_key, read_verified, request_body,
     write_condition, xml_response,
@@ -12,8 +14,6 @@ use crate::auth::encode::encode_key;
 use crate::auth::payload::VerifiedBody;
 use crate::auth::Identity;
 use crate::checksum::{ChecksumAlgorithm, ChecksumType};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::service::{CompletePart, WriteOptions, MAX_PART_NUMBER, MAX_PART_SIZE};
 use crate::types::{ObjectKey, RangeSpec};
 use crate::xml::{iso8601, iso8601_ms, parse_complete, XmlWriter};

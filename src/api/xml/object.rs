@@ -1,12 +1,12 @@
 //! PUT / GET / HEAD / DELETE Object.
 
+use crate::api::error::{ApiError, Code};
 use crate::api::headers::{http_date, object_headers, object_meta};
 use crate::api::{
     authorize_in, bucket_name, checksum_headers, empty_response, load_bucket, object_key,
     request_body, write_options,
 };
-use crate::http::error::{ApiError, Code};
-use crate::http::{AwaitFirstPiece, Ctx};
+use crate::api::{pipeline::AwaitFirstPiece, request::Ctx};
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::types::{ETag, RangeError, RangeSpec};
 use crate::AppState;
@@ -224,7 +224,7 @@ struct ReadReport<S> {
     rid: String,
     bucket: String,
     key: String,
-    transport: crate::http::transport::Transport,
+    transport: crate::net::transport::Transport,
 }
 
 impl<S> futures_util::Stream for ReadReport<S>

@@ -1,8 +1,8 @@
 //! PUT/GET/DELETE Bucket policy (`?policy`): a CAM policy JSON document, validated when stored.
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::{empty_response, load_bucket, read_xml_body};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::policy::cam::{Policy, BUCKET_POLICY_MAX_LEN};
 use crate::AppState;
 use axum::body::Body;
@@ -68,7 +68,7 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         )
     })?;
     // S3 clients get the document as it was put, as S3 returns it.
-    let text = if ctx.dialect == crate::http::authn::Dialect::S3 {
+    let text = if ctx.dialect == crate::api::request::authn::Dialect::S3 {
         text
     } else {
         cos_shape(&text)

@@ -1,11 +1,11 @@
 //! PUT/GET/DELETE Bucket referer (`?referer`) and the hotlink check of every other request to a
 //! bucket (`bucket_config::referer` holds the rules; seed 002:9449-9545).
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::op::Op;
+use crate::api::request::Ctx;
 use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
 use crate::bucket_config::referer::{referer_denied, RefererConfig, MAX_REFERER_XML};
-use crate::http::error::{ApiError, Code};
-use crate::http::op::Op;
-use crate::http::Ctx;
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};

@@ -1,9 +1,9 @@
 //! GET Service (ListBuckets).
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::xml_response;
 use crate::auth::Identity;
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
 use axum::body::Body;

@@ -1,9 +1,9 @@
 //! PUT/GET/DELETE Bucket tagging (`?tagging`), and the `x-cos-tagging` header of PUT Bucket.
 //! Tags feed the `qcs:resource_tag` condition key and GET Service's tag filter.
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::xml::{parse_tagging, XmlWriter};
 use crate::AppState;
 use axum::body::Body;

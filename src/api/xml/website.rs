@@ -1,10 +1,10 @@
 //! PUT/GET/DELETE Bucket website (`?website`; `bucket_config::website` holds the rules, and
 //! `api::website` serves the website endpoint).
 
+use crate::api::error::{ApiError, Code};
+use crate::api::request::Ctx;
 use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
 use crate::bucket_config::website::{WebsiteConfig, MAX_WEBSITE_XML};
-use crate::http::error::{ApiError, Code};
-use crate::http::Ctx;
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};

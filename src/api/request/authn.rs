@@ -1,8 +1,8 @@
 //! Picks the signature scheme a request uses and verifies it, producing an `Identity`, the
 //! protocol dialect to answer in, and how the body must be verified.
 
-use super::error::{ApiError, Code};
 use super::target::{Addressed, Target};
+use crate::api::error::{ApiError, Code};
 use crate::auth::encode::decode_query;
 use crate::auth::legacy;
 use crate::auth::payload::PayloadSpec;
@@ -428,7 +428,7 @@ pub fn check_session(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::target::resolve;
+    use crate::api::request::target::resolve;
 
     #[test]
     fn signed_path_candidates() {

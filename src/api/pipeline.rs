@@ -1,90 +1,20 @@
-//! The front end: request pipeline (classify, target, op, authenticate, dispatch), errors,
-//! response header casing and the server loop.
+//! The request pipeline: classify, authenticate, authorize, dispatch, and the headers every
+//! answer carries.
 
-pub mod authn;
-pub mod error;
-pub mod header_case;
-pub mod op;
-pub mod server;
-pub mod stamp;
-pub mod target;
-pub mod tls;
-pub mod transport;
-
+use super::error::{ApiError, Code};
+use super::request::authn::{self, Dialect};
+use super::request::op::Op;
+use super::request::target::{self, Target};
+use super::request::{stamp, Ctx};
 use crate::auth::encode::{decode_path, decode_query};
-use crate::auth::payload::PayloadSpec;
-use crate::auth::Identity;
+use crate::net::server::PeerAddr;
+use crate::net::{tls, transport};
 use crate::AppState;
-use authn::Dialect;
 use axum::body::Body;
 use axum::extract::State;
-use error::{ApiError, Code};
 use http::{HeaderMap, HeaderValue, Method, Request, Response};
-use op::Op;
-use server::PeerAddr;
-use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use target::Target;
-
-/// Everything a handler needs to know about the request (besides its body).
-pub struct Ctx {
-    pub request_id: String,
-    pub method: Method,
-    pub op: Op,
-    pub target: Target,
-    /// Region named by the Host, if any.
-    pub host_region: Option<String>,
-    pub identity: Identity,
-    /// COS or S3: decides header prefixes, the request-id header and the error shape.
-    pub dialect: Dialect,
-    /// How the request body must be decoded and verified.
-    pub payload: PayloadSpec,
-    pub query: Vec<(String, String)>,
-    pub headers: HeaderMap,
-    /// `host/path` of the request, for error bodies.
-    pub resource: String,
-    pub peer: Option<SocketAddr>,
-    /// Set when the request came over TLS (`cos:secure-transport`, `cos:tls-version`).
-    pub tls: Option<tls::TlsInfo>,
-    /// For the admin API: the path after `/_cosd/admin/`.
-    pub admin_path: Option<String>,
-}
-
-impl Ctx {
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn has_query(&self, name: &str) -> bool {
-        self.query.iter().any(|(k, _)| k == name)
-    }
-
-    /// A header as text (UTF-8 allowed); None if absent, empty, or not text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(name)
-            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
-            .filter(|s| !s.is_empty())
-    }
-
-    pub fn bucket(&self) -> Option<&str> {
-        match &self.target {
-            Target::Service => None,
-            Target::Bucket(b) | Target::Object { bucket: b, .. } => Some(b),
-        }
-    }
-
-    pub fn key(&self) -> Option<&str> {
-        match &self.target {
-            Target::Object { key, .. } => Some(key),
-            _ => None,
-        }
-    }
-}
 
 fn request_id(app: &AppState) -> String {
     let n = app.request_counter.fetch_add(1, Ordering::Relaxed);

@@ -1,7 +1,7 @@
 //! `ApiError`: the one error type at the edge, rendered as COS `<Error>` XML with the right status.
 
-use super::authn::Dialect;
-use super::stamp::trace_id;
+use super::request::authn::Dialect;
+use super::request::stamp::trace_id;
 use crate::auth::payload::BodyError;
 use crate::auth::AuthError;
 use crate::service::ServiceError;

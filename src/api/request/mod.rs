@@ -1,0 +1,75 @@
+//! What a request is: its target (bucket, key), its operation, who sent it and how its body
+//! must be verified. Pure parsing; nothing here reads storage.
+
+pub mod authn;
+pub mod op;
+pub mod stamp;
+pub mod target;
+
+use crate::auth::payload::PayloadSpec;
+use crate::auth::Identity;
+use crate::net::tls;
+use authn::Dialect;
+use http::{HeaderMap, Method};
+use op::Op;
+use std::net::SocketAddr;
+use target::Target;
+
+/// Everything a handler needs to know about the request (besides its body).
+pub struct Ctx {
+    pub request_id: String,
+    pub method: Method,
+    pub op: Op,
+    pub target: Target,
+    /// Region named by the Host, if any.
+    pub host_region: Option<String>,
+    pub identity: Identity,
+    /// COS or S3: decides header prefixes, the request-id header and the error shape.
+    pub dialect: Dialect,
+    /// How the request body must be decoded and verified.
+    pub payload: PayloadSpec,
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    /// `host/path` of the request, for error bodies.
+    pub resource: String,
+    pub peer: Option<SocketAddr>,
+    /// Set when the request came over TLS (`cos:secure-transport`, `cos:tls-version`).
+    pub tls: Option<tls::TlsInfo>,
+    /// For the admin API: the path after `/_cosd/admin/`.
+    pub admin_path: Option<String>,
+}
+
+impl Ctx {
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn has_query(&self, name: &str) -> bool {
+        self.query.iter().any(|(k, _)| k == name)
+    }
+
+    /// A header as text (UTF-8 allowed); None if absent, empty, or not text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn bucket(&self) -> Option<&str> {
+        match &self.target {
+            Target::Service => None,
+            Target::Bucket(b) | Target::Object { bucket: b, .. } => Some(b),
+        }
+    }
+
+    pub fn key(&self) -> Option<&str> {
+        match &self.target {
+            Target::Object { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}
