@@ -210,19 +210,27 @@ fn op_of(row: &Row) -> Op {
             key: k.to_string(),
         },
     };
-    let names: Vec<&str> = row.2.iter().map(|(k, _)| *k).collect();
-    let list_type = row
+    let query: Vec<(String, String)> = row
         .2
         .iter()
-        .find(|(k, _)| *k == "list-type")
-        .map(|(_, v)| *v);
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Op::parse(
         row.0,
         &target,
-        &names,
+        &query,
         !row.3.is_empty() && row.3[0].0 == "x-cos-copy-source",
-        list_type,
     )
+}
+
+/// The variant's name (`UploadPart { upload: .. }` is `UploadPart`).
+fn variant(op: &Op) -> String {
+    let debug = format!("{op:?}");
+    debug
+        .split([' ', '{'])
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// What the owner sees of the bucket: every answer that an operation above could change.
@@ -289,7 +297,7 @@ async fn every_operation_denies_anonymous_callers_other_accounts_and_policyless_
     assert_eq!(part.status, 200);
     let rows = rows(&upload_id);
 
-    let covered: BTreeSet<String> = rows.iter().map(|r| format!("{:?}", op_of(r))).collect();
+    let covered: BTreeSet<String> = rows.iter().map(|r| variant(&op_of(r))).collect();
     let want: BTreeSet<String> = COVERED.iter().map(|s| s.to_string()).collect();
     assert_eq!(covered, want, "the rows cover every operation");
 

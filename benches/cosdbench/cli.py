@@ -22,7 +22,8 @@ def parse_args(argv):
     ap.add_argument("--startup-rounds", type=int, help="start-ups per system (3 quick, 5 full)")
     ap.add_argument("--list-keys", type=int, help="keys of the LIST workloads (5000 / 100000)")
     ap.add_argument("--systems", default="cosd,moto,s3s-fs",
-                    help="comma-separated systems to run (default: cosd,moto,s3s-fs)")
+                    help="comma-separated systems to run (default: cosd,moto,s3s-fs; "
+                    "cosd-base is another cosd build, from COSD_BASE_BIN)")
     ap.add_argument("--only", help="comma-separated workload ids or prefixes/globs to run; "
                     "also `startup`, `limits`, `responder` (default: everything)")
     ap.add_argument("--out", default=str(ROOT / "bench-results"),

@@ -73,10 +73,10 @@ class System:
 
 
 class Cosd(System):
-    def __init__(self, binary):
+    def __init__(self, binary, name="cosd"):
         sync = cosd_sync_writes()
         super().__init__(
-            "cosd", binary, sync,
+            name, binary, sync,
             f"sync_writes = {str(sync).lower()}"
             + (" (metadata log fdatasync'd before every write is acknowledged, with group commit: "
                "acknowledged writes survive power loss)"
@@ -219,15 +219,20 @@ def detect_systems(args):
     cosd_bin = os.environ.get("COSD_BIN", str(TARGET / "release" / "cosd"))
     s3s_bin = os.environ.get("S3S_FS_BIN", str(CACHE / "bin" / "s3s-fs"))
     moto_bin = os.environ.get("MOTO_SERVER", str(CACHE / "venv" / "bin" / "moto_server"))
-    systems = [Cosd(cosd_bin), Moto(moto_bin), S3sFs(s3s_bin)]
+    # `cosd-base`: another build of cosd (COSD_BASE_BIN, e.g. the previous commit's), run as a
+    # peer so a change is reported as ratios against it in the same run.
+    base_bin = os.environ.get("COSD_BASE_BIN", "")
+    systems = [Cosd(cosd_bin), Moto(moto_bin), S3sFs(s3s_bin), Cosd(base_bin, "cosd-base")]
     wanted = set(args.systems.split(","))
     for s in systems:
         if s.name not in wanted:
             s.skip_reason = "not selected (--systems)"
         elif not (s.binary.is_file() and os.access(s.binary, os.X_OK)):
-            env = {"cosd": "COSD_BIN", "moto": "MOTO_SERVER", "s3s-fs": "S3S_FS_BIN"}[s.name]
+            env = {"cosd": "COSD_BIN", "moto": "MOTO_SERVER", "s3s-fs": "S3S_FS_BIN",
+                   "cosd-base": "COSD_BASE_BIN"}[s.name]
             s.skip_reason = f"{s.binary} not found (set {env}"
             s.skip_reason += {"cosd": ", or build it: scripts/bench builds it)",
+                              "cosd-base": " to another cosd build)",
                               "moto": ", or let scripts/bench create the venv)",
                               "s3s-fs": ", or let scripts/bench `cargo install` it)"}[s.name]
         if s.skip_reason is None:

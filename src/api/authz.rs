@@ -3,8 +3,7 @@
 //! into `AccessDenied` (the reason goes to the debug log only).
 
 use crate::api::error::{ApiError, Code};
-use crate::api::request::op::Check;
-use crate::api::request::Ctx;
+use crate::api::request::{Caller, Ctx};
 use crate::auth::Identity;
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::policy::acl::AclView;
@@ -15,16 +14,9 @@ use crate::types::{BucketName, CannedAcl};
 use crate::AppState;
 use std::sync::Arc;
 
-/// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (bucket-level: key empty).
-pub(crate) fn resource_name(region: &str, bucket: &str, key: Option<&str>) -> String {
-    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
-    format!(
-        "qcs::cos:{region}:uid/{appid}:{bucket}/{}",
-        key.unwrap_or("")
-    )
-}
+pub(crate) use crate::api::request::op::resource_name;
 
-fn denied() -> ApiError {
+pub(crate) fn denied() -> ApiError {
     ApiError::new(Code::AccessDenied, "Access Denied.")
 }
 
@@ -36,20 +28,25 @@ pub(crate) struct Target<'a> {
     pub resource: &'a str,
 }
 
-/// Decides `action` for the caller of `ctx`.
-pub(crate) fn decide_for(app: &AppState, ctx: &Ctx, action: &str, target: &Target<'_>) -> Decision {
-    decide_as(app, &ctx.identity, action, target, || {
+/// Decides `action` for `caller`.
+pub(crate) fn decide_for(
+    app: &AppState,
+    caller: &Caller<'_>,
+    action: &str,
+    target: &Target<'_>,
+) -> Decision {
+    decide_as(app, caller.identity, action, target, || {
         let ip = keys::client_ip(
-            ctx.peer,
-            ctx.header("x-forwarded-for"),
+            caller.peer,
+            caller.header("x-forwarded-for"),
             &app.trusted_proxies,
         );
         keys::extract(&KeySource {
             action,
-            headers: &ctx.headers,
-            query: &ctx.query,
+            headers: caller.headers,
+            query: caller.query,
             client_ip: ip,
-            tls_version: ctx.tls.map(|t| t.version),
+            tls_version: caller.tls.map(|t| t.version),
             now_secs: app.clock.now_secs(),
             resource_tags: target.bucket.map(|b| b.tags.as_slice()).unwrap_or(&[]),
         })
@@ -132,11 +129,11 @@ fn deny_all() -> Policy {
 /// Authorizes `action` and maps a denial to `AccessDenied`, logging why at debug level.
 pub(crate) fn authorize(
     app: &AppState,
-    ctx: &Ctx,
+    caller: &Caller<'_>,
     action: &str,
     target: &Target<'_>,
 ) -> Result<(), ApiError> {
-    let d = decide_for(app, ctx, action, target);
+    let d = decide_for(app, caller, action, target);
     if d.allowed {
         tracing::trace!(action, resource = target.resource, reason = %d.reason, "allowed");
         Ok(())
@@ -149,7 +146,7 @@ pub(crate) fn authorize(
 /// Authorizes `action` on `bucket` (and `key` in it), with the object's ACL when known.
 pub(crate) fn authorize_in(
     app: &AppState,
-    ctx: &Ctx,
+    caller: &Caller<'_>,
     action: &str,
     bucket: &BucketRecord,
     key: Option<&str>,
@@ -158,7 +155,7 @@ pub(crate) fn authorize_in(
     let resource = resource_name(&bucket.region, &bucket.name, key);
     authorize(
         app,
-        ctx,
+        caller,
         action,
         &Target {
             owner_uin: Some(&bucket.owner_uin),
@@ -169,39 +166,21 @@ pub(crate) fn authorize_in(
     )
 }
 
-/// Loads the addressed bucket; for operations checked on load, authorizes the operation's
-/// action on the addressed resource.
-pub(crate) fn load_bucket(app: &AppState, ctx: &Ctx) -> Result<BucketRecord, ApiError> {
-    let name = super::bucket_name(ctx)?;
-    let rec = app.store.get_bucket(name.as_str())?;
-    let Some(rec) = rec else {
-        return Err(ApiError::new(
-            Code::NoSuchBucket,
-            "The specified bucket does not exist.",
-        ));
-    };
-    check_region(ctx, &rec)?;
-    if ctx.op.check() == Check::OnLoad {
-        authorize_in(app, ctx, ctx.op.action(), &rec, ctx.key(), None)?;
-    }
-    Ok(rec)
-}
-
 /// Loads the source bucket of a copy (`action` on `key` in it is what the copy needs). A
 /// missing bucket is reported only to a caller the action would be allowed to on it (judged by
 /// the account that owns its APPID, as for PUT Bucket); everyone else is denied exactly as for
 /// an existing bucket they cannot read, so a copy cannot probe which buckets exist.
 pub(crate) fn load_source_bucket(
     app: &AppState,
-    ctx: &Ctx,
+    caller: &Caller<'_>,
     action: &str,
     bucket: &str,
     key: &str,
-) -> Result<BucketRecord, ApiError> {
-    if let Some(rec) = app.store.get_bucket(bucket)? {
+) -> Result<Arc<BucketRecord>, ApiError> {
+    if let Some(rec) = app.store.bucket_shared(bucket)? {
         return Ok(rec);
     }
-    authorize_missing_bucket(app, ctx, action, bucket, Some(key))?;
+    authorize_missing_bucket(app, caller, &app.config.region, action, bucket, Some(key))?;
     Err(ApiError::new(
         Code::NoSuchBucket,
         "The specified source bucket does not exist.",
@@ -236,6 +215,7 @@ pub(crate) fn unimplemented_action(method: &str, object: bool, sub: &str) -> Str
 pub(crate) fn authorize_unimplemented(
     app: &AppState,
     ctx: &Ctx,
+    loaded: Option<&BucketRecord>,
     sub: &str,
 ) -> Result<(), ApiError> {
     let Some(bucket) = ctx.bucket() else {
@@ -245,27 +225,35 @@ pub(crate) fn authorize_unimplemented(
         };
     };
     let action = unimplemented_action(ctx.method.as_str(), ctx.key().is_some(), sub);
-    if let Some(rec) = app.store.get_bucket(bucket)? {
-        return authorize_in(app, ctx, &action, &rec, ctx.key(), None);
+    if let Some(rec) = loaded {
+        return authorize_in(app, &ctx.caller(), &action, rec, ctx.key(), None);
     }
-    authorize_missing_bucket(app, ctx, &action, bucket, ctx.key())
+    authorize_missing_bucket(
+        app,
+        &ctx.caller(),
+        &app.config.region,
+        &action,
+        bucket,
+        ctx.key(),
+    )
 }
 
 /// Authorizes `action` on a bucket that does not exist (and `key` in it), as the account that
 /// owns the name's APPID would decide it: only its root, or whom it allowed, may learn that.
 fn authorize_missing_bucket(
     app: &AppState,
-    ctx: &Ctx,
+    caller: &Caller<'_>,
+    region: &str,
     action: &str,
     bucket: &str,
     key: Option<&str>,
 ) -> Result<(), ApiError> {
     let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
     let owner = app.iam.owner_of_appid(appid);
-    let resource = resource_name(&app.config.region, bucket, key);
+    let resource = resource_name(region, bucket, key);
     authorize(
         app,
-        ctx,
+        caller,
         action,
         &Target {
             owner_uin: owner.as_deref(),
@@ -276,24 +264,12 @@ fn authorize_missing_bucket(
     )
 }
 
-/// A host that names a region (`<bucket>.cos.<region>.myqcloud.com`, `cos.<region>...`) only
-/// reaches the buckets of that region: COS answers another region's bucket with 404
-/// NoSuchBucket, since each region's endpoint knows only its own buckets (docs/wire-details.md).
-pub(crate) fn check_region(ctx: &Ctx, rec: &BucketRecord) -> Result<(), ApiError> {
-    match &ctx.host_region {
-        Some(r) if *r != rec.region => Err(ApiError::new(
-            Code::NoSuchBucket,
-            format!("The specified bucket does not exist in region {r}."),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Authorizes creating `name` (PUT Bucket): the bucket belongs to the account whose appid is
 /// its suffix.
 pub(crate) fn authorize_create(
     app: &AppState,
     ctx: &Ctx,
+    action: &str,
     name: &BucketName,
     region: &str,
 ) -> Result<String, ApiError> {
@@ -309,8 +285,8 @@ pub(crate) fn authorize_create(
     let resource = resource_name(region, name.as_str(), None);
     authorize(
         app,
-        ctx,
-        ctx.op.action(),
+        &ctx.caller(),
+        action,
         &Target {
             owner_uin: Some(&owner),
             bucket: None,
@@ -322,11 +298,11 @@ pub(crate) fn authorize_create(
 }
 
 /// Authorizes a service-level action (GET Service).
-pub(crate) fn authorize_service(app: &AppState, ctx: &Ctx) -> Result<(), ApiError> {
+pub(crate) fn authorize_service(app: &AppState, ctx: &Ctx, action: &str) -> Result<(), ApiError> {
     authorize(
         app,
-        ctx,
-        ctx.op.action(),
+        &ctx.caller(),
+        action,
         &Target {
             owner_uin: None,
             bucket: None,

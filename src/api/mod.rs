@@ -1,6 +1,7 @@
 //! Thin handlers, one file per resource: read the request, call the service, render the reply.
 
 pub mod admin;
+pub(crate) mod admit;
 pub(crate) mod authz;
 mod body;
 pub(crate) mod content_type;
@@ -17,7 +18,8 @@ pub(crate) mod traffic;
 pub(crate) mod website;
 mod xml;
 
-pub(crate) use authz::{authorize_in, load_bucket};
+pub(crate) use admit::{Admitted, Granted, KeysGate, SourceGate};
+pub(crate) use authz::authorize_in;
 
 pub(crate) use body::{
     checksum_headers, read_verified, read_xml_body, request_body, write_condition, write_options,
@@ -32,72 +34,77 @@ use axum::body::Body;
 use http::{Response, StatusCode};
 use std::sync::Arc;
 
-pub async fn dispatch(
+/// Runs the handler of an admitted XML/S3 operation.
+pub(crate) async fn dispatch(
     app: &Arc<AppState>,
     ctx: &Ctx,
+    op: &Op,
+    mut adm: Admitted,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    xml::referer::check(app, ctx)?;
-    match ctx.op {
+    let adm = &mut adm;
+    match op {
         Op::ListBuckets => xml::service::list_buckets(app, ctx),
-        Op::CreateBucket => xml::bucket::create(app, ctx, body).await,
-        Op::HeadBucket => xml::bucket::head(app, ctx),
-        Op::DeleteBucket => xml::bucket::delete(app, ctx),
-        Op::GetBucketLocation => xml::bucket::location(app, ctx),
-        Op::ListObjects => xml::list::list_v1(app, ctx),
-        Op::ListObjectsV2 => xml::list::list_v2(app, ctx),
-        Op::DeleteObjects => xml::delete_multi::delete_objects(app, ctx, body).await,
-        Op::PutObject => xml::object::put(app, ctx, body).await,
-        Op::CopyObject => xml::copy::copy(app, ctx).await,
-        Op::GetObject => xml::object::get(app, ctx, false),
-        Op::HeadObject => xml::object::get(app, ctx, true),
-        Op::DeleteObject => xml::object::delete(app, ctx).await,
-        Op::InitiateMultipartUpload => xml::multipart::initiate(app, ctx),
-        Op::UploadPart => xml::multipart::upload_part(app, ctx, body).await,
-        Op::UploadPartCopy => xml::multipart::upload_part_copy(app, ctx).await,
-        Op::CompleteMultipartUpload => xml::multipart::complete(app, ctx, body).await,
-        Op::AbortMultipartUpload => xml::multipart::abort(app, ctx),
-        Op::ListParts => xml::multipart::list_parts(app, ctx),
-        Op::ListMultipartUploads => xml::multipart::list_uploads(app, ctx),
-        Op::AppendObject => xml::append::append(app, ctx, body).await,
-        Op::PostObject => post_object::post(app, ctx, body).await,
-        Op::GetBucketAcl => xml::acl::get_bucket(app, ctx),
-        Op::PutBucketAcl => xml::acl::put_bucket(app, ctx, body).await,
-        Op::GetObjectAcl => xml::acl::get_object(app, ctx),
-        Op::PutObjectAcl => xml::acl::put_object(app, ctx, body).await,
-        Op::GetBucketPolicy => xml::policy::get(app, ctx),
-        Op::PutBucketPolicy => xml::policy::put(app, ctx, body).await,
-        Op::DeleteBucketPolicy => xml::policy::delete(app, ctx),
-        Op::GetBucketTagging => xml::tagging::get(app, ctx),
-        Op::PutBucketTagging => xml::tagging::put(app, ctx, body).await,
-        Op::DeleteBucketTagging => xml::tagging::delete(app, ctx),
-        Op::GetBucketCors => xml::cors::get(app, ctx),
-        Op::PutBucketCors => xml::cors::put(app, ctx, body).await,
-        Op::DeleteBucketCors => xml::cors::delete(app, ctx),
-        Op::OptionsObject => xml::cors::preflight(app, ctx),
-        Op::GetBucketWebsite => xml::website::get(app, ctx),
-        Op::PutBucketWebsite => xml::website::put(app, ctx, body).await,
-        Op::DeleteBucketWebsite => xml::website::delete(app, ctx),
-        Op::GetBucketReferer => xml::referer::get(app, ctx),
-        Op::PutBucketReferer => xml::referer::put(app, ctx, body).await,
-        Op::DeleteBucketReferer => xml::referer::delete(app, ctx),
-        Op::Admin => {
-            let path = ctx.admin_path.as_deref().unwrap_or_default();
-            Ok(admin::dispatch(app, ctx, path, body).await)
+        Op::CreateBucket => xml::bucket::create(app, ctx, adm, body).await,
+        Op::HeadBucket => xml::bucket::head(adm),
+        Op::DeleteBucket => xml::bucket::delete(app, adm),
+        Op::GetBucketLocation => xml::bucket::location(adm),
+        Op::ListObjects => xml::list::list_v1(app, ctx, adm),
+        Op::ListObjectsV2 => xml::list::list_v2(app, ctx, adm),
+        Op::DeleteObjects => {
+            let gate = KeysGate::new(app, ctx, op);
+            xml::delete_multi::delete_objects(app, ctx, adm, gate, body)
+                .await
+                .map(Granted::into_response)
         }
-        Op::NotImplemented(name) => {
-            authz::authorize_unimplemented(app, ctx, name)?;
-            Err(ApiError::new(
-                Code::NotImplemented,
-                format!("cosd does not implement {name} yet"),
-            ))
+        Op::PutObject => xml::object::put(app, ctx, adm, body).await,
+        Op::CopyObject => xml::copy::copy(app, ctx, adm, SourceGate::new(app, ctx))
+            .await
+            .map(Granted::into_response),
+        Op::GetObject => xml::object::get(app, ctx, adm, false),
+        Op::HeadObject => xml::object::get(app, ctx, adm, true),
+        Op::DeleteObject => xml::object::delete(app, adm).await,
+        Op::InitiateMultipartUpload => xml::multipart::initiate(app, ctx, adm),
+        Op::UploadPart { upload, part } => {
+            xml::multipart::upload_part(app, ctx, adm, upload, *part, body).await
         }
-        Op::MethodNotAllowed => Err(ApiError::new(
-            Code::MethodNotAllowed,
-            format!(
-                "The specified method {} is not allowed against this resource.",
-                ctx.method
-            ),
+        Op::UploadPartCopy { upload, part } => {
+            let gate = SourceGate::new(app, ctx);
+            xml::multipart::upload_part_copy(app, ctx, adm, upload, *part, gate)
+                .await
+                .map(Granted::into_response)
+        }
+        Op::CompleteMultipartUpload { upload } => {
+            xml::multipart::complete(app, ctx, adm, upload, body).await
+        }
+        Op::AbortMultipartUpload { upload } => xml::multipart::abort(app, adm, upload),
+        Op::ListParts { upload } => xml::multipart::list_parts(app, ctx, adm, upload),
+        Op::ListMultipartUploads => xml::multipart::list_uploads(app, ctx, adm),
+        Op::AppendObject => xml::append::append(app, ctx, adm, body).await,
+        Op::GetBucketAcl => xml::acl::get_bucket(adm),
+        Op::PutBucketAcl => xml::acl::put_bucket(app, ctx, adm, body).await,
+        Op::GetObjectAcl => xml::acl::get_object(adm),
+        Op::PutObjectAcl => xml::acl::put_object(app, ctx, adm, body).await,
+        Op::GetBucketPolicy => xml::policy::get(ctx, adm),
+        Op::PutBucketPolicy => xml::policy::put(app, ctx, adm, body).await,
+        Op::DeleteBucketPolicy => xml::policy::delete(app, adm),
+        Op::GetBucketTagging => xml::tagging::get(adm),
+        Op::PutBucketTagging => xml::tagging::put(app, ctx, adm, body).await,
+        Op::DeleteBucketTagging => xml::tagging::delete(app, adm),
+        Op::GetBucketCors => xml::cors::get(adm),
+        Op::PutBucketCors => xml::cors::put(app, ctx, adm, body).await,
+        Op::DeleteBucketCors => xml::cors::delete(app, adm),
+        Op::OptionsObject => xml::cors::preflight(app, ctx, op, adm),
+        Op::GetBucketWebsite => xml::website::get(adm),
+        Op::PutBucketWebsite => xml::website::put(app, ctx, adm, body).await,
+        Op::DeleteBucketWebsite => xml::website::delete(app, adm),
+        Op::GetBucketReferer => xml::referer::get(adm),
+        Op::PutBucketReferer => xml::referer::put(app, ctx, adm, body).await,
+        Op::DeleteBucketReferer => xml::referer::delete(app, adm),
+        // Admission answers these itself (501 after authorization, 405).
+        Op::NotImplemented(_) | Op::MethodNotAllowed => Err(ApiError::new(
+            Code::InternalError,
+            "We encountered an internal error. Please try again.",
         )),
     }
 }

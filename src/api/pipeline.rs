@@ -1,10 +1,12 @@
 //! The request pipeline: classify, authenticate, authorize, dispatch, and the headers every
 //! answer carries.
 
+use super::admit::admit;
 use super::error::{ApiError, Code};
 use super::request::authn::{self, Dialect};
+use super::request::classify::{classify, Api};
 use super::request::op::Op;
-use super::request::target::{self, Target};
+use super::request::target::Target;
 use super::request::{stamp, Ctx};
 use crate::auth::encode::{decode_path, decode_query};
 use crate::net::server::PeerAddr;
@@ -126,7 +128,13 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         &origin,
         method == Method::OPTIONS || access.bucket.is_empty(),
     ) {
-        if let Ok(Some(b)) = app.store.bucket_shared(&access.bucket) {
+        // The record the request was served with, unless the request changed it (or the
+        // pipeline never read it: JSON API, website).
+        let b = match access.loaded.take() {
+            Some(b) if !access.bucket_changed => Some(b),
+            _ => app.store.bucket_shared(&access.bucket).ok().flatten(),
+        };
+        if let Some(b) = b {
             crate::api::cors_headers(&b, o, method.as_str(), h);
         }
     }
@@ -148,6 +156,10 @@ pub struct Access {
     pub op: std::borrow::Cow<'static, str>,
     pub bucket: String,
     pub principal: String,
+    /// The addressed bucket as the pipeline read it (for the answer's CORS headers).
+    pub loaded: Option<Arc<crate::meta::BucketRecord>>,
+    /// The request changed the bucket's CORS rules or deleted it: read it again.
+    pub bucket_changed: bool,
 }
 
 /// What `handle_request` learnt before the pipeline runs.
@@ -178,70 +190,42 @@ async fn pipeline(
     } = incoming;
     let (parts, body) = req.into_parts();
     check_transfer_encoding(&parts.headers)?;
-    let host = parts
-        .headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
-        .unwrap_or_default();
-    let raw_path = parts.uri.path();
-    let path = decode_path(raw_path).ok_or_else(|| {
+    let path = decode_path(parts.uri.path()).ok_or_else(|| {
         ApiError::new(
             Code::InvalidURI,
             "Couldn't parse the specified URI: the path is not UTF-8",
         )
     })?;
-    // Website hosts never reach the API (spec 00 §18: no website effect on the API host, and
-    // no API on the website host).
-    if let Some(bucket) = target::website_bucket(&host, &app.config.website_domains) {
-        let incoming = crate::api::website::Incoming {
-            rid,
-            bucket,
-            decoded_path: &path,
-            resource,
-        };
-        return Ok(crate::api::website::handle(app, parts, incoming, access).await);
-    }
-    let addressed = target::resolve(&host, &path, &app.config.domains);
-    if crate::api::sts::is_sts(&parts, &host, &app.config.domains, addressed.path_style) {
-        return Ok(crate::api::sts::handle(app, parts, body, rid, access).await);
-    }
-    if addressed.path_style && path == "/_cosd/health" {
-        return Ok(health(app, &parts.method));
-    }
-    if addressed.path_style && path.starts_with(crate::api::json::PREFIX) {
-        let incoming = crate::api::json::Incoming {
-            rid,
-            decoded_path: &path,
-            query,
-            resource,
-        };
-        return Ok(crate::api::json::handle(app, parts, body, incoming, access).await);
-    }
-    let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
-    let has_copy = parts.headers.contains_key("x-cos-copy-source")
-        || parts.headers.contains_key("x-amz-copy-source");
-    let list_type = query
-        .iter()
-        .find(|(k, _)| k == "list-type")
-        .map(|(_, v)| v.as_str());
-    let admin_path = addressed
-        .path_style
-        .then(|| path.strip_prefix("/_cosd/admin/").map(str::to_string))
-        .flatten();
-    let op = if admin_path.is_some() {
-        Op::Admin
-    } else {
-        Op::parse(
-            parts.method.as_str(),
-            &addressed.target,
-            &names,
-            has_copy,
-            list_type,
-        )
+    let (op, addressed) = match classify(&parts, &path, &query, &app.config) {
+        Api::Website { bucket } => {
+            let incoming = crate::api::website::Incoming {
+                rid,
+                bucket,
+                decoded_path: &path,
+                resource,
+            };
+            return Ok(crate::api::website::handle(app, parts, incoming, access).await);
+        }
+        Api::Sts => return Ok(crate::api::sts::handle(app, parts, body, rid, access).await),
+        Api::Health => return Ok(health(app, &parts.method)),
+        Api::Json => {
+            let incoming = crate::api::json::Incoming {
+                rid,
+                decoded_path: &path,
+                query,
+            };
+            return Ok(crate::api::json::handle(app, parts, body, incoming, access).await);
+        }
+        Api::Admin { path, addressed } => (Route::Admin(path), addressed),
+        Api::PostObject(addressed) => (Route::PostObject, addressed),
+        Api::Xml { op, addressed } => (Route::Xml(op), addressed),
     };
-    access.op = op.name().into();
+    access.op = match &op {
+        Route::Xml(op) => op.name(),
+        Route::PostObject => "PostObject",
+        Route::Admin(_) => "Admin",
+    }
+    .into();
     if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
         access.bucket = b.clone();
     }
@@ -266,10 +250,16 @@ async fn pipeline(
                 .map(str::to_string)
         })
         .map_err(|e| ApiError::new(Code::InvalidRequest, e.0))?;
+    // The addressed bucket, read once for the whole request (referer, authorization, the
+    // handler, and the CORS headers of the answer).
+    let loaded = match addressed.target.bucket() {
+        Some(name) => app.store.bucket_shared(name)?,
+        None => None,
+    };
+    access.loaded = loaded.clone();
     let ctx = Ctx {
         request_id: rid.to_string(),
         method: parts.method.clone(),
-        op,
         target: addressed.target,
         host_region: addressed.region,
         identity,
@@ -280,9 +270,29 @@ async fn pipeline(
         resource: resource.to_string(),
         peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
         tls: parts.extensions.get::<tls::TlsInfo>().copied(),
-        admin_path,
     };
-    crate::api::dispatch(app, &ctx, body).await
+    let op = match op {
+        Route::Admin(path) => return Ok(crate::api::admin::dispatch(app, &ctx, &path, body).await),
+        Route::PostObject => {
+            crate::api::xml::referer::check(&ctx, loaded.as_deref())?;
+            return crate::api::post_object::post(app, &ctx, loaded, body).await;
+        }
+        Route::Xml(op) => op,
+    };
+    if op.referer_applies() {
+        crate::api::xml::referer::check(&ctx, loaded.as_deref())?;
+    }
+    access.bucket_changed = op.changes_bucket();
+    let admitted = admit(app, &ctx, &op, loaded)?;
+    crate::api::dispatch(app, &ctx, &op, admitted, body).await
+}
+
+/// What the pipeline does with a request after authentication.
+enum Route {
+    Xml(Op),
+    PostObject,
+    /// The admin API, with the path after its prefix.
+    Admin(String),
 }
 
 /// `{"status":"ok"}` and the transport's counters (connections open, refused and closed by

@@ -18,12 +18,8 @@ mod slice;
 pub use route::PREFIX;
 
 use crate::api::authorize_in;
-use crate::api::request::authn::Dialect;
-use crate::api::request::op::Op;
-use crate::api::request::target::Target;
-use crate::api::request::Ctx;
+use crate::api::request::Caller;
 use crate::auth::legacy::{self, Expect, LegacyAuthError, LegacySign, Need};
-use crate::auth::payload::PayloadSpec;
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::net::server::PeerAddr;
 use crate::net::tls::TlsInfo;
@@ -89,19 +85,25 @@ impl JsonOp {
             _ => Need::Multi,
         }
     }
+}
 
-    /// The XML API operation it corresponds to (for logs).
-    fn xml_op(self) -> Op {
-        match self {
-            JsonOp::Stat => Op::HeadObject,
-            JsonOp::List => Op::ListObjects,
-            JsonOp::Delete => Op::DeleteObject,
-            JsonOp::Copy | JsonOp::Move => Op::CopyObject,
-            JsonOp::SliceInit => Op::InitiateMultipartUpload,
-            JsonOp::SliceData => Op::UploadPart,
-            JsonOp::SliceList => Op::ListParts,
-            JsonOp::SliceFinish => Op::CompleteMultipartUpload,
-            JsonOp::Create | JsonOp::Update | JsonOp::Upload => Op::PutObject,
+/// What authorization reads of a JSON API request (see `request::Caller`).
+pub(crate) struct JsonHead {
+    identity: crate::auth::Identity,
+    headers: http::HeaderMap,
+    query: Vec<(String, String)>,
+    peer: Option<std::net::SocketAddr>,
+    tls: Option<TlsInfo>,
+}
+
+impl JsonHead {
+    fn caller(&self) -> Caller<'_> {
+        Caller {
+            identity: &self.identity,
+            headers: &self.headers,
+            query: &self.query,
+            peer: self.peer,
+            tls: self.tls,
         }
     }
 }
@@ -110,7 +112,7 @@ impl JsonOp {
 pub(crate) struct JsonReq<'a> {
     app: &'a Arc<AppState>,
     /// The request as `api::authz` sees it (identity, headers, peer, query).
-    ctx: Ctx,
+    ctx: JsonHead,
     path: JsonPath,
     bucket: BucketRecord,
     params: Params,
@@ -120,8 +122,15 @@ pub(crate) struct JsonReq<'a> {
 
 impl JsonReq<'_> {
     fn authorize(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> JsonResult<()> {
-        authorize_in(self.app, &self.ctx, action, &self.bucket, Some(key), object)
-            .map_err(JsonError::from)
+        authorize_in(
+            self.app,
+            &self.ctx.caller(),
+            action,
+            &self.bucket,
+            Some(key),
+            object,
+        )
+        .map_err(JsonError::from)
     }
 
     fn now_ms(&self) -> i64 {
@@ -142,8 +151,6 @@ pub(crate) struct Incoming<'a> {
     pub rid: &'a str,
     pub decoded_path: &'a str,
     pub query: Vec<(String, String)>,
-    /// `host/path`, for logs.
-    pub resource: &'a str,
 }
 
 /// Serves one JSON API request. Errors are answered in the API's JSON shape.
@@ -204,10 +211,9 @@ async fn run(
     access: &mut crate::api::pipeline::Access,
 ) -> JsonResult<Value> {
     let Incoming {
-        rid,
         decoded_path,
         query,
-        resource,
+        ..
     } = incoming;
     if parts.method != Method::GET && parts.method != Method::POST {
         return Err(JsonError::bad_method());
@@ -267,24 +273,12 @@ async fn run(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_string();
-    let ctx = Ctx {
-        request_id: rid.to_string(),
-        method: parts.method.clone(),
-        op: op.xml_op(),
-        target: Target::Object {
-            bucket: bucket.name.clone(),
-            key: path.key().to_string(),
-        },
-        host_region: None,
+    let ctx = JsonHead {
         identity,
-        dialect: Dialect::Cos,
-        payload: PayloadSpec::default(),
         query,
         peer: parts.extensions.get::<PeerAddr>().map(|p| p.0),
         tls: parts.extensions.get::<TlsInfo>().copied(),
         headers: parts.headers,
-        resource: resource.to_string(),
-        admin_path: None,
     };
     let mut req = JsonReq {
         app,

@@ -8,16 +8,17 @@ mod form;
 mod policy;
 mod stream;
 
+use super::admit::check_region;
 use super::authz::authorize_in;
 use super::headers::object_meta;
 use super::{bucket_name, xml_response};
 use crate::api::error::{ApiError, Code};
 use crate::api::request::authn::check_session;
-use crate::api::request::op::Op;
 use crate::api::request::target::Target;
 use crate::api::request::Ctx;
 use crate::auth::post::PostAuth;
 use crate::auth::Identity;
+use crate::meta::BucketRecord;
 use crate::service::WriteOptions;
 use crate::types::ObjectKey;
 use crate::AppState;
@@ -50,7 +51,6 @@ fn form_ctx(ctx: &Ctx, form: &Form, identity: Identity, key: &str, length: Optio
     Ctx {
         request_id: ctx.request_id.clone(),
         method: ctx.method.clone(),
-        op: Op::PostObject,
         target: Target::Object {
             bucket: ctx.bucket().unwrap_or_default().to_string(),
             key: key.to_string(),
@@ -64,11 +64,19 @@ fn form_ctx(ctx: &Ctx, form: &Form, identity: Identity, key: &str, length: Optio
         resource: ctx.resource.clone(),
         peer: ctx.peer,
         tls: ctx.tls,
-        admin_path: None,
     }
 }
 
-pub async fn post(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
+/// The action a form upload needs.
+const ACTION: &str = "name/cos:PostObject";
+
+/// POST Object to the addressed bucket (`loaded`: the pipeline's read of it).
+pub async fn post(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    loaded: Option<Arc<BucketRecord>>,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
     let bucket = bucket_name(ctx)?;
     let boundary = ctx
         .header("content-type")
@@ -121,11 +129,9 @@ pub async fn post(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response
         }
     };
 
-    let rec = app
-        .store
-        .get_bucket(bucket.as_str())?
+    let rec = loaded
         .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
-    super::authz::check_region(ctx, &rec)?;
+    check_region(ctx.host_region.as_deref(), &rec)?;
     let store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
     let meta = object_meta(&store_ctx)?;
 
@@ -133,10 +139,10 @@ pub async fn post(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response
     let denied: Arc<Mutex<Option<ApiError>>> = Arc::default();
     let check = {
         let denied = Arc::clone(&denied);
-        let (form, rec, key) = (&form, &rec, key.as_str());
+        let (form, rec, key) = (&form, &*rec, key.as_str());
         move |size: u64| {
             let c = form_ctx(ctx, form, identity.clone(), key, Some(size));
-            authorize_in(app, &c, "name/cos:PostObject", rec, Some(key), None).map_err(|e| {
+            authorize_in(app, &c.caller(), ACTION, rec, Some(key), None).map_err(|e| {
                 if let Ok(mut slot) = denied.lock() {
                     *slot = Some(e);
                 }

@@ -2,6 +2,7 @@
 //! must be verified. Pure parsing; nothing here reads storage.
 
 pub mod authn;
+pub mod classify;
 pub mod op;
 pub mod stamp;
 pub mod target;
@@ -11,15 +12,14 @@ use crate::auth::Identity;
 use crate::net::tls;
 use authn::Dialect;
 use http::{HeaderMap, Method};
-use op::Op;
 use std::net::SocketAddr;
 use target::Target;
 
-/// Everything a handler needs to know about the request (besides its body).
+/// The request head every handler of the XML/S3, POST Object and admin APIs reads: where it
+/// goes, who sent it, how its body is verified. The operation is passed beside it.
 pub struct Ctx {
     pub request_id: String,
     pub method: Method,
-    pub op: Op,
     pub target: Target,
     /// Region named by the Host, if any.
     pub host_region: Option<String>,
@@ -35,11 +35,42 @@ pub struct Ctx {
     pub peer: Option<SocketAddr>,
     /// Set when the request came over TLS (`cos:secure-transport`, `cos:tls-version`).
     pub tls: Option<tls::TlsInfo>,
-    /// For the admin API: the path after `/_cosd/admin/`.
-    pub admin_path: Option<String>,
+}
+
+/// What authorization reads of a request besides the operation: who sent it, and the inputs of
+/// the condition keys (headers, query, TCP peer, TLS). Every API builds one; none needs a
+/// whole [`Ctx`] for it.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub identity: &'a Identity,
+    pub headers: &'a HeaderMap,
+    pub query: &'a [(String, String)],
+    pub peer: Option<SocketAddr>,
+    pub tls: Option<tls::TlsInfo>,
+}
+
+impl Caller<'_> {
+    /// A header as text; None if absent, empty, or not text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .filter(|s| !s.is_empty())
+    }
 }
 
 impl Ctx {
+    /// The caller, as authorization sees it.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller {
+            identity: &self.identity,
+            headers: &self.headers,
+            query: &self.query,
+            peer: self.peer,
+            tls: self.tls,
+        }
+    }
+
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
@@ -60,16 +91,10 @@ impl Ctx {
     }
 
     pub fn bucket(&self) -> Option<&str> {
-        match &self.target {
-            Target::Service => None,
-            Target::Bucket(b) | Target::Object { bucket: b, .. } => Some(b),
-        }
+        self.target.bucket()
     }
 
     pub fn key(&self) -> Option<&str> {
-        match &self.target {
-            Target::Object { key, .. } => Some(key),
-            _ => None,
-        }
+        self.target.key()
     }
 }

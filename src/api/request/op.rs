@@ -1,9 +1,59 @@
-//! One `Op` per operation: the single source of truth for routing, log names, CAM actions and
-//! what access the operation needs. Parsing is pure; the matches are exhaustive.
+//! One `Op` per XML/S3 operation: the single source of truth for routing, log names, CAM
+//! actions and how the operation is authorized. Parsing is pure; the matches are exhaustive.
+//! Variants carry the inputs the query names (upload id, part number); bucket and key are in
+//! the request's [`Target`].
 
 use super::target::Target;
+use crate::api::error::{ApiError, Code};
+use crate::service::MAX_PART_NUMBER;
 
+/// An upload id as the query gave it (`?uploadId=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadId(String);
+
+impl UploadId {
+    pub fn new(id: impl Into<String>) -> UploadId {
+        UploadId(id.into())
+    }
+
+    /// The id; an empty one names no upload.
+    pub fn get(&self) -> Result<&str, ApiError> {
+        if self.0.is_empty() {
+            return Err(ApiError::new(
+                Code::NoSuchUpload,
+                "The specified upload does not exist.",
+            ));
+        }
+        Ok(&self.0)
+    }
+}
+
+/// `?partNumber=` as sent: a number from 1 to 10000, or not. An invalid one is refused with
+/// InvalidArgument when the handler asks for it, after authorization, like every argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartNumber(Option<u32>);
+
+impl PartNumber {
+    pub fn parse(raw: &str) -> PartNumber {
+        PartNumber(
+            raw.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_PART_NUMBER).contains(n)),
+        )
+    }
+
+    pub fn get(self) -> Result<u32, ApiError> {
+        self.0.ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive.",
+            )
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     ListBuckets,
     CreateBucket,
@@ -19,15 +69,25 @@ pub enum Op {
     HeadObject,
     DeleteObject,
     InitiateMultipartUpload,
-    UploadPart,
-    UploadPartCopy,
-    CompleteMultipartUpload,
-    AbortMultipartUpload,
-    ListParts,
+    UploadPart {
+        upload: UploadId,
+        part: PartNumber,
+    },
+    UploadPartCopy {
+        upload: UploadId,
+        part: PartNumber,
+    },
+    CompleteMultipartUpload {
+        upload: UploadId,
+    },
+    AbortMultipartUpload {
+        upload: UploadId,
+    },
+    ListParts {
+        upload: UploadId,
+    },
     ListMultipartUploads,
     AppendObject,
-    /// POST Object: an HTML form upload to the bucket (authenticated by the form itself).
-    PostObject,
     GetBucketAcl,
     PutBucketAcl,
     GetObjectAcl,
@@ -49,8 +109,6 @@ pub enum Op {
     GetBucketReferer,
     PutBucketReferer,
     DeleteBucketReferer,
-    /// The admin API (`/_cosd/admin/...`), authorized by its own rule (root accounts only).
-    Admin,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -107,14 +165,27 @@ fn first_subresource(names: &[&str], list: &'static [&'static str]) -> Option<&'
 }
 
 impl Op {
-    /// Chooses the operation from method, target, query parameter names and the copy-source header.
+    /// POST to a bucket without a sub-resource: a form upload (POST Object), which is its own
+    /// API (the form carries the credentials).
+    pub fn is_post_object(method: &str, target: &Target, query_names: &[&str]) -> bool {
+        method == "POST"
+            && matches!(target, Target::Bucket(_))
+            && first_subresource(query_names, BUCKET_SUBRESOURCES).is_none()
+            && !query_names.contains(&"delete")
+    }
+
+    /// Chooses the operation from method, target, query and the copy-source header.
     pub fn parse(
         method: &str,
         target: &Target,
-        query_names: &[&str],
+        query: &[(String, String)],
         has_copy_source: bool,
-        list_type: Option<&str>,
     ) -> Op {
+        let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
+        let value = |n: &str| query.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        let upload = || UploadId::new(value("uploadId").unwrap_or_default());
+        let part = || PartNumber::parse(value("partNumber").unwrap_or_default());
+        let query_names = names.as_slice();
         match target {
             Target::Service => match method {
                 "GET" => Op::ListBuckets,
@@ -142,13 +213,12 @@ impl Op {
                     ("PUT", Some("referer")) => Op::PutBucketReferer,
                     ("DELETE", Some("referer")) => Op::DeleteBucketReferer,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
-                    ("GET", None) if list_type == Some("2") => Op::ListObjectsV2,
+                    ("GET", None) if value("list-type") == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
                     ("PUT", None) => Op::CreateBucket,
                     ("HEAD", _) => Op::HeadBucket,
                     ("DELETE", None) => Op::DeleteBucket,
                     ("POST", None) if query_names.contains(&"delete") => Op::DeleteObjects,
-                    ("POST", None) => Op::PostObject,
                     ("OPTIONS", _) => Op::OptionsObject,
                     (_, Some(s)) => Op::NotImplemented(s),
                     _ => Op::MethodNotAllowed,
@@ -159,21 +229,27 @@ impl Op {
                 let has = |n: &str| query_names.contains(&n);
                 match (method, sub) {
                     ("POST", Some("uploads")) => Op::InitiateMultipartUpload,
-                    ("POST", Some("uploadId")) => Op::CompleteMultipartUpload,
+                    ("POST", Some("uploadId")) => Op::CompleteMultipartUpload { upload: upload() },
                     ("POST", Some("append")) => Op::AppendObject,
                     ("PUT", Some("uploadId" | "partNumber"))
                         if has("uploadId") && has("partNumber") =>
                     {
                         if has_copy_source {
-                            Op::UploadPartCopy
+                            Op::UploadPartCopy {
+                                upload: upload(),
+                                part: part(),
+                            }
                         } else {
-                            Op::UploadPart
+                            Op::UploadPart {
+                                upload: upload(),
+                                part: part(),
+                            }
                         }
                     }
-                    ("GET", Some("uploadId")) => Op::ListParts,
+                    ("GET", Some("uploadId")) => Op::ListParts { upload: upload() },
                     ("GET", Some("acl")) => Op::GetObjectAcl,
                     ("PUT", Some("acl")) => Op::PutObjectAcl,
-                    ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload,
+                    ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload { upload: upload() },
                     ("GET", None) => Op::GetObject,
                     ("HEAD", None) => Op::HeadObject,
                     ("PUT", None) if has_copy_source => Op::CopyObject,
@@ -205,7 +281,6 @@ impl Op {
             Op::DeleteBucketCors => "DeleteBucketCORS",
             Op::NotImplemented(n) => n,
             Op::MethodNotAllowed => "MethodNotAllowed",
-            Op::Admin => "Admin",
             other => other.action().trim_start_matches("name/cos:"),
         }
     }
@@ -222,17 +297,16 @@ impl Op {
             Op::GetBucketLocation => "name/cos:GetBucketLocation",
             Op::ListObjects | Op::ListObjectsV2 => "name/cos:GetBucket",
             Op::DeleteObjects | Op::DeleteObject => "name/cos:DeleteObject",
-            Op::PutObject | Op::CopyObject | Op::UploadPartCopy => "name/cos:PutObject",
+            Op::PutObject | Op::CopyObject | Op::UploadPartCopy { .. } => "name/cos:PutObject",
             Op::GetObject => "name/cos:GetObject",
             Op::HeadObject => "name/cos:HeadObject",
             Op::InitiateMultipartUpload => "name/cos:InitiateMultipartUpload",
-            Op::UploadPart => "name/cos:UploadPart",
-            Op::CompleteMultipartUpload => "name/cos:CompleteMultipartUpload",
-            Op::AbortMultipartUpload => "name/cos:AbortMultipartUpload",
-            Op::ListParts => "name/cos:ListParts",
+            Op::UploadPart { .. } => "name/cos:UploadPart",
+            Op::CompleteMultipartUpload { .. } => "name/cos:CompleteMultipartUpload",
+            Op::AbortMultipartUpload { .. } => "name/cos:AbortMultipartUpload",
+            Op::ListParts { .. } => "name/cos:ListParts",
             Op::ListMultipartUploads => "name/cos:ListMultipartUploads",
             Op::AppendObject => "name/cos:AppendObject",
-            Op::PostObject => "name/cos:PostObject",
             Op::GetBucketAcl => "name/cos:GetBucketACL",
             Op::PutBucketAcl => "name/cos:PutBucketACL",
             Op::GetObjectAcl => "name/cos:GetObjectACL",
@@ -253,36 +327,55 @@ impl Op {
             Op::GetBucketReferer => "name/cos:GetBucketReferer",
             Op::PutBucketReferer => "name/cos:PutBucketReferer",
             Op::DeleteBucketReferer => "name/cos:DeleteBucketReferer",
-            Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => "name/cos:*",
+            Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
 
-    /// Where the operation is authorized.
-    pub fn check(&self) -> Check {
+    /// Whether the bucket's hotlink (referer) rules apply. Exempt: the `?referer` operations
+    /// themselves, so the owner can always read and repair the configuration; the CORS
+    /// preflight, which reads no data (the actual request is checked); GET Service.
+    pub fn referer_applies(&self) -> bool {
+        !matches!(
+            self,
+            Op::GetBucketReferer
+                | Op::PutBucketReferer
+                | Op::DeleteBucketReferer
+                | Op::OptionsObject
+                | Op::ListBuckets
+        )
+    }
+
+    /// Whether the operation changes what the answer's CORS headers are made from (the
+    /// bucket's CORS rules, or the bucket itself).
+    pub fn changes_bucket(&self) -> bool {
+        matches!(
+            self,
+            Op::PutBucketCors | Op::DeleteBucketCors | Op::DeleteBucket | Op::CreateBucket
+        )
+    }
+
+    /// How the operation is authorized (centrally, before its handler runs: `api::authz::admit`).
+    pub fn access(&self) -> Access {
         match self {
-            Op::ListBuckets | Op::CreateBucket => Check::Handler,
-            // These depend on the object's own ACL, or on each key of the request.
-            Op::GetObject
-            | Op::HeadObject
-            | Op::GetObjectAcl
-            | Op::PutObjectAcl
-            | Op::DeleteObjects
-            // The form carries the signature, and the size condition needs the whole file.
-            | Op::PostObject => Check::Handler,
+            Op::ListBuckets => Access::Service,
+            Op::CreateBucket => Access::CreateBucket,
+            // These depend on the object's own ACL.
+            Op::GetObject | Op::HeadObject | Op::GetObjectAcl | Op::PutObjectAcl => Access::Object,
+            Op::CopyObject | Op::UploadPartCopy { .. } => Access::Copy,
+            // Each key of the request is authorized on its own (seed 002:1682-1715).
+            Op::DeleteObjects => Access::EachKey,
             Op::HeadBucket
             | Op::DeleteBucket
             | Op::GetBucketLocation
             | Op::ListObjects
             | Op::ListObjectsV2
             | Op::PutObject
-            | Op::CopyObject
             | Op::DeleteObject
             | Op::InitiateMultipartUpload
-            | Op::UploadPart
-            | Op::UploadPartCopy
-            | Op::CompleteMultipartUpload
-            | Op::AbortMultipartUpload
-            | Op::ListParts
+            | Op::UploadPart { .. }
+            | Op::CompleteMultipartUpload { .. }
+            | Op::AbortMultipartUpload { .. }
+            | Op::ListParts { .. }
             | Op::ListMultipartUploads
             | Op::AppendObject
             | Op::GetBucketAcl
@@ -301,129 +394,55 @@ impl Op {
             | Op::DeleteBucketWebsite
             | Op::GetBucketReferer
             | Op::PutBucketReferer
-            | Op::DeleteBucketReferer => Check::OnLoad,
+            | Op::DeleteBucketReferer => Access::Bucket,
             // A preflight carries no credentials: the bucket's CORS rules decide (seed 002:5179).
-            Op::OptionsObject => Check::Handler,
-            Op::NotImplemented(_) | Op::MethodNotAllowed | Op::Admin => Check::Never,
+            Op::OptionsObject => Access::Preflight,
+            Op::NotImplemented(_) => Access::Unimplemented,
+            Op::MethodNotAllowed => Access::Refused,
+        }
+    }
+
+    /// The CAM resource the operation's action is checked on: `*` for the service, else
+    /// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (key empty for the bucket itself).
+    pub fn resource(&self, region: &str, target: &Target) -> String {
+        match (self.access(), target) {
+            (Access::Service, _) | (_, Target::Service) => "*".to_string(),
+            (_, Target::Bucket(b)) => resource_name(region, b, None),
+            (_, Target::Object { bucket, key }) => resource_name(region, bucket, Some(key)),
         }
     }
 }
 
-/// Where an operation's authorization happens.
+/// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (bucket-level: key empty).
+pub fn resource_name(region: &str, bucket: &str, key: Option<&str>) -> String {
+    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    format!(
+        "qcs::cos:{region}:uid/{appid}:{bucket}/{}",
+        key.unwrap_or("")
+    )
+}
+
+/// How an operation is authorized. Every kind is decided in `api::authz::admit` before the
+/// handler runs; `Copy` and `EachKey` also hand the handler a gate it must consume to answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
-    /// When the bucket is loaded, with the operation's action on the addressed resource.
-    OnLoad,
-    /// In the handler, which knows the object's ACL or the keys involved.
-    Handler,
-    /// Never: the operation is refused before anything is read.
-    Never,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[allow(clippy::type_complexity)]
-    fn op_table() {
-        let b = Target::Bucket("b-1".into());
-        let o = Target::Object {
-            bucket: "b-1".into(),
-            key: "k".into(),
-        };
-        let rows: &[(&str, &Target, &[&str], bool, Option<&str>, Op)] = &[
-            ("GET", &Target::Service, &[], false, None, Op::ListBuckets),
-            (
-                "PUT",
-                &Target::Service,
-                &[],
-                false,
-                None,
-                Op::MethodNotAllowed,
-            ),
-            ("PUT", &b, &[], false, None, Op::CreateBucket),
-            ("HEAD", &b, &[], false, None, Op::HeadBucket),
-            ("DELETE", &b, &[], false, None, Op::DeleteBucket),
-            (
-                "GET",
-                &b,
-                &["prefix", "marker"],
-                false,
-                None,
-                Op::ListObjects,
-            ),
-            (
-                "GET",
-                &b,
-                &["list-type"],
-                false,
-                Some("2"),
-                Op::ListObjectsV2,
-            ),
-            ("GET", &b, &["location"], false, None, Op::GetBucketLocation),
-            ("POST", &b, &["delete"], false, None, Op::DeleteObjects),
-            ("POST", &b, &[], false, None, Op::PostObject),
-            ("GET", &b, &["acl"], false, None, Op::GetBucketAcl),
-            ("PUT", &b, &["policy"], false, None, Op::PutBucketPolicy),
-            ("GET", &b, &["cors"], false, None, Op::GetBucketCors),
-            ("PUT", &b, &["website"], false, None, Op::PutBucketWebsite),
-            (
-                "DELETE",
-                &b,
-                &["referer"],
-                false,
-                None,
-                Op::DeleteBucketReferer,
-            ),
-            ("OPTIONS", &o, &[], false, None, Op::OptionsObject),
-            ("OPTIONS", &b, &[], false, None, Op::OptionsObject),
-            ("PUT", &o, &["acl"], false, None, Op::PutObjectAcl),
-            (
-                "GET",
-                &b,
-                &["uploads"],
-                false,
-                None,
-                Op::ListMultipartUploads,
-            ),
-            ("PUT", &o, &[], false, None, Op::PutObject),
-            ("PUT", &o, &[], true, None, Op::CopyObject),
-            (
-                "PUT",
-                &o,
-                &["partNumber", "uploadId"],
-                false,
-                None,
-                Op::UploadPart,
-            ),
-            (
-                "GET",
-                &o,
-                &["response-content-type"],
-                false,
-                None,
-                Op::GetObject,
-            ),
-            ("HEAD", &o, &[], false, None, Op::HeadObject),
-            ("DELETE", &o, &[], false, None, Op::DeleteObject),
-            (
-                "POST",
-                &o,
-                &["uploads"],
-                false,
-                None,
-                Op::InitiateMultipartUpload,
-            ),
-            ("PATCH", &o, &[], false, None, Op::MethodNotAllowed),
-        ];
-        for (m, t, q, copy, lt, want) in rows {
-            assert_eq!(Op::parse(m, t, q, *copy, *lt), *want, "{m} {t:?} {q:?}");
-        }
-        assert_eq!(Op::CopyObject.action(), "name/cos:PutObject");
-        assert_eq!(Op::CopyObject.name(), "PutObjectCopy");
-        assert_eq!(Op::UploadPartCopy.action(), "name/cos:PutObject");
-        assert_eq!(Op::GetBucketAcl.name(), "GetBucketACL");
-        assert_eq!(Op::HeadObject.name(), "HeadObject");
-    }
+pub enum Access {
+    /// GET Service: `name/cos:GetService` on `*`, for accounts only.
+    Service,
+    /// PUT Bucket: judged for the account that owns the name's APPID.
+    CreateBucket,
+    /// The action on the addressed bucket (or object in it) by the bucket's policy and ACL.
+    Bucket,
+    /// The action on the addressed object with the object's own ACL: the object is loaded
+    /// and judged before the handler, which receives it.
+    Object,
+    /// The action on the destination; `GetObject` on the copy source through a gate.
+    Copy,
+    /// The action on each key the request names, through a gate.
+    EachKey,
+    /// A CORS preflight: no credentials; the bucket's CORS rules decide.
+    Preflight,
+    /// An operation cosd does not implement: judged with the action COS names it by, then 501.
+    Unimplemented,
+    /// A method the resource does not support: refused before anything is read.
+    Refused,
 }

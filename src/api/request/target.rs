@@ -10,6 +10,24 @@ pub enum Target {
     Object { bucket: String, key: String },
 }
 
+impl Target {
+    /// The addressed bucket's name, as sent.
+    pub fn bucket(&self) -> Option<&str> {
+        match self {
+            Target::Service => None,
+            Target::Bucket(b) | Target::Object { bucket: b, .. } => Some(b),
+        }
+    }
+
+    /// The addressed key, as sent.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Target::Object { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Addressed {
     pub target: Target,

@@ -9,6 +9,7 @@
 
 mod page;
 
+use super::admit::admit;
 use super::xml::object;
 use super::xml::website::no_config;
 use crate::api::error::{ApiError, Code};
@@ -18,6 +19,7 @@ use crate::api::request::target::Target;
 use crate::api::{pipeline::Access, request::Ctx};
 use crate::auth::Identity;
 use crate::bucket_config::website::{Fallback, Origin, Plan, Redirect};
+use crate::meta::BucketRecord;
 use crate::net::server::PeerAddr;
 use crate::net::tls::TlsInfo;
 use crate::types::BucketName;
@@ -59,7 +61,12 @@ struct Site<'a> {
 impl Site<'_> {
     /// The object `key` as GET/HEAD Object answers it for an anonymous caller; `conditional`
     /// keeps the request's Range and If-* headers.
-    fn read(&self, key: &str, conditional: bool) -> Result<Response<Body>, ApiError> {
+    fn read(
+        &self,
+        bucket: &Arc<BucketRecord>,
+        key: &str,
+        conditional: bool,
+    ) -> Result<Response<Body>, ApiError> {
         let mut headers: HeaderMap = self.parts.headers.clone();
         headers.remove(http::header::AUTHORIZATION);
         if !conditional {
@@ -70,11 +77,6 @@ impl Site<'_> {
         let ctx = Ctx {
             request_id: self.rid.to_string(),
             method: self.parts.method.clone(),
-            op: if self.head {
-                Op::HeadObject
-            } else {
-                Op::GetObject
-            },
             target: Target::Object {
                 bucket: self.bucket.clone(),
                 key: key.to_string(),
@@ -88,9 +90,15 @@ impl Site<'_> {
             resource: self.resource.to_string(),
             peer: self.parts.extensions.get::<PeerAddr>().map(|p| p.0),
             tls: self.parts.extensions.get::<TlsInfo>().copied(),
-            admin_path: None,
         };
-        object::get(self.app, &ctx, self.head)
+        // Admitted as the same GET/HEAD Object on the API host would be, as anonymous.
+        let op = if self.head {
+            Op::HeadObject
+        } else {
+            Op::GetObject
+        };
+        let mut admitted = admit(self.app, &ctx, &op, Some(Arc::clone(bucket)))?;
+        object::get(self.app, &ctx, &mut admitted, self.head)
     }
 
     fn serve(&self, path: &str) -> Result<Response<Body>, ApiError> {
@@ -100,7 +108,7 @@ impl Site<'_> {
         let b = self
             .app
             .store
-            .get_bucket(name.as_str())?
+            .bucket_shared(name.as_str())?
             .ok_or_else(no_bucket)?;
         // Hotlink protection covers the website endpoint too (a page embedding the site's
         // images from another domain is the case it exists for).
@@ -112,7 +120,7 @@ impl Site<'_> {
         if crate::bucket_config::referer::referer_denied(&b, referer.as_deref()) {
             return Err(crate::api::referer_denied_error());
         }
-        let cfg = b.website.ok_or_else(no_config)?;
+        let cfg = b.website.clone().ok_or_else(no_config)?;
         let host = self
             .parts
             .headers
@@ -128,7 +136,7 @@ impl Site<'_> {
             Plan::Redirect(r) => return Ok(page::redirect(&r)),
             Plan::Serve { key, index } => (key, index),
         };
-        let err = match self.read(&key, true) {
+        let err = match self.read(&b, &key, true) {
             Ok(r) => return Ok(r),
             Err(e) => e,
         };
@@ -136,12 +144,12 @@ impl Site<'_> {
             for f in cfg.fallbacks(&key) {
                 match f {
                     Fallback::Serve(k) => {
-                        if let Ok(r) = self.read(&k, true) {
+                        if let Ok(r) = self.read(&b, &k, true) {
                             return Ok(r);
                         }
                     }
                     Fallback::Slash { probe, location } => {
-                        if self.read(&probe, false).is_ok() {
+                        if self.read(&b, &probe, false).is_ok() {
                             return Ok(page::redirect(&Redirect {
                                 status: 302,
                                 location,
@@ -159,7 +167,7 @@ impl Site<'_> {
             return Ok(page::redirect(&r));
         }
         if let Some((doc, code)) = cfg.error_document(status) {
-            match self.read(doc, false) {
+            match self.read(&b, doc, false) {
                 Ok(mut r) => {
                     if let Ok(s) = http::StatusCode::from_u16(code) {
                         *r.status_mut() = s;

@@ -4,8 +4,9 @@
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers, too_many_grants, MAX_GRANTS};
 use crate::api::request::Ctx;
-use crate::api::xml::object::load_for_read;
-use crate::api::{empty_response, load_bucket, object_key, read_xml_body, xml_response};
+use crate::api::Admitted;
+
+use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::policy::acl::{
     canned_grants, Grant, Grantee, Permission, ALL_USERS_URI, AUTHENTICATED_USERS_URI,
 };
@@ -72,8 +73,8 @@ fn with_canned_header(mut resp: Response<Body>, canned: CannedAcl) -> Response<B
     resp
 }
 
-pub fn get_bucket(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub fn get_bucket(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     let body = render(&b.owner_uin, b.acl, &b.grants, true);
     Ok(with_canned_header(
         xml_response(StatusCode::OK, body),
@@ -81,8 +82,8 @@ pub fn get_bucket(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
     ))
 }
 
-pub fn get_object(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let (b, o) = load_for_read(app, ctx)?;
+pub fn get_object(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let (b, o) = (adm.bucket()?, adm.object()?);
     let canned = o.acl.unwrap_or(CannedAcl::Default);
     // The grants that were set, as set: an object ACL given as grants (body or
     // x-cos-grant-* headers) lists exactly those, the owner's included only if it was given.
@@ -148,16 +149,25 @@ async fn requested(
     Ok((CannedAcl::Private, out))
 }
 
-pub async fn put_bucket(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub async fn put_bucket(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     let (canned, grants) = requested(app, ctx, body, false, &b.owner_uin).await?;
     app.store.set_bucket_acl(&b.name, canned, grants)?;
     Ok(empty_response(StatusCode::OK))
 }
 
-pub async fn put_object(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let (b, _) = load_for_read(app, ctx)?;
+pub async fn put_object(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let (b, key) = (adm.bucket()?, adm.key()?);
     let (canned, grants) = requested(app, ctx, body, true, &b.owner_uin).await?;
     app.store
         .set_object_acl(&b.name, key.as_str(), Some(canned), grants)?;

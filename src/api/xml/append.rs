@@ -4,7 +4,7 @@ use super::object::check_body_framing;
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{content_md5, object_meta};
 use crate::api::request::Ctx;
-use crate::api::{load_bucket, object_key, request_body};
+use crate::api::{request_body, Admitted};
 use crate::service::WriteOptions;
 use crate::AppState;
 use axum::body::Body;
@@ -14,10 +14,10 @@ use std::sync::Arc;
 pub async fn append(
     app: &Arc<AppState>,
     ctx: &Ctx,
+    adm: &Admitted,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
     let position: u64 = ctx
         .query("position")
         .and_then(|p| p.trim().parse().ok())

@@ -1,30 +1,28 @@
 //! PUT / HEAD / DELETE Bucket and GET Bucket location.
 
-use crate::api::authz::authorize_create;
+use crate::api::admit::NewBucket;
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers};
 use crate::api::request::Ctx;
-use crate::api::{bucket_name, empty_response, load_bucket, read_xml_body, xml_response};
-use crate::auth::Identity;
+use crate::api::Admitted;
+use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::types::CannedAcl;
 use crate::xml::XmlWriter;
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
 
-pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let name = bucket_name(ctx)?;
-    let Identity::Account { .. } = &ctx.identity else {
-        return Err(ApiError::new(
-            Code::AccessDenied,
-            "Anonymous users cannot create buckets.",
-        ));
-    };
-    let region = ctx
-        .host_region
-        .clone()
-        .unwrap_or_else(|| app.config.region.clone());
-    let owner = authorize_create(app, ctx, &name, &region)?;
+pub async fn create(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let NewBucket {
+        name,
+        owner,
+        region,
+    } = adm.new_bucket()?;
     let acl = canned_acl(ctx, false)?.unwrap_or(CannedAcl::Private);
     let grants = grant_headers(ctx)?;
     let tags = super::tagging::from_header(ctx)?;
@@ -43,7 +41,7 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
         ));
     }
     app.store
-        .create_bucket(&name, &owner, &region, acl, grants, tags)?;
+        .create_bucket(name, owner, region, acl, grants, tags)?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {
         resp.headers_mut().insert("Location", v);
@@ -70,8 +68,8 @@ fn well_formed(bytes: &[u8]) -> bool {
     }
 }
 
-pub fn head(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let rec = load_bucket(app, ctx)?;
+pub fn head(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let rec = adm.bucket()?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = http::HeaderValue::from_str(&rec.region) {
         resp.headers_mut().insert("x-cos-bucket-region", v.clone());
@@ -80,14 +78,14 @@ pub fn head(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(resp)
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let rec = load_bucket(app, ctx)?;
+pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let rec = adm.bucket()?;
     app.store.delete_bucket(&rec.name)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
-pub fn location(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let rec = load_bucket(app, ctx)?;
+pub fn location(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let rec = adm.bucket()?;
     let mut w = XmlWriter::new();
     w.elem("LocationConstraint", &rec.region);
     Ok(xml_response(StatusCode::OK, w.finish()))

@@ -1,21 +1,16 @@
 //! PUT Object - Copy (`x-cos-copy-source`).
 
 use super::object::preconditions;
-use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class};
-
-/// The action a copy needs on its source (seed 002:1441-1533).
-const GET: &str = "name/cos:GetObject";
-use crate::api::authz::load_source_bucket;
 use crate::api::error::{ApiError, Code};
+use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class};
 use crate::api::request::Ctx;
-use crate::api::{authorize_in, load_bucket, object_key, write_condition, xml_response};
+use crate::api::{write_condition, xml_response, Admitted, Granted, SourceGate};
 use crate::auth::encode::decode_path;
 use crate::service::{CopyParams, MetadataDirective, ServiceError, WriteCondition};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
-use axum::body::Body;
-use http::{Response, StatusCode};
+use http::StatusCode;
 use std::sync::Arc;
 
 /// A parsed copy source: bucket, key and optional version id.
@@ -54,9 +49,15 @@ pub fn parse_copy_source(raw: &str) -> Option<CopySource> {
     })
 }
 
-pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let dst_key = object_key(ctx)?;
-    let dst = load_bucket(app, ctx)?;
+/// PUT Object - Copy: the source is authorized through `source` (`GetObject` on it, seed
+/// 002:1441-1533), whose grant the answer needs.
+pub async fn copy(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    adm: &Admitted,
+    source: SourceGate<'_>,
+) -> Result<Granted, ApiError> {
+    let (dst, dst_key) = (adm.bucket()?, adm.key()?);
     let raw = ctx
         .header("x-cos-copy-source")
         .or_else(|| ctx.header("x-amz-copy-source"))
@@ -74,7 +75,7 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
             "Invalid version id specified in the copy source",
         ));
     }
-    let src_bucket = load_source_bucket(app, ctx, GET, &src.bucket, &src.key)?;
+    let src_bucket = source.bucket(&src.bucket, &src.key)?;
     let directive = match ctx
         .header("x-cos-metadata-directive")
         .or_else(|| ctx.header("x-amz-metadata-directive"))
@@ -93,7 +94,8 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
     };
     let denied = std::sync::Mutex::new(None::<ApiError>);
     let precondition = |rec: &crate::meta::ObjectRecord| -> Result<(), ServiceError> {
-        let r = authorize_in(app, ctx, GET, &src_bucket, Some(&src.key), Some(rec))
+        let r = source
+            .check(&src_bucket, &src.key, Some(rec))
             .and_then(|_| preconditions(ctx, rec, "x-cos-copy-source-", Code::PreconditionFailed))
             .and_then(|_| preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed));
         r.map_err(|e| {
@@ -123,7 +125,7 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
             return Err(e.unwrap_or_else(|| ApiError::from(ServiceError::PreconditionFailed)));
         }
         Err(ServiceError::NoSuchKey) => {
-            authorize_in(app, ctx, GET, &src_bucket, Some(&src.key), None)?;
+            source.check(&src_bucket, &src.key, None)?;
             return Err(ApiError::new(
                 Code::NoSuchKey,
                 "The specified source key does not exist.",
@@ -137,11 +139,12 @@ pub async fn copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiE
         .elem("LastModified", &iso8601(rec.mtime_ms))
         .elem("CRC64", &rec.crc64.to_string())
         .close("CopyObjectResult");
+    let grant = source.granted()?;
     let mut resp = xml_response(StatusCode::OK, w.finish());
     if let Ok(v) = rec.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
-    Ok(resp)
+    Ok(grant.respond(resp))
 }
 
 #[cfg(test)]

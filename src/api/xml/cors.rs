@@ -4,16 +4,23 @@
 
 use crate::api::authz::{decide_for, resource_name, Target};
 use crate::api::error::{ApiError, Code};
+use crate::api::request::op::Op;
 use crate::api::request::Ctx;
-use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
+use crate::api::Admitted;
+use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::bucket_config::cors::{requested_headers, CorsConfig, MAX_CORS_XML};
 use crate::meta::BucketRecord;
 use crate::AppState;
 use axum::body::Body;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
-pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub async fn put(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, MAX_CORS_XML).await?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| ApiError::new(Code::MalformedXML, "The CORS configuration is not UTF-8."))?;
@@ -23,9 +30,9 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
     Ok(empty_response(StatusCode::OK))
 }
 
-pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
-    let c = b.cors.ok_or_else(|| {
+pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
+    let c = b.cors.as_ref().ok_or_else(|| {
         ApiError::new(
             Code::NoSuchCORSConfiguration,
             "The CORS configuration does not exist.",
@@ -34,8 +41,8 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(xml_response(StatusCode::OK, c.to_xml()))
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     app.store.update_bucket(&b.name, |r| r.cors = None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
@@ -48,13 +55,13 @@ fn forbidden(msg: &str) -> ApiError {
 /// method and every requested header answers; otherwise 403. A preflight carries no
 /// credentials; only an explicit deny of `name/cos:OptionsObject` in a policy refuses it
 /// beyond the rules.
-pub fn preflight(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let name = crate::api::bucket_name(ctx)?;
-    let b = app
-        .store
-        .get_bucket(name.as_str())?
-        .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
-    crate::api::authz::check_region(ctx, &b)?;
+pub fn preflight(
+    app: &AppState,
+    ctx: &Ctx,
+    op: &Op,
+    adm: &Admitted,
+) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     let origin = ctx.header("origin").ok_or_else(|| {
         ApiError::new(
             Code::InvalidRequest,
@@ -70,11 +77,11 @@ pub fn preflight(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> 
     let resource = resource_name(&b.region, &b.name, ctx.key());
     let target = Target {
         owner_uin: Some(&b.owner_uin),
-        bucket: Some(&b),
+        bucket: Some(b),
         object: None,
         resource: &resource,
     };
-    let d = decide_for(app, ctx, "name/cos:OptionsObject", &target);
+    let d = decide_for(app, &ctx.caller(), op.action(), &target);
     if !d.allowed && d.reason.starts_with("explicit deny") {
         tracing::debug!(reason = %d.reason, "preflight denied by policy");
         return Err(forbidden(

@@ -2,12 +2,12 @@
 
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
-use crate::api::{authorize_in, load_bucket, read_xml_body, xml_response};
+use crate::api::{read_xml_body, xml_response, Admitted, Granted, KeysGate};
 use crate::types::ObjectKey;
 use crate::xml::{parse_delete, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
-use http::{Response, StatusCode};
+use http::StatusCode;
 use std::sync::Arc;
 
 const MAX_OBJECTS: usize = 1000;
@@ -15,9 +15,11 @@ const MAX_OBJECTS: usize = 1000;
 pub async fn delete_objects(
     app: &Arc<AppState>,
     ctx: &Ctx,
+    adm: &Admitted,
+    keys: KeysGate<'_>,
     body: Body,
-) -> Result<Response<Body>, ApiError> {
-    let bucket = load_bucket(app, ctx)?;
+) -> Result<Granted, ApiError> {
+    let bucket = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     let req = parse_delete(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     if req.objects.is_empty() || req.objects.len() > MAX_OBJECTS {
@@ -33,7 +35,7 @@ pub async fn delete_objects(
         let outcome = match ObjectKey::parse(&obj.key) {
             Err(e) => Err(("InvalidArgument", e.to_string())),
             // Each key is authorized on its own (seed 002:1682-1715).
-            Ok(_) => match authorize_in(app, ctx, ctx.op.action(), &bucket, Some(&obj.key), None) {
+            Ok(_) => match keys.check(bucket, &obj.key) {
                 Err(e) => Err((e.code.as_str(), e.message)),
                 Ok(()) => app
                     .store
@@ -63,5 +65,7 @@ pub async fn delete_objects(
         }
     }
     w.close("DeleteResult");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    Ok(keys
+        .finish()
+        .respond(xml_response(StatusCode::OK, w.finish())))
 }

@@ -2,7 +2,8 @@
 
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
-use crate::api::{load_bucket, xml_listing_response};
+use crate::api::xml_listing_response;
+use crate::api::Admitted;
 use crate::auth::encode::encode_key;
 use crate::service::{ListPage, ListParams};
 use crate::xml::{iso8601_ms, XmlWriter};
@@ -82,8 +83,8 @@ fn encoder(url: bool) -> impl Fn(&str) -> String {
     move |s: &str| if url { encode_key(s) } else { s.to_string() }
 }
 
-pub fn list_v1(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let bucket = load_bucket(app, ctx)?;
+pub fn list_v1(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let bucket = adm.bucket()?;
     let url = url_encoding(ctx)?;
     let p = params(ctx, ctx.query("marker").map(str::to_string))?;
     let page = app.store.list_objects(&bucket.name, &p)?;
@@ -108,8 +109,8 @@ pub fn list_v1(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     xml_listing_response(w)
 }
 
-pub fn list_v2(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let bucket = load_bucket(app, ctx)?;
+pub fn list_v2(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let bucket = adm.bucket()?;
     let url = url_encoding(ctx)?;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let token = ctx.query("continuation-token").filter(|t| !t.is_empty());

@@ -5,10 +5,11 @@ use super::copy::parse_copy_source;
 use super::object::{check_body_framing, preconditions};
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{content_md5, object_meta};
+use crate::api::request::op::{PartNumber, UploadId};
 use crate::api::request::Ctx;
 use crate::api::{
-    authorize_in, checksum_headers, load_bucket, object_key, read_verified, request_body,
-    write_condition, xml_response,
+    checksum_headers, read_verified, request_body, write_condition, xml_response, Admitted,
+    Granted, SourceGate,
 };
 use crate::auth::encode::encode_key;
 use crate::auth::payload::VerifiedBody;
@@ -22,25 +23,6 @@ use axum::body::Body;
 use http::{Response, StatusCode};
 use std::sync::Arc;
 
-fn upload_id(ctx: &Ctx) -> Result<String, ApiError> {
-    ctx.query("uploadId")
-        .filter(|u| !u.is_empty())
-        .map(str::to_string)
-        .ok_or_else(|| ApiError::new(Code::NoSuchUpload, "The specified upload does not exist."))
-}
-
-fn part_number(ctx: &Ctx) -> Result<u32, ApiError> {
-    ctx.query("partNumber")
-        .and_then(|p| p.trim().parse::<u32>().ok())
-        .filter(|n| (1..=MAX_PART_NUMBER).contains(n))
-        .ok_or_else(|| {
-            ApiError::new(
-                Code::InvalidArgument,
-                "Part number must be an integer between 1 and 10000, inclusive.",
-            )
-        })
-}
-
 fn uin(ctx: &Ctx) -> String {
     match &ctx.identity {
         Identity::Account { uin, .. } => uin.clone(),
@@ -48,9 +30,8 @@ fn uin(ctx: &Ctx) -> String {
     }
 }
 
-pub fn initiate(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
+pub fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
     let meta = object_meta(ctx)?;
     let checksum = match ctx.header("x-amz-checksum-algorithm") {
         None => None,
@@ -112,13 +93,15 @@ pub fn initiate(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
 pub async fn upload_part(
     app: &Arc<AppState>,
     ctx: &Ctx,
+    adm: &Admitted,
+    upload: &UploadId,
+    part: PartNumber,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
-    let (id, number) = (upload_id(ctx)?, part_number(ctx)?);
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
+    let (id, number) = (upload.get()?, part.get()?);
     check_body_framing(ctx, MAX_PART_SIZE)?;
-    let upload = app.store.get_upload(&bucket.name, key.as_str(), &id)?;
+    let upload = app.store.get_upload(&bucket.name, key.as_str(), id)?;
     let body = request_body(ctx, body, upload.checksum_algorithm)?;
     let opts = WriteOptions {
         content_md5: content_md5(ctx)?,
@@ -127,7 +110,7 @@ pub async fn upload_part(
     };
     let part = app
         .store
-        .upload_part(&bucket.name, key.as_str(), &id, number, body, opts)
+        .upload_part(&bucket.name, key.as_str(), id, number, body, opts)
         .await?;
     checksum_headers(Response::builder(), part.checksum.as_ref())
         .header("ETag", format!("\"{}\"", part.etag))
@@ -137,11 +120,18 @@ pub async fn upload_part(
         .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
 }
 
-pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
-    let (id, number) = (upload_id(ctx)?, part_number(ctx)?);
-    app.store.get_upload(&bucket.name, key.as_str(), &id)?;
+/// Upload Part - Copy: the source is authorized through `source`, whose grant the answer needs.
+pub async fn upload_part_copy(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    adm: &Admitted,
+    upload: &UploadId,
+    part: PartNumber,
+    source: SourceGate<'_>,
+) -> Result<Granted, ApiError> {
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
+    let (id, number) = (upload.get()?, part.get()?);
+    app.store.get_upload(&bucket.name, key.as_str(), id)?;
     let raw = ctx
         .header("x-cos-copy-source")
         .or_else(|| ctx.header("x-amz-copy-source"))
@@ -154,38 +144,18 @@ pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response
     };
     let src = parse_copy_source(raw).ok_or_else(bad)?;
     ObjectKey::parse(&src.key).map_err(|_| bad())?;
-    let src_bucket = crate::api::authz::load_source_bucket(
-        app,
-        ctx,
-        "name/cos:GetObject",
-        &src.bucket,
-        &src.key,
-    )?;
+    let src_bucket = source.bucket(&src.bucket, &src.key)?;
     let rec = match app.store.load_object(&src.bucket, &src.key)? {
         Some(r) => r,
         None => {
-            authorize_in(
-                app,
-                ctx,
-                "name/cos:GetObject",
-                &src_bucket,
-                Some(&src.key),
-                None,
-            )?;
+            source.check(&src_bucket, &src.key, None)?;
             return Err(ApiError::new(
                 Code::NoSuchKey,
                 "The specified source key does not exist.",
             ));
         }
     };
-    authorize_in(
-        app,
-        ctx,
-        "name/cos:GetObject",
-        &src_bucket,
-        Some(&src.key),
-        Some(&rec),
-    )?;
+    let grant = source.pass(&src_bucket, &src.key, &rec)?;
     preconditions(ctx, &rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
     preconditions(ctx, &rec, "x-amz-copy-source-", Code::PreconditionFailed)?;
     let range = match ctx
@@ -221,7 +191,7 @@ pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response
         .upload_part(
             &bucket.name,
             key.as_str(),
-            &id,
+            id,
             number,
             stream,
             WriteOptions::default(),
@@ -237,17 +207,18 @@ pub async fn upload_part_copy(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response
     if let Ok(v) = part.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
-    Ok(resp)
+    Ok(grant.respond(resp))
 }
 
 pub async fn complete(
     app: &Arc<AppState>,
     ctx: &Ctx,
+    adm: &Admitted,
+    upload: &UploadId,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
-    let id = upload_id(ctx)?;
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
+    let id = upload.get()?.to_string();
     let condition = write_condition(ctx)?;
     // On Complete, an x-amz-checksum-* header is the expected checksum of the whole object, not
     // of the XML body.
@@ -330,11 +301,14 @@ pub async fn complete(
     Ok(resp)
 }
 
-pub fn abort(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
+pub fn abort(
+    app: &AppState,
+    adm: &Admitted,
+    upload: &UploadId,
+) -> Result<Response<Body>, ApiError> {
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
     app.store
-        .abort_upload(&bucket.name, key.as_str(), &upload_id(ctx)?)?;
+        .abort_upload(&bucket.name, key.as_str(), upload.get()?)?;
     Ok(crate::api::empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -359,11 +333,15 @@ fn owner(w: &mut XmlWriter, tag: &str, uin: &str) {
     super::owner(w, tag, uin);
 }
 
-pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
-    let id = upload_id(ctx)?;
-    let upload = app.store.get_upload(&bucket.name, key.as_str(), &id)?;
+pub fn list_parts(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    upload: &UploadId,
+) -> Result<Response<Body>, ApiError> {
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
+    let id = upload.get()?;
+    let upload = app.store.get_upload(&bucket.name, key.as_str(), id)?;
     let marker: u32 = match ctx.query("part-number-marker").filter(|v| !v.is_empty()) {
         None => 0,
         Some(v) => v.trim().parse().map_err(|_| {
@@ -374,7 +352,7 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
         })?,
     };
     let max = limit(ctx, "max-parts")?;
-    let (parts, truncated) = app.store.list_parts(&id, marker, max)?;
+    let (parts, truncated) = app.store.list_parts(id, marker, max)?;
     let url = url_encoding(ctx);
     let mut w = XmlWriter::new();
     w.open("ListPartsResult").elem("Bucket", &bucket.name);
@@ -389,7 +367,7 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
             key.as_str().to_string()
         },
     )
-    .elem("UploadId", &id);
+    .elem("UploadId", id);
     owner(&mut w, "Initiator", &upload.initiator_uin);
     owner(&mut w, "Owner", &bucket.owner_uin);
     w.elem("StorageClass", &upload.template.storage_class)
@@ -419,8 +397,8 @@ pub fn list_parts(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError>
     crate::api::xml_listing_response(w)
 }
 
-pub fn list_uploads(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let bucket = load_bucket(app, ctx)?;
+pub fn list_uploads(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let bucket = adm.bucket()?;
     let prefix = ctx.query("prefix").unwrap_or("");
     let delimiter = ctx.query("delimiter").filter(|d| !d.is_empty());
     let key_marker = ctx.query("key-marker").filter(|d| !d.is_empty());

@@ -2,12 +2,9 @@
 
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{http_date, object_headers, object_meta};
-use crate::api::{
-    authorize_in, bucket_name, checksum_headers, empty_response, load_bucket, object_key,
-    request_body, write_options,
-};
+use crate::api::{checksum_headers, empty_response, request_body, write_options, Admitted};
 use crate::api::{pipeline::AwaitFirstPiece, request::Ctx};
-use crate::meta::{BucketRecord, ObjectRecord};
+use crate::meta::ObjectRecord;
 use crate::types::{ETag, RangeError, RangeSpec};
 use crate::AppState;
 use axum::body::Body;
@@ -15,9 +12,13 @@ use http::{Response, StatusCode};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-pub async fn put(app: &Arc<AppState>, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
+pub async fn put(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
     let meta = object_meta(ctx)?;
     check_body_framing(ctx, app.config.max_object_size)?;
     let body = request_body(ctx, body, None)?;
@@ -64,41 +65,6 @@ pub(crate) fn check_body_framing(ctx: &Ctx, max: u64) -> Result<(), ApiError> {
         ));
     }
     Ok(())
-}
-
-/// Loads bucket and object for a read, answering AccessDenied rather than NoSuchKey to callers
-/// who may not read the bucket.
-pub(crate) fn load_for_read(
-    app: &AppState,
-    ctx: &Ctx,
-) -> Result<(BucketRecord, ObjectRecord), ApiError> {
-    let key = object_key(ctx)?;
-    let name = bucket_name(ctx)?;
-    let bucket = app
-        .store
-        .get_bucket(name.as_str())?
-        .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
-    crate::api::authz::check_region(ctx, &bucket)?;
-    match app.store.load_object(&bucket.name, key.as_str())? {
-        Some(rec) => {
-            authorize_in(
-                app,
-                ctx,
-                ctx.op.action(),
-                &bucket,
-                Some(key.as_str()),
-                Some(&rec),
-            )?;
-            Ok((bucket, rec))
-        }
-        None => {
-            authorize_in(app, ctx, ctx.op.action(), &bucket, Some(key.as_str()), None)?;
-            Err(ApiError::new(
-                Code::NoSuchKey,
-                "The specified key does not exist.",
-            ))
-        }
-    }
 }
 
 fn parse_date(v: &str) -> Option<i64> {
@@ -157,8 +123,14 @@ pub(crate) fn preconditions(
     Ok(())
 }
 
-pub fn get(app: &Arc<AppState>, ctx: &Ctx, head: bool) -> Result<Response<Body>, ApiError> {
-    let (_, mut rec) = load_for_read(app, ctx)?;
+/// GET or HEAD Object, of the object admission loaded and authorized.
+pub fn get(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    adm: &mut Admitted,
+    head: bool,
+) -> Result<Response<Body>, ApiError> {
+    let mut rec = adm.take_object()?;
     let rate = crate::api::traffic::limit(ctx)?;
     preconditions(ctx, &rec, "", Code::NotModified)?;
     let range = match ctx.header("range").map(RangeSpec::parse) {
@@ -263,9 +235,8 @@ where
     }
 }
 
-pub async fn delete(app: &Arc<AppState>, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let key = object_key(ctx)?;
-    let bucket = load_bucket(app, ctx)?;
+pub async fn delete(app: &Arc<AppState>, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let (bucket, key) = (adm.bucket()?, adm.key()?);
     app.store.delete_object(&bucket.name, key.as_str()).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }

@@ -2,7 +2,8 @@
 
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
-use crate::api::{empty_response, load_bucket, read_xml_body};
+use crate::api::Admitted;
+use crate::api::{empty_response, read_xml_body};
 use crate::policy::cam::{Policy, BUCKET_POLICY_MAX_LEN};
 use crate::AppState;
 use axum::body::Body;
@@ -35,8 +36,13 @@ fn check_resources(policy: &Policy, bucket: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub async fn put(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, BUCKET_POLICY_MAX_LEN)
         .await
         .map_err(|e| match e.code {
@@ -59,9 +65,9 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
-pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
-    let text = b.policy.ok_or_else(|| {
+pub fn get(ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
+    let text = b.policy.clone().ok_or_else(|| {
         ApiError::new(
             Code::NoSuchPolicy,
             "The specified bucket does not have a bucket policy.",
@@ -147,8 +153,8 @@ fn cos_shape(stored: &str) -> String {
     Value::Object(out).to_string()
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     app.store.set_bucket_policy(&b.name, None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }

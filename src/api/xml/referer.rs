@@ -2,18 +2,24 @@
 //! bucket (`bucket_config::referer` holds the rules; seed 002:9449-9545).
 
 use crate::api::error::{ApiError, Code};
-use crate::api::request::op::Op;
 use crate::api::request::Ctx;
-use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
+use crate::api::Admitted;
+use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::bucket_config::referer::{referer_denied, RefererConfig, MAX_REFERER_XML};
+use crate::meta::BucketRecord;
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
 
 /// PUT `?referer`. An empty body removes the configuration: that is what cos-python-sdk-v5's
 /// `delete_bucket_referer` sends (a PUT with no body).
-pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub async fn put(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, MAX_REFERER_XML).await?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
         ApiError::new(
@@ -33,9 +39,9 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
 /// GET `?referer`. With nothing configured (never set, or deleted) the answer is an empty
 /// `<RefererConfiguration/>` with 200, as COS answers: cos-python-sdk-v5 reads it as
 /// `{'RefererConfiguration': None}` and cos-nodejs-sdk-v5 as `RefererConfiguration: {}`.
-pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
-    let body = match b.referer {
+pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
+    let body = match &b.referer {
         Some(c) => c.to_xml(),
         None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RefererConfiguration/>".to_string(),
     };
@@ -43,8 +49,8 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
 }
 
 /// DELETE `?referer`: removes the configuration (204).
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     app.store.update_bucket(&b.name, |r| r.referer = None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
@@ -59,39 +65,21 @@ pub fn denied_error() -> ApiError {
     )
 }
 
-/// The hotlink check, run before dispatching any request addressed to a bucket or an object
-/// through the bucket's default domain (virtual-host or path style), signed or anonymous alike
-/// (COS refuses signed SDK requests too, cos-python-sdk-v5 issue 56). Exempt: the `?referer`
-/// operations themselves, so the owner can always read and repair the configuration, and the
-/// CORS preflight, which reads no data (the actual request is checked). A bucket that does not
-/// exist is left to the handler's NoSuchBucket.
-pub fn check(app: &AppState, ctx: &Ctx) -> Result<(), ApiError> {
-    if matches!(
-        ctx.op,
-        Op::GetBucketReferer
-            | Op::PutBucketReferer
-            | Op::DeleteBucketReferer
-            | Op::OptionsObject
-            | Op::Admin
-            | Op::ListBuckets
-    ) {
-        return Ok(());
-    }
-    let Some(name) = ctx.bucket() else {
+/// The hotlink check, run by the pipeline before admission for any request addressed to a
+/// bucket or an object through the bucket's default domain (virtual-host or path style),
+/// signed or anonymous alike (COS refuses signed SDK requests too, cos-python-sdk-v5 issue
+/// 56), except the operations `Op::referer_applies` exempts. `bucket` is the addressed bucket
+/// as the pipeline read it; a bucket that does not exist is left to admission's NoSuchBucket.
+pub fn check(ctx: &Ctx, bucket: Option<&BucketRecord>) -> Result<(), ApiError> {
+    let Some(b) = bucket.filter(|b| b.referer.is_some()) else {
         return Ok(());
     };
-    let Ok(Some(b)) = app.store.bucket_shared(name) else {
-        return Ok(());
-    };
-    if b.referer.is_none() {
-        return Ok(());
-    }
     // A Referer that is not text is still a Referer (never matches, never "empty").
     let referer = ctx
         .headers
         .get(http::header::REFERER)
         .map(|v| String::from_utf8_lossy(v.as_bytes()));
-    if referer_denied(&b, referer.as_deref()) {
+    if referer_denied(b, referer.as_deref()) {
         tracing::debug!(referer = ?referer, "refused by the bucket's referer rule");
         return Err(denied_error());
     }

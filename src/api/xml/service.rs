@@ -16,7 +16,6 @@ pub fn list_buckets(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiErro
             "Anonymous users cannot list buckets.",
         ));
     };
-    crate::api::authz::authorize_service(app, ctx)?;
     let mut buckets = app.store.list_buckets(root_uin)?;
     let region = ctx
         .query("region")

@@ -3,7 +3,8 @@
 
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
-use crate::api::{empty_response, load_bucket, read_xml_body, xml_response};
+use crate::api::Admitted;
+use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::xml::{parse_tagging, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
@@ -48,8 +49,13 @@ pub(crate) fn from_header(ctx: &Ctx) -> Result<Vec<(String, String)>, ApiError> 
     Ok(tags)
 }
 
-pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub async fn put(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     let req =
         parse_tagging(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
@@ -64,8 +70,8 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
-pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     if b.tags.is_empty() {
         return Err(ApiError::new(
             Code::NoSuchTagSet,
@@ -81,8 +87,8 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(xml_response(StatusCode::OK, w.finish()))
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let b = load_bucket(app, ctx)?;
+pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+    let b = adm.bucket()?;
     app.store.set_bucket_tags(&b.name, vec![])?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
