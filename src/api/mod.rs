@@ -34,6 +34,9 @@ use axum::body::Body;
 use http::{Response, StatusCode};
 use std::sync::Arc;
 
+/// What a handler answers.
+pub(crate) type Reply = Result<Response<Body>, ApiError>;
+
 /// Runs the handler of an admitted XML/S3 operation.
 pub(crate) async fn dispatch(
     app: &Arc<AppState>,

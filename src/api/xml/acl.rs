@@ -5,6 +5,7 @@ use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers, too_many_grants, MAX_GRANTS};
 use crate::api::request::Ctx;
 use crate::api::Admitted;
+use crate::api::Reply;
 
 use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::policy::acl::{
@@ -73,7 +74,7 @@ fn with_canned_header(mut resp: Response<Body>, canned: CannedAcl) -> Response<B
     resp
 }
 
-pub fn get_bucket(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn get_bucket(adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     let body = render(&b.owner_uin, b.acl, &b.grants, true);
     Ok(with_canned_header(
@@ -82,7 +83,7 @@ pub fn get_bucket(adm: &Admitted) -> Result<Response<Body>, ApiError> {
     ))
 }
 
-pub fn get_object(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn get_object(adm: &Admitted) -> Reply {
     let (b, o) = (adm.bucket()?, adm.object()?);
     let canned = o.acl.unwrap_or(CannedAcl::Default);
     // The grants that were set, as set: an object ACL given as grants (body or
@@ -149,24 +150,14 @@ async fn requested(
     Ok((CannedAcl::Private, out))
 }
 
-pub async fn put_bucket(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put_bucket(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let b = adm.bucket()?;
     let (canned, grants) = requested(app, ctx, body, false, &b.owner_uin).await?;
     app.store.set_bucket_acl(&b.name, canned, grants)?;
     Ok(empty_response(StatusCode::OK))
 }
 
-pub async fn put_object(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put_object(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let (b, key) = (adm.bucket()?, adm.key()?);
     let (canned, grants) = requested(app, ctx, body, true, &b.owner_uin).await?;
     app.store

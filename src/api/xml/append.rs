@@ -4,6 +4,7 @@ use super::object::check_body_framing;
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{content_md5, object_meta};
 use crate::api::request::Ctx;
+use crate::api::Reply;
 use crate::api::{request_body, Admitted};
 use crate::service::WriteOptions;
 use crate::AppState;
@@ -11,12 +12,7 @@ use axum::body::Body;
 use http::Response;
 use std::sync::Arc;
 
-pub async fn append(
-    app: &Arc<AppState>,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn append(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let position: u64 = ctx
         .query("position")

@@ -5,19 +5,15 @@ use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers};
 use crate::api::request::Ctx;
 use crate::api::Admitted;
+use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::types::CannedAcl;
 use crate::xml::XmlWriter;
 use crate::AppState;
 use axum::body::Body;
-use http::{Response, StatusCode};
+use http::StatusCode;
 
-pub async fn create(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn create(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let NewBucket {
         name,
         owner,
@@ -68,7 +64,7 @@ fn well_formed(bytes: &[u8]) -> bool {
     }
 }
 
-pub fn head(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn head(adm: &Admitted) -> Reply {
     let rec = adm.bucket()?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = http::HeaderValue::from_str(&rec.region) {
@@ -78,13 +74,13 @@ pub fn head(adm: &Admitted) -> Result<Response<Body>, ApiError> {
     Ok(resp)
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let rec = adm.bucket()?;
     app.store.delete_bucket(&rec.name)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
-pub fn location(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn location(adm: &Admitted) -> Reply {
     let rec = adm.bucket()?;
     let mut w = XmlWriter::new();
     w.elem("LocationConstraint", &rec.region);

@@ -7,19 +7,15 @@ use crate::api::error::{ApiError, Code};
 use crate::api::request::op::Op;
 use crate::api::request::Ctx;
 use crate::api::Admitted;
+use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::bucket_config::cors::{requested_headers, CorsConfig, MAX_CORS_XML};
 use crate::meta::BucketRecord;
 use crate::AppState;
 use axum::body::Body;
-use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 
-pub async fn put(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, MAX_CORS_XML).await?;
     let text = std::str::from_utf8(&bytes)
@@ -30,7 +26,7 @@ pub async fn put(
     Ok(empty_response(StatusCode::OK))
 }
 
-pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn get(adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     let c = b.cors.as_ref().ok_or_else(|| {
         ApiError::new(
@@ -41,7 +37,7 @@ pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
     Ok(xml_response(StatusCode::OK, c.to_xml()))
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     app.store.update_bucket(&b.name, |r| r.cors = None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
@@ -55,12 +51,7 @@ fn forbidden(msg: &str) -> ApiError {
 /// method and every requested header answers; otherwise 403. A preflight carries no
 /// credentials; only an explicit deny of `name/cos:OptionsObject` in a policy refuses it
 /// beyond the rules.
-pub fn preflight(
-    app: &AppState,
-    ctx: &Ctx,
-    op: &Op,
-    adm: &Admitted,
-) -> Result<Response<Body>, ApiError> {
+pub fn preflight(app: &AppState, ctx: &Ctx, op: &Op, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     let origin = ctx.header("origin").ok_or_else(|| {
         ApiError::new(

@@ -4,13 +4,12 @@ use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
 use crate::api::xml_listing_response;
 use crate::api::Admitted;
+use crate::api::Reply;
 use crate::auth::encode::encode_key;
 use crate::service::{ListPage, ListParams};
 use crate::xml::{iso8601_ms, XmlWriter};
 use crate::AppState;
-use axum::body::Body;
 use base64::Engine;
-use http::Response;
 
 const MAX_KEYS: usize = 1000;
 
@@ -83,7 +82,7 @@ fn encoder(url: bool) -> impl Fn(&str) -> String {
     move |s: &str| if url { encode_key(s) } else { s.to_string() }
 }
 
-pub fn list_v1(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn list_v1(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let bucket = adm.bucket()?;
     let url = url_encoding(ctx)?;
     let p = params(ctx, ctx.query("marker").map(str::to_string))?;
@@ -109,7 +108,7 @@ pub fn list_v1(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Bod
     xml_listing_response(w)
 }
 
-pub fn list_v2(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn list_v2(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let bucket = adm.bucket()?;
     let url = url_encoding(ctx)?;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;

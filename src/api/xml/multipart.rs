@@ -7,6 +7,7 @@ use crate::api::error::{ApiError, Code};
 use crate::api::headers::{content_md5, object_meta};
 use crate::api::request::op::{PartNumber, UploadId};
 use crate::api::request::Ctx;
+use crate::api::Reply;
 use crate::api::{
     checksum_headers, read_verified, request_body, write_condition, xml_response, Admitted,
     Granted, SourceGate,
@@ -30,7 +31,7 @@ fn uin(ctx: &Ctx) -> String {
     }
 }
 
-pub fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let meta = object_meta(ctx)?;
     let checksum = match ctx.header("x-amz-checksum-algorithm") {
@@ -97,7 +98,7 @@ pub async fn upload_part(
     upload: &UploadId,
     part: PartNumber,
     body: Body,
-) -> Result<Response<Body>, ApiError> {
+) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let (id, number) = (upload.get()?, part.get()?);
     check_body_framing(ctx, MAX_PART_SIZE)?;
@@ -216,7 +217,7 @@ pub async fn complete(
     adm: &Admitted,
     upload: &UploadId,
     body: Body,
-) -> Result<Response<Body>, ApiError> {
+) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let id = upload.get()?.to_string();
     let condition = write_condition(ctx)?;
@@ -301,11 +302,7 @@ pub async fn complete(
     Ok(resp)
 }
 
-pub fn abort(
-    app: &AppState,
-    adm: &Admitted,
-    upload: &UploadId,
-) -> Result<Response<Body>, ApiError> {
+pub fn abort(app: &AppState, adm: &Admitted, upload: &UploadId) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     app.store
         .abort_upload(&bucket.name, key.as_str(), upload.get()?)?;
@@ -333,12 +330,7 @@ fn owner(w: &mut XmlWriter, tag: &str, uin: &str) {
     super::owner(w, tag, uin);
 }
 
-pub fn list_parts(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    upload: &UploadId,
-) -> Result<Response<Body>, ApiError> {
+pub fn list_parts(app: &AppState, ctx: &Ctx, adm: &Admitted, upload: &UploadId) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let id = upload.get()?;
     let upload = app.store.get_upload(&bucket.name, key.as_str(), id)?;
@@ -397,7 +389,7 @@ pub fn list_parts(
     crate::api::xml_listing_response(w)
 }
 
-pub fn list_uploads(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn list_uploads(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let bucket = adm.bucket()?;
     let prefix = ctx.query("prefix").unwrap_or("");
     let delimiter = ctx.query("delimiter").filter(|d| !d.is_empty());

@@ -2,6 +2,7 @@
 
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{http_date, object_headers, object_meta};
+use crate::api::Reply;
 use crate::api::{checksum_headers, empty_response, request_body, write_options, Admitted};
 use crate::api::{pipeline::AwaitFirstPiece, request::Ctx};
 use crate::meta::ObjectRecord;
@@ -12,12 +13,7 @@ use http::{Response, StatusCode};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-pub async fn put(
-    app: &Arc<AppState>,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let meta = object_meta(ctx)?;
     check_body_framing(ctx, app.config.max_object_size)?;
@@ -124,12 +120,7 @@ pub(crate) fn preconditions(
 }
 
 /// GET or HEAD Object, of the object admission loaded and authorized.
-pub fn get(
-    app: &Arc<AppState>,
-    ctx: &Ctx,
-    adm: &mut Admitted,
-    head: bool,
-) -> Result<Response<Body>, ApiError> {
+pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Reply {
     let mut rec = adm.take_object()?;
     let rate = crate::api::traffic::limit(ctx)?;
     preconditions(ctx, &rec, "", Code::NotModified)?;
@@ -235,7 +226,7 @@ where
     }
 }
 
-pub async fn delete(app: &Arc<AppState>, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub async fn delete(app: &Arc<AppState>, adm: &Admitted) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     app.store.delete_object(&bucket.name, key.as_str()).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))

@@ -3,6 +3,7 @@
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
 use crate::api::Admitted;
+use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body};
 use crate::policy::cam::{Policy, BUCKET_POLICY_MAX_LEN};
 use crate::AppState;
@@ -36,12 +37,7 @@ fn check_resources(policy: &Policy, bucket: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn put(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, BUCKET_POLICY_MAX_LEN)
         .await
@@ -65,7 +61,7 @@ pub async fn put(
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
-pub fn get(ctx: &Ctx, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn get(ctx: &Ctx, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     let text = b.policy.clone().ok_or_else(|| {
         ApiError::new(
@@ -153,7 +149,7 @@ fn cos_shape(stored: &str) -> String {
     Value::Object(out).to_string()
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     app.store.set_bucket_policy(&b.name, None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))

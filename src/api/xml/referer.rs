@@ -4,21 +4,17 @@
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
 use crate::api::Admitted;
+use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::bucket_config::referer::{referer_denied, RefererConfig, MAX_REFERER_XML};
 use crate::meta::BucketRecord;
 use crate::AppState;
 use axum::body::Body;
-use http::{Response, StatusCode};
+use http::StatusCode;
 
 /// PUT `?referer`. An empty body removes the configuration: that is what cos-python-sdk-v5's
 /// `delete_bucket_referer` sends (a PUT with no body).
-pub async fn put(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, MAX_REFERER_XML).await?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
@@ -39,7 +35,7 @@ pub async fn put(
 /// GET `?referer`. With nothing configured (never set, or deleted) the answer is an empty
 /// `<RefererConfiguration/>` with 200, as COS answers: cos-python-sdk-v5 reads it as
 /// `{'RefererConfiguration': None}` and cos-nodejs-sdk-v5 as `RefererConfiguration: {}`.
-pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn get(adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     let body = match &b.referer {
         Some(c) => c.to_xml(),
@@ -49,7 +45,7 @@ pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
 }
 
 /// DELETE `?referer`: removes the configuration (204).
-pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     app.store.update_bucket(&b.name, |r| r.referer = None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))

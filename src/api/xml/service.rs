@@ -3,13 +3,13 @@
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
 use crate::api::xml_response;
+use crate::api::Reply;
 use crate::auth::Identity;
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
-use axum::body::Body;
-use http::{Response, StatusCode};
+use http::StatusCode;
 
-pub fn list_buckets(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub fn list_buckets(app: &AppState, ctx: &Ctx) -> Reply {
     let Identity::Account { root_uin, .. } = &ctx.identity else {
         return Err(ApiError::new(
             Code::AccessDenied,

@@ -4,11 +4,12 @@
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
 use crate::api::Admitted;
+use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::xml::{parse_tagging, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
-use http::{Response, StatusCode};
+use http::StatusCode;
 
 /// COS limits: 50 tags per bucket, keys up to 128 and values up to 256 characters.
 const MAX_TAGS: usize = 50;
@@ -49,12 +50,7 @@ pub(crate) fn from_header(ctx: &Ctx) -> Result<Vec<(String, String)>, ApiError> 
     Ok(tags)
 }
 
-pub async fn put(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
     let req =
@@ -70,7 +66,7 @@ pub async fn put(
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
-pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn get(adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     if b.tags.is_empty() {
         return Err(ApiError::new(
@@ -87,7 +83,7 @@ pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
     Ok(xml_response(StatusCode::OK, w.finish()))
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     app.store.set_bucket_tags(&b.name, vec![])?;
     Ok(empty_response(StatusCode::NO_CONTENT))

@@ -4,18 +4,14 @@
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
 use crate::api::Admitted;
+use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::bucket_config::website::{WebsiteConfig, MAX_WEBSITE_XML};
 use crate::AppState;
 use axum::body::Body;
-use http::{Response, StatusCode};
+use http::StatusCode;
 
-pub async fn put(
-    app: &AppState,
-    ctx: &Ctx,
-    adm: &Admitted,
-    body: Body,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let b = adm.bucket()?;
     let bytes = read_xml_body(ctx, body, MAX_WEBSITE_XML).await?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
@@ -30,13 +26,13 @@ pub async fn put(
     Ok(empty_response(StatusCode::OK))
 }
 
-pub fn get(adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn get(adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     let c = b.website.as_ref().ok_or_else(no_config)?;
     Ok(xml_response(StatusCode::OK, c.to_xml()))
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Result<Response<Body>, ApiError> {
+pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     app.store.update_bucket(&b.name, |r| r.website = None)?;
     Ok(empty_response(StatusCode::NO_CONTENT))
