@@ -14,12 +14,12 @@ struct Fixture {
     clock: Arc<OffsetClock>,
 }
 
-fn fixture() -> Fixture {
-    fixture_with(|dir| Arc::new(FsChunkStore::open(dir).unwrap()))
+async fn fixture() -> Fixture {
+    fixture_with(|dir| Arc::new(FsChunkStore::open(dir).unwrap())).await
 }
 
 /// A store over the chunk store `chunks` makes in the fixture's directory, with bucket `b-1`.
-fn fixture_with(chunks: impl FnOnce(&std::path::Path) -> Arc<dyn ChunkStore>) -> Fixture {
+async fn fixture_with(chunks: impl FnOnce(&std::path::Path) -> Arc<dyn ChunkStore>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(OffsetClock::default());
     let chunks = chunks(dir.path());
@@ -44,6 +44,7 @@ fn fixture_with(chunks: impl FnOnce(&std::path::Path) -> Arc<dyn ChunkStore>) ->
             vec![],
             vec![],
         )
+        .await
         .unwrap();
     Fixture {
         _dir: dir,
@@ -55,12 +56,20 @@ fn fixture_with(chunks: impl FnOnce(&std::path::Path) -> Arc<dyn ChunkStore>) ->
 fn body(
     data: &[u8],
     piece: usize,
-) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send {
+) -> impl futures_util::Stream<Item = Result<Bytes, ServiceError>> + Unpin + Send {
     let pieces: Vec<Result<Bytes, std::io::Error>> = data
         .chunks(piece.max(1))
         .map(|c| Ok(Bytes::copy_from_slice(c)))
         .collect();
-    futures_util::stream::iter(pieces)
+    client_body(pieces)
+}
+
+/// A request body as the client sends it: a failure to read it is the client's.
+fn client_body(
+    pieces: Vec<Result<Bytes, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<Bytes, ServiceError>> + Unpin + Send {
+    use futures_util::TryStreamExt;
+    futures_util::stream::iter(pieces).map_err(ServiceError::body_read)
 }
 
 async fn read_all(
@@ -95,7 +104,7 @@ fn payload(n: usize, seed: u8) -> Vec<u8> {
 
 #[tokio::test]
 async fn put_get_ranges_inline_and_chunked() {
-    let f = fixture();
+    let f = fixture().await;
     for (key, n) in [("small", 10usize), ("empty", 0), ("big", 200_000)] {
         let data = payload(n, 1);
         let out = f
@@ -137,7 +146,7 @@ async fn put_get_ranges_inline_and_chunked() {
 #[tokio::test]
 async fn many_chunks_keep_their_order_and_whole_body_digests() {
     use md5::Digest;
-    let f = fixture();
+    let f = fixture().await;
     let chunk = 64 * 1024;
     // Every chunk different (`payload` repeats every 256 bytes), so order shows in the ids.
     let mut data: Vec<u8> = (0..17u8).flat_map(|k| payload(chunk, k)).collect();
@@ -171,7 +180,7 @@ async fn many_chunks_keep_their_order_and_whole_body_digests() {
         .put_object(
             "b-1",
             "broken",
-            futures_util::stream::iter(pieces),
+            client_body(pieces),
             ObjectMeta::default(),
             WriteOptions::default(),
         )
@@ -180,7 +189,7 @@ async fn many_chunks_keep_their_order_and_whole_body_digests() {
     assert!(matches!(err, ServiceError::IncompleteBody(_)));
     f.store.delete_object("b-1", "many").await.unwrap();
     f.clock.advance(Duration::from_secs(11));
-    f.store.gc_once().unwrap();
+    f.store.gc_once().await.unwrap();
     assert!(
         f.store.chunks.list().unwrap().is_empty(),
         "every chunk of the broken body is collected"
@@ -229,7 +238,8 @@ async fn a_failing_chunk_store_mid_body_leaves_nothing() {
         });
         failing = Some(Arc::clone(&c));
         c
-    });
+    })
+    .await;
     let (store, clock, chunks) = (f.store, f.clock, failing.unwrap());
     // Distinct chunks (`payload` repeats every 256 bytes).
     let mut data: Vec<u8> = (0..10u8).flat_map(|k| payload(64 * 1024, k)).collect();
@@ -268,13 +278,13 @@ async fn a_failing_chunk_store_mid_body_leaves_nothing() {
     assert_eq!(out.record.size, 200_000);
     store.delete_object("b-1", "k").await.unwrap();
     clock.advance(Duration::from_secs(11));
-    store.gc_once().unwrap();
+    store.gc_once().await.unwrap();
     assert!(chunks.inner.list().unwrap().is_empty(), "all collected");
 }
 
 #[tokio::test]
 async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period() {
-    let f = fixture();
+    let f = fixture().await;
     let block = payload(64 * 1024, 9);
     let data: Vec<u8> = [block.clone(), block.clone(), payload(100, 3)].concat();
     f.store
@@ -304,19 +314,19 @@ async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period()
     f.store.delete_object("b-1", "b").await.unwrap();
     assert_eq!(refs(&f.store, &block), None);
     assert_eq!(
-        f.store.gc_once().unwrap().deleted,
+        f.store.gc_once().await.unwrap().deleted,
         0,
         "grace period not over"
     );
     f.clock.advance(Duration::from_secs(11));
-    assert_eq!(f.store.gc_once().unwrap().deleted, 2);
+    assert_eq!(f.store.gc_once().await.unwrap().deleted, 2);
     assert!(f.store.chunks.list().unwrap().is_empty());
     assert!(f.store.fsck(false).unwrap().is_clean());
 }
 
 #[tokio::test]
 async fn a_chunk_referenced_again_before_collection_is_kept() {
-    let f = fixture();
+    let f = fixture().await;
     let data = payload(70_000, 5);
     f.store
         .put_object(
@@ -340,7 +350,7 @@ async fn a_chunk_referenced_again_before_collection_is_kept() {
         .await
         .unwrap();
     f.clock.advance(Duration::from_secs(11));
-    let stats = f.store.gc_once().unwrap();
+    let stats = f.store.gc_once().await.unwrap();
     assert_eq!(stats.deleted, 0);
     assert_eq!(stats.revived, 2);
     assert_eq!(read_all(&f.store, "c", None).await, data);
@@ -348,7 +358,7 @@ async fn a_chunk_referenced_again_before_collection_is_kept() {
 
 #[tokio::test]
 async fn bad_digest_and_broken_bodies_store_nothing() {
-    let f = fixture();
+    let f = fixture().await;
     let data = payload(150_000, 2);
     let err = f
         .store
@@ -369,7 +379,7 @@ async fn bad_digest_and_broken_bodies_store_nothing() {
         f.store.head_object("b-1", "k"),
         Err(ServiceError::NoSuchKey)
     ));
-    let broken = futures_util::stream::iter(vec![
+    let broken = client_body(vec![
         Ok(Bytes::from(vec![1u8; 100_000])),
         Err(std::io::Error::other("reset")),
     ]);
@@ -390,7 +400,7 @@ async fn bad_digest_and_broken_bodies_store_nothing() {
         Err(ServiceError::NoSuchKey)
     ));
     f.clock.advance(Duration::from_secs(11));
-    f.store.gc_once().unwrap();
+    f.store.gc_once().await.unwrap();
     assert!(
         f.store.chunks.list().unwrap().is_empty(),
         "written chunks of failed uploads are collected"
@@ -399,7 +409,7 @@ async fn bad_digest_and_broken_bodies_store_nothing() {
 
 #[tokio::test]
 async fn copy_shares_chunks_and_replaces_metadata() {
-    let f = fixture();
+    let f = fixture().await;
     let data = payload(100_000, 4);
     let meta = ObjectMeta {
         content_type: Some("text/x".into()),
@@ -416,7 +426,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         )
         .await
         .unwrap();
-    let ok = |_: &crate::meta::ObjectRecord| Ok(());
+    let ok = |_: Option<&crate::meta::ObjectRecord>| Ok::<(), ServiceError>(());
     let base = |dst: &'static str, directive| CopyParams {
         src_bucket: "b-1",
         src_key: "src",
@@ -426,22 +436,28 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         storage_class: None,
         acl: None,
         grants: vec![],
-        precondition: &ok,
         condition: WriteCondition::default(),
     };
     let copied = f
         .store
-        .copy_object(base("dst", MetadataDirective::Copy))
+        .copy_object(base("dst", MetadataDirective::Copy), ok)
+        .await
         .unwrap();
     assert_eq!(copied.meta, vec![("a".to_string(), "1".to_string())]);
     assert_eq!(refs(&f.store, &data[..64 * 1024]), Some(2));
     let replaced = f
         .store
-        .copy_object(base("dst2", MetadataDirective::Replaced(Box::default())))
+        .copy_object(
+            base("dst2", MetadataDirective::Replaced(Box::default())),
+            ok,
+        )
+        .await
         .unwrap();
     assert!(replaced.meta.is_empty() && replaced.content_type.is_none());
     assert!(matches!(
-        f.store.copy_object(base("src", MetadataDirective::Copy)),
+        f.store
+            .copy_object(base("src", MetadataDirective::Copy), ok)
+            .await,
         Err(ServiceError::InvalidRequest(_))
     ));
     f.store.delete_object("b-1", "src").await.unwrap();
@@ -450,7 +466,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
 
 #[tokio::test]
 async fn list_with_prefix_delimiter_and_markers() {
-    let f = fixture();
+    let f = fixture().await;
     for k in ["a/1", "a/2", "a/b/3", "b", "c/1", "c/2", "d"] {
         f.store
             .put_object(
@@ -536,16 +552,18 @@ async fn list_with_prefix_delimiter_and_markers() {
 
 #[tokio::test]
 async fn buckets_create_conflicts_and_delete_only_when_empty() {
-    let f = fixture();
+    let f = fixture().await;
     let name = BucketName::parse("b-1").unwrap();
     assert!(matches!(
         f.store
-            .create_bucket(&name, "1", "r", CannedAcl::Private, vec![], vec![]),
+            .create_bucket(&name, "1", "r", CannedAcl::Private, vec![], vec![])
+            .await,
         Err(ServiceError::BucketAlreadyOwnedByYou)
     ));
     assert!(matches!(
         f.store
-            .create_bucket(&name, "2", "r", CannedAcl::Private, vec![], vec![]),
+            .create_bucket(&name, "2", "r", CannedAcl::Private, vec![], vec![])
+            .await,
         Err(ServiceError::BucketAlreadyExists)
     ));
     f.store
@@ -559,11 +577,11 @@ async fn buckets_create_conflicts_and_delete_only_when_empty() {
         .await
         .unwrap();
     assert!(matches!(
-        f.store.delete_bucket("b-1"),
+        f.store.delete_bucket("b-1").await,
         Err(ServiceError::BucketNotEmpty)
     ));
     f.store.delete_object("b-1", "k").await.unwrap();
-    f.store.delete_bucket("b-1").unwrap();
+    f.store.delete_bucket("b-1").await.unwrap();
     assert!(f.store.get_bucket("b-1").unwrap().is_none());
     assert!(matches!(
         f.store
@@ -581,15 +599,15 @@ async fn buckets_create_conflicts_and_delete_only_when_empty() {
 
 #[tokio::test]
 async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
-    let f = fixture();
+    let f = fixture().await;
     let stray = payload(1000, 8);
     let id = crate::chunk::chunk_id(&stray);
     f.store.chunks.put(&id, &stray).unwrap();
     assert_eq!(f.store.fsck(false).unwrap().orphaned_chunks, 1);
-    assert_eq!(f.store.sweep_orphans().unwrap(), 1);
-    assert_eq!(f.store.sweep_orphans().unwrap(), 0, "already queued");
+    assert_eq!(f.store.sweep_orphans().await.unwrap(), 1);
+    assert_eq!(f.store.sweep_orphans().await.unwrap(), 0, "already queued");
     f.clock.advance(Duration::from_secs(11));
-    assert_eq!(f.store.gc_once().unwrap().deleted, 1);
+    assert_eq!(f.store.gc_once().await.unwrap().deleted, 1);
     let data = payload(100_000, 6);
     f.store
         .put_object(
@@ -610,7 +628,7 @@ async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
 
 #[tokio::test]
 async fn fsck_repair_refuses_to_touch_chunks_when_a_record_is_corrupt() {
-    let f = fixture();
+    let f = fixture().await;
     let data = payload(200_000, 9);
     f.store
         .put_object(
@@ -641,9 +659,9 @@ async fn fsck_repair_refuses_to_touch_chunks_when_a_record_is_corrupt() {
     }
 }
 
-#[test]
-fn every_kind_of_chunk_reference_is_enumerated() {
-    let f = fixture();
+#[tokio::test]
+async fn every_kind_of_chunk_reference_is_enumerated() {
+    let f = fixture().await;
     let part = crate::meta::PartRecord {
         size: 5,
         etag: "e".into(),
@@ -667,15 +685,16 @@ fn every_kind_of_chunk_reference_is_enumerated() {
     assert_eq!((scan.objects, scan.parts, scan.corrupt_records), (0, 1, 0));
 }
 
-#[test]
-fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
-    let f = fixture();
+#[tokio::test]
+async fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
+    let f = fixture().await;
     let s = &f.store;
     assert_eq!(
         s.get_bucket("b-1").unwrap().unwrap().acl,
         CannedAcl::Private
     );
     s.set_bucket_acl("b-1", CannedAcl::PublicRead, vec![])
+        .await
         .unwrap();
     assert_eq!(
         s.get_bucket("b-1").unwrap().unwrap().acl,
@@ -685,9 +704,10 @@ fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
     let before = s.buckets.generation();
     let stale = s.get_bucket("b-1").unwrap().unwrap();
     s.set_bucket_tags("b-1", vec![("k".into(), "v".into())])
+        .await
         .unwrap();
     s.buckets.fill("b-1", &stale, before);
     assert_eq!(s.get_bucket("b-1").unwrap().unwrap().tags.len(), 1);
-    s.delete_bucket("b-1").unwrap();
+    s.delete_bucket("b-1").await.unwrap();
     assert!(s.get_bucket("b-1").unwrap().is_none());
 }

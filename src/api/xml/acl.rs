@@ -151,7 +151,7 @@ async fn requested(
 pub async fn put_bucket(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
     let (canned, grants) = requested(app, ctx, body, false, &b.owner_uin).await?;
-    app.store.set_bucket_acl(&b.name, canned, grants)?;
+    app.store.set_bucket_acl(&b.name, canned, grants).await?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -160,7 +160,8 @@ pub async fn put_object(app: &AppState, ctx: &Ctx, body: Body) -> Result<Respons
     let (b, _) = load_for_read(app, ctx)?;
     let (canned, grants) = requested(app, ctx, body, true, &b.owner_uin).await?;
     app.store
-        .set_object_acl(&b.name, key.as_str(), Some(canned), grants)?;
+        .set_object_acl(&b.name, key.as_str(), Some(canned), grants)
+        .await?;
     Ok(empty_response(StatusCode::OK))
 }
 

@@ -43,7 +43,8 @@ pub async fn create(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Bo
         ));
     }
     app.store
-        .create_bucket(&name, &owner, &region, acl, grants, tags)?;
+        .create_bucket(&name, &owner, &region, acl, grants, tags)
+        .await?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {
         resp.headers_mut().insert("Location", v);
@@ -80,9 +81,9 @@ pub fn head(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(resp)
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub async fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let rec = load_bucket(app, ctx)?;
-    app.store.delete_bucket(&rec.name)?;
+    app.store.delete_bucket(&rec.name).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

@@ -19,7 +19,8 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
         .map_err(|_| ApiError::new(Code::MalformedXML, "The CORS configuration is not UTF-8."))?;
     let config = CorsConfig::parse(text).map_err(|e| ApiError::new(Code::MalformedXML, e))?;
     app.store
-        .update_bucket(&b.name, |r| r.cors = Some(config))?;
+        .update_bucket(&b.name, |r| r.cors = Some(config))
+        .await?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -34,9 +35,9 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(xml_response(StatusCode::OK, c.to_xml()))
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub async fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    app.store.update_bucket(&b.name, |r| r.cors = None)?;
+    app.store.update_bucket(&b.name, |r| r.cors = None).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

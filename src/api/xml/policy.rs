@@ -55,7 +55,8 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
     }
     check_resources(&policy, &b.name)?;
     app.store
-        .set_bucket_policy(&b.name, Some(text.to_string()))?;
+        .set_bucket_policy(&b.name, Some(text.to_string()))
+        .await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -147,9 +148,9 @@ fn cos_shape(stored: &str) -> String {
     Value::Object(out).to_string()
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub async fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    app.store.set_bucket_policy(&b.name, None)?;
+    app.store.set_bucket_policy(&b.name, None).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

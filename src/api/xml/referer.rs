@@ -26,7 +26,9 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
     } else {
         Some(RefererConfig::parse(text).map_err(|e| ApiError::new(Code::MalformedXML, e))?)
     };
-    app.store.update_bucket(&b.name, |r| r.referer = config)?;
+    app.store
+        .update_bucket(&b.name, |r| r.referer = config)
+        .await?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -43,9 +45,11 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
 }
 
 /// DELETE `?referer`: removes the configuration (204).
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub async fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    app.store.update_bucket(&b.name, |r| r.referer = None)?;
+    app.store
+        .update_bucket(&b.name, |r| r.referer = None)
+        .await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

@@ -60,7 +60,7 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
         .map(|t| (t.key, t.value))
         .collect();
     validate(&tags)?;
-    app.store.set_bucket_tags(&b.name, tags)?;
+    app.store.set_bucket_tags(&b.name, tags).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -81,8 +81,8 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(xml_response(StatusCode::OK, w.finish()))
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub async fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    app.store.set_bucket_tags(&b.name, vec![])?;
+    app.store.set_bucket_tags(&b.name, vec![]).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }

@@ -20,7 +20,8 @@ pub async fn put(app: &AppState, ctx: &Ctx, body: Body) -> Result<Response<Body>
     })?;
     let config = WebsiteConfig::parse(text).map_err(|e| ApiError::new(Code::MalformedXML, e))?;
     app.store
-        .update_bucket(&b.name, |r| r.website = Some(config))?;
+        .update_bucket(&b.name, |r| r.website = Some(config))
+        .await?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -30,9 +31,11 @@ pub fn get(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(xml_response(StatusCode::OK, c.to_xml()))
 }
 
-pub fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub async fn delete(app: &AppState, ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let b = load_bucket(app, ctx)?;
-    app.store.update_bucket(&b.name, |r| r.website = None)?;
+    app.store
+        .update_bucket(&b.name, |r| r.website = None)
+        .await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
