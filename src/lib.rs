@@ -102,7 +102,7 @@ pub fn open_store(
 }
 
 /// Opens storage, makes sure the root account has a key, and queues orphaned chunks.
-pub fn build_state(
+pub async fn build_state(
     config: Config,
     clock: Arc<dyn Clock>,
 ) -> Result<(Arc<AppState>, RootKey), StartError> {
@@ -122,7 +122,7 @@ pub fn build_state(
         &config.users,
         clock.now_ms(),
     )?;
-    let orphans = store.sweep_orphans()?;
+    let orphans = store.sweep_orphans().await?;
     if orphans > 0 {
         tracing::info!(orphans, "queued unreferenced chunk files for collection");
     }
@@ -166,21 +166,17 @@ pub fn spawn_gc(
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.changed() => return,
             }
-            let s = Arc::clone(&store);
-            match tokio::task::spawn_blocking(move || s.abort_expired_uploads(upload_ttl_ms)).await
-            {
-                Ok(Ok(n)) if n > 0 => {
+            match store.abort_expired_uploads(upload_ttl_ms).await {
+                Ok(n) if n > 0 => {
                     tracing::info!(aborted = n, "aborted expired multipart uploads")
                 }
-                Ok(Err(e)) => tracing::warn!(error = %e, "aborting expired uploads failed"),
+                Err(e) => tracing::warn!(error = %e, "aborting expired uploads failed"),
                 _ => {}
             }
-            let s = Arc::clone(&store);
             let before = clock.now_secs() - once_window;
-            match tokio::task::spawn_blocking(move || s.forget_once_signatures_before(before)).await
-            {
-                Ok(Ok(n)) if n > 0 => tracing::debug!(forgotten = n, "old once signatures"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "forgetting once signatures failed"),
+            match store.forget_once_signatures_before(before).await {
+                Ok(n) if n > 0 => tracing::debug!(forgotten = n, "old once signatures"),
+                Err(e) => tracing::warn!(error = %e, "forgetting once signatures failed"),
                 _ => {}
             }
             let (i, now) = (Arc::clone(&iam), clock.now_secs());
@@ -189,9 +185,8 @@ pub fn spawn_gc(
                 Ok(Err(e)) => tracing::warn!(error = %e, "forgetting temporary keys failed"),
                 _ => {}
             }
-            let s = Arc::clone(&store);
-            match tokio::task::spawn_blocking(move || s.gc_once()).await {
-                Ok(Ok(stats)) if stats.deleted + stats.revived > 0 => {
+            match store.gc_once().await {
+                Ok(stats) if stats.deleted + stats.revived > 0 => {
                     tracing::info!(
                         deleted = stats.deleted,
                         revived = stats.revived,
@@ -199,9 +194,8 @@ pub fn spawn_gc(
                         "chunk collection"
                     );
                 }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "chunk collection failed"),
-                Err(e) => tracing::warn!(error = %e, "chunk collection task failed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "chunk collection failed"),
             }
         }
     })

@@ -227,7 +227,9 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     };
     let grace = std::time::Duration::from_secs(cfg.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (state, root) = cosd::build_state(cfg, clock).map_err(|e| e.to_string())?;
+    let (state, root) = cosd::build_state(cfg, clock)
+        .await
+        .map_err(|e| e.to_string())?;
     let limits = state.transport.limits();
     tracing::info!(
         open_files = open_files.unwrap_or(0),

@@ -249,7 +249,7 @@ async fn complete_validates_parts_and_abort_releases_them() {
     );
     assert_error_code(&part(&c, "k2", &id2, 2, b"x").await, 404, "NoSuchUpload");
     s.clock.advance(std::time::Duration::from_secs(601));
-    s.state.store.gc_once().unwrap();
+    s.state.store.gc_once().await.unwrap();
     let report = s.state.store.fsck(false).unwrap();
     assert_eq!(report.orphaned_chunks, 0, "{report}");
     assert!(report.is_clean());
@@ -429,9 +429,23 @@ async fn stale_uploads_are_aborted_by_age() {
     let (s, c) = setup().await;
     let id = initiate(&c, "old").await;
     part(&c, "old", &id, 1, &random_bytes(100_000, 3)).await;
-    assert_eq!(s.state.store.abort_expired_uploads(3600 * 1000).unwrap(), 0);
+    assert_eq!(
+        s.state
+            .store
+            .abort_expired_uploads(3600 * 1000)
+            .await
+            .unwrap(),
+        0
+    );
     s.clock.advance(std::time::Duration::from_secs(7200));
-    assert_eq!(s.state.store.abort_expired_uploads(3600 * 1000).unwrap(), 1);
+    assert_eq!(
+        s.state
+            .store
+            .abort_expired_uploads(3600 * 1000)
+            .await
+            .unwrap(),
+        1
+    );
     assert_error_code(
         &c.send(Req::new("GET", Some(B), "old").q("uploadId", &id))
             .await,
@@ -460,9 +474,9 @@ async fn fsck_counts_parts_of_open_uploads_and_repair_keeps_them() {
     let repaired = s.state.store.fsck(true).unwrap();
     assert_eq!(repaired.repaired, 0, "{repaired}");
     // The sweep that runs at start-up queues nothing the parts reference either.
-    assert_eq!(s.state.store.sweep_orphans().unwrap(), 0);
+    assert_eq!(s.state.store.sweep_orphans().await.unwrap(), 0);
     s.clock.advance(std::time::Duration::from_secs(3600));
-    s.state.store.gc_once().unwrap();
+    s.state.store.gc_once().await.unwrap();
 
     let r = complete(&c, key, &id, &etags).await;
     assert_eq!(r.status, 200, "{}", r.text());

@@ -237,11 +237,7 @@ async fn a_stalled_upload_is_aborted_and_its_chunks_released_while_its_connectio
         "{head}"
     );
     // The chunks written so far are free for the collector now, not when the client hangs up.
-    let store = std::sync::Arc::clone(&s.state.store);
-    let gc = tokio::task::spawn_blocking(move || store.gc_once())
-        .await
-        .unwrap()
-        .unwrap();
+    let gc = s.state.store.gc_once().await.unwrap();
     assert_eq!(gc.deleted, 4, "{gc:?}");
     assert_eq!(c.get(B, "stalled.bin").await.status, 404);
     assert_eq!(s.state.transport.stats().body_timeouts.load(Relaxed), 1);

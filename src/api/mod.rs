@@ -50,7 +50,7 @@ pub(crate) async fn dispatch(
         Op::ListBuckets => xml::service::list_buckets(app, ctx),
         Op::CreateBucket => xml::bucket::create(app, ctx, adm, body).await,
         Op::HeadBucket => xml::bucket::head(adm),
-        Op::DeleteBucket => xml::bucket::delete(app, adm),
+        Op::DeleteBucket => xml::bucket::delete(app, adm).await,
         Op::GetBucketLocation => xml::bucket::location(adm),
         Op::ListObjects => xml::list::list_v1(app, ctx, adm),
         Op::ListObjectsV2 => xml::list::list_v2(app, ctx, adm),
@@ -67,7 +67,7 @@ pub(crate) async fn dispatch(
         Op::GetObject => xml::object::get(app, ctx, adm, false),
         Op::HeadObject => xml::object::get(app, ctx, adm, true),
         Op::DeleteObject => xml::object::delete(app, adm).await,
-        Op::InitiateMultipartUpload => xml::multipart::initiate(app, ctx, adm),
+        Op::InitiateMultipartUpload => xml::multipart::initiate(app, ctx, adm).await,
         Op::UploadPart { upload, part } => {
             xml::multipart::upload_part(app, ctx, adm, upload, *part, body).await
         }
@@ -80,7 +80,7 @@ pub(crate) async fn dispatch(
         Op::CompleteMultipartUpload { upload } => {
             xml::multipart::complete(app, ctx, adm, upload, body).await
         }
-        Op::AbortMultipartUpload { upload } => xml::multipart::abort(app, adm, upload),
+        Op::AbortMultipartUpload { upload } => xml::multipart::abort(app, adm, upload).await,
         Op::ListParts { upload } => xml::multipart::list_parts(app, ctx, adm, upload),
         Op::ListMultipartUploads => xml::multipart::list_uploads(app, ctx, adm),
         Op::AppendObject => xml::append::append(app, ctx, adm, body).await,
@@ -90,20 +90,20 @@ pub(crate) async fn dispatch(
         Op::PutObjectAcl => xml::acl::put_object(app, ctx, adm, body).await,
         Op::GetBucketPolicy => xml::policy::get(ctx, adm),
         Op::PutBucketPolicy => xml::policy::put(app, ctx, adm, body).await,
-        Op::DeleteBucketPolicy => xml::policy::delete(app, adm),
+        Op::DeleteBucketPolicy => xml::policy::delete(app, adm).await,
         Op::GetBucketTagging => xml::tagging::get(adm),
         Op::PutBucketTagging => xml::tagging::put(app, ctx, adm, body).await,
-        Op::DeleteBucketTagging => xml::tagging::delete(app, adm),
+        Op::DeleteBucketTagging => xml::tagging::delete(app, adm).await,
         Op::GetBucketCors => xml::cors::get(adm),
         Op::PutBucketCors => xml::cors::put(app, ctx, adm, body).await,
-        Op::DeleteBucketCors => xml::cors::delete(app, adm),
+        Op::DeleteBucketCors => xml::cors::delete(app, adm).await,
         Op::OptionsObject => xml::cors::preflight(app, ctx, op, adm),
         Op::GetBucketWebsite => xml::website::get(adm),
         Op::PutBucketWebsite => xml::website::put(app, ctx, adm, body).await,
-        Op::DeleteBucketWebsite => xml::website::delete(app, adm),
+        Op::DeleteBucketWebsite => xml::website::delete(app, adm).await,
         Op::GetBucketReferer => xml::referer::get(adm),
         Op::PutBucketReferer => xml::referer::put(app, ctx, adm, body).await,
-        Op::DeleteBucketReferer => xml::referer::delete(app, adm),
+        Op::DeleteBucketReferer => xml::referer::delete(app, adm).await,
         // Admission answers these itself (501 after authorization, 405).
         Op::NotImplemented(_) | Op::MethodNotAllowed => Err(ApiError::new(
             Code::InternalError,

@@ -47,50 +47,52 @@ impl Store {
         let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
         let digest = ingested.digest;
         if digest.len == 0 {
-            self.release_uncommitted(&ids)?;
+            self.release_uncommitted(ids).await?;
             return Err(ServiceError::InvalidRequest(
                 "An append must carry at least one byte.".into(),
             ));
         }
         if opts.content_md5.is_some_and(|m| m != digest.md5) {
-            self.release_uncommitted(&ids)?;
+            self.release_uncommitted(ids).await?;
             return Err(ServiceError::BadDigest);
         }
-        let store = Arc::clone(self);
         let (bucket, key) = (bucket.to_string(), key.to_string());
         let new_chunks = ingested.layout.chunks().to_vec();
-        let res = tokio::task::spawn_blocking(move || -> ServiceResult<ObjectRecord> {
-            let lock = store.lock_commits();
-            let old = store.load_object(&bucket, &key)?;
-            check_position(old.as_ref(), position)?;
-            let now = store.clock.now_ms();
-            let rec = match old {
-                Some(mut o) => {
-                    o.crc64 = crc64_combine(o.crc64, digest.crc64, digest.len);
-                    o.size += digest.len;
-                    o.etag = hex::encode(
-                        Md5::new()
-                            .chain_update(o.etag.as_bytes())
-                            .chain_update(digest.md5)
-                            .finalize(),
-                    );
-                    o.mtime_ms = now;
-                    let mut chunks = o.data.chunks().to_vec();
-                    chunks.extend(new_chunks);
-                    o.data = DataLayout::Chunks(chunks);
-                    o
-                }
-                None => {
-                    let mut r = meta.into_record(&digest, DataLayout::Chunks(new_chunks), now);
-                    r.appendable = true;
-                    r
-                }
-            };
-            store.commit_locked(&lock, &bucket, &key, Some(&rec))?;
-            Ok(rec)
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("append task: {e}")))?;
+        let res = self
+            .commit(
+                "append",
+                move |store, lock| -> ServiceResult<ObjectRecord> {
+                    let old = store.load_object(&bucket, &key)?;
+                    check_position(old.as_ref(), position)?;
+                    let now = store.clock.now_ms();
+                    let rec = match old {
+                        Some(mut o) => {
+                            o.crc64 = crc64_combine(o.crc64, digest.crc64, digest.len);
+                            o.size += digest.len;
+                            o.etag = hex::encode(
+                                Md5::new()
+                                    .chain_update(o.etag.as_bytes())
+                                    .chain_update(digest.md5)
+                                    .finalize(),
+                            );
+                            o.mtime_ms = now;
+                            let mut chunks = o.data.chunks().to_vec();
+                            chunks.extend(new_chunks);
+                            o.data = DataLayout::Chunks(chunks);
+                            o
+                        }
+                        None => {
+                            let mut r =
+                                meta.into_record(&digest, DataLayout::Chunks(new_chunks), now);
+                            r.appendable = true;
+                            r
+                        }
+                    };
+                    store.commit_locked(lock, &bucket, &key, Some(&rec))?;
+                    Ok(rec)
+                },
+            )
+            .await;
         match res {
             Ok(record) => {
                 drop(ingested);
@@ -100,7 +102,7 @@ impl Store {
                 })
             }
             Err(e) => {
-                self.release_uncommitted(&ids)?;
+                self.release_uncommitted(ids).await?;
                 Err(e)
             }
         }

@@ -1,5 +1,6 @@
 //! Bucket use cases: create, get, delete, list.
 
+use super::commit::CommitGuard;
 use super::{ServiceError, ServiceResult, Store};
 use crate::meta::{scan_prefix, Batch, BucketRecord, KeyCodec};
 use crate::policy::acl::Grant;
@@ -8,8 +9,8 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 impl Store {
-    pub fn create_bucket(
-        &self,
+    pub async fn create_bucket(
+        self: &Arc<Self>,
         name: &BucketName,
         owner_uin: &str,
         region: &str,
@@ -17,21 +18,11 @@ impl Store {
         grants: Vec<Grant>,
         tags: Vec<(String, String)>,
     ) -> ServiceResult<BucketRecord> {
-        let lock = self.lock_commits();
-        let key = KeyCodec::bucket(name.as_str());
-        if let Some(existing) = self.kv.get(&key)? {
-            let existing = BucketRecord::decode(&existing)?;
-            return Err(if existing.owner_uin == owner_uin {
-                ServiceError::BucketAlreadyOwnedByYou
-            } else {
-                ServiceError::BucketAlreadyExists
-            });
-        }
         let rec = BucketRecord {
             name: name.as_str().to_string(),
             owner_uin: owner_uin.to_string(),
             region: region.to_string(),
-            created_ms: self.clock.now_ms(),
+            created_ms: 0,
             acl,
             grants,
             policy: None,
@@ -40,54 +31,88 @@ impl Store {
             website: None,
             referer: None,
         };
+        self.commit("create bucket", move |store, lock| {
+            store.create_bucket_locked(lock, rec)
+        })
+        .await
+    }
+
+    fn create_bucket_locked(
+        &self,
+        lock: &CommitGuard<'_>,
+        mut rec: BucketRecord,
+    ) -> ServiceResult<BucketRecord> {
+        let key = KeyCodec::bucket(&rec.name);
+        if let Some(existing) = self.kv.get(&key)? {
+            let existing = BucketRecord::decode(&existing)?;
+            return Err(if existing.owner_uin == rec.owner_uin {
+                ServiceError::BucketAlreadyOwnedByYou
+            } else {
+                ServiceError::BucketAlreadyExists
+            });
+        }
+        rec.created_ms = self.clock.now_ms();
         let mut b = Batch::default();
         b.put(key, rec.encode());
         lock.write(b)?;
-        self.buckets.set(name.as_str(), Some(&rec));
+        self.buckets.set(&rec.name, Some(&rec));
         Ok(rec)
     }
 
     /// Replaces the bucket's ACL (PUT Bucket acl).
-    pub fn set_bucket_acl(
-        &self,
+    pub async fn set_bucket_acl(
+        self: &Arc<Self>,
         name: &str,
         acl: CannedAcl,
         grants: Vec<Grant>,
     ) -> ServiceResult<()> {
-        self.update_bucket(name, |rec| {
+        self.update_bucket(name, move |rec| {
             rec.acl = acl;
             rec.grants = grants;
         })
+        .await
     }
 
     /// Stores (Some) or removes (None) the bucket policy; the caller has validated it.
-    pub fn set_bucket_policy(&self, name: &str, policy: Option<String>) -> ServiceResult<()> {
-        self.update_bucket(name, |rec| rec.policy = policy)
+    pub async fn set_bucket_policy(
+        self: &Arc<Self>,
+        name: &str,
+        policy: Option<String>,
+    ) -> ServiceResult<()> {
+        self.update_bucket(name, move |rec| rec.policy = policy)
+            .await
     }
 
     /// Replaces the bucket's tags (an empty list removes them).
-    pub fn set_bucket_tags(&self, name: &str, tags: Vec<(String, String)>) -> ServiceResult<()> {
-        self.update_bucket(name, |rec| rec.tags = tags)
+    pub async fn set_bucket_tags(
+        self: &Arc<Self>,
+        name: &str,
+        tags: Vec<(String, String)>,
+    ) -> ServiceResult<()> {
+        self.update_bucket(name, move |rec| rec.tags = tags).await
     }
 
     /// Changes a bucket record under the commit lock (sub-resource configurations).
-    pub fn update_bucket(
-        &self,
+    pub async fn update_bucket(
+        self: &Arc<Self>,
         name: &str,
-        f: impl FnOnce(&mut BucketRecord),
+        f: impl FnOnce(&mut BucketRecord) + Send + 'static,
     ) -> ServiceResult<()> {
-        let lock = self.lock_commits();
-        let key = KeyCodec::bucket(name);
-        let mut rec = match self.kv.get(&key)? {
-            Some(v) => BucketRecord::decode(&v)?,
-            None => return Err(ServiceError::NoSuchBucket),
-        };
-        f(&mut rec);
-        let mut b = Batch::default();
-        b.put(key, rec.encode());
-        lock.write(b)?;
-        self.buckets.set(name, Some(&rec));
-        Ok(())
+        let name = name.to_string();
+        self.commit("bucket update", move |store, lock| {
+            let key = KeyCodec::bucket(&name);
+            let mut rec = match store.kv.get(&key)? {
+                Some(v) => BucketRecord::decode(&v)?,
+                None => return Err(ServiceError::NoSuchBucket),
+            };
+            f(&mut rec);
+            let mut b = Batch::default();
+            b.put(key, rec.encode());
+            lock.write(b)?;
+            store.buckets.set(&name, Some(&rec));
+            Ok(())
+        })
+        .await
     }
 
     pub fn get_bucket(&self, name: &str) -> ServiceResult<Option<BucketRecord>> {
@@ -110,8 +135,15 @@ impl Store {
         }
     }
 
-    pub fn delete_bucket(&self, name: &str) -> ServiceResult<()> {
-        let lock = self.lock_commits();
+    pub async fn delete_bucket(self: &Arc<Self>, name: &str) -> ServiceResult<()> {
+        let name = name.to_string();
+        self.commit("delete bucket", move |store, lock| {
+            store.delete_bucket_locked(lock, &name)
+        })
+        .await
+    }
+
+    fn delete_bucket_locked(&self, lock: &CommitGuard<'_>, name: &str) -> ServiceResult<()> {
         let key = KeyCodec::bucket(name);
         if self.kv.get(&key)?.is_none() {
             return Err(ServiceError::NoSuchBucket);

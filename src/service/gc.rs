@@ -1,10 +1,12 @@
 //! The chunk collector: deletes chunks that have been unreferenced for the grace period, and at
 //! start-up queues chunk files that no metadata knows about (left by a crash mid-upload).
 
+use super::commit::Appended;
 use super::{ServiceResult, Store};
 use crate::meta::{scan_prefix, Batch, Direction, GcEntry, KeyCodec};
 use std::collections::HashSet;
 use std::ops::Bound;
+use std::sync::Arc;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct GcStats {
@@ -17,8 +19,12 @@ pub struct GcStats {
 }
 
 impl Store {
-    /// One collection pass over queue entries that are due. Blocking.
-    pub fn gc_once(&self) -> ServiceResult<GcStats> {
+    /// One collection pass over queue entries that are due.
+    pub async fn gc_once(self: &Arc<Self>) -> ServiceResult<GcStats> {
+        self.blocking("chunk collection", Store::gc_pass).await
+    }
+
+    fn gc_pass(&self, appended: &Appended) -> ServiceResult<GcStats> {
         let now = self.clock.now_ms().max(0) as u64;
         let lo = KeyCodec::gc_prefix();
         let hi = KeyCodec::gc(now + 1, &[0u8; 32]);
@@ -38,12 +44,11 @@ impl Store {
                 let Some((_, id)) = KeyCodec::decode_gc(k) else {
                     continue;
                 };
-                let lock = self.lock_commits();
-                let inflight = self.inflight.lock();
-                if inflight.contains_key(&id) {
+                let lock = self.lock_commits(appended);
+                let Some(deleting) = self.inflight.begin_delete(id) else {
                     stats.deferred += 1;
                     continue;
-                }
+                };
                 let mut batch = Batch::default();
                 batch.delete(k.clone());
                 if self.kv.get(&KeyCodec::chunk(&id))?.is_some() {
@@ -52,6 +57,7 @@ impl Store {
                     self.chunks.delete(&id)?;
                     stats.deleted += 1;
                 }
+                drop(deleting);
                 lock.write(batch)?;
                 progressed = true;
             }
@@ -64,7 +70,11 @@ impl Store {
 
     /// Queues every chunk file that is neither referenced nor already queued. Run at start-up,
     /// before any request is served. Returns how many were queued.
-    pub fn sweep_orphans(&self) -> ServiceResult<usize> {
+    pub async fn sweep_orphans(self: &Arc<Self>) -> ServiceResult<usize> {
+        self.blocking("orphan sweep", Store::sweep_pass).await
+    }
+
+    fn sweep_pass(&self, appended: &Appended) -> ServiceResult<usize> {
         let mut queued = HashSet::new();
         scan_prefix(
             self.kv.as_ref(),
@@ -96,7 +106,7 @@ impl Store {
         self.for_each_chunk_reference(&mut |_, c| {
             referenced.insert(c.id);
         })?;
-        let lock = self.lock_commits();
+        let lock = self.lock_commits(appended);
         let mut batch = Batch::default();
         let mut n = 0;
         for id in candidates {

@@ -168,7 +168,7 @@ impl Pipeline {
     async fn abandon(mut self) -> ServiceResult<()> {
         let _ = self.drain().await;
         let ids: Vec<_> = self.refs.iter().map(|r| r.id).collect();
-        self.store.release_uncommitted(&ids)
+        self.store.release_uncommitted(ids).await
     }
 }
 

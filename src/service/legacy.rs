@@ -7,6 +7,7 @@ use crate::meta::{
     scan_prefix, Batch, Direction, KeyCodec, OnceSignatureRecord, SliceSession, UploadRecord,
 };
 use std::ops::Bound;
+use std::sync::Arc;
 
 /// An unfinished slice upload of a path.
 #[derive(Debug, Clone)]
@@ -20,47 +21,59 @@ impl Store {
     /// Records a single-use signature (signed at `time`, with `mac`) as used. Returns false if
     /// it was used before. The record is written (durably, as the store is configured) before
     /// the caller acts on the signature.
-    pub fn consume_once_signature(&self, time: i64, mac: &[u8; 20]) -> ServiceResult<bool> {
+    pub async fn consume_once_signature(
+        self: &Arc<Self>,
+        time: i64,
+        mac: &[u8; 20],
+    ) -> ServiceResult<bool> {
         let key = KeyCodec::once_sign(time.max(0) as u64, mac);
-        let lock = self.lock_commits();
-        if self.kv.get(&key)?.is_some() {
-            return Ok(false);
-        }
-        let mut b = Batch::default();
-        b.put(
-            key,
-            OnceSignatureRecord {
-                used_ms: self.clock.now_ms(),
+        self.commit("once signature", move |store, lock| {
+            if store.kv.get(&key)?.is_some() {
+                return Ok(false);
             }
-            .encode(),
-        );
-        lock.write(b)?;
-        Ok(true)
+            let mut b = Batch::default();
+            b.put(
+                key,
+                OnceSignatureRecord {
+                    used_ms: store.clock.now_ms(),
+                }
+                .encode(),
+            );
+            lock.write(b)?;
+            Ok(true)
+        })
+        .await
     }
 
     /// Forgets used single-use signatures signed before `time` (they are refused as too old).
     /// Returns how many.
-    pub fn forget_once_signatures_before(&self, time: i64) -> ServiceResult<usize> {
-        let start = KeyCodec::once_sign_from(0);
-        let end = KeyCodec::once_sign_from(time.max(0) as u64);
-        let mut n = 0;
-        loop {
-            let rows = self.kv.scan(
-                Bound::Included(&start),
-                Bound::Excluded(&end),
-                Direction::Forward,
-                1000,
-            )?;
-            if rows.is_empty() {
-                return Ok(n);
+    pub async fn forget_once_signatures_before(
+        self: &Arc<Self>,
+        time: i64,
+    ) -> ServiceResult<usize> {
+        self.blocking("forget once signatures", move |store, appended| {
+            let start = KeyCodec::once_sign_from(0);
+            let end = KeyCodec::once_sign_from(time.max(0) as u64);
+            let mut n = 0;
+            loop {
+                let rows = store.kv.scan(
+                    Bound::Included(&start),
+                    Bound::Excluded(&end),
+                    Direction::Forward,
+                    1000,
+                )?;
+                if rows.is_empty() {
+                    return Ok(n);
+                }
+                let mut b = Batch::default();
+                for (k, _) in &rows {
+                    b.delete(k.clone());
+                }
+                n += rows.len();
+                store.append_unlocked(appended, b)?;
             }
-            let mut b = Batch::default();
-            for (k, _) in &rows {
-                b.delete(k.clone());
-            }
-            n += rows.len();
-            self.kv.write(b)?;
-        }
+        })
+        .await
     }
 
     /// Whether the directory `dir` (a key ending in `/`, or "" for the root) exists: the root
@@ -92,8 +105,8 @@ impl Store {
     }
 
     /// Starts a slice upload of `key`.
-    pub fn initiate_slice_upload(
-        &self,
+    pub async fn initiate_slice_upload(
+        self: &Arc<Self>,
         bucket: &str,
         key: &str,
         meta: ObjectMeta,
@@ -101,6 +114,7 @@ impl Store {
         session: SliceSession,
     ) -> ServiceResult<String> {
         self.initiate(bucket, key, meta, initiator_uin, None, Some(session))
+            .await
     }
 
     /// Unfinished slice uploads of exactly `key`, newest first.

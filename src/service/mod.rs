@@ -1,5 +1,46 @@
 //! Use cases on buckets and objects. Knows nothing of HTTP: takes typed inputs and byte streams,
 //! returns records and `ServiceError`. Owns every write to the metadata keyspace.
+//!
+//! # Async, blocking and durability: one convention
+//!
+//! Every use case that writes, or that does blocking work (metadata scans under the commit
+//! lock, chunk-file I/O), is an `async fn` on `self: &Arc<Store>`, and the service owns every
+//! `spawn_blocking` and every durability wait; callers (request handlers, the background
+//! collector, tests) just `.await` it. Inside, the blocking part runs in
+//! [`Store::blocking`] (or [`Store::commit`], the same holding the commit lock): a closure on
+//! tokio's blocking pool that takes the commit lock (`lock_commits`, a `tokio` mutex taken
+//! with `blocking_lock`, which panics on an async worker) and appends batches without waiting
+//! for the disk, recording their tickets; the lock is released, and then the method awaits
+//! [`Store::durable`] for the last ticket: a watch channel, no thread parked, and one log sync
+//! serves every commit that appended meanwhile (group commit). A failed log sync aborts the
+//! process in the sync thread (`meta::rocks`), before any waiter could acknowledge. Streaming
+//! writes (`put_object`, `upload_part`, `append_object`) ingest the body on the async task
+//! (chunk stores and hashing on the blocking pool) and commit the same way. The one exception
+//! is [`Store::commit_here`]: a small PUT whose bytes live in its record commits on its own
+//! task, awaiting (never blocking on) the commit lock, because its commit is two point reads
+//! and an append and the hop to the blocking pool cost most of its time.
+//!
+//! So no tokio worker ever blocks on the commit lock (held across metadata and chunk I/O) or
+//! on the log's sync condvar. Point reads (`get_bucket`, `bucket_shared`, `head_object`,
+//! `load_object`, `get_upload`, `list_objects`, `list_parts`, `list_uploads`, `slice_uploads`,
+//! `dir_exists`, `list_buckets`, `read_stream`) stay plain `fn`s called inline: they read
+//! the metadata store (memtable or block cache, at worst one disk read) or the bucket cache,
+//! never take the commit lock and never wait on a condvar; the request pipeline and the
+//! authorizer call them from synchronous code.
+//!
+//! Policy evaluation never runs under the commit lock: a copy is checked by its caller against
+//! a snapshot of the source read outside the lock, and commits only if the source is still that
+//! snapshot (see [`Store::copy_object`]).
+//!
+//! The offline maintenance API is separate and synchronous: [`Store::fsck`] (the `cosd fsck`
+//! command, with the server stopped) and [`Store::close`] (shutdown) block the calling thread.
+//!
+//! # Errors
+//!
+//! An `std::io::Error` has no implicit conversion: a failure of this server's own storage
+//! (chunk files, the metadata store) is [`ServiceError::Internal`] (500, logged at ERROR with
+//! the request id), while a request body that fails to arrive is the client's
+//! ([`ServiceError::body_read`], 400 `IncompleteBody`).
 
 mod append;
 mod bucket;
@@ -23,7 +64,10 @@ pub use list::{ListEntry, ListPage, ListParams};
 pub use multipart::{
     CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,
 };
-pub use object::{CopyParams, MetadataDirective, ObjectMeta, WriteCondition, WriteOptions};
+pub use object::{
+    CopyParams, MetadataDirective, ObjectMeta, SourceChanged, WriteCondition, WriteOptions,
+    COPY_ATTEMPTS,
+};
 pub use read::take_inline;
 pub use refs::{RefHolder, RefScan};
 pub use write::PutOutcome;
@@ -31,8 +75,8 @@ pub use write::PutOutcome;
 use crate::chunk::{ChunkError, ChunkId, ChunkStore};
 use crate::clock::Clock;
 use crate::meta::{Kv, KvError, RecordError};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Condvar, Mutex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -78,9 +122,16 @@ pub enum ServiceError {
     Internal(String),
 }
 
-impl From<std::io::Error> for ServiceError {
-    fn from(e: std::io::Error) -> Self {
+impl ServiceError {
+    /// A request body that failed to arrive (its stream errored or ended early): the client's
+    /// fault, answered 400 `IncompleteBody` as before.
+    pub fn body_read(e: std::io::Error) -> Self {
         ServiceError::IncompleteBody(e.to_string())
+    }
+
+    /// A failure of this server's own storage (disk, chunk files): 500 `InternalError`.
+    pub fn storage_io(e: std::io::Error) -> Self {
+        ServiceError::Internal(format!("storage I/O: {e}"))
     }
 }
 
@@ -121,10 +172,21 @@ pub struct StoreConfig {
 
 /// Chunks being written whose references are not committed yet. The collector never deletes a
 /// chunk listed here, and a writer registers a chunk before it checks or writes its file, so a
-/// deduplicated write can never race a deletion of the same chunk.
+/// deduplicated write can never race a deletion of the same chunk. The lock is never held
+/// across I/O (guards are dropped on async workers): the collector marks a chunk as being
+/// deleted, deletes its file without the lock, and a writer registering that chunk meanwhile
+/// waits for the deletion on its blocking-pool thread.
 #[derive(Default)]
 pub(crate) struct Inflight {
-    set: Mutex<HashMap<ChunkId, usize>>,
+    state: Mutex<InflightState>,
+    /// Signalled when the collector is done deleting a chunk.
+    deleted: Condvar,
+}
+
+#[derive(Default)]
+struct InflightState {
+    writers: HashMap<ChunkId, usize>,
+    deleting: HashSet<ChunkId>,
 }
 
 pub(crate) struct InflightGuard {
@@ -133,8 +195,35 @@ pub(crate) struct InflightGuard {
 }
 
 impl Inflight {
-    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ChunkId, usize>> {
-        self.set.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, InflightState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// For the collector: unless a writer has `id` in flight, marks it as being deleted and
+    /// returns the mark, which ends the deletion when dropped.
+    pub(crate) fn begin_delete(self: &Arc<Self>, id: ChunkId) -> Option<Deleting> {
+        let mut st = self.lock();
+        if st.writers.contains_key(&id) {
+            return None;
+        }
+        st.deleting.insert(id);
+        Some(Deleting {
+            inflight: Arc::clone(self),
+            id,
+        })
+    }
+}
+
+/// A chunk the collector is deleting (see [`Inflight::begin_delete`]).
+pub(crate) struct Deleting {
+    inflight: Arc<Inflight>,
+    id: ChunkId,
+}
+
+impl Drop for Deleting {
+    fn drop(&mut self) {
+        self.inflight.lock().deleting.remove(&self.id);
+        self.inflight.deleted.notify_all();
     }
 }
 
@@ -146,22 +235,30 @@ impl InflightGuard {
         }
     }
 
-    /// Registers `id`, then runs `f` (the chunk write) while holding the registry lock only for
-    /// the registration itself.
+    /// Registers `id` before its file is checked or written. Blocking-pool threads only: waits
+    /// while the collector is deleting that very chunk.
     pub(crate) fn register(&mut self, id: ChunkId) {
-        *self.inflight.lock().entry(id).or_insert(0) += 1;
+        let mut st = self.inflight.lock();
+        while st.deleting.contains(&id) {
+            st = self
+                .inflight
+                .deleted
+                .wait(st)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        *st.writers.entry(id).or_insert(0) += 1;
         self.ids.push(id);
     }
 }
 
 impl Drop for InflightGuard {
     fn drop(&mut self) {
-        let mut set = self.inflight.lock();
+        let mut st = self.inflight.lock();
         for id in &self.ids {
-            if let Some(n) = set.get_mut(id) {
+            if let Some(n) = st.writers.get_mut(id) {
                 *n -= 1;
                 if *n == 0 {
-                    set.remove(id);
+                    st.writers.remove(id);
                 }
             }
         }
@@ -174,9 +271,10 @@ pub struct Store {
     pub(crate) chunks: Arc<dyn ChunkStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) cfg: StoreConfig,
-    /// Serializes read-modify-write commits (object records and chunk refcounts). Held only for
-    /// the metadata batch, never across I/O on object bytes.
-    pub(crate) commit_lock: Mutex<()>,
+    /// Serializes read-modify-write commits (object records and chunk refcounts). Held for the
+    /// metadata reads and batch of a commit (and by the collector across a chunk deletion), so
+    /// it is taken on the blocking pool, or awaited (`Store::commit_here`); see the module doc.
+    pub(crate) commit_lock: tokio::sync::Mutex<()>,
     pub(crate) inflight: Arc<Inflight>,
     /// Bucket records as last read or written (every request reads its bucket).
     pub(crate) buckets: bucket::BucketCache,
@@ -205,7 +303,7 @@ impl Store {
             chunks,
             clock,
             cfg,
-            commit_lock: Mutex::new(()),
+            commit_lock: tokio::sync::Mutex::new(()),
             inflight: Arc::default(),
             buckets: bucket::BucketCache::default(),
             // Enough for a single-stream upload's chunks in flight (filling, hashing and
@@ -213,14 +311,6 @@ impl Store {
             bufs: crate::chunk::BufPool::new(cfg_chunk_size, 6),
             md5: crate::checksum::Md5Engine::default(),
         }
-    }
-
-    /// Takes the commit lock; writes through the guard become durable when it is dropped.
-    pub(crate) fn lock_commits(&self) -> commit::CommitGuard<'_> {
-        commit::CommitGuard::new(
-            self.commit_lock.lock().unwrap_or_else(|p| p.into_inner()),
-            self.kv.as_ref(),
-        )
     }
 
     pub fn config(&self) -> &StoreConfig {

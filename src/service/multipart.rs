@@ -2,7 +2,7 @@
 //! completing concatenates the parts' chunk lists into the object record in one atomic batch, so
 //! no part byte is copied, and parts left out are released.
 
-use super::commit::{count, Deltas};
+use super::commit::{count, Appended, CommitGuard, Deltas};
 use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteCondition, WriteOptions};
 use crate::auth::payload::BodyError;
 use crate::checksum::{crc64_combine, BodyDigest, ChecksumAlgorithm, ChecksumType, FlexChecksum};
@@ -53,8 +53,8 @@ fn valid_upload_id(id: &str) -> bool {
 
 impl Store {
     /// Starts an upload; the id sorts by initiation time.
-    pub fn initiate_upload(
-        &self,
+    pub async fn initiate_upload(
+        self: &Arc<Self>,
         bucket: &str,
         key: &str,
         meta: ObjectMeta,
@@ -62,10 +62,11 @@ impl Store {
         checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
     ) -> ServiceResult<String> {
         self.initiate(bucket, key, meta, initiator_uin, checksum, None)
+            .await
     }
 
-    pub(super) fn initiate(
-        &self,
+    pub(super) async fn initiate(
+        self: &Arc<Self>,
         bucket: &str,
         key: &str,
         meta: ObjectMeta,
@@ -73,7 +74,25 @@ impl Store {
         checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
         slice: Option<SliceSession>,
     ) -> ServiceResult<String> {
-        let lock = self.lock_commits();
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        let initiator_uin = initiator_uin.to_string();
+        self.commit("initiate upload", move |store, lock| {
+            store.initiate_locked(lock, &bucket, &key, meta, initiator_uin, checksum, slice)
+        })
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn initiate_locked(
+        &self,
+        lock: &CommitGuard<'_>,
+        bucket: &str,
+        key: &str,
+        meta: ObjectMeta,
+        initiator_uin: String,
+        checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
+        slice: Option<SliceSession>,
+    ) -> ServiceResult<String> {
         if self.get_bucket(bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
@@ -87,7 +106,7 @@ impl Store {
         let template = meta.into_record(&empty, DataLayout::Chunks(Vec::new()), now);
         let rec = UploadRecord {
             initiated_ms: now,
-            initiator_uin: initiator_uin.to_string(),
+            initiator_uin,
             template,
             checksum_algorithm: checksum.map(|c| c.0),
             checksum_type: checksum.and_then(|c| c.1),
@@ -135,7 +154,7 @@ impl Store {
             .content_md5
             .is_some_and(|want| want != ingested.digest.md5)
         {
-            self.release_uncommitted(&ids)?;
+            self.release_uncommitted(ids).await?;
             return Err(ServiceError::BadDigest);
         }
         let part = PartRecord {
@@ -146,20 +165,19 @@ impl Store {
             checksum: opts.checksum.and_then(|s| s.get().cloned()),
             chunks: ingested.layout.chunks().to_vec(),
         };
-        let store = Arc::clone(self);
         let (bucket, key, id, rec) = (
             bucket.to_string(),
             key.to_string(),
             upload_id.to_string(),
             part.clone(),
         );
-        let res = tokio::task::spawn_blocking(move || {
-            store.commit_part(&bucket, &key, &id, number, &rec)
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("part commit task: {e}")))?;
+        let res = self
+            .commit("part commit", move |store, lock| {
+                store.commit_part(lock, &bucket, &key, &id, number, &rec)
+            })
+            .await;
         if let Err(e) = res {
-            self.release_uncommitted(&ids)?;
+            self.release_uncommitted(ids).await?;
             return Err(e);
         }
         drop(ingested);
@@ -168,13 +186,13 @@ impl Store {
 
     fn commit_part(
         &self,
+        lock: &CommitGuard<'_>,
         bucket: &str,
         key: &str,
         upload_id: &str,
         number: u32,
         part: &PartRecord,
     ) -> ServiceResult<()> {
-        let lock = self.lock_commits();
         if self
             .kv
             .get(&KeyCodec::upload(bucket, key, upload_id))?
@@ -236,8 +254,8 @@ impl Store {
     }
 
     /// Completes an upload: validates the part list and atomically replaces the object.
-    pub fn complete_upload(
-        &self,
+    pub async fn complete_upload(
+        self: &Arc<Self>,
         bucket: &str,
         key: &str,
         upload_id: &str,
@@ -245,7 +263,34 @@ impl Store {
         condition: &WriteCondition,
         expected: Option<&FlexChecksum>,
     ) -> ServiceResult<ObjectRecord> {
-        let lock = self.lock_commits();
+        let (bucket, key, upload_id) = (bucket.to_string(), key.to_string(), upload_id.to_string());
+        let (parts, condition) = (parts.to_vec(), condition.clone());
+        let expected = expected.cloned();
+        self.commit("complete upload", move |store, lock| {
+            store.complete_locked(
+                lock,
+                &bucket,
+                &key,
+                &upload_id,
+                &parts,
+                &condition,
+                expected.as_ref(),
+            )
+        })
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn complete_locked(
+        &self,
+        lock: &CommitGuard<'_>,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[CompletePart],
+        condition: &WriteCondition,
+        expected: Option<&FlexChecksum>,
+    ) -> ServiceResult<ObjectRecord> {
         let upload = self.get_upload(bucket, key, upload_id)?;
         if parts.is_empty() {
             return Err(ServiceError::MalformedXml(
@@ -345,20 +390,27 @@ impl Store {
         batch.put(KeyCodec::object(bucket, key), object.encode());
         self.apply_refcounts(&mut batch, &deltas)?;
         lock.write(batch)?;
-        drop(lock);
         Ok(object)
     }
 
     /// Aborts an upload, releasing its parts.
-    pub fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> ServiceResult<()> {
-        let lock = self.lock_commits();
-        self.get_upload(bucket, key, upload_id)?;
-        self.abort_locked(&lock, bucket, key, upload_id)
+    pub async fn abort_upload(
+        self: &Arc<Self>,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> ServiceResult<()> {
+        let (bucket, key, upload_id) = (bucket.to_string(), key.to_string(), upload_id.to_string());
+        self.commit("abort upload", move |store, lock| {
+            store.get_upload(&bucket, &key, &upload_id)?;
+            store.abort_locked(lock, &bucket, &key, &upload_id)
+        })
+        .await
     }
 
     fn abort_locked(
         &self,
-        lock: &super::commit::CommitGuard<'_>,
+        lock: &CommitGuard<'_>,
         bucket: &str,
         key: &str,
         upload_id: &str,
@@ -469,7 +521,14 @@ impl Store {
     }
 
     /// Aborts every upload initiated before `now - max_age_ms`. Returns how many.
-    pub fn abort_expired_uploads(&self, max_age_ms: i64) -> ServiceResult<usize> {
+    pub async fn abort_expired_uploads(self: &Arc<Self>, max_age_ms: i64) -> ServiceResult<usize> {
+        self.blocking("abort expired uploads", move |store, appended| {
+            store.abort_expired(appended, max_age_ms)
+        })
+        .await
+    }
+
+    fn abort_expired(&self, appended: &Appended, max_age_ms: i64) -> ServiceResult<usize> {
         let cutoff = self.clock.now_ms() - max_age_ms;
         let mut expired = Vec::new();
         crate::meta::scan_prefix(
@@ -489,7 +548,7 @@ impl Store {
         )?;
         let mut n = 0;
         for (b, key, id) in expired {
-            let lock = self.lock_commits();
+            let lock = self.lock_commits(appended);
             if self.kv.get(&KeyCodec::upload(&b, &key, &id))?.is_some() {
                 self.abort_locked(&lock, &b, &key, &id)?;
                 n += 1;

@@ -135,10 +135,39 @@ pub struct CopyParams<'a> {
     pub storage_class: Option<String>,
     pub acl: Option<CannedAcl>,
     pub grants: Vec<Grant>,
-    /// Checked against the source under the commit lock (copy-source conditional headers).
-    pub precondition: &'a (dyn Fn(&ObjectRecord) -> ServiceResult<()> + Sync),
     /// Conditions on the destination (`x-cos-forbid-overwrite`).
     pub condition: WriteCondition,
+}
+
+/// How often a copy re-reads and re-checks a source that changed between its check and its
+/// commit before it gives up with [`SourceChanged`].
+pub const COPY_ATTEMPTS: usize = 8;
+
+/// The copy source changed between the caller's check and the commit, [`COPY_ATTEMPTS`] times
+/// in a row: a transient conflict, for the caller to answer as "retry" (503).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceChanged;
+
+/// For callers without a "retry" answer of their own (the HTTP APIs have one: 503).
+impl From<SourceChanged> for ServiceError {
+    fn from(_: SourceChanged) -> Self {
+        ServiceError::Internal(format!(
+            "the copy source changed {COPY_ATTEMPTS} times while it was being copied"
+        ))
+    }
+}
+
+/// A copy's parameters, owned, for the commit on the blocking pool.
+struct CopyJob {
+    src_bucket: String,
+    src_key: String,
+    dst_bucket: String,
+    dst_key: String,
+    directive: MetadataDirective,
+    storage_class: Option<String>,
+    acl: Option<CannedAcl>,
+    grants: Vec<Grant>,
+    condition: WriteCondition,
 }
 
 impl Store {
@@ -150,103 +179,161 @@ impl Store {
     /// Deletes `bucket/key`; returns whether it existed. Its chunks are queued for collection
     /// once nothing references them.
     pub async fn delete_object(self: &Arc<Self>, bucket: &str, key: &str) -> ServiceResult<bool> {
-        let store = Arc::clone(self);
         let (bucket, key) = (bucket.to_string(), key.to_string());
-        tokio::task::spawn_blocking(move || {
-            let lock = store.lock_commits();
+        self.commit("delete", move |store, lock| {
             if store.load_object(&bucket, &key)?.is_none() {
                 return Ok(false);
             }
             store
-                .commit_locked(&lock, &bucket, &key, None)
+                .commit_locked(lock, &bucket, &key, None)
                 .map(|old| old.is_some())
         })
         .await
-        .map_err(|e| ServiceError::Internal(format!("delete task: {e}")))?
     }
 
     /// Replaces an object's ACL (PUT Object acl); the data and other metadata stay as they are.
-    pub fn set_object_acl(
-        &self,
+    pub async fn set_object_acl(
+        self: &Arc<Self>,
         bucket: &str,
         key: &str,
         acl: Option<CannedAcl>,
         grants: Vec<Grant>,
     ) -> ServiceResult<ObjectRecord> {
-        self.modify_object(bucket, key, |rec| {
+        self.modify_object(bucket, key, move |rec| {
             rec.acl = acl;
             rec.grants = grants;
         })
+        .await
     }
 
     /// Changes an object's metadata in place (its data and chunk references stay); returns the
     /// new record.
-    pub fn modify_object(
-        &self,
+    pub async fn modify_object(
+        self: &Arc<Self>,
         bucket: &str,
         key: &str,
-        change: impl FnOnce(&mut ObjectRecord),
+        change: impl FnOnce(&mut ObjectRecord) + Send + 'static,
     ) -> ServiceResult<ObjectRecord> {
-        let lock = self.lock_commits();
-        let mut rec = self
-            .load_object(bucket, key)?
-            .ok_or(ServiceError::NoSuchKey)?;
-        change(&mut rec);
-        let mut b = crate::meta::Batch::default();
-        b.put(crate::meta::KeyCodec::object(bucket, key), rec.encode());
-        lock.write(b)?;
-        Ok(rec)
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        self.commit("modify", move |store, lock| {
+            let mut rec = store
+                .load_object(&bucket, &key)?
+                .ok_or(ServiceError::NoSuchKey)?;
+            change(&mut rec);
+            let mut b = crate::meta::Batch::default();
+            b.put(crate::meta::KeyCodec::object(&bucket, &key), rec.encode());
+            lock.write(b)?;
+            Ok(rec)
+        })
+        .await
     }
 
     /// Renames `src` to `dst` in one atomic batch (the chunks move with the record); `dst`
     /// must pass `condition`.
-    pub fn move_object(
-        &self,
+    pub async fn move_object(
+        self: &Arc<Self>,
         bucket: &str,
         src: &str,
         dst: &str,
         condition: &WriteCondition,
     ) -> ServiceResult<ObjectRecord> {
-        let lock = self.lock_commits();
-        let rec = self
-            .load_object(bucket, src)?
-            .ok_or(ServiceError::NoSuchKey)?;
-        if src == dst {
-            return Ok(rec);
-        }
-        self.check_condition(condition, bucket, dst)?;
-        self.commit_many_locked(&lock, bucket, &[(dst, Some(&rec)), (src, None)])?;
-        Ok(rec)
+        let (bucket, src, dst) = (bucket.to_string(), src.to_string(), dst.to_string());
+        let condition = condition.clone();
+        self.commit("move", move |store, lock| {
+            let rec = store
+                .load_object(&bucket, &src)?
+                .ok_or(ServiceError::NoSuchKey)?;
+            if src == dst {
+                return Ok(rec);
+            }
+            store.check_condition(&condition, &bucket, &dst)?;
+            store.commit_many_locked(lock, &bucket, &[(&dst, Some(&rec)), (&src, None)])?;
+            Ok(rec)
+        })
+        .await
     }
 
     /// PUT Object - Copy. The new object shares the source's chunks (no bytes are copied).
-    pub fn copy_object(&self, p: CopyParams<'_>) -> ServiceResult<ObjectRecord> {
-        let lock = self.lock_commits();
-        if self.get_bucket(p.src_bucket)?.is_none() {
+    ///
+    /// `check` is the caller's authorization and copy-source preconditions. It runs outside
+    /// the commit lock, on the source as read then (`None`: it does not exist; after `check`
+    /// passes, that is `NoSuchKey`). The commit then re-reads the source under the lock and
+    /// copies it only if it is still exactly the record `check` passed (data, ETag, ACL and
+    /// all), so a destination never pairs a check with content it did not see. If the source
+    /// changed in between, the whole read and check run again, at most [`COPY_ATTEMPTS`]
+    /// times, then the copy fails with [`SourceChanged`].
+    pub async fn copy_object<E, F>(
+        self: &Arc<Self>,
+        p: CopyParams<'_>,
+        mut check: F,
+    ) -> Result<ObjectRecord, E>
+    where
+        E: From<ServiceError> + From<SourceChanged>,
+        F: FnMut(Option<&ObjectRecord>) -> Result<(), E>,
+    {
+        let job = Arc::new(CopyJob {
+            src_bucket: p.src_bucket.to_string(),
+            src_key: p.src_key.to_string(),
+            dst_bucket: p.dst_bucket.to_string(),
+            dst_key: p.dst_key.to_string(),
+            directive: p.directive,
+            storage_class: p.storage_class,
+            acl: p.acl,
+            grants: p.grants,
+            condition: p.condition,
+        });
+        for _ in 0..COPY_ATTEMPTS {
+            if self.get_bucket(&job.src_bucket)?.is_none() {
+                return Err(ServiceError::NoSuchBucket.into());
+            }
+            let src = self.load_object(&job.src_bucket, &job.src_key)?;
+            check(src.as_ref())?;
+            let src = src.ok_or(ServiceError::NoSuchKey)?;
+            let job = Arc::clone(&job);
+            let attempt = self
+                .commit("copy", move |store, lock| {
+                    store.copy_locked(lock, &job, src)
+                })
+                .await?;
+            if let Some(rec) = attempt {
+                return Ok(rec);
+            }
+        }
+        Err(SourceChanged.into())
+    }
+
+    /// Commits a copy of `checked` if it is still the source (None: it changed).
+    fn copy_locked(
+        &self,
+        lock: &super::commit::CommitGuard<'_>,
+        p: &CopyJob,
+        checked: ObjectRecord,
+    ) -> ServiceResult<Option<ObjectRecord>> {
+        if self.get_bucket(&p.src_bucket)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
-        let src = self
-            .load_object(p.src_bucket, p.src_key)?
-            .ok_or(ServiceError::NoSuchKey)?;
-        (p.precondition)(&src)?;
+        match self.load_object(&p.src_bucket, &p.src_key)? {
+            Some(now) if now == checked => {}
+            _ => return Ok(None),
+        }
         let same = p.src_bucket == p.dst_bucket && p.src_key == p.dst_key;
         if same && p.directive == MetadataDirective::Copy && p.storage_class.is_none() {
             return Err(ServiceError::InvalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class or encryption attributes.".into(),
             ));
         }
-        let mut rec = src.clone();
+        let mut rec = checked;
         rec.mtime_ms = self.clock.now_ms();
-        if let MetadataDirective::Replaced(meta) = p.directive {
-            meta.apply_to(&mut rec);
+        if let MetadataDirective::Replaced(meta) = &p.directive {
+            (**meta).clone().apply_to(&mut rec);
         }
-        if let Some(sc) = p.storage_class {
-            rec.storage_class = sc;
+        if let Some(sc) = &p.storage_class {
+            rec.storage_class = sc.clone();
         }
         rec.acl = p.acl;
-        rec.grants = p.grants;
-        self.check_condition(&p.condition, p.dst_bucket, p.dst_key)?;
-        self.commit_locked(&lock, p.dst_bucket, p.dst_key, Some(&rec))?;
-        Ok(rec)
+        rec.grants = p.grants.clone();
+        self.check_condition(&p.condition, &p.dst_bucket, &p.dst_key)?;
+        self.commit_locked(lock, &p.dst_bucket, &p.dst_key, Some(&rec))?;
+        Ok(Some(rec))
     }
 }

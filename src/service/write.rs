@@ -34,7 +34,7 @@ impl Store {
         if let Some(want) = opts.content_md5 {
             if want != ingested.digest.md5 {
                 let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
-                self.release_uncommitted(&ids)?;
+                self.release_uncommitted(ids).await?;
                 return Err(ServiceError::BadDigest);
             }
         }
@@ -47,34 +47,27 @@ impl Store {
         let condition = opts.condition;
         let committed = if matches!(record.data, crate::meta::DataLayout::Inline(_)) {
             // A small object: the commit is two point reads and a log append, short enough
-            // for the async thread; the durability wait parks no thread.
-            let ticket = {
-                let lock = self.lock_commits();
-                self.check_condition(&condition, bucket, key)
-                    .and_then(|()| self.commit_locked(&lock, bucket, key, Some(&record)))
-                    .map(|_| lock.release())
-            };
-            match ticket {
-                Ok(Some(t)) => self.durable(t).await,
-                Ok(None) => Ok(()),
-                Err(e) => Err(e),
-            }
-        } else {
-            let store = Arc::clone(self);
-            let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
-            tokio::task::spawn_blocking(move || {
-                let lock = store.lock_commits();
-                store.check_condition(&condition, &bucket, &key)?;
+            // for the calling task (`Store::commit_here`).
+            self.commit_here(|store, lock| {
+                store.check_condition(&condition, bucket, key)?;
                 store
-                    .commit_locked(&lock, &bucket, &key, Some(&rec))
+                    .commit_locked(lock, bucket, key, Some(&record))
                     .map(|_| ())
             })
             .await
-            .map_err(|e| ServiceError::Internal(format!("commit task: {e}")))?
+        } else {
+            let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
+            self.commit("commit", move |store, lock| {
+                store.check_condition(&condition, &bucket, &key)?;
+                store
+                    .commit_locked(lock, &bucket, &key, Some(&rec))
+                    .map(|_| ())
+            })
+            .await
         };
         if let Err(e) = committed {
             let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
-            self.release_uncommitted(&ids)?;
+            self.release_uncommitted(ids).await?;
             return Err(e);
         }
         drop(ingested);

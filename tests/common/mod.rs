@@ -60,7 +60,9 @@ impl TestServer {
         };
         tweak(&mut cfg);
         let clock = Arc::new(OffsetClock::default());
-        let (state, _) = cosd::build_state(cfg, clock.clone() as Arc<dyn Clock>).unwrap();
+        let (state, _) = cosd::build_state(cfg, clock.clone() as Arc<dyn Clock>)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let secure = if state.config.tls_listen.is_empty() {

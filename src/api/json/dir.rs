@@ -97,13 +97,15 @@ pub async fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
     let store = &req.app.store;
     if load_dir(req, key)?.is_some() {
         let now = req.now_ms();
-        store.modify_object(&req.bucket.name, key, |rec| {
-            rec.ctime_ms = Some(rec.created_ms());
-            rec.mtime_ms = now;
-            if biz_attr.is_some() {
-                rec.biz_attr = biz_attr.clone();
-            }
-        })?;
+        store
+            .modify_object(&req.bucket.name, key, move |rec| {
+                rec.ctime_ms = Some(rec.created_ms());
+                rec.mtime_ms = now;
+                if biz_attr.is_some() {
+                    rec.biz_attr = biz_attr.clone();
+                }
+            })
+            .await?;
     } else {
         let meta = ObjectMeta {
             biz_attr,

@@ -108,7 +108,7 @@ pub async fn delete(req: &JsonReq<'_>) -> JsonResult<Value> {
 }
 
 /// `op=update` on a file: `biz_attr`, `authority` (the object ACL), `custom_headers`.
-pub fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
     let key = req.path.key();
     let biz_attr = req.biz_attr()?;
     let authority = match req.params.nonempty("authority")? {
@@ -128,27 +128,30 @@ pub fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
         apply_custom_headers(&mut scratch, h)?;
     }
     let now = req.now_ms();
-    req.app.store.modify_object(&req.bucket.name, key, |r| {
-        r.ctime_ms = Some(r.created_ms());
-        r.mtime_ms = now;
-        if biz_attr.is_some() {
-            r.biz_attr = biz_attr;
-        }
-        if let Some(acl) = authority {
-            r.acl = acl;
-            r.grants.clear();
-        }
-        if let Some(h) = &headers {
-            // Validated above; the same text applies the same way.
-            let _ = apply_custom_headers(r, h);
-        }
-    })?;
+    req.app
+        .store
+        .modify_object(&req.bucket.name, key, move |r| {
+            r.ctime_ms = Some(r.created_ms());
+            r.mtime_ms = now;
+            if biz_attr.is_some() {
+                r.biz_attr = biz_attr;
+            }
+            if let Some(acl) = authority {
+                r.acl = acl;
+                r.grants.clear();
+            }
+            if let Some(h) = &headers {
+                // Validated above; the same text applies the same way.
+                let _ = apply_custom_headers(r, h);
+            }
+        })
+        .await?;
     Ok(json!({}))
 }
 
 /// `op=copy` / `op=move`: `dest_fileid` (absolute or relative to the source's directory) and
 /// `to_over_write` (0, the default, refuses to replace an existing file).
-pub fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> JsonResult<Value> {
+pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> JsonResult<Value> {
     req.path.require_file()?;
     let src = req.path.key();
     let dest = req
@@ -178,20 +181,35 @@ pub fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> JsonResult<Value> {
     }
     let condition = only_create(!overwrite);
     if is_move {
-        store.move_object(bucket, src, &dst, &condition)?;
+        store.move_object(bucket, src, &dst, &condition).await?;
     } else {
-        store.copy_object(CopyParams {
-            src_bucket: bucket,
-            src_key: src,
-            dst_bucket: bucket,
-            dst_key: &dst,
-            directive: MetadataDirective::Copy,
-            storage_class: None,
-            acl: rec.acl,
-            grants: rec.grants.clone(),
-            precondition: &|_| Ok(()),
-            condition,
-        })?;
+        store
+            .copy_object(
+                CopyParams {
+                    src_bucket: bucket,
+                    src_key: src,
+                    dst_bucket: bucket,
+                    dst_key: &dst,
+                    directive: MetadataDirective::Copy,
+                    storage_class: None,
+                    acl: rec.acl,
+                    grants: rec.grants.clone(),
+                    condition,
+                },
+                // A source that changed since it was authorized above is authorized again.
+                |cur: Option<&ObjectRecord>| match cur {
+                    Some(cur) if *cur != rec => req.authorize("name/cos:GetObject", src, Some(cur)),
+                    _ => Ok(()),
+                },
+            )
+            .await?;
     }
     Ok(json!({}))
+}
+
+/// A copy source that kept changing while it was being copied: transient, the client retries.
+impl From<crate::service::SourceChanged> for JsonError {
+    fn from(_: crate::service::SourceChanged) -> Self {
+        JsonError::internal().detail("the source changed while it was being copied; retry")
+    }
 }

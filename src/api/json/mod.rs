@@ -259,7 +259,12 @@ async fn run(
             once_window: app.config.legacy_once_window_secs as i64,
         },
     )?;
-    if sign.is_once() && !app.store.consume_once_signature(sign.time, &sign.mac)? {
+    if sign.is_once()
+        && !app
+            .store
+            .consume_once_signature(sign.time, &sign.mac)
+            .await?
+    {
         return Err(LegacyAuthError::Replayed.into());
     }
     let bucket = app
@@ -296,11 +301,11 @@ async fn run(
         JsonOp::Delete if req.path.is_dir() => dir::delete(&req).await,
         JsonOp::Delete => file::delete(&req).await,
         JsonOp::Update if req.path.is_dir() => dir::update(&req).await,
-        JsonOp::Update => file::update(&req),
+        JsonOp::Update => file::update(&req).await,
         JsonOp::Upload => file::upload(&mut req).await,
-        JsonOp::Copy => file::copy_or_move(&req, false),
-        JsonOp::Move => file::copy_or_move(&req, true),
-        JsonOp::SliceInit => slice::init(&req),
+        JsonOp::Copy => file::copy_or_move(&req, false).await,
+        JsonOp::Move => file::copy_or_move(&req, true).await,
+        JsonOp::SliceInit => slice::init(&req).await,
         JsonOp::SliceData => slice::data(&mut req).await,
         JsonOp::SliceList => slice::list(&req),
         JsonOp::SliceFinish => slice::finish(&req).await,

@@ -74,7 +74,7 @@ fn session_data(up: &SliceUpload) -> Value {
 }
 
 /// `upload_slice_init`.
-pub fn init(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn init(req: &JsonReq<'_>) -> JsonResult<Value> {
     req.path.require_file()?;
     let key = req.path.key();
     let filesize = req
@@ -143,8 +143,9 @@ pub fn init(req: &JsonReq<'_>) -> JsonResult<Value> {
         sha,
         parts,
     };
-    let id =
-        store.initiate_slice_upload(bucket, key, meta, &req.ctx.identity.principal(), session)?;
+    let id = store
+        .initiate_slice_upload(bucket, key, meta, &req.ctx.identity.principal(), session)
+        .await?;
     Ok(json!({
         "session": id,
         "slice_size": slice_size,
@@ -345,16 +346,20 @@ pub async fn finish(req: &JsonReq<'_>) -> JsonResult<Value> {
             checksum: None,
         })
         .collect();
-    store.complete_upload(
-        bucket,
-        key,
-        &up.upload_id,
-        &list,
-        &WriteCondition::default(),
-        None,
-    )?;
+    store
+        .complete_upload(
+            bucket,
+            key,
+            &up.upload_id,
+            &list,
+            &WriteCondition::default(),
+            None,
+        )
+        .await?;
     if let Some(sha1) = computed {
-        store.modify_object(bucket, key, |r| r.sha1 = Some(sha1))?;
+        store
+            .modify_object(bucket, key, |r| r.sha1 = Some(sha1))
+            .await?;
     }
     Ok(req.file_urls(key))
 }

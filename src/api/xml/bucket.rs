@@ -37,7 +37,8 @@ pub async fn create(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Re
         ));
     }
     app.store
-        .create_bucket(name, owner, region, acl, grants, tags)?;
+        .create_bucket(name, owner, region, acl, grants, tags)
+        .await?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {
         resp.headers_mut().insert("Location", v);
@@ -74,9 +75,9 @@ pub fn head(adm: &Admitted) -> Reply {
     Ok(resp)
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
+pub async fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let rec = adm.bucket()?;
-    app.store.delete_bucket(&rec.name)?;
+    app.store.delete_bucket(&rec.name).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

@@ -6,7 +6,8 @@ use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class}
 use crate::api::request::Ctx;
 use crate::api::{write_condition, xml_response, Admitted, Granted, SourceGate};
 use crate::auth::encode::decode_path;
-use crate::service::{CopyParams, MetadataDirective, ServiceError, WriteCondition};
+use crate::meta::ObjectRecord;
+use crate::service::{CopyParams, MetadataDirective, SourceChanged, WriteCondition};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
@@ -92,17 +93,6 @@ pub async fn copy(
             ))
         }
     };
-    let denied = std::sync::Mutex::new(None::<ApiError>);
-    let precondition = |rec: &crate::meta::ObjectRecord| -> Result<(), ServiceError> {
-        let r = source
-            .check(&src_bucket, &src.key, Some(rec))
-            .and_then(|_| preconditions(ctx, rec, "x-cos-copy-source-", Code::PreconditionFailed))
-            .and_then(|_| preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed));
-        r.map_err(|e| {
-            *denied.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-            ServiceError::PreconditionFailed
-        })
-    };
     let params = CopyParams {
         src_bucket: &src.bucket,
         src_key: &src.key,
@@ -112,27 +102,25 @@ pub async fn copy(
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
         grants: grant_headers(ctx)?,
-        precondition: &precondition,
         condition: WriteCondition {
             forbid_overwrite: write_condition(ctx)?.forbid_overwrite,
             ..Default::default()
         },
     };
-    let rec = match app.store.copy_object(params) {
-        Ok(r) => r,
-        Err(ServiceError::PreconditionFailed) => {
-            let e = denied.lock().unwrap_or_else(|p| p.into_inner()).take();
-            return Err(e.unwrap_or_else(|| ApiError::from(ServiceError::PreconditionFailed)));
-        }
-        Err(ServiceError::NoSuchKey) => {
-            source.check(&src_bucket, &src.key, None)?;
+    // Authorization and the copy-source preconditions, on the source as read outside the
+    // commit lock; the store commits only that very source (see `Store::copy_object`).
+    let check = |rec: Option<&ObjectRecord>| -> Result<(), ApiError> {
+        source.check(&src_bucket, &src.key, rec)?;
+        let Some(rec) = rec else {
             return Err(ApiError::new(
                 Code::NoSuchKey,
                 "The specified source key does not exist.",
             ));
-        }
-        Err(e) => return Err(e.into()),
+        };
+        preconditions(ctx, rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
+        preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed)
     };
+    let rec = app.store.copy_object(params, check).await?;
     let mut w = XmlWriter::new();
     w.open("CopyObjectResult")
         .elem("ETag", &format!("\"{}\"", rec.etag))
@@ -145,6 +133,17 @@ pub async fn copy(
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
     Ok(grant.respond(resp))
+}
+
+/// A source that kept changing between its check and the commit: a transient conflict the
+/// client should retry.
+impl From<SourceChanged> for ApiError {
+    fn from(_: SourceChanged) -> Self {
+        ApiError::new(
+            Code::ServiceUnavailable,
+            "The copy source changed while the copy was being made; please retry.",
+        )
+    }
 }
 
 #[cfg(test)]

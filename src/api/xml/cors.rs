@@ -22,7 +22,8 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
         .map_err(|_| ApiError::new(Code::MalformedXML, "The CORS configuration is not UTF-8."))?;
     let config = CorsConfig::parse(text).map_err(|e| ApiError::new(Code::MalformedXML, e))?;
     app.store
-        .update_bucket(&b.name, |r| r.cors = Some(config))?;
+        .update_bucket(&b.name, |r| r.cors = Some(config))
+        .await?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -37,9 +38,9 @@ pub fn get(adm: &Admitted) -> Reply {
     Ok(xml_response(StatusCode::OK, c.to_xml()))
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
+pub async fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
-    app.store.update_bucket(&b.name, |r| r.cors = None)?;
+    app.store.update_bucket(&b.name, |r| r.cors = None).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

@@ -16,11 +16,12 @@ use crate::auth::encode::encode_key;
 use crate::auth::payload::VerifiedBody;
 use crate::auth::Identity;
 use crate::checksum::{ChecksumAlgorithm, ChecksumType};
-use crate::service::{CompletePart, WriteOptions, MAX_PART_NUMBER, MAX_PART_SIZE};
+use crate::service::{CompletePart, ServiceError, WriteOptions, MAX_PART_NUMBER, MAX_PART_SIZE};
 use crate::types::{ObjectKey, RangeSpec};
 use crate::xml::{iso8601, iso8601_ms, parse_complete, XmlWriter};
 use crate::AppState;
 use axum::body::Body;
+use futures_util::TryStreamExt;
 use http::{Response, StatusCode};
 use std::sync::Arc;
 
@@ -31,7 +32,7 @@ fn uin(ctx: &Ctx) -> String {
     }
 }
 
-pub fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
+pub async fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let meta = object_meta(ctx)?;
     let checksum = match ctx.header("x-amz-checksum-algorithm") {
@@ -65,7 +66,8 @@ pub fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     };
     let id = app
         .store
-        .initiate_upload(&bucket.name, key.as_str(), meta, &uin(ctx), checksum)?;
+        .initiate_upload(&bucket.name, key.as_str(), meta, &uin(ctx), checksum)
+        .await?;
     let mut w = XmlWriter::new();
     w.open("InitiateMultipartUploadResult")
         .elem("Bucket", &bucket.name)
@@ -186,7 +188,12 @@ pub async fn upload_part_copy(
             "A part may be at most 5 GiB.",
         ));
     }
-    let stream = Box::pin(app.store.read_stream(&rec, range));
+    // A failed read of the source's chunks is this server's storage failing, not the client.
+    let stream = Box::pin(
+        app.store
+            .read_stream(&rec, range)
+            .map_err(ServiceError::storage_io),
+    );
     let part = app
         .store
         .upload_part(
@@ -265,13 +272,17 @@ pub async fn complete(
             checksum: p.checksum().map(str::to_string),
         });
     }
-    let store = Arc::clone(&app.store);
-    let (b, k) = (bucket.name.clone(), key.as_str().to_string());
-    let rec = tokio::task::spawn_blocking(move || {
-        store.complete_upload(&b, &k, &id, &parts, &condition, expected.as_ref())
-    })
-    .await
-    .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))??;
+    let rec = app
+        .store
+        .complete_upload(
+            &bucket.name,
+            key.as_str(),
+            &id,
+            &parts,
+            &condition,
+            expected.as_ref(),
+        )
+        .await?;
     let region = ctx
         .host_region
         .clone()
@@ -302,10 +313,11 @@ pub async fn complete(
     Ok(resp)
 }
 
-pub fn abort(app: &AppState, adm: &Admitted, upload: &UploadId) -> Reply {
+pub async fn abort(app: &AppState, adm: &Admitted, upload: &UploadId) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     app.store
-        .abort_upload(&bucket.name, key.as_str(), upload.get()?)?;
+        .abort_upload(&bucket.name, key.as_str(), upload.get()?)
+        .await?;
     Ok(crate::api::empty_response(StatusCode::NO_CONTENT))
 }
 

@@ -57,7 +57,8 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
     }
     check_resources(&policy, &b.name)?;
     app.store
-        .set_bucket_policy(&b.name, Some(text.to_string()))?;
+        .set_bucket_policy(&b.name, Some(text.to_string()))
+        .await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -149,9 +150,9 @@ fn cos_shape(stored: &str) -> String {
     Value::Object(out).to_string()
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
+pub async fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
-    app.store.set_bucket_policy(&b.name, None)?;
+    app.store.set_bucket_policy(&b.name, None).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

@@ -28,7 +28,9 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
     } else {
         Some(RefererConfig::parse(text).map_err(|e| ApiError::new(Code::MalformedXML, e))?)
     };
-    app.store.update_bucket(&b.name, |r| r.referer = config)?;
+    app.store
+        .update_bucket(&b.name, |r| r.referer = config)
+        .await?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -45,9 +47,11 @@ pub fn get(adm: &Admitted) -> Reply {
 }
 
 /// DELETE `?referer`: removes the configuration (204).
-pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
+pub async fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
-    app.store.update_bucket(&b.name, |r| r.referer = None)?;
+    app.store
+        .update_bucket(&b.name, |r| r.referer = None)
+        .await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

@@ -62,7 +62,7 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
         .map(|t| (t.key, t.value))
         .collect();
     validate(&tags)?;
-    app.store.set_bucket_tags(&b.name, tags)?;
+    app.store.set_bucket_tags(&b.name, tags).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -83,8 +83,8 @@ pub fn get(adm: &Admitted) -> Reply {
     Ok(xml_response(StatusCode::OK, w.finish()))
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
+pub async fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
-    app.store.set_bucket_tags(&b.name, vec![])?;
+    app.store.set_bucket_tags(&b.name, vec![]).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }

@@ -22,7 +22,8 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
     })?;
     let config = WebsiteConfig::parse(text).map_err(|e| ApiError::new(Code::MalformedXML, e))?;
     app.store
-        .update_bucket(&b.name, |r| r.website = Some(config))?;
+        .update_bucket(&b.name, |r| r.website = Some(config))
+        .await?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -32,9 +33,11 @@ pub fn get(adm: &Admitted) -> Reply {
     Ok(xml_response(StatusCode::OK, c.to_xml()))
 }
 
-pub fn delete(app: &AppState, adm: &Admitted) -> Reply {
+pub async fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
-    app.store.update_bucket(&b.name, |r| r.website = None)?;
+    app.store
+        .update_bucket(&b.name, |r| r.website = None)
+        .await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
