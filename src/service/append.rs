@@ -39,7 +39,7 @@ impl Store {
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
         E: Into<ServiceError>,
     {
-        if self.get_bucket(bucket)?.is_none() {
+        if !self.bucket_exists(bucket)? {
             return Err(ServiceError::NoSuchBucket);
         }
         check_position(self.load_object(bucket, key)?.as_ref(), position)?;

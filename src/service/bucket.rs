@@ -115,12 +115,33 @@ impl Store {
         .await
     }
 
+    /// How many bucket records were handed out since start (tests count a request's reads).
+    pub fn bucket_record_reads(&self) -> u64 {
+        self.buckets
+            .reads
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether `name` exists: a probe of the cache, else of the key, without decoding or
+    /// copying the record. Commits check it under the commit lock, so an object is never
+    /// committed into a bucket a concurrent DELETE Bucket removed.
+    pub(crate) fn bucket_exists(&self, name: &str) -> ServiceResult<bool> {
+        if self.buckets.get(name).is_some() {
+            return Ok(true);
+        }
+        Ok(self.kv.get(&KeyCodec::bucket(name))?.is_some())
+    }
+
     pub fn get_bucket(&self, name: &str) -> ServiceResult<Option<BucketRecord>> {
         Ok(self.bucket_shared(name)?.map(|b| (*b).clone()))
     }
 
-    /// The bucket record without copying it (per-request checks: referer, CORS headers).
+    /// The bucket record without copying it. The request pipeline reads it once per request
+    /// and hands it to everything that needs it (referer, authorization, handler, CORS).
     pub fn bucket_shared(&self, name: &str) -> ServiceResult<Option<Arc<BucketRecord>>> {
+        self.buckets
+            .reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(hit) = self.buckets.get(name) {
             return Ok(Some(hit));
         }
@@ -200,6 +221,8 @@ impl Store {
 #[derive(Default)]
 pub(crate) struct BucketCache {
     inner: std::sync::RwLock<(u64, BucketMap)>,
+    /// Bucket records handed out (`Store::bucket_shared`), for `Store::bucket_record_reads`.
+    reads: std::sync::atomic::AtomicU64,
 }
 
 type BucketMap = std::collections::HashMap<String, Arc<BucketRecord>>;

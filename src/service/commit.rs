@@ -215,7 +215,7 @@ impl Store {
         bucket: &str,
         changes: &[(&str, Option<&ObjectRecord>)],
     ) -> ServiceResult<Vec<Option<ObjectRecord>>> {
-        if self.get_bucket(bucket)?.is_none() {
+        if !self.bucket_exists(bucket)? {
             return Err(ServiceError::NoSuchBucket);
         }
         let mut deltas = Deltas::new();

@@ -93,7 +93,7 @@ impl Store {
         checksum: Option<(ChecksumAlgorithm, Option<ChecksumType>)>,
         slice: Option<SliceSession>,
     ) -> ServiceResult<String> {
-        if self.get_bucket(bucket)?.is_none() {
+        if !self.bucket_exists(bucket)? {
             return Err(ServiceError::NoSuchBucket);
         }
         let now = self.clock.now_ms();

@@ -283,7 +283,7 @@ impl Store {
             condition: p.condition,
         });
         for _ in 0..COPY_ATTEMPTS {
-            if self.get_bucket(&job.src_bucket)?.is_none() {
+            if !self.bucket_exists(&job.src_bucket)? {
                 return Err(ServiceError::NoSuchBucket.into());
             }
             let src = self.load_object(&job.src_bucket, &job.src_key)?;
@@ -309,7 +309,7 @@ impl Store {
         p: &CopyJob,
         checked: ObjectRecord,
     ) -> ServiceResult<Option<ObjectRecord>> {
-        if self.get_bucket(&p.src_bucket)?.is_none() {
+        if !self.bucket_exists(&p.src_bucket)? {
             return Err(ServiceError::NoSuchBucket);
         }
         match self.load_object(&p.src_bucket, &p.src_key)? {
