@@ -3,7 +3,7 @@
 //! Crate map (dependencies point downwards):
 //! - `net`     transport: listener, TLS, connection limits, header casing (knows no API)
 //! - `api`     the request pipeline (`request`: target, `Op`, authentication; `pipeline`;
-//!             `authz`; `error`, the one renderer) and thin handlers, one file per resource
+//!   `authz`; `error`, the one renderer) and thin handlers, one file per resource
 //! - `auth`    signature verification (q-sign), `Identity`, `CredentialStore`
 //! - `policy`  authorization decisions (pure)
 //! - `iam`     accounts and access keys
