@@ -3,6 +3,7 @@
 
 mod simulate;
 
+use crate::api::error::{ApiError, ApiResult, Code, Surface};
 use crate::api::read_xml_body;
 use crate::api::request::Ctx;
 use crate::auth::Identity;
@@ -17,46 +18,8 @@ use serde_json::{json, Value};
 /// Largest admin request body (a policy document is at most 4 KiB).
 const MAX_BODY: usize = 64 * 1024;
 
-/// An admin API error: a status and a JSON `{code, message}` body.
-#[derive(Debug)]
-pub struct AdminError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl AdminError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AdminError {
-        AdminError {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    fn bad(message: impl Into<String>) -> AdminError {
-        Self::new(StatusCode::BAD_REQUEST, "InvalidArgument", message)
-    }
-}
-
-impl From<IamError> for AdminError {
-    fn from(e: IamError) -> AdminError {
-        let (status, code) = match &e {
-            IamError::NoSuchUser(_) => (StatusCode::NOT_FOUND, "NoSuchUser"),
-            IamError::NoSuchGroup(_) => (StatusCode::NOT_FOUND, "NoSuchGroup"),
-            IamError::NoSuchKey(_) => (StatusCode::NOT_FOUND, "NoSuchKey"),
-            IamError::NoSuchPolicy(_) => (StatusCode::NOT_FOUND, "NoSuchPolicy"),
-            IamError::UserExists(_) => (StatusCode::CONFLICT, "UserAlreadyExists"),
-            IamError::KeyExists(_) => (StatusCode::CONFLICT, "KeyAlreadyExists"),
-            IamError::GroupExists(_) => (StatusCode::CONFLICT, "GroupAlreadyExists"),
-            IamError::MalformedPolicy(_) => (StatusCode::BAD_REQUEST, "MalformedPolicy"),
-            IamError::Invalid(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
-            IamError::Kv(_) | IamError::Poisoned => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
-            }
-        };
-        AdminError::new(status, code, e.to_string())
-    }
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(Code::InvalidArgument, message)
 }
 
 fn json_response(status: StatusCode, v: &Value) -> Response<Body> {
@@ -76,15 +39,6 @@ fn no_content() -> Response<Body> {
         .unwrap_or_default()
 }
 
-impl AdminError {
-    pub fn into_response(self) -> Response<Body> {
-        json_response(
-            self.status,
-            &json!({"code": self.code, "message": self.message}),
-        )
-    }
-}
-
 fn key_json(k: &AccessKeyRecord) -> Value {
     json!({"secret_id": k.secret_id, "uin": k.uin, "enabled": k.enabled})
 }
@@ -97,11 +51,11 @@ fn new_key_json(k: &NewKey) -> Value {
     v
 }
 
-fn user_json(app: &AppState, root: &str, uin: &str) -> Result<Value, AdminError> {
+fn user_json(app: &AppState, root: &str, uin: &str) -> ApiResult<Value> {
     let dir = app.iam.directory();
     let u = dir
         .user(root, uin)
-        .ok_or_else(|| AdminError::from(IamError::NoSuchUser(uin.into())))?;
+        .ok_or_else(|| ApiError::from(IamError::NoSuchUser(uin.into())))?;
     let keys: Vec<Value> = dir.keys_of(root, uin).into_iter().map(key_json).collect();
     Ok(json!({
         "uin": u.uin,
@@ -112,12 +66,12 @@ fn user_json(app: &AppState, root: &str, uin: &str) -> Result<Value, AdminError>
     }))
 }
 
-fn group_json(app: &AppState, root: &str, name: &str) -> Result<Value, AdminError> {
+fn group_json(app: &AppState, root: &str, name: &str) -> ApiResult<Value> {
     let dir = app.iam.directory();
     let g = dir
         .groups
         .get(&(root.to_string(), name.to_string()))
-        .ok_or_else(|| AdminError::from(IamError::NoSuchGroup(name.into())))?;
+        .ok_or_else(|| ApiError::from(IamError::NoSuchGroup(name.into())))?;
     Ok(json!({
         "name": g.name,
         "members": dir.members(root, name),
@@ -125,17 +79,17 @@ fn group_json(app: &AppState, root: &str, name: &str) -> Result<Value, AdminErro
     }))
 }
 
-async fn body_text(ctx: &Ctx, body: Body) -> Result<String, AdminError> {
+async fn body_text(ctx: &Ctx, body: Body) -> ApiResult<String> {
     let bytes = read_xml_body(ctx, body, MAX_BODY)
         .await
-        .map_err(|e| AdminError::bad(e.message))?;
-    String::from_utf8(bytes.to_vec()).map_err(|_| AdminError::bad("the body is not UTF-8"))
+        .map_err(|e| bad(e.message))?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| bad("the body is not UTF-8"))
 }
 
-async fn body_json<T: for<'de> Deserialize<'de>>(ctx: &Ctx, body: Body) -> Result<T, AdminError> {
+async fn body_json<T: for<'de> Deserialize<'de>>(ctx: &Ctx, body: Body) -> ApiResult<T> {
     let text = body_text(ctx, body).await?;
     let text = if text.trim().is_empty() { "{}" } else { &text };
-    serde_json::from_str(text).map_err(|e| AdminError::bad(format!("invalid JSON body: {e}")))
+    serde_json::from_str(text).map_err(|e| bad(format!("invalid JSON body: {e}")))
 }
 
 #[derive(Deserialize)]
@@ -175,19 +129,11 @@ struct NewGroup {
 pub async fn dispatch(app: &AppState, ctx: &Ctx, path: &str, body: Body) -> Response<Body> {
     match route(app, ctx, path, body).await {
         Ok(r) => r,
-        Err(e) => {
-            tracing::info!(code = e.code, detail = %e.message, "admin request rejected");
-            e.into_response()
-        }
+        Err(e) => e.render(Surface::Admin, &ctx.request_id, &ctx.resource, false),
     }
 }
 
-async fn route(
-    app: &AppState,
-    ctx: &Ctx,
-    path: &str,
-    body: Body,
-) -> Result<Response<Body>, AdminError> {
+async fn route(app: &AppState, ctx: &Ctx, path: &str, body: Body) -> ApiResult<Response<Body>> {
     let root = match &ctx.identity {
         // A root account's permanent key: temporary keys never administer.
         Identity::Account {
@@ -196,9 +142,8 @@ async fn route(
             secret_id,
         } if uin == root_uin && app.iam.temp_key(secret_id).is_none() => root_uin.clone(),
         _ => {
-            return Err(AdminError::new(
-                StatusCode::FORBIDDEN,
-                "AccessDenied",
+            return Err(ApiError::new(
+                Code::AccessDenied,
                 "The admin API needs a root account's signature.",
             ))
         }
@@ -214,7 +159,7 @@ async fn route(
             let key = match (&req.secret_id, &req.secret_key) {
                 (Some(i), Some(k)) => Some((i.as_str(), k.as_str())),
                 (None, None) => None,
-                _ => return Err(AdminError::bad("give secret_id and secret_key together")),
+                _ => return Err(bad("give secret_id and secret_key together")),
             };
             app.iam.create_user(root, &req.uin, &req.groups, key, now)?;
             ok(user_json(app, root, &req.uin)?)
@@ -307,9 +252,8 @@ async fn route(
             let req: simulate::SimulateRequest = body_json(ctx, body).await?;
             ok(simulate::run(app, root, &req)?)
         }
-        _ => Err(AdminError::new(
-            StatusCode::NOT_FOUND,
-            "NoSuchAdminResource",
+        _ => Err(ApiError::new(
+            Code::NoSuchAdminResource,
             format!("no admin resource {} /_cosd/admin/{path}", ctx.method),
         )),
     }

@@ -7,7 +7,7 @@
 //! `api::authz`) -> `{code, message, request_id, data}`.
 
 mod dir;
-mod error;
+pub(crate) mod error;
 mod file;
 mod info;
 mod params;
@@ -15,9 +15,11 @@ mod route;
 mod sha;
 mod slice;
 
+pub use error::JsonCode;
 pub use route::PREFIX;
 
 use crate::api::authorize_in;
+use crate::api::error::{ApiResult, Surface};
 use crate::api::request::authn::Dialect;
 use crate::api::request::op::Op;
 use crate::api::request::target::Target;
@@ -30,10 +32,9 @@ use crate::net::tls::TlsInfo;
 use crate::AppState;
 use axum::body::Body;
 use bytes::Bytes;
-use error::{JsonError, JsonResult};
 use futures_util::StreamExt;
 use http::request::Parts;
-use http::{HeaderValue, Method, Response};
+use http::{Method, Response};
 use params::Params;
 use route::JsonPath;
 use serde_json::{json, Value};
@@ -119,9 +120,8 @@ pub(crate) struct JsonReq<'a> {
 }
 
 impl JsonReq<'_> {
-    fn authorize(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> JsonResult<()> {
+    fn authorize(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> ApiResult<()> {
         authorize_in(self.app, &self.ctx, action, &self.bucket, Some(key), object)
-            .map_err(JsonError::from)
     }
 
     fn now_ms(&self) -> i64 {
@@ -129,9 +129,9 @@ impl JsonReq<'_> {
     }
 
     /// `biz_attr`, at most 4 KB.
-    fn biz_attr(&self) -> JsonResult<Option<String>> {
+    fn biz_attr(&self) -> ApiResult<Option<String>> {
         match self.params.text("biz_attr")? {
-            Some(b) if b.len() > MAX_BIZ_ATTR => Err(JsonError::biz_attr_too_long()),
+            Some(b) if b.len() > MAX_BIZ_ATTR => Err(error::biz_attr_too_long()),
             other => Ok(other.map(str::to_string)),
         }
     }
@@ -155,45 +155,18 @@ pub(crate) async fn handle(
     access: &mut crate::api::pipeline::Access,
 ) -> Response<Body> {
     let rid = incoming.rid;
-    let result = run(app, parts, body, incoming, access).await;
-    if let Err(e) = &result {
-        if e.code == JsonError::internal().code {
-            tracing::error!(code = e.code, "request failed");
-        } else {
-            tracing::info!(code = e.code, detail = %e.message, "request rejected");
+    match run(app, parts, body, incoming, access).await {
+        Ok(data) => {
+            let text = json!({"code": 0, "message": "SUCCESS", "request_id": rid, "data": data})
+                .to_string();
+            Response::builder()
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Content-Length", text.len())
+                .body(Body::from(text))
+                .unwrap_or_default()
         }
+        Err(e) => e.render(Surface::Json, rid, "", false),
     }
-    render(result, rid)
-}
-
-fn render(result: JsonResult<Value>, rid: &str) -> Response<Body> {
-    let (status, body, close) = match result {
-        Ok(data) => (
-            http::StatusCode::OK,
-            json!({"code": 0, "message": "SUCCESS", "request_id": rid, "data": data}),
-            false,
-        ),
-        Err(e) => {
-            let mut v = json!({"code": e.code, "message": e.message, "request_id": rid});
-            if let Some(d) = e.data {
-                v["data"] = d;
-            }
-            // The body may be unread.
-            (e.status, v, e.code == JsonError::too_large().code)
-        }
-    };
-    let text = body.to_string();
-    let mut r = Response::builder()
-        .status(status)
-        .header("Content-Type", "application/json; charset=utf-8")
-        .header("Content-Length", text.len())
-        .body(Body::from(text))
-        .unwrap_or_default();
-    if close {
-        r.headers_mut()
-            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    r
 }
 
 async fn run(
@@ -202,7 +175,7 @@ async fn run(
     body: Body,
     incoming: Incoming<'_>,
     access: &mut crate::api::pipeline::Access,
-) -> JsonResult<Value> {
+) -> ApiResult<Value> {
     let Incoming {
         rid,
         decoded_path,
@@ -210,7 +183,7 @@ async fn run(
         resource,
     } = incoming;
     if parts.method != Method::GET && parts.method != Method::POST {
-        return Err(JsonError::bad_method());
+        return Err(error::bad_method());
     }
     let path = JsonPath::parse(decoded_path)?;
     let sign_text = parts
@@ -236,8 +209,8 @@ async fn run(
         .map(str::to_string);
     let body = read_body(&parts, body).await?;
     let params = Params::collect(&query, content_type.as_deref(), body).await?;
-    let op_name = params.nonempty("op")?.ok_or_else(JsonError::no_op)?;
-    let op = JsonOp::parse(op_name).ok_or_else(|| JsonError::unknown_op().detail(op_name))?;
+    let op_name = params.nonempty("op")?.ok_or_else(error::no_op)?;
+    let op = JsonOp::parse(op_name).ok_or_else(|| error::unknown_op().detail(op_name))?;
     access.op = format!("json:{op_name}").into();
 
     let now = app.clock.now_secs();
@@ -259,7 +232,7 @@ async fn run(
     let bucket = app
         .store
         .get_bucket(&path.full_bucket())?
-        .ok_or_else(JsonError::no_bucket)?;
+        .ok_or_else(error::no_bucket)?;
     access.bucket = bucket.name.clone();
     let host = parts
         .headers
@@ -314,21 +287,21 @@ async fn run(
 }
 
 /// Reads the body, refusing more than [`MAX_BODY`] bytes.
-async fn read_body(parts: &Parts, body: Body) -> JsonResult<Bytes> {
+async fn read_body(parts: &Parts, body: Body) -> ApiResult<Bytes> {
     let declared = parts
         .headers
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(JsonError::too_large());
+        return Err(error::too_large());
     }
     let mut stream = body.into_data_stream();
     let mut out = bytes::BytesMut::with_capacity(declared.unwrap_or(0) as usize);
     while let Some(piece) = stream.next().await {
-        let piece = piece.map_err(|e| JsonError::bad_form().detail(e))?;
+        let piece = piece.map_err(|e| error::bad_form().detail(e))?;
         if out.len() + piece.len() > MAX_BODY {
-            return Err(JsonError::too_large());
+            return Err(error::too_large());
         }
         out.extend_from_slice(&piece);
     }

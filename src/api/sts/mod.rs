@@ -3,14 +3,15 @@
 //! the caller's narrowed by the policy passed (`iam::temp`). Served at `POST /` of the service
 //! host and on `sts.<domain>` hosts; answers in the Tencent Cloud API JSON shape.
 
-mod error;
+pub(crate) mod error;
 mod request;
 
+use crate::api::error::{ApiResult, Surface};
 use crate::api::pipeline::Access;
 use crate::iam::TempRequest;
 use crate::AppState;
 use axum::body::Body;
-use error::{StsError, StsResult};
+use error::StsCode;
 use futures_util::StreamExt;
 use http::request::Parts;
 use http::{HeaderValue, Method, Response};
@@ -104,14 +105,11 @@ pub async fn handle(
             Err(e)
         }
     };
-    let body = match answer {
-        Ok(v) => json!({ "Response": v }),
-        Err(e) => {
-            tracing::info!(code = e.code, detail = %e.message, "STS call refused");
-            json!({"Response": {"Error": {"Code": e.code, "Message": e.message}, "RequestId": rid}})
-        }
+    let v = match answer {
+        Ok(v) => v,
+        Err(e) => return e.render(Surface::Sts, rid, "", false),
     };
-    let mut resp = Response::new(Body::from(body.to_string()));
+    let mut resp = Response::new(Body::from(json!({ "Response": v }).to_string()));
     resp.headers_mut().insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -119,8 +117,8 @@ pub async fn handle(
     resp
 }
 
-async fn read_body(parts: &Parts, body: Body) -> StsResult<bytes::Bytes> {
-    let too_long = || StsError::new("InvalidParameter", "The request body is too long.");
+async fn read_body(parts: &Parts, body: Body) -> ApiResult<bytes::Bytes> {
+    let too_long = || error::new(StsCode::InvalidParameter, "The request body is too long.");
     let declared = parts
         .headers
         .get(http::header::CONTENT_LENGTH)
@@ -133,7 +131,7 @@ async fn read_body(parts: &Parts, body: Body) -> StsResult<bytes::Bytes> {
     let mut stream = body.into_data_stream();
     while let Some(piece) = stream.next().await {
         let piece = piece
-            .map_err(|e| StsError::new("InvalidParameter", format!("Reading the body: {e}")))?;
+            .map_err(|e| error::new(StsCode::InvalidParameter, format!("Reading the body: {e}")))?;
         if out.len() + piece.len() > MAX_BODY {
             return Err(too_long());
         }
@@ -142,10 +140,10 @@ async fn read_body(parts: &Parts, body: Body) -> StsResult<bytes::Bytes> {
     Ok(out.freeze())
 }
 
-fn serve(app: &AppState, call: &StsCall, host: &str) -> StsResult<serde_json::Value> {
+fn serve(app: &AppState, call: &StsCall, host: &str) -> ApiResult<serde_json::Value> {
     if call.version != VERSION {
-        return Err(StsError::new(
-            "NoSuchVersion",
+        return Err(error::new(
+            StsCode::NoSuchVersion,
             format!(
                 "The API version `{}` does not exist; use {VERSION}.",
                 call.version
@@ -163,36 +161,32 @@ fn serve(app: &AppState, call: &StsCall, host: &str) -> StsResult<serde_json::Va
             )?;
             federation_token(app, call, now)
         }
-        "AssumeRole" | "AssumeRoleWithSAML" | "AssumeRoleWithWebIdentity" => Err(StsError::new(
-            "UnsupportedOperation",
+        "AssumeRole" | "AssumeRoleWithSAML" | "AssumeRoleWithWebIdentity" => Err(error::new(
+            StsCode::UnsupportedOperation,
             format!(
                 "{}: cosd has no CAM roles; use GetFederationToken with a policy instead.",
                 call.action
             ),
         )),
-        other => Err(StsError::new(
-            "InvalidAction",
+        other => Err(error::new(
+            StsCode::InvalidAction,
             format!("The action `{other}` does not exist."),
         )),
     }
 }
 
-fn federation_token(app: &AppState, call: &StsCall, now: i64) -> StsResult<serde_json::Value> {
-    let name = call
-        .param("Name")
-        .ok_or_else(|| StsError::missing("Name"))?;
+fn federation_token(app: &AppState, call: &StsCall, now: i64) -> ApiResult<serde_json::Value> {
+    let name = call.param("Name").ok_or_else(|| error::missing("Name"))?;
     if name.len() > 64 {
-        return Err(StsError::invalid_value("Name", "longer than 64 characters"));
+        return Err(error::invalid_value("Name", "longer than 64 characters"));
     }
-    let policy = call
-        .policy_json()
-        .ok_or_else(|| StsError::missing("Policy"))?;
+    let policy = call.policy_json().ok_or_else(|| error::missing("Policy"))?;
     let duration_s = match call.param("DurationSeconds") {
         None => DEFAULT_DURATION_S,
         Some(v) => v
             .trim()
             .parse::<i64>()
-            .map_err(|_| StsError::invalid_value("DurationSeconds", "not an integer"))?,
+            .map_err(|_| error::invalid_value("DurationSeconds", "not an integer"))?,
     };
     let rec = app.iam.issue_temp(
         &TempRequest {
