@@ -3,7 +3,7 @@
 use super::error;
 use super::info::{acl_of_authority, apply_custom_headers};
 use super::route::{dest_key, parent_of};
-use super::{body_stream, JsonReq, MAX_SIMPLE_UPLOAD};
+use super::{body_stream, Extra, JsonReq, MAX_SIMPLE_UPLOAD};
 use crate::api::error::{ApiError, ApiResult};
 use crate::meta::ObjectRecord;
 use crate::service::{
@@ -52,7 +52,7 @@ pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Value> {
     let biz_attr = req.biz_attr()?;
     let declared = sha_param(req, "sha")?;
     let insert_only = req.params.flag("insertOnly")?.unwrap_or(true);
-    req.authorize("name/cos:PutObject", &key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let bucket = req.bucket.name.clone();
     if !store.dir_exists(&bucket, parent_of(&key))? {
@@ -93,7 +93,7 @@ pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Value> {
 pub fn stat(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
     let rec = load_file(req, key);
-    req.authorize("name/cos:HeadObject", key, rec.as_ref().ok())?;
+    req.authorize(rec.as_ref().ok())?;
     let rec = rec?;
     Ok(req.stat_file(req.path.name(), key, &rec))
 }
@@ -101,7 +101,7 @@ pub fn stat(req: &JsonReq<'_>) -> ApiResult<Value> {
 /// `op=delete` on a file.
 pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
-    req.authorize("name/cos:DeleteObject", key, None)?;
+    req.authorize(None)?;
     if !req.app.store.delete_object(&req.bucket.name, key).await? {
         return Err(error::not_found());
     }
@@ -118,9 +118,9 @@ pub fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
     };
     let headers = req.params.nonempty("custom_headers")?.map(str::to_string);
     let rec = load_file(req, key);
-    req.authorize("name/cos:PutObject", key, rec.as_ref().ok())?;
+    req.authorize(rec.as_ref().ok())?;
     if authority.is_some() {
-        req.authorize("name/cos:PutObjectACL", key, rec.as_ref().ok())?;
+        req.authorize_extra(Extra::SetAcl, key, rec.as_ref().ok())?;
     }
     // Validate everything before anything is written (then merge into the record as it is
     // under the commit lock).
@@ -161,10 +161,10 @@ pub fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Value> {
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     let rec = load_file(req, src);
-    req.authorize("name/cos:GetObject", src, rec.as_ref().ok())?;
-    req.authorize("name/cos:PutObject", &dst, None)?;
+    req.authorize(rec.as_ref().ok())?;
+    req.authorize_extra(Extra::WriteDest, &dst, None)?;
     if is_move {
-        req.authorize("name/cos:DeleteObject", src, None)?;
+        req.authorize_extra(Extra::RemoveSource, src, None)?;
     }
     let rec = rec?;
     if !store.dir_exists(bucket, parent_of(&dst))? {

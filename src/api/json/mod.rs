@@ -47,8 +47,9 @@ const MAX_BODY: usize = MAX_SIMPLE_UPLOAD + 1024 * 1024;
 /// `biz_attr` limit (003:3203, 3384).
 const MAX_BIZ_ATTR: usize = 4096;
 
+/// A JSON API operation (`op`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum JsonOp {
+pub enum JsonOp {
     Create,
     Stat,
     List,
@@ -64,7 +65,7 @@ enum JsonOp {
 }
 
 impl JsonOp {
-    fn parse(s: &str) -> Option<JsonOp> {
+    pub fn parse(s: &str) -> Option<JsonOp> {
         Some(match s {
             "create" => JsonOp::Create,
             "stat" => JsonOp::Stat,
@@ -80,6 +81,80 @@ impl JsonOp {
             "move" => JsonOp::Move,
             _ => return None,
         })
+    }
+
+    /// The name used in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonOp::Create => "json:create",
+            JsonOp::Stat => "json:stat",
+            JsonOp::List => "json:list",
+            JsonOp::Delete => "json:delete",
+            JsonOp::Update => "json:update",
+            JsonOp::Upload => "json:upload",
+            JsonOp::SliceInit => "json:upload_slice_init",
+            JsonOp::SliceData => "json:upload_slice_data",
+            JsonOp::SliceList => "json:upload_slice_list",
+            JsonOp::SliceFinish => "json:upload_slice_finish",
+            JsonOp::Copy => "json:copy",
+            JsonOp::Move => "json:move",
+        }
+    }
+
+    /// The CAM action the op is authorized as, on [`JsonOp::resource`] (seed 002's table for
+    /// the XML operation it stands for). [`JsonOp::extra`] lists what some ops need besides.
+    pub fn action(self) -> &'static str {
+        match self {
+            JsonOp::Create
+            | JsonOp::Update
+            | JsonOp::Upload
+            | JsonOp::SliceInit
+            | JsonOp::SliceData
+            | JsonOp::SliceList
+            | JsonOp::SliceFinish => "name/cos:PutObject",
+            JsonOp::Stat => "name/cos:HeadObject",
+            JsonOp::List => "name/cos:GetBucket",
+            JsonOp::Delete => "name/cos:DeleteObject",
+            // Reading the source.
+            JsonOp::Copy | JsonOp::Move => "name/cos:GetObject",
+        }
+    }
+
+    /// What [`JsonOp::action`] is authorized on.
+    pub fn resource(self) -> Authorized {
+        match self {
+            // A listing is a bucket read (`cos:prefix` conditions see the listed prefix).
+            JsonOp::List => Authorized::Bucket,
+            JsonOp::Create
+            | JsonOp::Stat
+            | JsonOp::Delete
+            | JsonOp::Update
+            | JsonOp::Upload
+            | JsonOp::SliceInit
+            | JsonOp::SliceData
+            | JsonOp::SliceList
+            | JsonOp::SliceFinish
+            | JsonOp::Copy
+            | JsonOp::Move => Authorized::Path,
+        }
+    }
+
+    /// The checks an op makes besides its action.
+    pub fn extra(self) -> &'static [Extra] {
+        match self {
+            JsonOp::Copy => &[Extra::WriteDest],
+            JsonOp::Move => &[Extra::WriteDest, Extra::RemoveSource],
+            JsonOp::Update => &[Extra::SetAcl],
+            JsonOp::Create
+            | JsonOp::Stat
+            | JsonOp::List
+            | JsonOp::Delete
+            | JsonOp::Upload
+            | JsonOp::SliceInit
+            | JsonOp::SliceData
+            | JsonOp::SliceList
+            | JsonOp::SliceFinish => &[],
+        }
     }
 
     /// The signature kind the seed's table asks for (003:469-484).
@@ -107,9 +182,41 @@ impl JsonOp {
     }
 }
 
+/// What a JSON op's action is authorized on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorized {
+    /// The file or directory the request addresses.
+    Path,
+    /// The bucket.
+    Bucket,
+}
+
+/// A check some JSON ops make besides their action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// Copy and move write the destination file.
+    WriteDest,
+    /// Move deletes the source file.
+    RemoveSource,
+    /// Update with `authority` sets the file's ACL.
+    SetAcl,
+}
+
+impl Extra {
+    /// The CAM action checked.
+    pub fn action(self) -> &'static str {
+        match self {
+            Extra::WriteDest => "name/cos:PutObject",
+            Extra::RemoveSource => "name/cos:DeleteObject",
+            Extra::SetAcl => "name/cos:PutObjectACL",
+        }
+    }
+}
+
 /// One JSON API request, authenticated, with its bucket loaded.
 pub(crate) struct JsonReq<'a> {
     app: &'a Arc<AppState>,
+    op: JsonOp,
     /// The request as `api::authz` sees it (identity, headers, peer, query).
     ctx: Ctx,
     path: JsonPath,
@@ -120,7 +227,28 @@ pub(crate) struct JsonReq<'a> {
 }
 
 impl JsonReq<'_> {
-    fn authorize(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> ApiResult<()> {
+    /// Authorizes the op's action on what it addresses (`object`: the file's record, for its
+    /// ACL).
+    fn authorize(&self, object: Option<&ObjectRecord>) -> ApiResult<()> {
+        let key = match self.op.resource() {
+            Authorized::Path => self.path.key(),
+            Authorized::Bucket => "",
+        };
+        self.check(self.op.action(), key, object)
+    }
+
+    /// Authorizes one of the op's extra checks on `key`.
+    fn authorize_extra(
+        &self,
+        extra: Extra,
+        key: &str,
+        object: Option<&ObjectRecord>,
+    ) -> ApiResult<()> {
+        debug_assert!(self.op.extra().contains(&extra), "{:?}: {extra:?}", self.op);
+        self.check(extra.action(), key, object)
+    }
+
+    fn check(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> ApiResult<()> {
         authorize_in(self.app, &self.ctx, action, &self.bucket, Some(key), object)
     }
 
@@ -211,7 +339,7 @@ async fn run(
     let params = Params::collect(&query, content_type.as_deref(), body).await?;
     let op_name = params.nonempty("op")?.ok_or_else(error::no_op)?;
     let op = JsonOp::parse(op_name).ok_or_else(|| error::unknown_op().detail(op_name))?;
-    access.op = format!("json:{op_name}").into();
+    access.op = op.name().into();
 
     let now = app.clock.now_secs();
     let resources = [path.fileid()];
@@ -261,6 +389,7 @@ async fn run(
     };
     let mut req = JsonReq {
         app,
+        op,
         ctx,
         path,
         bucket,
@@ -313,4 +442,130 @@ fn body_stream(
     data: Bytes,
 ) -> futures_util::stream::Once<std::future::Ready<Result<Bytes, std::convert::Infallible>>> {
     futures_util::stream::once(std::future::ready(Ok(data)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_op_names_its_checks() {
+        use Authorized::{Bucket, Path};
+        use Extra::{RemoveSource, SetAcl, WriteDest};
+        /// `op=`, the op, its log name, action, what that is authorized on, extra checks.
+        type Row = (
+            &'static str,
+            JsonOp,
+            &'static str,
+            &'static str,
+            Authorized,
+            &'static [Extra],
+        );
+        let put = "name/cos:PutObject";
+        let table: [Row; 13] = [
+            ("create", JsonOp::Create, "json:create", put, Path, &[]),
+            (
+                "stat",
+                JsonOp::Stat,
+                "json:stat",
+                "name/cos:HeadObject",
+                Path,
+                &[],
+            ),
+            (
+                "list",
+                JsonOp::List,
+                "json:list",
+                "name/cos:GetBucket",
+                Bucket,
+                &[],
+            ),
+            (
+                "delete",
+                JsonOp::Delete,
+                "json:delete",
+                "name/cos:DeleteObject",
+                Path,
+                &[],
+            ),
+            (
+                "update",
+                JsonOp::Update,
+                "json:update",
+                put,
+                Path,
+                &[SetAcl],
+            ),
+            ("upload", JsonOp::Upload, "json:upload", put, Path, &[]),
+            (
+                "upload_slice_init",
+                JsonOp::SliceInit,
+                "json:upload_slice_init",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice",
+                JsonOp::SliceInit,
+                "json:upload_slice_init",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice_data",
+                JsonOp::SliceData,
+                "json:upload_slice_data",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice_list",
+                JsonOp::SliceList,
+                "json:upload_slice_list",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice_finish",
+                JsonOp::SliceFinish,
+                "json:upload_slice_finish",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "copy",
+                JsonOp::Copy,
+                "json:copy",
+                "name/cos:GetObject",
+                Path,
+                &[WriteDest],
+            ),
+            (
+                "move",
+                JsonOp::Move,
+                "json:move",
+                "name/cos:GetObject",
+                Path,
+                &[WriteDest, RemoveSource],
+            ),
+        ];
+        for (s, op, name, action, on, extra) in table {
+            assert_eq!(JsonOp::parse(s), Some(op), "{s}");
+            assert_eq!(
+                (op.name(), op.action(), op.resource(), op.extra()),
+                (name, action, on, extra),
+                "{s}"
+            );
+        }
+        assert_eq!(JsonOp::parse("rename"), None);
+        assert_eq!(
+            [WriteDest, RemoveSource, SetAcl].map(Extra::action),
+            [put, "name/cos:DeleteObject", "name/cos:PutObjectACL"]
+        );
+    }
 }
