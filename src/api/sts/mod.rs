@@ -25,6 +25,40 @@ const MAX_BODY: usize = 128 * 1024;
 /// `DurationSeconds` when absent (seed 002:1976).
 const DEFAULT_DURATION_S: i64 = 1800;
 
+/// An STS call's action (`Action` / `X-TC-Action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StsOp {
+    GetFederationToken,
+    AssumeRole,
+    AssumeRoleWithSaml,
+    AssumeRoleWithWebIdentity,
+    /// An action STS does not have.
+    Unknown,
+}
+
+impl StsOp {
+    pub fn parse(action: &str) -> StsOp {
+        match action {
+            "GetFederationToken" => StsOp::GetFederationToken,
+            "AssumeRole" => StsOp::AssumeRole,
+            "AssumeRoleWithSAML" => StsOp::AssumeRoleWithSaml,
+            "AssumeRoleWithWebIdentity" => StsOp::AssumeRoleWithWebIdentity,
+            _ => StsOp::Unknown,
+        }
+    }
+
+    /// The name used in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            StsOp::GetFederationToken => "Sts.GetFederationToken",
+            StsOp::AssumeRole => "Sts.AssumeRole",
+            StsOp::AssumeRoleWithSaml => "Sts.AssumeRoleWithSAML",
+            StsOp::AssumeRoleWithWebIdentity => "Sts.AssumeRoleWithWebIdentity",
+            StsOp::Unknown => "Sts",
+        }
+    }
+}
+
 /// Whether a request is for the STS endpoint: any request to an `sts.` host (the real
 /// endpoints' names, or `sts.<d>` for a configured domain `d`), or, on a path-style host, a
 /// `POST /` that carries an STS form or TC3 call (no COS or S3 request is a form POST to the
@@ -94,14 +128,15 @@ pub async fn handle(
     };
     let answer = match result {
         Ok(call) => {
-            access.op = format!("Sts.{}", call.action).into();
-            serve(app, &call, &host).map(|mut v| {
+            let op = StsOp::parse(&call.action);
+            access.op = op.name().into();
+            serve(app, &call, op, &host).map(|mut v| {
                 v["RequestId"] = json!(rid);
                 v
             })
         }
         Err(e) => {
-            access.op = "Sts".into();
+            access.op = StsOp::Unknown.name().into();
             Err(e)
         }
     };
@@ -140,7 +175,7 @@ async fn read_body(parts: &Parts, body: Body) -> ApiResult<bytes::Bytes> {
     Ok(out.freeze())
 }
 
-fn serve(app: &AppState, call: &StsCall, host: &str) -> ApiResult<serde_json::Value> {
+fn serve(app: &AppState, call: &StsCall, op: StsOp, host: &str) -> ApiResult<serde_json::Value> {
     if call.version != VERSION {
         return Err(error::new(
             StsCode::NoSuchVersion,
@@ -151,8 +186,8 @@ fn serve(app: &AppState, call: &StsCall, host: &str) -> ApiResult<serde_json::Va
         ));
     }
     let now = app.clock.now_secs();
-    match call.action.as_str() {
-        "GetFederationToken" => {
+    match op {
+        StsOp::GetFederationToken => {
             call.authenticate(
                 app.iam.as_ref(),
                 host,
@@ -161,16 +196,18 @@ fn serve(app: &AppState, call: &StsCall, host: &str) -> ApiResult<serde_json::Va
             )?;
             federation_token(app, call, now)
         }
-        "AssumeRole" | "AssumeRoleWithSAML" | "AssumeRoleWithWebIdentity" => Err(error::new(
-            StsCode::UnsupportedOperation,
-            format!(
-                "{}: cosd has no CAM roles; use GetFederationToken with a policy instead.",
-                call.action
-            ),
-        )),
-        other => Err(error::new(
+        StsOp::AssumeRole | StsOp::AssumeRoleWithSaml | StsOp::AssumeRoleWithWebIdentity => {
+            Err(error::new(
+                StsCode::UnsupportedOperation,
+                format!(
+                    "{}: cosd has no CAM roles; use GetFederationToken with a policy instead.",
+                    call.action
+                ),
+            ))
+        }
+        StsOp::Unknown => Err(error::new(
             StsCode::InvalidAction,
-            format!("The action `{other}` does not exist."),
+            format!("The action `{}` does not exist.", call.action),
         )),
     }
 }
@@ -286,6 +323,34 @@ mod tests {
             &d,
             false
         ));
+    }
+
+    #[test]
+    fn actions() {
+        let table = [
+            (
+                "GetFederationToken",
+                StsOp::GetFederationToken,
+                "Sts.GetFederationToken",
+            ),
+            ("AssumeRole", StsOp::AssumeRole, "Sts.AssumeRole"),
+            (
+                "AssumeRoleWithSAML",
+                StsOp::AssumeRoleWithSaml,
+                "Sts.AssumeRoleWithSAML",
+            ),
+            (
+                "AssumeRoleWithWebIdentity",
+                StsOp::AssumeRoleWithWebIdentity,
+                "Sts.AssumeRoleWithWebIdentity",
+            ),
+            ("getfederationtoken", StsOp::Unknown, "Sts"),
+            ("DescribeRegions", StsOp::Unknown, "Sts"),
+        ];
+        for (action, op, name) in table {
+            assert_eq!(StsOp::parse(action), op, "{action}");
+            assert_eq!(op.name(), name, "{action}");
+        }
     }
 
     #[test]
