@@ -82,8 +82,18 @@ fn group_json(app: &AppState, root: &str, name: &str) -> ApiResult<Value> {
 async fn body_text(ctx: &Ctx, body: Body) -> ApiResult<String> {
     let bytes = read_xml_body(ctx, body, MAX_BODY)
         .await
-        .map_err(|e| bad(e.message))?;
+        .map_err(body_error)?;
     String::from_utf8(bytes.to_vec()).map_err(|_| bad("the body is not UTF-8"))
+}
+
+/// A body the client got wrong is a bad argument to the admin API; a failure of ours stays
+/// one.
+fn body_error(e: ApiError) -> ApiError {
+    if e.code.status().is_server_error() {
+        e
+    } else {
+        bad(e.message)
+    }
 }
 
 async fn body_json<T: for<'de> Deserialize<'de>>(ctx: &Ctx, body: Body) -> ApiResult<T> {
@@ -387,6 +397,17 @@ async fn route(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn body_errors() {
+        let md5 = body_error(ApiError::new(Code::BadDigest, "The Content-MD5 ..."));
+        assert_eq!(
+            (md5.code, md5.message.as_str()),
+            (Code::InvalidArgument, "The Content-MD5 ...")
+        );
+        let ours = body_error(ApiError::new(Code::InternalError, "oops"));
+        assert_eq!(ours.code, Code::InternalError);
+    }
 
     #[test]
     fn every_route_parses() {

@@ -105,7 +105,8 @@ pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> ApiResult<Value
         let (name, key) = split_resource(&req.resource).ok_or_else(|| {
             bad("resource must be * or qcs::cos:<region>:uid/<appid>:<bucket>/<key>")
         })?;
-        let store_err = |e: ServiceError| ApiError::new(Code::InternalError, format!("{e}"));
+        // Loading a bucket or object fails only when the store does.
+        let store_err = |e: ServiceError| ApiError::internal(&e, e.to_string());
         bucket = app.store.get_bucket(name).map_err(store_err)?;
         if let Some(b) = &bucket {
             if !key.is_empty() {
