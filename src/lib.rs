@@ -3,7 +3,7 @@
 //! Crate map (dependencies point downwards):
 //! - `net`     transport: listener, TLS, connection limits, header casing (knows no API)
 //! - `api`     the request pipeline (`request`: classifier, target, `Op`, authentication;
-//!   `pipeline`; `admit` and `authz`; `error`) and thin handlers, one file per resource
+//!   `pipeline`; `admit` and `authz`; `error` and its one renderer) and thin handlers, one file per resource
 //! - `auth`    signature verification (q-sign), `Identity`, `CredentialStore`
 //! - `policy`  authorization decisions (pure)
 //! - `iam`     accounts and access keys

@@ -2,7 +2,7 @@
 //! answer carries.
 
 use super::admit::admit;
-use super::error::{ApiError, Code};
+use super::error::{ApiError, Code, Surface};
 use super::request::authn::{self, Dialect};
 use super::request::classify::{classify, Api};
 use super::request::op::Op;
@@ -85,12 +85,7 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
-            if e.code == Code::InternalError {
-                tracing::error!(code = e.code.as_str(), "request failed");
-            } else {
-                tracing::info!(code = e.code.as_str(), detail = %e.message, "request rejected");
-            }
-            let mut r = e.into_response(&resource, &rid, is_head, dialect);
+            let mut r = e.render(Surface::Xml(dialect), &rid, &resource, is_head);
             if has_body {
                 r.headers_mut()
                     .insert(http::header::CONNECTION, HeaderValue::from_static("close"));

@@ -3,6 +3,7 @@
 
 mod simulate;
 
+use crate::api::error::{ApiError, ApiResult, Code, Surface};
 use crate::api::read_xml_body;
 use crate::api::request::Ctx;
 use crate::auth::Identity;
@@ -17,46 +18,8 @@ use serde_json::{json, Value};
 /// Largest admin request body (a policy document is at most 4 KiB).
 const MAX_BODY: usize = 64 * 1024;
 
-/// An admin API error: a status and a JSON `{code, message}` body.
-#[derive(Debug)]
-pub struct AdminError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl AdminError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AdminError {
-        AdminError {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    fn bad(message: impl Into<String>) -> AdminError {
-        Self::new(StatusCode::BAD_REQUEST, "InvalidArgument", message)
-    }
-}
-
-impl From<IamError> for AdminError {
-    fn from(e: IamError) -> AdminError {
-        let (status, code) = match &e {
-            IamError::NoSuchUser(_) => (StatusCode::NOT_FOUND, "NoSuchUser"),
-            IamError::NoSuchGroup(_) => (StatusCode::NOT_FOUND, "NoSuchGroup"),
-            IamError::NoSuchKey(_) => (StatusCode::NOT_FOUND, "NoSuchKey"),
-            IamError::NoSuchPolicy(_) => (StatusCode::NOT_FOUND, "NoSuchPolicy"),
-            IamError::UserExists(_) => (StatusCode::CONFLICT, "UserAlreadyExists"),
-            IamError::KeyExists(_) => (StatusCode::CONFLICT, "KeyAlreadyExists"),
-            IamError::GroupExists(_) => (StatusCode::CONFLICT, "GroupAlreadyExists"),
-            IamError::MalformedPolicy(_) => (StatusCode::BAD_REQUEST, "MalformedPolicy"),
-            IamError::Invalid(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
-            IamError::Kv(_) | IamError::Poisoned => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
-            }
-        };
-        AdminError::new(status, code, e.to_string())
-    }
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(Code::InvalidArgument, message)
 }
 
 fn json_response(status: StatusCode, v: &Value) -> Response<Body> {
@@ -76,15 +39,6 @@ fn no_content() -> Response<Body> {
         .unwrap_or_default()
 }
 
-impl AdminError {
-    pub fn into_response(self) -> Response<Body> {
-        json_response(
-            self.status,
-            &json!({"code": self.code, "message": self.message}),
-        )
-    }
-}
-
 fn key_json(k: &AccessKeyRecord) -> Value {
     json!({"secret_id": k.secret_id, "uin": k.uin, "enabled": k.enabled})
 }
@@ -97,11 +51,11 @@ fn new_key_json(k: &NewKey) -> Value {
     v
 }
 
-fn user_json(app: &AppState, root: &str, uin: &str) -> Result<Value, AdminError> {
+fn user_json(app: &AppState, root: &str, uin: &str) -> ApiResult<Value> {
     let dir = app.iam.directory();
     let u = dir
         .user(root, uin)
-        .ok_or_else(|| AdminError::from(IamError::NoSuchUser(uin.into())))?;
+        .ok_or_else(|| ApiError::from(IamError::NoSuchUser(uin.into())))?;
     let keys: Vec<Value> = dir.keys_of(root, uin).into_iter().map(key_json).collect();
     Ok(json!({
         "uin": u.uin,
@@ -112,12 +66,12 @@ fn user_json(app: &AppState, root: &str, uin: &str) -> Result<Value, AdminError>
     }))
 }
 
-fn group_json(app: &AppState, root: &str, name: &str) -> Result<Value, AdminError> {
+fn group_json(app: &AppState, root: &str, name: &str) -> ApiResult<Value> {
     let dir = app.iam.directory();
     let g = dir
         .groups
         .get(&(root.to_string(), name.to_string()))
-        .ok_or_else(|| AdminError::from(IamError::NoSuchGroup(name.into())))?;
+        .ok_or_else(|| ApiError::from(IamError::NoSuchGroup(name.into())))?;
     Ok(json!({
         "name": g.name,
         "members": dir.members(root, name),
@@ -125,17 +79,27 @@ fn group_json(app: &AppState, root: &str, name: &str) -> Result<Value, AdminErro
     }))
 }
 
-async fn body_text(ctx: &Ctx, body: Body) -> Result<String, AdminError> {
+async fn body_text(ctx: &Ctx, body: Body) -> ApiResult<String> {
     let bytes = read_xml_body(ctx, body, MAX_BODY)
         .await
-        .map_err(|e| AdminError::bad(e.message))?;
-    String::from_utf8(bytes.to_vec()).map_err(|_| AdminError::bad("the body is not UTF-8"))
+        .map_err(body_error)?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| bad("the body is not UTF-8"))
 }
 
-async fn body_json<T: for<'de> Deserialize<'de>>(ctx: &Ctx, body: Body) -> Result<T, AdminError> {
+/// A body the client got wrong is a bad argument to the admin API; a failure of ours stays
+/// one.
+fn body_error(e: ApiError) -> ApiError {
+    if e.code.status().is_server_error() {
+        e
+    } else {
+        bad(e.message)
+    }
+}
+
+async fn body_json<T: for<'de> Deserialize<'de>>(ctx: &Ctx, body: Body) -> ApiResult<T> {
     let text = body_text(ctx, body).await?;
     let text = if text.trim().is_empty() { "{}" } else { &text };
-    serde_json::from_str(text).map_err(|e| AdminError::bad(format!("invalid JSON body: {e}")))
+    serde_json::from_str(text).map_err(|e| bad(format!("invalid JSON body: {e}")))
 }
 
 #[derive(Deserialize)]
@@ -171,23 +135,142 @@ struct NewGroup {
     name: String,
 }
 
+/// An admin API request: the route its method and path (after `/_cosd/admin/`) name, with
+/// the path's parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminOp {
+    /// `POST users`
+    CreateUser,
+    /// `GET users`
+    ListUsers,
+    /// `GET users/<uin>`
+    GetUser { uin: String },
+    /// `DELETE users/<uin>`
+    DeleteUser { uin: String },
+    /// `POST users/<uin>/keys`
+    CreateKey { uin: String },
+    /// `PUT keys/<secret_id>` (enable or disable)
+    SetKeyState { secret_id: String },
+    /// `DELETE keys/<secret_id>`
+    DeleteKey { secret_id: String },
+    /// `PUT users/<uin>/policies/<name>`
+    PutUserPolicy { uin: String, name: String },
+    /// `GET users/<uin>/policies/<name>`
+    GetUserPolicy { uin: String, name: String },
+    /// `DELETE users/<uin>/policies/<name>`
+    DeleteUserPolicy { uin: String, name: String },
+    /// `POST groups`
+    CreateGroup,
+    /// `GET groups/<name>`
+    GetGroup { group: String },
+    /// `DELETE groups/<name>`
+    DeleteGroup { group: String },
+    /// `PUT groups/<name>/members/<uin>`
+    AddMember { group: String, uin: String },
+    /// `DELETE groups/<name>/members/<uin>`
+    RemoveMember { group: String, uin: String },
+    /// `PUT groups/<name>/policies/<policy>`
+    PutGroupPolicy { group: String, name: String },
+    /// `DELETE groups/<name>/policies/<policy>`
+    DeleteGroupPolicy { group: String, name: String },
+    /// `POST simulate`
+    Simulate,
+    /// No such route.
+    Unknown,
+}
+
+impl AdminOp {
+    /// The route `method` and `path` (what follows `/_cosd/admin/`; a trailing `/` is
+    /// ignored) name.
+    pub fn parse(method: &Method, path: &str) -> AdminOp {
+        let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let s = |v: &str| v.to_string();
+        match (method, segs.as_slice()) {
+            (&Method::POST, ["users"]) => AdminOp::CreateUser,
+            (&Method::GET, ["users"]) => AdminOp::ListUsers,
+            (&Method::GET, ["users", uin]) => AdminOp::GetUser { uin: s(uin) },
+            (&Method::DELETE, ["users", uin]) => AdminOp::DeleteUser { uin: s(uin) },
+            (&Method::POST, ["users", uin, "keys"]) => AdminOp::CreateKey { uin: s(uin) },
+            (&Method::PUT, ["keys", id]) => AdminOp::SetKeyState { secret_id: s(id) },
+            (&Method::DELETE, ["keys", id]) => AdminOp::DeleteKey { secret_id: s(id) },
+            (&Method::PUT, ["users", uin, "policies", name]) => AdminOp::PutUserPolicy {
+                uin: s(uin),
+                name: s(name),
+            },
+            (&Method::GET, ["users", uin, "policies", name]) => AdminOp::GetUserPolicy {
+                uin: s(uin),
+                name: s(name),
+            },
+            (&Method::DELETE, ["users", uin, "policies", name]) => AdminOp::DeleteUserPolicy {
+                uin: s(uin),
+                name: s(name),
+            },
+            (&Method::POST, ["groups"]) => AdminOp::CreateGroup,
+            (&Method::GET, ["groups", name]) => AdminOp::GetGroup { group: s(name) },
+            (&Method::DELETE, ["groups", name]) => AdminOp::DeleteGroup { group: s(name) },
+            (&Method::PUT, ["groups", name, "members", uin]) => AdminOp::AddMember {
+                group: s(name),
+                uin: s(uin),
+            },
+            (&Method::DELETE, ["groups", name, "members", uin]) => AdminOp::RemoveMember {
+                group: s(name),
+                uin: s(uin),
+            },
+            (&Method::PUT, ["groups", name, "policies", pname]) => AdminOp::PutGroupPolicy {
+                group: s(name),
+                name: s(pname),
+            },
+            (&Method::DELETE, ["groups", name, "policies", pname]) => AdminOp::DeleteGroupPolicy {
+                group: s(name),
+                name: s(pname),
+            },
+            (&Method::POST, ["simulate"]) => AdminOp::Simulate,
+            _ => AdminOp::Unknown,
+        }
+    }
+
+    /// The name used in logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AdminOp::CreateUser => "Admin.CreateUser",
+            AdminOp::ListUsers => "Admin.ListUsers",
+            AdminOp::GetUser { .. } => "Admin.GetUser",
+            AdminOp::DeleteUser { .. } => "Admin.DeleteUser",
+            AdminOp::CreateKey { .. } => "Admin.CreateKey",
+            AdminOp::SetKeyState { .. } => "Admin.SetKeyState",
+            AdminOp::DeleteKey { .. } => "Admin.DeleteKey",
+            AdminOp::PutUserPolicy { .. } => "Admin.PutUserPolicy",
+            AdminOp::GetUserPolicy { .. } => "Admin.GetUserPolicy",
+            AdminOp::DeleteUserPolicy { .. } => "Admin.DeleteUserPolicy",
+            AdminOp::CreateGroup => "Admin.CreateGroup",
+            AdminOp::GetGroup { .. } => "Admin.GetGroup",
+            AdminOp::DeleteGroup { .. } => "Admin.DeleteGroup",
+            AdminOp::AddMember { .. } => "Admin.AddMember",
+            AdminOp::RemoveMember { .. } => "Admin.RemoveMember",
+            AdminOp::PutGroupPolicy { .. } => "Admin.PutGroupPolicy",
+            AdminOp::DeleteGroupPolicy { .. } => "Admin.DeleteGroupPolicy",
+            AdminOp::Simulate => "Admin.Simulate",
+            AdminOp::Unknown => "Admin",
+        }
+    }
+}
+
 /// Serves one admin request. `path` is what follows `/_cosd/admin/`.
 pub async fn dispatch(app: &AppState, ctx: &Ctx, path: &str, body: Body) -> Response<Body> {
-    match route(app, ctx, path, body).await {
+    let op = AdminOp::parse(&ctx.method, path);
+    match route(app, ctx, op, path, body).await {
         Ok(r) => r,
-        Err(e) => {
-            tracing::info!(code = e.code, detail = %e.message, "admin request rejected");
-            e.into_response()
-        }
+        Err(e) => e.render(Surface::Admin, &ctx.request_id, &ctx.resource, false),
     }
 }
 
 async fn route(
     app: &AppState,
     ctx: &Ctx,
+    op: AdminOp,
     path: &str,
     body: Body,
-) -> Result<Response<Body>, AdminError> {
+) -> ApiResult<Response<Body>> {
     let root = match &ctx.identity {
         // A root account's permanent key: temporary keys never administer.
         Identity::Account {
@@ -196,30 +279,27 @@ async fn route(
             secret_id,
         } if uin == root_uin && app.iam.temp_key(secret_id).is_none() => root_uin.clone(),
         _ => {
-            return Err(AdminError::new(
-                StatusCode::FORBIDDEN,
-                "AccessDenied",
+            return Err(ApiError::new(
+                Code::AccessDenied,
                 "The admin API needs a root account's signature.",
             ))
         }
     };
     let root = root.as_str();
     let now = app.clock.now_ms();
-    let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let ok = |v: Value| Ok(json_response(StatusCode::OK, &v));
-    let m = &ctx.method;
-    match (m, segs.as_slice()) {
-        (&Method::POST, ["users"]) => {
+    match op {
+        AdminOp::CreateUser => {
             let req: NewUser = body_json(ctx, body).await?;
             let key = match (&req.secret_id, &req.secret_key) {
                 (Some(i), Some(k)) => Some((i.as_str(), k.as_str())),
                 (None, None) => None,
-                _ => return Err(AdminError::bad("give secret_id and secret_key together")),
+                _ => return Err(bad("give secret_id and secret_key together")),
             };
             app.iam.create_user(root, &req.uin, &req.groups, key, now)?;
             ok(user_json(app, root, &req.uin)?)
         }
-        (&Method::GET, ["users"]) => {
+        AdminOp::ListUsers => {
             let dir = app.iam.directory();
             let mut uins: Vec<&String> = dir
                 .users
@@ -234,83 +314,232 @@ async fn route(
                 .collect::<Result<Vec<_>, _>>()?;
             ok(json!({ "users": users }))
         }
-        (&Method::GET, ["users", uin]) => ok(user_json(app, root, uin)?),
-        (&Method::DELETE, ["users", uin]) => {
-            app.iam.delete_user(root, uin)?;
+        AdminOp::GetUser { uin } => ok(user_json(app, root, &uin)?),
+        AdminOp::DeleteUser { uin } => {
+            app.iam.delete_user(root, &uin)?;
             Ok(no_content())
         }
-        (&Method::POST, ["users", uin, "keys"]) => {
+        AdminOp::CreateKey { uin } => {
             let req: KeyBody = body_json(ctx, body).await?;
             let k = app.iam.add_key(
                 root,
-                uin,
+                &uin,
                 req.secret_id.as_deref(),
                 req.secret_key.as_deref(),
                 now,
             )?;
             ok(new_key_json(&k))
         }
-        (&Method::PUT, ["keys", id]) => {
+        AdminOp::SetKeyState { secret_id } => {
             let req: KeyState = body_json(ctx, body).await?;
-            let k = app.iam.set_key_enabled(root, id, req.enabled)?;
+            let k = app.iam.set_key_enabled(root, &secret_id, req.enabled)?;
             ok(key_json(&k))
         }
-        (&Method::DELETE, ["keys", id]) => {
-            app.iam.delete_key(root, id)?;
+        AdminOp::DeleteKey { secret_id } => {
+            app.iam.delete_key(root, &secret_id)?;
             Ok(no_content())
         }
-        (&Method::PUT, ["users", uin, "policies", name]) => {
+        AdminOp::PutUserPolicy { uin, name } => {
             let text = body_text(ctx, body).await?;
-            app.iam.put_user_policy(root, uin, name, &text)?;
+            app.iam.put_user_policy(root, &uin, &name, &text)?;
             ok(json!({"name": name, "policy": text}))
         }
-        (&Method::GET, ["users", uin, "policies", name]) => {
-            let text = app.iam.user_policy(root, uin, name)?;
+        AdminOp::GetUserPolicy { uin, name } => {
+            let text = app.iam.user_policy(root, &uin, &name)?;
             Ok(Response::builder()
                 .header("Content-Type", "application/json")
                 .header("Content-Length", text.len())
                 .body(Body::from(text))
                 .unwrap_or_default())
         }
-        (&Method::DELETE, ["users", uin, "policies", name]) => {
-            app.iam.delete_user_policy(root, uin, name)?;
+        AdminOp::DeleteUserPolicy { uin, name } => {
+            app.iam.delete_user_policy(root, &uin, &name)?;
             Ok(no_content())
         }
-        (&Method::POST, ["groups"]) => {
+        AdminOp::CreateGroup => {
             let req: NewGroup = body_json(ctx, body).await?;
             app.iam.create_group(root, &req.name, now)?;
             ok(group_json(app, root, &req.name)?)
         }
-        (&Method::GET, ["groups", name]) => ok(group_json(app, root, name)?),
-        (&Method::DELETE, ["groups", name]) => {
-            app.iam.delete_group(root, name)?;
+        AdminOp::GetGroup { group } => ok(group_json(app, root, &group)?),
+        AdminOp::DeleteGroup { group } => {
+            app.iam.delete_group(root, &group)?;
             Ok(no_content())
         }
-        (&Method::PUT, ["groups", name, "members", uin]) => {
-            app.iam.set_membership(root, name, uin, true)?;
-            ok(group_json(app, root, name)?)
+        AdminOp::AddMember { group, uin } => {
+            app.iam.set_membership(root, &group, &uin, true)?;
+            ok(group_json(app, root, &group)?)
         }
-        (&Method::DELETE, ["groups", name, "members", uin]) => {
-            app.iam.set_membership(root, name, uin, false)?;
-            ok(group_json(app, root, name)?)
+        AdminOp::RemoveMember { group, uin } => {
+            app.iam.set_membership(root, &group, &uin, false)?;
+            ok(group_json(app, root, &group)?)
         }
-        (&Method::PUT, ["groups", name, "policies", pname]) => {
+        AdminOp::PutGroupPolicy { group, name } => {
             let text = body_text(ctx, body).await?;
-            app.iam.put_group_policy(root, name, pname, &text)?;
-            ok(group_json(app, root, name)?)
+            app.iam.put_group_policy(root, &group, &name, &text)?;
+            ok(group_json(app, root, &group)?)
         }
-        (&Method::DELETE, ["groups", name, "policies", pname]) => {
-            app.iam.delete_group_policy(root, name, pname)?;
+        AdminOp::DeleteGroupPolicy { group, name } => {
+            app.iam.delete_group_policy(root, &group, &name)?;
             Ok(no_content())
         }
-        (&Method::POST, ["simulate"]) => {
+        AdminOp::Simulate => {
             let req: simulate::SimulateRequest = body_json(ctx, body).await?;
             ok(simulate::run(app, root, &req)?)
         }
-        _ => Err(AdminError::new(
-            StatusCode::NOT_FOUND,
-            "NoSuchAdminResource",
+        AdminOp::Unknown => Err(ApiError::new(
+            Code::NoSuchAdminResource,
             format!("no admin resource {} /_cosd/admin/{path}", ctx.method),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_errors() {
+        let md5 = body_error(ApiError::new(Code::BadDigest, "The Content-MD5 ..."));
+        assert_eq!(
+            (md5.code, md5.message.as_str()),
+            (Code::InvalidArgument, "The Content-MD5 ...")
+        );
+        let ours = body_error(ApiError::new(Code::InternalError, "oops"));
+        assert_eq!(ours.code, Code::InternalError);
+    }
+
+    #[test]
+    fn every_route_parses() {
+        let s = |v: &str| v.to_string();
+        let table = [
+            ("POST", "users", AdminOp::CreateUser, "Admin.CreateUser"),
+            ("GET", "users/", AdminOp::ListUsers, "Admin.ListUsers"),
+            (
+                "GET",
+                "users/100",
+                AdminOp::GetUser { uin: s("100") },
+                "Admin.GetUser",
+            ),
+            (
+                "DELETE",
+                "users/100",
+                AdminOp::DeleteUser { uin: s("100") },
+                "Admin.DeleteUser",
+            ),
+            (
+                "POST",
+                "users/100/keys",
+                AdminOp::CreateKey { uin: s("100") },
+                "Admin.CreateKey",
+            ),
+            (
+                "PUT",
+                "keys/AKID1",
+                AdminOp::SetKeyState {
+                    secret_id: s("AKID1"),
+                },
+                "Admin.SetKeyState",
+            ),
+            (
+                "DELETE",
+                "keys/AKID1",
+                AdminOp::DeleteKey {
+                    secret_id: s("AKID1"),
+                },
+                "Admin.DeleteKey",
+            ),
+            (
+                "PUT",
+                "users/100/policies/p",
+                AdminOp::PutUserPolicy {
+                    uin: s("100"),
+                    name: s("p"),
+                },
+                "Admin.PutUserPolicy",
+            ),
+            (
+                "GET",
+                "users/100/policies/p",
+                AdminOp::GetUserPolicy {
+                    uin: s("100"),
+                    name: s("p"),
+                },
+                "Admin.GetUserPolicy",
+            ),
+            (
+                "DELETE",
+                "users/100/policies/p",
+                AdminOp::DeleteUserPolicy {
+                    uin: s("100"),
+                    name: s("p"),
+                },
+                "Admin.DeleteUserPolicy",
+            ),
+            ("POST", "groups", AdminOp::CreateGroup, "Admin.CreateGroup"),
+            (
+                "GET",
+                "groups/g",
+                AdminOp::GetGroup { group: s("g") },
+                "Admin.GetGroup",
+            ),
+            (
+                "DELETE",
+                "groups/g",
+                AdminOp::DeleteGroup { group: s("g") },
+                "Admin.DeleteGroup",
+            ),
+            (
+                "PUT",
+                "groups/g/members/100",
+                AdminOp::AddMember {
+                    group: s("g"),
+                    uin: s("100"),
+                },
+                "Admin.AddMember",
+            ),
+            (
+                "DELETE",
+                "groups/g/members/100",
+                AdminOp::RemoveMember {
+                    group: s("g"),
+                    uin: s("100"),
+                },
+                "Admin.RemoveMember",
+            ),
+            (
+                "PUT",
+                "groups/g/policies/p",
+                AdminOp::PutGroupPolicy {
+                    group: s("g"),
+                    name: s("p"),
+                },
+                "Admin.PutGroupPolicy",
+            ),
+            (
+                "DELETE",
+                "groups/g/policies/p",
+                AdminOp::DeleteGroupPolicy {
+                    group: s("g"),
+                    name: s("p"),
+                },
+                "Admin.DeleteGroupPolicy",
+            ),
+            ("POST", "simulate", AdminOp::Simulate, "Admin.Simulate"),
+            // Wrong method, unknown or partial paths.
+            ("GET", "simulate", AdminOp::Unknown, "Admin"),
+            ("PUT", "users", AdminOp::Unknown, "Admin"),
+            ("GET", "groups", AdminOp::Unknown, "Admin"),
+            ("GET", "groups/g/members/100", AdminOp::Unknown, "Admin"),
+            ("POST", "users/100/keys/x", AdminOp::Unknown, "Admin"),
+            ("GET", "", AdminOp::Unknown, "Admin"),
+            ("GET", "nothing", AdminOp::Unknown, "Admin"),
+        ];
+        for (method, path, op, name) in table {
+            let m = Method::from_bytes(method.as_bytes()).unwrap();
+            let got = AdminOp::parse(&m, path);
+            assert_eq!(got, op, "{method} {path}");
+            assert_eq!(got.name(), name, "{method} {path}");
+        }
     }
 }

@@ -2,14 +2,15 @@
 //! with these condition values? The same `policy::decide` that serves requests answers, with
 //! the stored user policies, bucket policy and ACLs.
 
-use super::AdminError;
+use super::bad;
 use crate::api::authz::{decide_as, Target};
+use crate::api::error::{ApiError, ApiResult, Code};
 use crate::auth::Identity;
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::policy::acl::Grantee;
 use crate::policy::keys::Keys;
+use crate::service::ServiceError;
 use crate::AppState;
-use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -30,7 +31,7 @@ pub struct SimulateRequest {
     pub conditions: BTreeMap<String, Value>,
 }
 
-fn identity(root: &str, req: &SimulateRequest) -> Result<Identity, AdminError> {
+fn identity(root: &str, req: &SimulateRequest) -> ApiResult<Identity> {
     let account = |uin: &str, root_uin: &str| Identity::Account {
         secret_id: String::new(),
         uin: uin.into(),
@@ -47,24 +48,24 @@ fn identity(root: &str, req: &SimulateRequest) -> Result<Identity, AdminError> {
                 // Another tenant's sub-accounts, and their policies, are not the caller's to
                 // look at: only another account's root (what the caller's bucket grants it).
                 if r != root && u != r {
-                    return Err(AdminError::bad(
+                    return Err(bad(
                         "a principal of another account must be that account's root (qcs::cam::uin/<root>:uin/<root>)",
                     ));
                 }
                 Ok(account(u, r))
             }
-            _ => Err(AdminError::bad(format!("unknown principal {p:?}"))),
+            _ => Err(bad(format!("unknown principal {p:?}"))),
         },
-        _ => Err(AdminError::bad("give either uin or principal")),
+        _ => Err(bad("give either uin or principal")),
     }
 }
 
-fn keys_of(conditions: &BTreeMap<String, Value>) -> Result<Keys, AdminError> {
+fn keys_of(conditions: &BTreeMap<String, Value>) -> ApiResult<Keys> {
     let scalar = |v: &Value| match v {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        other => Err(AdminError::bad(format!(
+        other => Err(bad(format!(
             "condition values are strings, numbers, booleans or lists of them, got {other}"
         ))),
     };
@@ -88,7 +89,7 @@ fn split_resource(resource: &str) -> Option<(&str, &str)> {
     Some(path.split_once('/').unwrap_or((path, "")))
 }
 
-pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> Result<Value, AdminError> {
+pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> ApiResult<Value> {
     let who = identity(root, req)?;
     let action = if req.action.starts_with("cos:") {
         format!("name/{}", req.action)
@@ -102,15 +103,10 @@ pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> Result<Value, A
         None
     } else {
         let (name, key) = split_resource(&req.resource).ok_or_else(|| {
-            AdminError::bad("resource must be * or qcs::cos:<region>:uid/<appid>:<bucket>/<key>")
+            bad("resource must be * or qcs::cos:<region>:uid/<appid>:<bucket>/<key>")
         })?;
-        let store_err = |e| {
-            AdminError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalError",
-                format!("{e}"),
-            )
-        };
+        // Loading a bucket or object fails only when the store does.
+        let store_err = |e: ServiceError| ApiError::internal(&e, e.to_string());
         bucket = app.store.get_bucket(name).map_err(store_err)?;
         if let Some(b) = &bucket {
             if !key.is_empty() {
@@ -124,9 +120,8 @@ pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> Result<Value, A
                 .and_then(|(_, appid)| app.iam.owner_of_appid(appid)),
         };
         if owner.as_deref() != Some(root) {
-            return Err(AdminError::new(
-                StatusCode::FORBIDDEN,
-                "AccessDenied",
+            return Err(ApiError::new(
+                Code::AccessDenied,
                 "You can simulate requests on your own account's buckets only.",
             ));
         }

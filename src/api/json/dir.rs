@@ -2,9 +2,10 @@
 //! the zero-byte object `<dir>/`; one that only has objects under it (written through the XML
 //! API) exists too, without attributes.
 
-use super::error::{JsonError, JsonResult};
+use super::error;
 use super::info::{dir_info, secs};
 use super::{body_stream, JsonReq};
+use crate::api::error::ApiResult;
 use crate::meta::ObjectRecord;
 use crate::service::{ListParams, ObjectMeta, WriteCondition, WriteOptions};
 use bytes::Bytes;
@@ -16,21 +17,21 @@ const MAX_LIST: u64 = 1000;
 const DEFAULT_LIST: u64 = 199;
 
 /// `op=create`: the parent must exist; the directory must not.
-pub async fn create(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn create(req: &JsonReq<'_>) -> ApiResult<Value> {
     req.path.require_dir()?;
     let key = req.path.key();
     if req.path.is_root() {
-        return Err(JsonError::dir_exists());
+        return Err(error::dir_exists());
     }
     let biz_attr = req.biz_attr()?;
-    req.authorize("name/cos:PutObject", key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     if !store.dir_exists(bucket, req.path.parent_key())? {
-        return Err(JsonError::no_parent());
+        return Err(error::no_parent());
     }
     if store.dir_exists(bucket, key)? {
-        return Err(JsonError::dir_exists());
+        return Err(error::dir_exists());
     }
     let meta = ObjectMeta {
         biz_attr,
@@ -47,14 +48,14 @@ pub async fn create(req: &JsonReq<'_>) -> JsonResult<Value> {
         .put_object(bucket, key, body_stream(Bytes::new()), meta, opts)
         .await
         .map_err(|e| match e {
-            crate::service::ServiceError::ObjectExists => JsonError::dir_exists(),
+            crate::service::ServiceError::ObjectExists => error::dir_exists(),
             other => other.into(),
         })?;
     Ok(json!({"ctime": secs(out.record.mtime_ms)}))
 }
 
 /// The marker of directory `key`, if it has one; `-197` if the directory does not exist.
-fn load_dir(req: &JsonReq<'_>, key: &str) -> JsonResult<Option<ObjectRecord>> {
+fn load_dir(req: &JsonReq<'_>, key: &str) -> ApiResult<Option<ObjectRecord>> {
     let store = &req.app.store;
     if key.is_empty() {
         return Ok(None);
@@ -65,7 +66,7 @@ fn load_dir(req: &JsonReq<'_>, key: &str) -> JsonResult<Option<ObjectRecord>> {
             if store.dir_exists(&req.bucket.name, key)? {
                 Ok(None)
             } else {
-                Err(JsonError::not_found())
+                Err(error::not_found())
             }
         }
         Err(e) => Err(e.into()),
@@ -73,9 +74,9 @@ fn load_dir(req: &JsonReq<'_>, key: &str) -> JsonResult<Option<ObjectRecord>> {
 }
 
 /// `op=stat` on a directory: `name, biz_attr, ctime, mtime`.
-pub fn stat(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub fn stat(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
-    req.authorize("name/cos:HeadObject", key, None)?;
+    req.authorize(None)?;
     let marker = load_dir(req, key)?;
     let mut v = dir_info(req.path.name(), marker.as_ref(), true);
     if req.path.is_root() {
@@ -87,13 +88,13 @@ pub fn stat(req: &JsonReq<'_>) -> JsonResult<Value> {
 }
 
 /// `op=update` on a directory: `biz_attr` (an implicit directory gets a marker).
-pub async fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
     if req.path.is_root() {
-        return Err(JsonError::root_path());
+        return Err(error::root_path());
     }
     let biz_attr = req.biz_attr()?;
-    req.authorize("name/cos:PutObject", key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     if load_dir(req, key)?.is_some() {
         let now = req.now_ms();
@@ -125,17 +126,17 @@ pub async fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
 }
 
 /// `op=delete` on a directory: only an empty one, never the root.
-pub async fn delete(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
     if req.path.is_root() {
-        return Err(JsonError::root_path());
+        return Err(error::root_path());
     }
-    req.authorize("name/cos:DeleteObject", key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     let marker = load_dir(req, key)?;
     if store.has_objects_under(bucket, key, Some(key))? {
-        return Err(JsonError::dir_not_empty());
+        return Err(error::dir_not_empty());
     }
     if marker.is_some() {
         // An object written under it meanwhile keeps the directory (implicitly).
@@ -145,7 +146,7 @@ pub async fn delete(req: &JsonReq<'_>) -> JsonResult<Value> {
 }
 
 /// `op=list`: one level under the directory (or under `<dir>/<prefix>`).
-pub fn list(req: &mut JsonReq<'_>) -> JsonResult<Value> {
+pub fn list(req: &mut JsonReq<'_>) -> ApiResult<Value> {
     let (dir, prefix) = if req.path.is_dir() {
         (req.path.key().to_string(), String::new())
     } else {
@@ -158,24 +159,24 @@ pub fn list(req: &mut JsonReq<'_>) -> JsonResult<Value> {
         None | Some("") => DEFAULT_LIST,
         Some(n) => match n.parse::<u64>() {
             Ok(n) if (1..=MAX_LIST).contains(&n) => n,
-            _ => return Err(JsonError::bad_num()),
+            _ => return Err(error::bad_num()),
         },
     };
     let full_prefix = format!("{dir}{prefix}");
     let context = req.params.nonempty("context")?.map(str::to_string);
     // cos:prefix conditions see the listed prefix.
     req.ctx.query.push(("prefix".into(), full_prefix.clone()));
-    req.authorize("name/cos:GetBucket", "", None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     if !dir.is_empty() && !store.dir_exists(bucket, &dir)? {
-        return Err(JsonError::not_found());
+        return Err(error::not_found());
     }
     let marker = match &context {
         Some(c) => {
             let m = c.strip_prefix('/').unwrap_or(c);
             if !m.starts_with(&full_prefix) {
-                return Err(JsonError::param("context does not belong to this listing"));
+                return Err(error::param("context does not belong to this listing"));
             }
             Some(m.to_string())
         }

@@ -1,9 +1,10 @@
 //! File operations (003:1686-1812, 2476-3116): upload, stat, update, copy, move, delete.
 
-use super::error::{JsonError, JsonResult};
+use super::error;
 use super::info::{acl_of_authority, apply_custom_headers};
 use super::route::{dest_key, parent_of};
-use super::{body_stream, JsonReq, MAX_SIMPLE_UPLOAD};
+use super::{body_stream, Extra, JsonReq, MAX_SIMPLE_UPLOAD};
+use crate::api::error::{ApiError, ApiResult};
 use crate::meta::ObjectRecord;
 use crate::service::{
     CopyParams, MetadataDirective, ObjectMeta, ServiceError, WriteCondition, WriteOptions,
@@ -12,11 +13,11 @@ use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
 
 /// The file's record, or `-197`.
-fn load_file(req: &JsonReq<'_>, key: &str) -> JsonResult<ObjectRecord> {
+fn load_file(req: &JsonReq<'_>, key: &str) -> ApiResult<ObjectRecord> {
     req.app
         .store
         .head_object(&req.bucket.name, key)
-        .map_err(JsonError::from)
+        .map_err(ApiError::from)
 }
 
 fn only_create(yes: bool) -> WriteCondition {
@@ -27,42 +28,42 @@ fn only_create(yes: bool) -> WriteCondition {
 }
 
 /// A SHA-1 parameter, normalised to lower-case hex.
-pub(super) fn sha_param(req: &JsonReq<'_>, name: &str) -> JsonResult<Option<String>> {
+pub(super) fn sha_param(req: &JsonReq<'_>, name: &str) -> ApiResult<Option<String>> {
     match req.params.nonempty(name)? {
         None => Ok(None),
         Some(s) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
             Ok(Some(s.to_ascii_lowercase()))
         }
-        Some(_) => Err(JsonError::param(format!("{name} must be a SHA-1 in hex"))),
+        Some(_) => Err(error::param(format!("{name} must be a SHA-1 in hex"))),
     }
 }
 
 /// `op=upload`: a whole file of at most 20 MB in `filecontent`.
-pub async fn upload(req: &mut JsonReq<'_>) -> JsonResult<Value> {
+pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Value> {
     req.path.require_file()?;
     let key = req.path.key().to_string();
     let content = req
         .params
         .take("filecontent")
-        .ok_or_else(JsonError::no_filecontent)?;
+        .ok_or_else(error::no_filecontent)?;
     if content.len() > MAX_SIMPLE_UPLOAD {
-        return Err(JsonError::too_large());
+        return Err(error::too_large());
     }
     let biz_attr = req.biz_attr()?;
     let declared = sha_param(req, "sha")?;
     let insert_only = req.params.flag("insertOnly")?.unwrap_or(true);
-    req.authorize("name/cos:PutObject", &key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let bucket = req.bucket.name.clone();
     if !store.dir_exists(&bucket, parent_of(&key))? {
-        return Err(JsonError::no_parent());
+        return Err(error::no_parent());
     }
     let data = content.clone();
     let sha = tokio::task::spawn_blocking(move || hex::encode(Sha1::digest(&data)))
         .await
         .map_err(|e| ServiceError::Internal(format!("sha1 task: {e}")))?;
     if declared.as_ref().is_some_and(|d| *d != sha) {
-        return Err(JsonError::sha_mismatch());
+        return Err(error::sha_mismatch());
     }
     if insert_only {
         if let Ok(existing) = store.head_object(&bucket, &key) {
@@ -70,7 +71,7 @@ pub async fn upload(req: &mut JsonReq<'_>) -> JsonResult<Value> {
             if existing.sha1.as_deref() == Some(sha.as_str()) {
                 return Ok(req.file_urls(&key));
             }
-            return Err(JsonError::file_exists());
+            return Err(error::file_exists());
         }
     }
     let meta = ObjectMeta {
@@ -89,26 +90,26 @@ pub async fn upload(req: &mut JsonReq<'_>) -> JsonResult<Value> {
 }
 
 /// `op=stat` on a file.
-pub fn stat(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub fn stat(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
     let rec = load_file(req, key);
-    req.authorize("name/cos:HeadObject", key, rec.as_ref().ok())?;
+    req.authorize(rec.as_ref().ok())?;
     let rec = rec?;
     Ok(req.stat_file(req.path.name(), key, &rec))
 }
 
 /// `op=delete` on a file.
-pub async fn delete(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
-    req.authorize("name/cos:DeleteObject", key, None)?;
+    req.authorize(None)?;
     if !req.app.store.delete_object(&req.bucket.name, key).await? {
-        return Err(JsonError::not_found());
+        return Err(error::not_found());
     }
     Ok(json!({}))
 }
 
 /// `op=update` on a file: `biz_attr`, `authority` (the object ACL), `custom_headers`.
-pub async fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
     let biz_attr = req.biz_attr()?;
     let authority = match req.params.nonempty("authority")? {
@@ -117,9 +118,9 @@ pub async fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
     };
     let headers = req.params.nonempty("custom_headers")?.map(str::to_string);
     let rec = load_file(req, key);
-    req.authorize("name/cos:PutObject", key, rec.as_ref().ok())?;
+    req.authorize(rec.as_ref().ok())?;
     if authority.is_some() {
-        req.authorize("name/cos:PutObjectACL", key, rec.as_ref().ok())?;
+        req.authorize_extra(Extra::SetAcl, key, rec.as_ref().ok())?;
     }
     // Validate everything before anything is written (then merge into the record as it is
     // under the commit lock).
@@ -151,32 +152,32 @@ pub async fn update(req: &JsonReq<'_>) -> JsonResult<Value> {
 
 /// `op=copy` / `op=move`: `dest_fileid` (absolute or relative to the source's directory) and
 /// `to_over_write` (0, the default, refuses to replace an existing file).
-pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> JsonResult<Value> {
+pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Value> {
     req.path.require_file()?;
     let src = req.path.key();
     let dest = req
         .params
         .nonempty("dest_fileid")?
-        .ok_or_else(|| JsonError::param("dest_fileid is required"))?;
+        .ok_or_else(|| error::param("dest_fileid is required"))?;
     let dst = dest_key(&req.path, dest)?;
     let overwrite = req.params.flag("to_over_write")?.unwrap_or(false);
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     let rec = load_file(req, src);
-    req.authorize("name/cos:GetObject", src, rec.as_ref().ok())?;
-    req.authorize("name/cos:PutObject", &dst, None)?;
+    req.authorize(rec.as_ref().ok())?;
+    req.authorize_extra(Extra::WriteDest, &dst, None)?;
     if is_move {
-        req.authorize("name/cos:DeleteObject", src, None)?;
+        req.authorize_extra(Extra::RemoveSource, src, None)?;
     }
     let rec = rec?;
     if !store.dir_exists(bucket, parent_of(&dst))? {
-        return Err(JsonError::no_parent());
+        return Err(error::no_parent());
     }
     if dst == src {
         return if overwrite || is_move {
             Ok(json!({}))
         } else {
-            Err(JsonError::file_exists())
+            Err(error::file_exists())
         };
     }
     let condition = only_create(!overwrite);
@@ -198,18 +199,11 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> JsonResult<Value>
                 },
                 // A source that changed since it was authorized above is authorized again.
                 |cur: Option<&ObjectRecord>| match cur {
-                    Some(cur) if *cur != rec => req.authorize("name/cos:GetObject", src, Some(cur)),
+                    Some(cur) if *cur != rec => req.authorize(Some(cur)),
                     _ => Ok(()),
                 },
             )
             .await?;
     }
     Ok(json!({}))
-}
-
-/// A copy source that kept changing while it was being copied: transient, the client retries.
-impl From<crate::service::SourceChanged> for JsonError {
-    fn from(_: crate::service::SourceChanged) -> Self {
-        JsonError::internal().detail("the source changed while it was being copied; retry")
-    }
 }

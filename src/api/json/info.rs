@@ -1,8 +1,9 @@
 //! How files and directories are described in answers (003:1391-1602, 2476-2629): the
 //! `authority` of an object ACL, `custom_headers`, the URLs, and the stat/list records.
 
-use super::error::{JsonError, JsonResult};
+use super::error;
 use super::JsonReq;
+use crate::api::error::ApiResult;
 use crate::meta::ObjectRecord;
 use crate::policy::acl::{Grantee, Permission};
 use crate::types::CannedAcl;
@@ -23,12 +24,12 @@ pub fn authority(rec: &ObjectRecord) -> &'static str {
 }
 
 /// The object ACL an `authority` value sets (None: inherit the bucket's).
-pub fn acl_of_authority(value: &str) -> JsonResult<Option<CannedAcl>> {
+pub fn acl_of_authority(value: &str) -> ApiResult<Option<CannedAcl>> {
     match value {
         "eInvalid" => Ok(None),
         "eWRPrivate" => Ok(Some(CannedAcl::Private)),
         "eWPrivateRPublic" => Ok(Some(CannedAcl::PublicRead)),
-        other => Err(JsonError::param(format!(
+        other => Err(error::param(format!(
             "authority must be eInvalid, eWRPrivate or eWPrivateRPublic, not {other:?}"
         ))),
     }
@@ -58,14 +59,14 @@ pub fn custom_headers(rec: &ObjectRecord) -> Value {
 
 /// Applies `custom_headers` (a JSON object of header name -> string) to `rec`: only the named
 /// items change (003:2700).
-pub fn apply_custom_headers(rec: &mut ObjectRecord, text: &str) -> JsonResult<()> {
-    let v: Value = serde_json::from_str(text).map_err(|e| JsonError::bad_json().detail(e))?;
+pub fn apply_custom_headers(rec: &mut ObjectRecord, text: &str) -> ApiResult<()> {
+    let v: Value = serde_json::from_str(text).map_err(|e| error::bad_json().detail(e))?;
     let Value::Object(fields) = v else {
-        return Err(JsonError::bad_json().detail("custom_headers must be a JSON object"));
+        return Err(error::bad_json().detail("custom_headers must be a JSON object"));
     };
     for (name, value) in fields {
         let Value::String(value) = value else {
-            return Err(JsonError::param(format!(
+            return Err(error::param(format!(
                 "custom_headers.{name} must be a string"
             )));
         };
@@ -80,7 +81,7 @@ pub fn apply_custom_headers(rec: &mut ObjectRecord, text: &str) -> JsonResult<()
             _ => {
                 let Some(suffix) = lower.strip_prefix("x-cos-meta-").filter(|s| !s.is_empty())
                 else {
-                    return Err(JsonError::param(format!(
+                    return Err(error::param(format!(
                         "custom_headers may set Cache-Control, Content-Type, Content-Disposition, Content-Language, Content-Encoding, Expires and x-cos-meta-*, not {name:?}"
                     )));
                 };

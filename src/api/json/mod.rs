@@ -7,7 +7,7 @@
 //! `api::authz`) -> `{code, message, request_id, data}`.
 
 mod dir;
-mod error;
+pub(crate) mod error;
 mod file;
 mod info;
 mod params;
@@ -15,9 +15,11 @@ mod route;
 mod sha;
 mod slice;
 
+pub use error::JsonCode;
 pub use route::PREFIX;
 
 use crate::api::authorize_in;
+use crate::api::error::{ApiResult, Surface};
 use crate::api::request::Caller;
 use crate::auth::legacy::{self, Expect, LegacyAuthError, LegacySign, Need};
 use crate::meta::{BucketRecord, ObjectRecord};
@@ -26,10 +28,9 @@ use crate::net::tls::TlsInfo;
 use crate::AppState;
 use axum::body::Body;
 use bytes::Bytes;
-use error::{JsonError, JsonResult};
 use futures_util::StreamExt;
 use http::request::Parts;
-use http::{HeaderValue, Method, Response};
+use http::{Method, Response};
 use params::Params;
 use route::JsonPath;
 use serde_json::{json, Value};
@@ -42,8 +43,9 @@ const MAX_BODY: usize = MAX_SIMPLE_UPLOAD + 1024 * 1024;
 /// `biz_attr` limit (003:3203, 3384).
 const MAX_BIZ_ATTR: usize = 4096;
 
+/// A JSON API operation (`op`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum JsonOp {
+pub enum JsonOp {
     Create,
     Stat,
     List,
@@ -59,7 +61,7 @@ enum JsonOp {
 }
 
 impl JsonOp {
-    fn parse(s: &str) -> Option<JsonOp> {
+    pub fn parse(s: &str) -> Option<JsonOp> {
         Some(match s {
             "create" => JsonOp::Create,
             "stat" => JsonOp::Stat,
@@ -75,6 +77,80 @@ impl JsonOp {
             "move" => JsonOp::Move,
             _ => return None,
         })
+    }
+
+    /// The name used in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonOp::Create => "json:create",
+            JsonOp::Stat => "json:stat",
+            JsonOp::List => "json:list",
+            JsonOp::Delete => "json:delete",
+            JsonOp::Update => "json:update",
+            JsonOp::Upload => "json:upload",
+            JsonOp::SliceInit => "json:upload_slice_init",
+            JsonOp::SliceData => "json:upload_slice_data",
+            JsonOp::SliceList => "json:upload_slice_list",
+            JsonOp::SliceFinish => "json:upload_slice_finish",
+            JsonOp::Copy => "json:copy",
+            JsonOp::Move => "json:move",
+        }
+    }
+
+    /// The CAM action the op is authorized as, on [`JsonOp::resource`] (seed 002's table for
+    /// the XML operation it stands for). [`JsonOp::extra`] lists what some ops need besides.
+    pub fn action(self) -> &'static str {
+        match self {
+            JsonOp::Create
+            | JsonOp::Update
+            | JsonOp::Upload
+            | JsonOp::SliceInit
+            | JsonOp::SliceData
+            | JsonOp::SliceList
+            | JsonOp::SliceFinish => "name/cos:PutObject",
+            JsonOp::Stat => "name/cos:HeadObject",
+            JsonOp::List => "name/cos:GetBucket",
+            JsonOp::Delete => "name/cos:DeleteObject",
+            // Reading the source.
+            JsonOp::Copy | JsonOp::Move => "name/cos:GetObject",
+        }
+    }
+
+    /// What [`JsonOp::action`] is authorized on.
+    pub fn resource(self) -> Authorized {
+        match self {
+            // A listing is a bucket read (`cos:prefix` conditions see the listed prefix).
+            JsonOp::List => Authorized::Bucket,
+            JsonOp::Create
+            | JsonOp::Stat
+            | JsonOp::Delete
+            | JsonOp::Update
+            | JsonOp::Upload
+            | JsonOp::SliceInit
+            | JsonOp::SliceData
+            | JsonOp::SliceList
+            | JsonOp::SliceFinish
+            | JsonOp::Copy
+            | JsonOp::Move => Authorized::Path,
+        }
+    }
+
+    /// The checks an op makes besides its action.
+    pub fn extra(self) -> &'static [Extra] {
+        match self {
+            JsonOp::Copy => &[Extra::WriteDest],
+            JsonOp::Move => &[Extra::WriteDest, Extra::RemoveSource],
+            JsonOp::Update => &[Extra::SetAcl],
+            JsonOp::Create
+            | JsonOp::Stat
+            | JsonOp::List
+            | JsonOp::Delete
+            | JsonOp::Upload
+            | JsonOp::SliceInit
+            | JsonOp::SliceData
+            | JsonOp::SliceList
+            | JsonOp::SliceFinish => &[],
+        }
     }
 
     /// The signature kind the seed's table asks for (003:469-484).
@@ -108,9 +184,41 @@ impl JsonHead {
     }
 }
 
+/// What a JSON op's action is authorized on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorized {
+    /// The file or directory the request addresses.
+    Path,
+    /// The bucket.
+    Bucket,
+}
+
+/// A check some JSON ops make besides their action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// Copy and move write the destination file.
+    WriteDest,
+    /// Move deletes the source file.
+    RemoveSource,
+    /// Update with `authority` sets the file's ACL.
+    SetAcl,
+}
+
+impl Extra {
+    /// The CAM action checked.
+    pub fn action(self) -> &'static str {
+        match self {
+            Extra::WriteDest => "name/cos:PutObject",
+            Extra::RemoveSource => "name/cos:DeleteObject",
+            Extra::SetAcl => "name/cos:PutObjectACL",
+        }
+    }
+}
+
 /// One JSON API request, authenticated, with its bucket loaded.
 pub(crate) struct JsonReq<'a> {
     app: &'a Arc<AppState>,
+    op: JsonOp,
     /// The request as `api::authz` sees it (identity, headers, peer, query).
     ctx: JsonHead,
     path: JsonPath,
@@ -121,7 +229,28 @@ pub(crate) struct JsonReq<'a> {
 }
 
 impl JsonReq<'_> {
-    fn authorize(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> JsonResult<()> {
+    /// Authorizes the op's action on what it addresses (`object`: the file's record, for its
+    /// ACL).
+    fn authorize(&self, object: Option<&ObjectRecord>) -> ApiResult<()> {
+        let key = match self.op.resource() {
+            Authorized::Path => self.path.key(),
+            Authorized::Bucket => "",
+        };
+        self.check(self.op.action(), key, object)
+    }
+
+    /// Authorizes one of the op's extra checks on `key`.
+    fn authorize_extra(
+        &self,
+        extra: Extra,
+        key: &str,
+        object: Option<&ObjectRecord>,
+    ) -> ApiResult<()> {
+        debug_assert!(self.op.extra().contains(&extra), "{:?}: {extra:?}", self.op);
+        self.check(extra.action(), key, object)
+    }
+
+    fn check(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> ApiResult<()> {
         authorize_in(
             self.app,
             &self.ctx.caller(),
@@ -130,7 +259,6 @@ impl JsonReq<'_> {
             Some(key),
             object,
         )
-        .map_err(JsonError::from)
     }
 
     fn now_ms(&self) -> i64 {
@@ -138,9 +266,9 @@ impl JsonReq<'_> {
     }
 
     /// `biz_attr`, at most 4 KB.
-    fn biz_attr(&self) -> JsonResult<Option<String>> {
+    fn biz_attr(&self) -> ApiResult<Option<String>> {
         match self.params.text("biz_attr")? {
-            Some(b) if b.len() > MAX_BIZ_ATTR => Err(JsonError::biz_attr_too_long()),
+            Some(b) if b.len() > MAX_BIZ_ATTR => Err(error::biz_attr_too_long()),
             other => Ok(other.map(str::to_string)),
         }
     }
@@ -162,45 +290,18 @@ pub(crate) async fn handle(
     access: &mut crate::api::pipeline::Access,
 ) -> Response<Body> {
     let rid = incoming.rid;
-    let result = run(app, parts, body, incoming, access).await;
-    if let Err(e) = &result {
-        if e.code == JsonError::internal().code {
-            tracing::error!(code = e.code, "request failed");
-        } else {
-            tracing::info!(code = e.code, detail = %e.message, "request rejected");
+    match run(app, parts, body, incoming, access).await {
+        Ok(data) => {
+            let text = json!({"code": 0, "message": "SUCCESS", "request_id": rid, "data": data})
+                .to_string();
+            Response::builder()
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Content-Length", text.len())
+                .body(Body::from(text))
+                .unwrap_or_default()
         }
+        Err(e) => e.render(Surface::Json, rid, "", false),
     }
-    render(result, rid)
-}
-
-fn render(result: JsonResult<Value>, rid: &str) -> Response<Body> {
-    let (status, body, close) = match result {
-        Ok(data) => (
-            http::StatusCode::OK,
-            json!({"code": 0, "message": "SUCCESS", "request_id": rid, "data": data}),
-            false,
-        ),
-        Err(e) => {
-            let mut v = json!({"code": e.code, "message": e.message, "request_id": rid});
-            if let Some(d) = e.data {
-                v["data"] = d;
-            }
-            // The body may be unread.
-            (e.status, v, e.code == JsonError::too_large().code)
-        }
-    };
-    let text = body.to_string();
-    let mut r = Response::builder()
-        .status(status)
-        .header("Content-Type", "application/json; charset=utf-8")
-        .header("Content-Length", text.len())
-        .body(Body::from(text))
-        .unwrap_or_default();
-    if close {
-        r.headers_mut()
-            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    r
 }
 
 async fn run(
@@ -209,14 +310,14 @@ async fn run(
     body: Body,
     incoming: Incoming<'_>,
     access: &mut crate::api::pipeline::Access,
-) -> JsonResult<Value> {
+) -> ApiResult<Value> {
     let Incoming {
         decoded_path,
         query,
         ..
     } = incoming;
     if parts.method != Method::GET && parts.method != Method::POST {
-        return Err(JsonError::bad_method());
+        return Err(error::bad_method());
     }
     let path = JsonPath::parse(decoded_path)?;
     let sign_text = parts
@@ -242,9 +343,9 @@ async fn run(
         .map(str::to_string);
     let body = read_body(&parts, body).await?;
     let params = Params::collect(&query, content_type.as_deref(), body).await?;
-    let op_name = params.nonempty("op")?.ok_or_else(JsonError::no_op)?;
-    let op = JsonOp::parse(op_name).ok_or_else(|| JsonError::unknown_op().detail(op_name))?;
-    access.op = format!("json:{op_name}").into();
+    let op_name = params.nonempty("op")?.ok_or_else(error::no_op)?;
+    let op = JsonOp::parse(op_name).ok_or_else(|| error::unknown_op().detail(op_name))?;
+    access.op = op.name().into();
 
     let now = app.clock.now_secs();
     let resources = [path.fileid()];
@@ -270,7 +371,7 @@ async fn run(
     let bucket = app
         .store
         .get_bucket(&path.full_bucket())?
-        .ok_or_else(JsonError::no_bucket)?;
+        .ok_or_else(error::no_bucket)?;
     access.bucket = bucket.name.clone();
     let host = parts
         .headers
@@ -287,6 +388,7 @@ async fn run(
     };
     let mut req = JsonReq {
         app,
+        op,
         ctx,
         path,
         bucket,
@@ -313,21 +415,21 @@ async fn run(
 }
 
 /// Reads the body, refusing more than [`MAX_BODY`] bytes.
-async fn read_body(parts: &Parts, body: Body) -> JsonResult<Bytes> {
+async fn read_body(parts: &Parts, body: Body) -> ApiResult<Bytes> {
     let declared = parts
         .headers
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(JsonError::too_large());
+        return Err(error::too_large());
     }
     let mut stream = body.into_data_stream();
     let mut out = bytes::BytesMut::with_capacity(declared.unwrap_or(0) as usize);
     while let Some(piece) = stream.next().await {
-        let piece = piece.map_err(|e| JsonError::bad_form().detail(e))?;
+        let piece = piece.map_err(|e| error::bad_form().detail(e))?;
         if out.len() + piece.len() > MAX_BODY {
-            return Err(JsonError::too_large());
+            return Err(error::too_large());
         }
         out.extend_from_slice(&piece);
     }
@@ -339,4 +441,130 @@ fn body_stream(
     data: Bytes,
 ) -> futures_util::stream::Once<std::future::Ready<Result<Bytes, std::convert::Infallible>>> {
     futures_util::stream::once(std::future::ready(Ok(data)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_op_names_its_checks() {
+        use Authorized::{Bucket, Path};
+        use Extra::{RemoveSource, SetAcl, WriteDest};
+        /// `op=`, the op, its log name, action, what that is authorized on, extra checks.
+        type Row = (
+            &'static str,
+            JsonOp,
+            &'static str,
+            &'static str,
+            Authorized,
+            &'static [Extra],
+        );
+        let put = "name/cos:PutObject";
+        let table: [Row; 13] = [
+            ("create", JsonOp::Create, "json:create", put, Path, &[]),
+            (
+                "stat",
+                JsonOp::Stat,
+                "json:stat",
+                "name/cos:HeadObject",
+                Path,
+                &[],
+            ),
+            (
+                "list",
+                JsonOp::List,
+                "json:list",
+                "name/cos:GetBucket",
+                Bucket,
+                &[],
+            ),
+            (
+                "delete",
+                JsonOp::Delete,
+                "json:delete",
+                "name/cos:DeleteObject",
+                Path,
+                &[],
+            ),
+            (
+                "update",
+                JsonOp::Update,
+                "json:update",
+                put,
+                Path,
+                &[SetAcl],
+            ),
+            ("upload", JsonOp::Upload, "json:upload", put, Path, &[]),
+            (
+                "upload_slice_init",
+                JsonOp::SliceInit,
+                "json:upload_slice_init",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice",
+                JsonOp::SliceInit,
+                "json:upload_slice_init",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice_data",
+                JsonOp::SliceData,
+                "json:upload_slice_data",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice_list",
+                JsonOp::SliceList,
+                "json:upload_slice_list",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "upload_slice_finish",
+                JsonOp::SliceFinish,
+                "json:upload_slice_finish",
+                put,
+                Path,
+                &[],
+            ),
+            (
+                "copy",
+                JsonOp::Copy,
+                "json:copy",
+                "name/cos:GetObject",
+                Path,
+                &[WriteDest],
+            ),
+            (
+                "move",
+                JsonOp::Move,
+                "json:move",
+                "name/cos:GetObject",
+                Path,
+                &[WriteDest, RemoveSource],
+            ),
+        ];
+        for (s, op, name, action, on, extra) in table {
+            assert_eq!(JsonOp::parse(s), Some(op), "{s}");
+            assert_eq!(
+                (op.name(), op.action(), op.resource(), op.extra()),
+                (name, action, on, extra),
+                "{s}"
+            );
+        }
+        assert_eq!(JsonOp::parse("rename"), None);
+        assert_eq!(
+            [WriteDest, RemoveSource, SetAcl].map(Extra::action),
+            [put, "name/cos:DeleteObject", "name/cos:PutObjectACL"]
+        );
+    }
 }

@@ -2,7 +2,8 @@
 //! multipart/form-data body (spec 06 §3). Names match without case and underscores, so
 //! `fileContent`/`filecontent` and `customHeaders`/`custom_headers` are one parameter.
 
-use super::error::{JsonError, JsonResult};
+use super::error;
+use crate::api::error::ApiResult;
 use bytes::Bytes;
 use std::collections::HashMap;
 
@@ -24,17 +25,17 @@ impl Params {
     }
 
     /// A parameter as text; a value that is not UTF-8 is a bad parameter.
-    pub fn text(&self, name: &str) -> JsonResult<Option<&str>> {
+    pub fn text(&self, name: &str) -> ApiResult<Option<&str>> {
         match self.map.get(&norm(name)) {
             None => Ok(None),
             Some(v) => std::str::from_utf8(v)
                 .map(Some)
-                .map_err(|_| JsonError::param(format!("{name} is not UTF-8"))),
+                .map_err(|_| error::param(format!("{name} is not UTF-8"))),
         }
     }
 
     /// A parameter as text, absent when empty.
-    pub fn nonempty(&self, name: &str) -> JsonResult<Option<&str>> {
+    pub fn nonempty(&self, name: &str) -> ApiResult<Option<&str>> {
         Ok(self.text(name)?.map(str::trim).filter(|s| !s.is_empty()))
     }
 
@@ -44,23 +45,23 @@ impl Params {
     }
 
     /// An unsigned integer parameter.
-    pub fn number(&self, name: &str) -> JsonResult<Option<u64>> {
+    pub fn number(&self, name: &str) -> ApiResult<Option<u64>> {
         match self.nonempty(name)? {
             None => Ok(None),
             Some(s) => s
                 .parse::<u64>()
                 .map(Some)
-                .map_err(|_| JsonError::param(format!("{name} must be a non-negative integer"))),
+                .map_err(|_| error::param(format!("{name} must be a non-negative integer"))),
         }
     }
 
     /// A `0`/`1` flag (also `true`/`false`).
-    pub fn flag(&self, name: &str) -> JsonResult<Option<bool>> {
+    pub fn flag(&self, name: &str) -> ApiResult<Option<bool>> {
         match self.nonempty(name)? {
             None => Ok(None),
             Some("1") | Some("true") => Ok(Some(true)),
             Some("0") | Some("false") => Ok(Some(false)),
-            Some(_) => Err(JsonError::param(format!("{name} must be 0 or 1"))),
+            Some(_) => Err(error::param(format!("{name} must be 0 or 1"))),
         }
     }
 
@@ -69,7 +70,7 @@ impl Params {
         query: &[(String, String)],
         content_type: Option<&str>,
         body: Bytes,
-    ) -> JsonResult<Params> {
+    ) -> ApiResult<Params> {
         let mut p = Params::default();
         for (k, v) in query {
             if k != "sign" {
@@ -89,18 +90,18 @@ impl Params {
         } else if ct.starts_with("application/json") || body.trim_ascii_start().starts_with(b"{") {
             p.read_json(&body)?;
         } else {
-            return Err(JsonError::param(
+            return Err(error::param(
                 "the body must be JSON, form-urlencoded or multipart/form-data",
             ));
         }
         Ok(p)
     }
 
-    fn read_json(&mut self, body: &[u8]) -> JsonResult<()> {
+    fn read_json(&mut self, body: &[u8]) -> ApiResult<()> {
         let v: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| JsonError::bad_json().detail(e))?;
+            serde_json::from_slice(body).map_err(|e| error::bad_json().detail(e))?;
         let serde_json::Value::Object(fields) = v else {
-            return Err(JsonError::bad_json().detail("the body must be a JSON object"));
+            return Err(error::bad_json().detail("the body must be a JSON object"));
         };
         for (k, v) in fields {
             match v {
@@ -112,9 +113,9 @@ impl Params {
         Ok(())
     }
 
-    async fn read_multipart(&mut self, content_type: &str, body: Bytes) -> JsonResult<()> {
+    async fn read_multipart(&mut self, content_type: &str, body: Bytes) -> ApiResult<()> {
         let boundary =
-            multer::parse_boundary(content_type).map_err(|e| JsonError::bad_form().detail(e))?;
+            multer::parse_boundary(content_type).map_err(|e| error::bad_form().detail(e))?;
         let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
         let mut form = multer::Multipart::new(stream, boundary);
         loop {
@@ -124,13 +125,13 @@ impl Params {
                     let value = field
                         .bytes()
                         .await
-                        .map_err(|e| JsonError::bad_form().detail(e))?;
+                        .map_err(|e| error::bad_form().detail(e))?;
                     if !name.is_empty() {
                         self.set(&name, value);
                     }
                 }
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(JsonError::bad_form().detail(e)),
+                Err(e) => return Err(error::bad_form().detail(e)),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `/files/v2/<appid>/<bucket>/<path>` -> what the request addresses. Pure.
 
-use super::error::{JsonError, JsonResult};
+use super::error;
+use crate::api::error::ApiResult;
 
 /// The prefix every JSON API path starts with.
 pub const PREFIX: &str = "/files/v2/";
@@ -17,10 +18,8 @@ pub struct JsonPath {
 
 impl JsonPath {
     /// Parses a decoded request path that starts with [`PREFIX`].
-    pub fn parse(decoded: &str) -> JsonResult<JsonPath> {
-        let rest = decoded
-            .strip_prefix(PREFIX)
-            .ok_or_else(JsonError::bad_url)?;
+    pub fn parse(decoded: &str) -> ApiResult<JsonPath> {
+        let rest = decoded.strip_prefix(PREFIX).ok_or_else(error::bad_url)?;
         let (appid, rest) = rest.split_once('/').unwrap_or((rest, ""));
         let (bucket, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -33,12 +32,10 @@ impl JsonPath {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !ok_appid || !ok_bucket {
-            return Err(JsonError::bad_url());
+            return Err(error::bad_url());
         }
         if path.contains("//") || path.split('/').any(|seg| seg == "." || seg == "..") {
-            return Err(
-                JsonError::bad_url().detail("empty, . and .. path segments are not allowed")
-            );
+            return Err(error::bad_url().detail("empty, . and .. path segments are not allowed"));
         }
         Ok(JsonPath {
             appid: appid.to_string(),
@@ -81,16 +78,16 @@ impl JsonPath {
         format!("/{}/{}{}", self.appid, self.bucket, self.path)
     }
 
-    pub fn require_file(&self) -> JsonResult<()> {
+    pub fn require_file(&self) -> ApiResult<()> {
         if self.is_dir() {
-            return Err(JsonError::file_path_slash());
+            return Err(error::file_path_slash());
         }
         Ok(())
     }
 
-    pub fn require_dir(&self) -> JsonResult<()> {
+    pub fn require_dir(&self) -> ApiResult<()> {
         if !self.is_dir() {
-            return Err(JsonError::dir_path_slash());
+            return Err(error::dir_path_slash());
         }
         Ok(())
     }
@@ -107,7 +104,7 @@ pub fn parent_of(key: &str) -> &str {
 
 /// The key a copy or move goes to: `dest_fileid` absolute from the bucket root (`/x/y`, or the
 /// full `/<appid>/<bucket>/x/y` fileid form) or relative to the source's directory.
-pub fn dest_key(src: &JsonPath, dest: &str) -> JsonResult<String> {
+pub fn dest_key(src: &JsonPath, dest: &str) -> ApiResult<String> {
     let dest = dest.trim();
     let fileid_prefix = format!("/{}/{}/", src.appid, src.bucket);
     let key = if let Some(rest) = dest.strip_prefix(&fileid_prefix) {
@@ -122,7 +119,7 @@ pub fn dest_key(src: &JsonPath, dest: &str) -> JsonResult<String> {
         || key.contains("//")
         || key.split('/').any(|seg| seg == "." || seg == "..")
     {
-        return Err(JsonError::param(format!(
+        return Err(error::param(format!(
             "dest_fileid {dest:?} does not name a file"
         )));
     }

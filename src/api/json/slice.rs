@@ -1,11 +1,12 @@
 //! Slice uploads (003:1814-2474) on the multipart machinery: the session is a multipart upload
 //! id, slice `n` (from 0, by offset) is part `n + 1`, finishing completes the upload.
 
-use super::error::{JsonError, JsonResult};
+use super::error;
 use super::file::sha_param;
 use super::route::parent_of;
 use super::sha::State;
 use super::{body_stream, JsonReq};
+use crate::api::error::ApiResult;
 use crate::meta::{DataLayout, SlicePart, SliceSession};
 use crate::service::{
     CompletePart, ObjectMeta, ServiceError, SliceUpload, WriteCondition, WriteOptions,
@@ -24,15 +25,15 @@ fn valid_slice_size(n: u64) -> bool {
 }
 
 /// Parses and checks `uploadparts` against the declared sizes and whole-file SHA-1.
-fn parse_parts(text: &str, filesize: u64, slice: u64, sha: &str) -> JsonResult<Vec<SlicePart>> {
+fn parse_parts(text: &str, filesize: u64, slice: u64, sha: &str) -> ApiResult<Vec<SlicePart>> {
     #[derive(serde::Deserialize)]
     struct Raw {
         offset: u64,
         datalen: u64,
         datasha: String,
     }
-    let raw: Vec<Raw> = serde_json::from_str(text).map_err(|e| JsonError::bad_json().detail(e))?;
-    let bad = || JsonError::bad_uploadparts();
+    let raw: Vec<Raw> = serde_json::from_str(text).map_err(|e| error::bad_json().detail(e))?;
+    let bad = || error::bad_uploadparts();
     let mut expect = 0u64;
     let mut out = Vec::with_capacity(raw.len());
     for (i, p) in raw.iter().enumerate() {
@@ -74,23 +75,23 @@ fn session_data(up: &SliceUpload) -> Value {
 }
 
 /// `upload_slice_init`.
-pub async fn init(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn init(req: &JsonReq<'_>) -> ApiResult<Value> {
     req.path.require_file()?;
     let key = req.path.key();
     let filesize = req
         .params
         .number("filesize")?
-        .ok_or_else(JsonError::no_filesize)?;
+        .ok_or_else(error::no_filesize)?;
     if filesize > MAX_FILE {
-        return Err(JsonError::file_too_big());
+        return Err(error::file_too_big());
     }
     let slice_size = req.params.number("slice_size")?.unwrap_or(MIB);
     if !valid_slice_size(slice_size) {
-        return Err(JsonError::bad_slice_size());
+        return Err(error::bad_slice_size());
     }
     let mut sha = sha_param(req, "sha")?;
     let parts = match (req.params.nonempty("uploadparts")?, &sha) {
-        (None, Some(_)) => return Err(JsonError::sha_without_parts()),
+        (None, Some(_)) => return Err(error::sha_without_parts()),
         (None, None) => Vec::new(),
         (Some(text), declared) => {
             // Without sha, the last datasha is the file's SHA-1.
@@ -109,18 +110,18 @@ pub async fn init(req: &JsonReq<'_>) -> JsonResult<Value> {
     };
     let biz_attr = req.biz_attr()?;
     let insert_only = req.params.flag("insertOnly")?.unwrap_or(true);
-    req.authorize("name/cos:PutObject", key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     if !store.dir_exists(bucket, parent_of(key))? {
-        return Err(JsonError::no_parent());
+        return Err(error::no_parent());
     }
     if let Ok(existing) = store.head_object(bucket, key) {
         if sha.is_some() && existing.sha1 == sha && existing.size == filesize {
             return Ok(req.file_urls(key));
         }
         if insert_only {
-            return Err(JsonError::file_exists());
+            return Err(error::file_exists());
         }
     }
     if let Some(s) = &sha {
@@ -129,7 +130,7 @@ pub async fn init(req: &JsonReq<'_>) -> JsonResult<Value> {
             .iter()
             .find(|u| u.session.sha.as_ref() == Some(s))
         {
-            return Err(JsonError::unfinished().with_data(session_data(up)));
+            return Err(error::unfinished().with_data(session_data(up)));
         }
     }
     let meta = ObjectMeta {
@@ -155,44 +156,44 @@ pub async fn init(req: &JsonReq<'_>) -> JsonResult<Value> {
 }
 
 /// The session named by `session`, which must belong to this file.
-fn load_session(req: &JsonReq<'_>) -> JsonResult<SliceUpload> {
+fn load_session(req: &JsonReq<'_>) -> ApiResult<SliceUpload> {
     let id = req
         .params
         .nonempty("session")?
-        .ok_or_else(|| JsonError::bad_session().detail("session is missing"))?;
+        .ok_or_else(|| error::bad_session().detail("session is missing"))?;
     req.app
         .store
         .slice_upload(&req.bucket.name, req.path.key(), id)
         .map_err(|e| match e {
-            ServiceError::NoSuchUpload => JsonError::bad_session(),
+            ServiceError::NoSuchUpload => error::bad_session(),
             other => other.into(),
         })
 }
 
 /// `upload_slice_data`: one slice at `offset`.
-pub async fn data(req: &mut JsonReq<'_>) -> JsonResult<Value> {
+pub async fn data(req: &mut JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key().to_string();
     let content = req
         .params
         .take("filecontent")
-        .ok_or_else(JsonError::no_filecontent)?;
+        .ok_or_else(error::no_filecontent)?;
     let up = load_session(req)?;
     let s = &up.session;
     let offset = req
         .params
         .number("offset")?
-        .ok_or_else(|| JsonError::param("offset is required"))?;
+        .ok_or_else(|| error::param("offset is required"))?;
     if offset % s.slice_size != 0 || offset >= s.filesize.max(1) {
-        return Err(JsonError::slice_offset());
+        return Err(error::slice_offset());
     }
     let want = s.slice_size.min(s.filesize - offset);
     if content.len() as u64 != want {
-        return Err(JsonError::slice_not_declared().detail(format!(
+        return Err(error::slice_not_declared().detail(format!(
             "the slice at {offset} must be {want} bytes, not {}",
             content.len()
         )));
     }
-    req.authorize("name/cos:PutObject", &key, None)?;
+    req.authorize(None)?;
     if !s.parts.is_empty() {
         verify_slice(s, offset, content.clone()).await?;
     }
@@ -209,7 +210,7 @@ pub async fn data(req: &mut JsonReq<'_>) -> JsonResult<Value> {
         )
         .await
         .map_err(|e| match e {
-            ServiceError::NoSuchUpload => JsonError::bad_session(),
+            ServiceError::NoSuchUpload => error::bad_session(),
             other => other.into(),
         })?;
     Ok(json!({"session": up.upload_id, "offset": offset, "datalen": content.len()}))
@@ -217,13 +218,13 @@ pub async fn data(req: &mut JsonReq<'_>) -> JsonResult<Value> {
 
 /// Checks a slice against `uploadparts`: from the previous slice's SHA-1 state, this slice
 /// must lead to its own `datasha` (the last one: to the file's SHA-1).
-async fn verify_slice(s: &SliceSession, offset: u64, content: bytes::Bytes) -> JsonResult<()> {
+async fn verify_slice(s: &SliceSession, offset: u64, content: bytes::Bytes) -> ApiResult<()> {
     let Some(i) = s
         .parts
         .iter()
         .position(|p| p.offset == offset && p.len == content.len() as u64)
     else {
-        return Err(JsonError::slice_not_declared());
+        return Err(error::slice_not_declared());
     };
     let start = if i == 0 {
         Some(State::initial())
@@ -245,14 +246,14 @@ async fn verify_slice(s: &SliceSession, offset: u64, content: bytes::Bytes) -> J
     if ok == Some(true) {
         Ok(())
     } else {
-        Err(JsonError::slice_sha())
+        Err(error::slice_sha())
     }
 }
 
 /// `upload_slice_list`: the newest unfinished session of this file and its slices.
-pub fn list(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub fn list(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
-    req.authorize("name/cos:PutObject", key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let ups = store.slice_uploads(&req.bucket.name, key)?;
     let up = match req.params.nonempty("session")? {
@@ -262,7 +263,7 @@ pub fn list(req: &JsonReq<'_>) -> JsonResult<Value> {
     let Some(up) = up else {
         return match store.head_object(&req.bucket.name, key) {
             Ok(_) => Ok(req.file_urls(key)),
-            Err(_) => Err(JsonError::not_found()),
+            Err(_) => Err(error::not_found()),
         };
     };
     let (parts, _) = store.list_parts(&up.upload_id, 0, usize::MAX)?;
@@ -283,30 +284,30 @@ pub fn list(req: &JsonReq<'_>) -> JsonResult<Value> {
 }
 
 /// `upload_slice_finish`: every slice present, `filesize` as declared, `sha` right.
-pub async fn finish(req: &JsonReq<'_>) -> JsonResult<Value> {
+pub async fn finish(req: &JsonReq<'_>) -> ApiResult<Value> {
     let key = req.path.key();
     let up = load_session(req)?;
     let s = &up.session;
     let filesize = req
         .params
         .number("filesize")?
-        .ok_or_else(JsonError::finish_no_filesize)?;
+        .ok_or_else(error::finish_no_filesize)?;
     if filesize != s.filesize {
-        return Err(JsonError::size_mismatch());
+        return Err(error::size_mismatch());
     }
     let sha = sha_param(req, "sha")?;
     if let (Some(given), Some(declared)) = (&sha, &s.sha) {
         if given != declared {
-            return Err(JsonError::sha_mismatch());
+            return Err(error::sha_mismatch());
         }
     }
-    req.authorize("name/cos:PutObject", key, None)?;
+    req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     // The file is created now, so its directory must exist now (003:2168), not only when the
     // session began: an empty directory can be deleted in between.
     if !store.dir_exists(bucket, parent_of(key))? {
-        return Err(JsonError::no_parent());
+        return Err(error::no_parent());
     }
     let (parts, _) = store.list_parts(&up.upload_id, 0, usize::MAX)?;
     let count = s.filesize.div_ceil(s.slice_size).max(1);
@@ -316,7 +317,7 @@ pub async fn finish(req: &JsonReq<'_>) -> JsonResult<Value> {
             *n as usize == i + 1 && p.size == s.slice_size.min(s.filesize - offset)
         });
     if !complete {
-        return Err(JsonError::missing_slices());
+        return Err(error::missing_slices());
     }
     // Slices checked against uploadparts prove the file's SHA-1; otherwise read it back.
     let computed = if s.parts.is_empty() {
@@ -332,7 +333,7 @@ pub async fn finish(req: &JsonReq<'_>) -> JsonResult<Value> {
         }
         let got = hex::encode(h.finalize());
         if sha.as_ref().is_some_and(|want| *want != got) {
-            return Err(JsonError::sha_mismatch());
+            return Err(error::sha_mismatch());
         }
         Some(got)
     } else {

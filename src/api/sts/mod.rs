@@ -3,14 +3,15 @@
 //! the caller's narrowed by the policy passed (`iam::temp`). Served at `POST /` of the service
 //! host and on `sts.<domain>` hosts; answers in the Tencent Cloud API JSON shape.
 
-mod error;
+pub(crate) mod error;
 mod request;
 
+use crate::api::error::{ApiResult, Surface};
 use crate::api::pipeline::Access;
 use crate::iam::TempRequest;
 use crate::AppState;
 use axum::body::Body;
-use error::{StsError, StsResult};
+use error::StsCode;
 use futures_util::StreamExt;
 use http::request::Parts;
 use http::{HeaderValue, Method, Response};
@@ -23,6 +24,40 @@ const VERSION: &str = "2018-08-13";
 const MAX_BODY: usize = 128 * 1024;
 /// `DurationSeconds` when absent (seed 002:1976).
 const DEFAULT_DURATION_S: i64 = 1800;
+
+/// An STS call's action (`Action` / `X-TC-Action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StsOp {
+    GetFederationToken,
+    AssumeRole,
+    AssumeRoleWithSaml,
+    AssumeRoleWithWebIdentity,
+    /// An action STS does not have.
+    Unknown,
+}
+
+impl StsOp {
+    pub fn parse(action: &str) -> StsOp {
+        match action {
+            "GetFederationToken" => StsOp::GetFederationToken,
+            "AssumeRole" => StsOp::AssumeRole,
+            "AssumeRoleWithSAML" => StsOp::AssumeRoleWithSaml,
+            "AssumeRoleWithWebIdentity" => StsOp::AssumeRoleWithWebIdentity,
+            _ => StsOp::Unknown,
+        }
+    }
+
+    /// The name used in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            StsOp::GetFederationToken => "Sts.GetFederationToken",
+            StsOp::AssumeRole => "Sts.AssumeRole",
+            StsOp::AssumeRoleWithSaml => "Sts.AssumeRoleWithSAML",
+            StsOp::AssumeRoleWithWebIdentity => "Sts.AssumeRoleWithWebIdentity",
+            StsOp::Unknown => "Sts",
+        }
+    }
+}
 
 /// Whether a request is for the STS endpoint: any request to an `sts.` host (the real
 /// endpoints' names, or `sts.<d>` for a configured domain `d`), or, on a path-style host, a
@@ -93,25 +128,23 @@ pub async fn handle(
     };
     let answer = match result {
         Ok(call) => {
-            access.op = format!("Sts.{}", call.action).into();
-            serve(app, &call, &host).map(|mut v| {
+            let op = StsOp::parse(&call.action);
+            access.op = op.name().into();
+            serve(app, &call, op, &host).map(|mut v| {
                 v["RequestId"] = json!(rid);
                 v
             })
         }
         Err(e) => {
-            access.op = "Sts".into();
+            access.op = StsOp::Unknown.name().into();
             Err(e)
         }
     };
-    let body = match answer {
-        Ok(v) => json!({ "Response": v }),
-        Err(e) => {
-            tracing::info!(code = e.code, detail = %e.message, "STS call refused");
-            json!({"Response": {"Error": {"Code": e.code, "Message": e.message}, "RequestId": rid}})
-        }
+    let v = match answer {
+        Ok(v) => v,
+        Err(e) => return e.render(Surface::Sts, rid, "", false),
     };
-    let mut resp = Response::new(Body::from(body.to_string()));
+    let mut resp = Response::new(Body::from(json!({ "Response": v }).to_string()));
     resp.headers_mut().insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -119,8 +152,8 @@ pub async fn handle(
     resp
 }
 
-async fn read_body(parts: &Parts, body: Body) -> StsResult<bytes::Bytes> {
-    let too_long = || StsError::new("InvalidParameter", "The request body is too long.");
+async fn read_body(parts: &Parts, body: Body) -> ApiResult<bytes::Bytes> {
+    let too_long = || error::new(StsCode::InvalidParameter, "The request body is too long.");
     let declared = parts
         .headers
         .get(http::header::CONTENT_LENGTH)
@@ -133,7 +166,7 @@ async fn read_body(parts: &Parts, body: Body) -> StsResult<bytes::Bytes> {
     let mut stream = body.into_data_stream();
     while let Some(piece) = stream.next().await {
         let piece = piece
-            .map_err(|e| StsError::new("InvalidParameter", format!("Reading the body: {e}")))?;
+            .map_err(|e| error::new(StsCode::InvalidParameter, format!("Reading the body: {e}")))?;
         if out.len() + piece.len() > MAX_BODY {
             return Err(too_long());
         }
@@ -142,10 +175,10 @@ async fn read_body(parts: &Parts, body: Body) -> StsResult<bytes::Bytes> {
     Ok(out.freeze())
 }
 
-fn serve(app: &AppState, call: &StsCall, host: &str) -> StsResult<serde_json::Value> {
+fn serve(app: &AppState, call: &StsCall, op: StsOp, host: &str) -> ApiResult<serde_json::Value> {
     if call.version != VERSION {
-        return Err(StsError::new(
-            "NoSuchVersion",
+        return Err(error::new(
+            StsCode::NoSuchVersion,
             format!(
                 "The API version `{}` does not exist; use {VERSION}.",
                 call.version
@@ -153,8 +186,8 @@ fn serve(app: &AppState, call: &StsCall, host: &str) -> StsResult<serde_json::Va
         ));
     }
     let now = app.clock.now_secs();
-    match call.action.as_str() {
-        "GetFederationToken" => {
+    match op {
+        StsOp::GetFederationToken => {
             call.authenticate(
                 app.iam.as_ref(),
                 host,
@@ -163,36 +196,34 @@ fn serve(app: &AppState, call: &StsCall, host: &str) -> StsResult<serde_json::Va
             )?;
             federation_token(app, call, now)
         }
-        "AssumeRole" | "AssumeRoleWithSAML" | "AssumeRoleWithWebIdentity" => Err(StsError::new(
-            "UnsupportedOperation",
-            format!(
-                "{}: cosd has no CAM roles; use GetFederationToken with a policy instead.",
-                call.action
-            ),
-        )),
-        other => Err(StsError::new(
-            "InvalidAction",
-            format!("The action `{other}` does not exist."),
+        StsOp::AssumeRole | StsOp::AssumeRoleWithSaml | StsOp::AssumeRoleWithWebIdentity => {
+            Err(error::new(
+                StsCode::UnsupportedOperation,
+                format!(
+                    "{}: cosd has no CAM roles; use GetFederationToken with a policy instead.",
+                    call.action
+                ),
+            ))
+        }
+        StsOp::Unknown => Err(error::new(
+            StsCode::InvalidAction,
+            format!("The action `{}` does not exist.", call.action),
         )),
     }
 }
 
-fn federation_token(app: &AppState, call: &StsCall, now: i64) -> StsResult<serde_json::Value> {
-    let name = call
-        .param("Name")
-        .ok_or_else(|| StsError::missing("Name"))?;
+fn federation_token(app: &AppState, call: &StsCall, now: i64) -> ApiResult<serde_json::Value> {
+    let name = call.param("Name").ok_or_else(|| error::missing("Name"))?;
     if name.len() > 64 {
-        return Err(StsError::invalid_value("Name", "longer than 64 characters"));
+        return Err(error::invalid_value("Name", "longer than 64 characters"));
     }
-    let policy = call
-        .policy_json()
-        .ok_or_else(|| StsError::missing("Policy"))?;
+    let policy = call.policy_json().ok_or_else(|| error::missing("Policy"))?;
     let duration_s = match call.param("DurationSeconds") {
         None => DEFAULT_DURATION_S,
         Some(v) => v
             .trim()
             .parse::<i64>()
-            .map_err(|_| StsError::invalid_value("DurationSeconds", "not an integer"))?,
+            .map_err(|_| error::invalid_value("DurationSeconds", "not an integer"))?,
     };
     let rec = app.iam.issue_temp(
         &TempRequest {
@@ -292,6 +323,34 @@ mod tests {
             &d,
             false
         ));
+    }
+
+    #[test]
+    fn actions() {
+        let table = [
+            (
+                "GetFederationToken",
+                StsOp::GetFederationToken,
+                "Sts.GetFederationToken",
+            ),
+            ("AssumeRole", StsOp::AssumeRole, "Sts.AssumeRole"),
+            (
+                "AssumeRoleWithSAML",
+                StsOp::AssumeRoleWithSaml,
+                "Sts.AssumeRoleWithSAML",
+            ),
+            (
+                "AssumeRoleWithWebIdentity",
+                StsOp::AssumeRoleWithWebIdentity,
+                "Sts.AssumeRoleWithWebIdentity",
+            ),
+            ("getfederationtoken", StsOp::Unknown, "Sts"),
+            ("DescribeRegions", StsOp::Unknown, "Sts"),
+        ];
+        for (action, op, name) in table {
+            assert_eq!(StsOp::parse(action), op, "{action}");
+            assert_eq!(op.name(), name, "{action}");
+        }
     }
 
     #[test]

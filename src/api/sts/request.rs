@@ -2,7 +2,8 @@
 //! form body or the query) or TC3-HMAC-SHA256 (generic Tencent Cloud SDKs: `X-TC-*` headers
 //! and a JSON body), parsed and authenticated (spec 07 §1, §4).
 
-use super::error::{StsError, StsResult};
+use super::error::{self, StsCode};
+use crate::api::error::ApiResult;
 use crate::auth::encode::decode_query;
 use crate::auth::sts::{verify_v1, Tc3Auth, Tc3Request};
 use crate::auth::{Credential, CredentialStore};
@@ -57,11 +58,11 @@ fn get(params: &[(String, String)], name: &str) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
-fn timestamp(v: Option<String>, name: &str) -> StsResult<i64> {
-    let v = v.ok_or_else(|| StsError::missing(name))?;
+fn timestamp(v: Option<String>, name: &str) -> ApiResult<i64> {
+    let v = v.ok_or_else(|| error::missing(name))?;
     v.trim()
         .parse::<i64>()
-        .map_err(|_| StsError::invalid_value(name, "not an integer"))
+        .map_err(|_| error::invalid_value(name, "not an integer"))
 }
 
 impl StsCall {
@@ -70,34 +71,35 @@ impl StsCall {
         headers: &HeaderMap,
         query: &str,
         body: &[u8],
-    ) -> StsResult<StsCall> {
+    ) -> ApiResult<StsCall> {
         match header(headers, "authorization") {
             Some(a) if a.starts_with("TC3-HMAC-SHA256") => {
                 Self::parse_tc3(a, method, headers, query, body)
             }
-            Some(_) => Err(StsError::new(
-                "AuthFailure.InvalidAuthorization",
+            Some(_) => Err(error::new(
+                StsCode::InvalidAuthorization,
                 "The Authorization header must be TC3-HMAC-SHA256, or absent for the form signature.",
             )),
             None => Self::parse_v1(method, query, body),
         }
     }
 
-    fn parse_v1(method: &str, query: &str, body: &[u8]) -> StsResult<StsCall> {
+    fn parse_v1(method: &str, query: &str, body: &[u8]) -> ApiResult<StsCall> {
         let all = if method == "POST" && !body.is_empty() {
-            let text = std::str::from_utf8(body)
-                .map_err(|_| StsError::new("InvalidParameter", "The form body is not UTF-8."))?;
+            let text = std::str::from_utf8(body).map_err(|_| {
+                error::new(StsCode::InvalidParameter, "The form body is not UTF-8.")
+            })?;
             form_urlencoded::parse(text.as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect::<Vec<_>>()
         } else {
             decode_query(query)
         };
-        let signature = get(&all, "Signature").ok_or_else(|| StsError::missing("Signature"))?;
-        let secret_id = get(&all, "SecretId").ok_or_else(|| StsError::missing("SecretId"))?;
-        let action = get(&all, "Action").ok_or_else(|| StsError::missing("Action"))?;
+        let signature = get(&all, "Signature").ok_or_else(|| error::missing("Signature"))?;
+        let secret_id = get(&all, "SecretId").ok_or_else(|| error::missing("SecretId"))?;
+        let action = get(&all, "Action").ok_or_else(|| error::missing("Action"))?;
         if get(&all, "Nonce").is_none() {
-            return Err(StsError::missing("Nonce"));
+            return Err(error::missing("Nonce"));
         }
         const COMMON: &[&str] = &[
             "Action",
@@ -134,11 +136,11 @@ impl StsCall {
         headers: &HeaderMap,
         query: &str,
         body: &[u8],
-    ) -> StsResult<StsCall> {
+    ) -> ApiResult<StsCall> {
         let auth = Tc3Auth::from_header(authorization)
-            .map_err(|e| StsError::new("AuthFailure.InvalidAuthorization", e.to_string()))?;
+            .map_err(|e| error::new(StsCode::InvalidAuthorization, e.to_string()))?;
         let action = header(headers, "x-tc-action")
-            .ok_or_else(|| StsError::missing("X-TC-Action"))?
+            .ok_or_else(|| error::missing("X-TC-Action"))?
             .to_string();
         let ts = timestamp(
             header(headers, "x-tc-timestamp").map(str::to_string),
@@ -150,10 +152,13 @@ impl StsCall {
             Vec::new()
         } else {
             let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-                StsError::new("InvalidParameter", format!("The body is not JSON: {e}"))
+                error::new(
+                    StsCode::InvalidParameter,
+                    format!("The body is not JSON: {e}"),
+                )
             })?;
             let obj = v.as_object().ok_or_else(|| {
-                StsError::new("InvalidParameter", "The body must be a JSON object.")
+                error::new(StsCode::InvalidParameter, "The body must be a JSON object.")
             })?;
             obj.iter()
                 .map(|(k, v)| {
@@ -218,10 +223,10 @@ impl StsCall {
         host: &str,
         now: i64,
         skew: i64,
-    ) -> StsResult<Credential> {
+    ) -> ApiResult<Credential> {
         if (now - self.timestamp).abs() > skew {
-            return Err(StsError::new(
-                "AuthFailure.SignatureExpire",
+            return Err(error::new(
+                StsCode::SignatureExpire,
                 format!(
                     "The signature expired: the timestamp {} is more than {skew} seconds from the server time {now}.",
                     self.timestamp
@@ -231,7 +236,7 @@ impl StsCall {
         let cred = creds
             .lookup(&self.secret_id)
             .filter(|c| c.enabled)
-            .ok_or_else(StsError::unknown_key)?;
+            .ok_or_else(error::unknown_key)?;
         let ok = match &self.proof {
             Proof::V1 {
                 method,
@@ -262,11 +267,11 @@ impl StsCall {
                 .is_ok(),
         };
         if !ok {
-            return Err(StsError::signature());
+            return Err(error::signature());
         }
         if cred.session.is_some() {
-            return Err(StsError::new(
-                "UnauthorizedOperation",
+            return Err(error::new(
+                StsCode::UnauthorizedOperation,
                 "A temporary key cannot request temporary keys.",
             ));
         }

@@ -12,7 +12,7 @@ mod page;
 use super::admit::admit;
 use super::xml::object;
 use super::xml::website::no_config;
-use crate::api::error::{ApiError, Code};
+use crate::api::error::{ApiError, Code, Surface};
 use crate::api::request::authn::Dialect;
 use crate::api::request::op::Op;
 use crate::api::request::target::Target;
@@ -201,7 +201,7 @@ pub async fn handle(
                 parts.method
             ),
         );
-        let mut r = page::error(e, incoming.rid, false);
+        let mut r = e.render(Surface::Website, incoming.rid, incoming.resource, false);
         r.headers_mut()
             .insert(http::header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
@@ -215,5 +215,5 @@ pub async fn handle(
         head,
     };
     site.serve(incoming.decoded_path)
-        .unwrap_or_else(|e| page::error(e, incoming.rid, head))
+        .unwrap_or_else(|e| e.render(Surface::Website, incoming.rid, incoming.resource, head))
 }

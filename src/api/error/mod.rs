@@ -1,14 +1,25 @@
-//! `ApiError`: the one error type at the edge, rendered as COS `<Error>` XML with the right status.
+//! `ApiError`: the API layer's one error type, whichever surface a request came in on (COS or
+//! S3 XML, the JSON API, STS, the admin API, the website endpoint). A handler says what went
+//! wrong with a [`Code`] and a message; each lower layer's error maps into it once (the `From`
+//! impls below); [`ApiError::render`] (`render.rs`) writes it in the surface's shape and picks
+//! the surface's wire code for it.
 
-use super::request::authn::Dialect;
-use super::request::stamp::trace_id;
+mod render;
+
+pub use render::Surface;
+
+use crate::api::json::JsonCode;
+use crate::api::sts::error::StsCode;
+use crate::auth::legacy::LegacyAuthError;
 use crate::auth::payload::BodyError;
 use crate::auth::AuthError;
+use crate::iam::IamError;
 use crate::service::ServiceError;
-use crate::xml::XmlWriter;
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 
-/// COS error codes used by this server, each with its HTTP status.
+/// What went wrong: the COS codes (with the HTTP status each has there), the admin API's own
+/// codes, and the codes only the JSON API or STS have. Every surface can write every code:
+/// the renderer maps a code to the surface's nearest one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
     AccessDenied,
@@ -59,6 +70,21 @@ pub enum Code {
     RequestTimeout,
     /// The server cannot serve the request now (out of descriptors); retrying may work.
     ServiceUnavailable,
+    // The admin API's codes.
+    NoSuchUser,
+    NoSuchGroup,
+    /// An access key (`SecretId`) that does not exist; the admin API calls it `NoSuchKey`.
+    NoSuchAccessKey,
+    UserAlreadyExists,
+    KeyAlreadyExists,
+    GroupAlreadyExists,
+    NoSuchAdminResource,
+    /// A code only the JSON API has.
+    Json(JsonCode),
+    /// A legacy (JSON API) signature was refused; the JSON API has a code for each reason.
+    LegacyAuth(LegacyAuthError),
+    /// A code only STS (the Tencent Cloud API) has.
+    Sts(StsCode),
 }
 
 impl Code {
@@ -110,6 +136,16 @@ impl Code {
             Code::InternalError => "InternalError",
             Code::RequestTimeout => "RequestTimeout",
             Code::ServiceUnavailable => "ServiceUnavailable",
+            Code::NoSuchUser => "NoSuchUser",
+            Code::NoSuchGroup => "NoSuchGroup",
+            Code::NoSuchAccessKey => "NoSuchKey",
+            Code::UserAlreadyExists => "UserAlreadyExists",
+            Code::KeyAlreadyExists => "KeyAlreadyExists",
+            Code::GroupAlreadyExists => "GroupAlreadyExists",
+            Code::NoSuchAdminResource => "NoSuchAdminResource",
+            Code::Json(c) => c.as_str(),
+            Code::LegacyAuth(_) => "AccessDenied",
+            Code::Sts(c) => c.as_str(),
         }
     }
 
@@ -161,6 +197,16 @@ impl Code {
             Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Code::RequestTimeout => StatusCode::BAD_REQUEST,
             Code::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Code::NoSuchUser
+            | Code::NoSuchGroup
+            | Code::NoSuchAccessKey
+            | Code::NoSuchAdminResource => StatusCode::NOT_FOUND,
+            Code::UserAlreadyExists | Code::KeyAlreadyExists | Code::GroupAlreadyExists => {
+                StatusCode::CONFLICT
+            }
+            Code::Json(c) => c.status(),
+            Code::LegacyAuth(_) => StatusCode::FORBIDDEN,
+            Code::Sts(c) => c.status(),
         }
     }
 }
@@ -171,7 +217,14 @@ pub struct ApiError {
     pub message: String,
     /// Extra headers (e.g. `ETag`/`Last-Modified` on 304).
     pub headers: Vec<(&'static str, String)>,
+    /// The JSON API sends it as `data` (`-4019` carries the unfinished session).
+    pub data: Option<serde_json::Value>,
 }
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The message of an internal error in the XML API (the detail goes to the log).
+const INTERNAL_MESSAGE: &str = "We encountered an internal error. Please try again.";
 
 impl ApiError {
     pub fn new(code: Code, message: impl Into<String>) -> ApiError {
@@ -179,6 +232,7 @@ impl ApiError {
             code,
             message: message.into(),
             headers: Vec::new(),
+            data: None,
         }
     }
 
@@ -187,88 +241,25 @@ impl ApiError {
         self
     }
 
-    /// Renders the error; `resource` is what the request addressed, `head` drops the body.
-    pub fn into_response(
-        self,
-        resource: &str,
-        request_id: &str,
-        head: bool,
-        dialect: Dialect,
-    ) -> http::Response<axum::body::Body> {
-        let status = self.code.status();
-        let mut builder = http::Response::builder().status(status);
-        for (name, value) in &self.headers {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                builder = builder.header(*name, v);
-            }
-        }
-        if status == StatusCode::NOT_MODIFIED {
-            // `Content-Length: 0` as COS sends it: cos-python-sdk-v5 treats a 304 as success
-            // and its StreamBody refuses a response with neither length nor chunked framing.
-            return builder
-                .header(http::header::CONTENT_LENGTH, 0)
-                .body(axum::body::Body::new(ZeroLength))
-                .unwrap_or_default();
-        }
-        if head {
-            return builder.body(axum::body::Body::empty()).unwrap_or_default();
-        }
-        let mut w = match dialect {
-            Dialect::Cos => XmlWriter::new_with_decl("<?xml version='1.0' encoding='utf-8' ?>\n"),
-            Dialect::S3 => XmlWriter::new_with_decl("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
-        };
-        w.open("Error");
-        w.elem("Code", self.code.as_str());
-        w.elem(
-            "Message",
-            if self.message.is_empty() {
-                self.code.as_str()
-            } else {
-                &self.message
-            },
-        );
-        w.elem("Resource", if resource.is_empty() { "/" } else { resource });
-        w.elem("RequestId", request_id);
-        match dialect {
-            Dialect::Cos => w.elem("TraceId", &trace_id(request_id)),
-            Dialect::S3 => w.elem("HostId", &trace_id(request_id)),
-        };
-        w.close("Error");
-        let body = w.finish();
-        builder
-            .header("Content-Type", "application/xml")
-            .header("Content-Length", body.len())
-            .body(axum::body::Body::from(body))
-            .unwrap_or_default()
+    pub fn with_data(mut self, data: serde_json::Value) -> ApiError {
+        self.data = Some(data);
+        self
+    }
+
+    /// The same error with a more specific explanation appended.
+    pub fn detail(mut self, detail: impl std::fmt::Display) -> ApiError {
+        self.message = format!("{} ({detail})", self.message);
+        self
+    }
+
+    /// An internal failure: `detail` goes to the log at error level, the client gets `message`
+    /// (the renderer replaces it on the surfaces that have a standard text for it).
+    pub(crate) fn internal(detail: impl std::fmt::Display, message: impl Into<String>) -> ApiError {
+        tracing::error!(error = %detail, "internal error");
+        ApiError::new(Code::InternalError, message)
     }
 }
 
-/// An empty body that hyper frames by the response's own `Content-Length` header. hyper drops
-/// that header from a 304 (and 204) whose body it knows to be empty before sending it, but
-/// keeps it when the body only says its length is 0.
-struct ZeroLength;
-
-impl http_body::Body for ZeroLength {
-    type Data = bytes::Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        std::task::Poll::Ready(None)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        false
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(0)
-    }
-}
-
-/// A trace id derived from the request id (COS returns both; ours need not be distinct).
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         let msg = e.to_string();
@@ -301,11 +292,7 @@ impl From<ServiceError> for ApiError {
                 BodyError::ChecksumMismatch(_) => Code::BadDigest,
             },
             ServiceError::Internal(ref detail) => {
-                tracing::error!(error = %detail, "internal error");
-                return ApiError::new(
-                    Code::InternalError,
-                    "We encountered an internal error. Please try again.",
-                );
+                return ApiError::internal(detail, INTERNAL_MESSAGE)
             }
         };
         ApiError::new(code, msg)
@@ -329,5 +316,30 @@ impl From<AuthError> for ApiError {
             ),
             AuthError::Malformed(m) => ApiError::new(Code::AccessDenied, format!("Invalid Authorization: {m}")),
         }
+    }
+}
+
+impl From<LegacyAuthError> for ApiError {
+    fn from(e: LegacyAuthError) -> Self {
+        ApiError::new(Code::LegacyAuth(e), e.to_string())
+    }
+}
+
+impl From<IamError> for ApiError {
+    fn from(e: IamError) -> Self {
+        let code = match &e {
+            IamError::NoSuchUser(_) => Code::NoSuchUser,
+            IamError::NoSuchGroup(_) => Code::NoSuchGroup,
+            IamError::NoSuchKey(_) => Code::NoSuchAccessKey,
+            IamError::NoSuchPolicy(_) => Code::NoSuchPolicy,
+            IamError::UserExists(_) => Code::UserAlreadyExists,
+            IamError::KeyExists(_) => Code::KeyAlreadyExists,
+            IamError::GroupExists(_) => Code::GroupAlreadyExists,
+            IamError::MalformedPolicy(_) => Code::MalformedPolicy,
+            IamError::Invalid(_) => Code::InvalidArgument,
+            // The admin API (root accounts only) shows the detail; STS and JSON do not.
+            IamError::Kv(_) | IamError::Poisoned => return ApiError::internal(&e, e.to_string()),
+        };
+        ApiError::new(code, e.to_string())
     }
 }
