@@ -97,6 +97,19 @@ impl Iam {
         }
     }
 
+    /// Runs a change of accounts, keys, groups or policies on the blocking pool: a change holds
+    /// the write lock while its batch is written and, with `sync_writes`, synced, which no
+    /// async worker may wait for. Request handlers make every change through here.
+    pub async fn write<T: Send + 'static>(
+        self: &Arc<Self>,
+        change: impl FnOnce(&Iam) -> Result<T, IamError> + Send + 'static,
+    ) -> Result<T, IamError> {
+        let iam = Arc::clone(self);
+        tokio::task::spawn_blocking(move || change(&iam))
+            .await
+            .map_err(|_| IamError::Poisoned)?
+    }
+
     /// Registers the root account (uin, appid) and makes sure it has a key: the configured one
     /// (replacing any other root key) or, if none is configured, the stored one, or a newly
     /// generated one.

@@ -447,6 +447,16 @@ impl Client {
     }
 }
 
+/// Sleeps until a wall-clock second has just begun, so that a request and an assertion about
+/// `now()` right after it fall in the same second (the test clock is an offset from real time).
+pub async fn at_start_of_second() {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_millis() as u64;
+    tokio::time::sleep(std::time::Duration::from_millis(1001 - ms)).await;
+}
+
 pub fn md5_hex(data: &[u8]) -> String {
     use md5::Digest;
     hex::encode(md5::Md5::digest(data))

@@ -291,12 +291,18 @@ async fn route(
     match op {
         AdminOp::CreateUser => {
             let req: NewUser = body_json(ctx, body).await?;
-            let key = match (&req.secret_id, &req.secret_key) {
-                (Some(i), Some(k)) => Some((i.as_str(), k.as_str())),
+            let key = match (req.secret_id.clone(), req.secret_key.clone()) {
+                (Some(i), Some(k)) => Some((i, k)),
                 (None, None) => None,
                 _ => return Err(bad("give secret_id and secret_key together")),
             };
-            app.iam.create_user(root, &req.uin, &req.groups, key, now)?;
+            let (r, uin, groups) = (root.to_string(), req.uin.clone(), req.groups.clone());
+            app.iam
+                .write(move |iam| {
+                    let key = key.as_ref().map(|(i, k)| (i.as_str(), k.as_str()));
+                    iam.create_user(&r, &uin, &groups, key, now)
+                })
+                .await?;
             ok(user_json(app, root, &req.uin)?)
         }
         AdminOp::ListUsers => {
@@ -316,32 +322,44 @@ async fn route(
         }
         AdminOp::GetUser { uin } => ok(user_json(app, root, &uin)?),
         AdminOp::DeleteUser { uin } => {
-            app.iam.delete_user(root, &uin)?;
+            let r = root.to_string();
+            app.iam.write(move |iam| iam.delete_user(&r, &uin)).await?;
             Ok(no_content())
         }
         AdminOp::CreateKey { uin } => {
             let req: KeyBody = body_json(ctx, body).await?;
-            let k = app.iam.add_key(
-                root,
-                &uin,
-                req.secret_id.as_deref(),
-                req.secret_key.as_deref(),
-                now,
-            )?;
+            let r = root.to_string();
+            let k = app
+                .iam
+                .write(move |iam| {
+                    let (id, key) = (req.secret_id.as_deref(), req.secret_key.as_deref());
+                    iam.add_key(&r, &uin, id, key, now)
+                })
+                .await?;
             ok(new_key_json(&k))
         }
         AdminOp::SetKeyState { secret_id } => {
             let req: KeyState = body_json(ctx, body).await?;
-            let k = app.iam.set_key_enabled(root, &secret_id, req.enabled)?;
+            let r = root.to_string();
+            let k = app
+                .iam
+                .write(move |iam| iam.set_key_enabled(&r, &secret_id, req.enabled))
+                .await?;
             ok(key_json(&k))
         }
         AdminOp::DeleteKey { secret_id } => {
-            app.iam.delete_key(root, &secret_id)?;
+            let r = root.to_string();
+            app.iam
+                .write(move |iam| iam.delete_key(&r, &secret_id))
+                .await?;
             Ok(no_content())
         }
         AdminOp::PutUserPolicy { uin, name } => {
             let text = body_text(ctx, body).await?;
-            app.iam.put_user_policy(root, &uin, &name, &text)?;
+            let (r, n, t) = (root.to_string(), name.clone(), text.clone());
+            app.iam
+                .write(move |iam| iam.put_user_policy(&r, &uin, &n, &t))
+                .await?;
             ok(json!({"name": name, "policy": text}))
         }
         AdminOp::GetUserPolicy { uin, name } => {
@@ -353,34 +371,55 @@ async fn route(
                 .unwrap_or_default())
         }
         AdminOp::DeleteUserPolicy { uin, name } => {
-            app.iam.delete_user_policy(root, &uin, &name)?;
+            let r = root.to_string();
+            app.iam
+                .write(move |iam| iam.delete_user_policy(&r, &uin, &name))
+                .await?;
             Ok(no_content())
         }
         AdminOp::CreateGroup => {
             let req: NewGroup = body_json(ctx, body).await?;
-            app.iam.create_group(root, &req.name, now)?;
+            let (r, name) = (root.to_string(), req.name.clone());
+            app.iam
+                .write(move |iam| iam.create_group(&r, &name, now))
+                .await?;
             ok(group_json(app, root, &req.name)?)
         }
         AdminOp::GetGroup { group } => ok(group_json(app, root, &group)?),
         AdminOp::DeleteGroup { group } => {
-            app.iam.delete_group(root, &group)?;
+            let r = root.to_string();
+            app.iam
+                .write(move |iam| iam.delete_group(&r, &group))
+                .await?;
             Ok(no_content())
         }
         AdminOp::AddMember { group, uin } => {
-            app.iam.set_membership(root, &group, &uin, true)?;
+            let (r, g) = (root.to_string(), group.clone());
+            app.iam
+                .write(move |iam| iam.set_membership(&r, &g, &uin, true))
+                .await?;
             ok(group_json(app, root, &group)?)
         }
         AdminOp::RemoveMember { group, uin } => {
-            app.iam.set_membership(root, &group, &uin, false)?;
+            let (r, g) = (root.to_string(), group.clone());
+            app.iam
+                .write(move |iam| iam.set_membership(&r, &g, &uin, false))
+                .await?;
             ok(group_json(app, root, &group)?)
         }
         AdminOp::PutGroupPolicy { group, name } => {
             let text = body_text(ctx, body).await?;
-            app.iam.put_group_policy(root, &group, &name, &text)?;
+            let (r, g) = (root.to_string(), group.clone());
+            app.iam
+                .write(move |iam| iam.put_group_policy(&r, &g, &name, &text))
+                .await?;
             ok(group_json(app, root, &group)?)
         }
         AdminOp::DeleteGroupPolicy { group, name } => {
-            app.iam.delete_group_policy(root, &group, &name)?;
+            let r = root.to_string();
+            app.iam
+                .write(move |iam| iam.delete_group_policy(&r, &group, &name))
+                .await?;
             Ok(no_content())
         }
         AdminOp::Simulate => {

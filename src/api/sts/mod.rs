@@ -130,7 +130,7 @@ pub async fn handle(
         Ok(call) => {
             let op = StsOp::parse(&call.action);
             access.op = op.name().into();
-            serve(app, &call, op, &host).map(|mut v| {
+            serve(app, &call, op, &host).await.map(|mut v| {
                 v["RequestId"] = json!(rid);
                 v
             })
@@ -175,7 +175,12 @@ async fn read_body(parts: &Parts, body: Body) -> ApiResult<bytes::Bytes> {
     Ok(out.freeze())
 }
 
-fn serve(app: &AppState, call: &StsCall, op: StsOp, host: &str) -> ApiResult<serde_json::Value> {
+async fn serve(
+    app: &AppState,
+    call: &StsCall,
+    op: StsOp,
+    host: &str,
+) -> ApiResult<serde_json::Value> {
     if call.version != VERSION {
         return Err(error::new(
             StsCode::NoSuchVersion,
@@ -194,7 +199,7 @@ fn serve(app: &AppState, call: &StsCall, op: StsOp, host: &str) -> ApiResult<ser
                 now,
                 app.config.max_clock_skew_secs as i64,
             )?;
-            federation_token(app, call, now)
+            federation_token(app, call, now).await
         }
         StsOp::AssumeRole | StsOp::AssumeRoleWithSaml | StsOp::AssumeRoleWithWebIdentity => {
             Err(error::new(
@@ -212,7 +217,11 @@ fn serve(app: &AppState, call: &StsCall, op: StsOp, host: &str) -> ApiResult<ser
     }
 }
 
-fn federation_token(app: &AppState, call: &StsCall, now: i64) -> ApiResult<serde_json::Value> {
+async fn federation_token(
+    app: &AppState,
+    call: &StsCall,
+    now: i64,
+) -> ApiResult<serde_json::Value> {
     let name = call.param("Name").ok_or_else(|| error::missing("Name"))?;
     if name.len() > 64 {
         return Err(error::invalid_value("Name", "longer than 64 characters"));
@@ -225,15 +234,19 @@ fn federation_token(app: &AppState, call: &StsCall, now: i64) -> ApiResult<serde
             .parse::<i64>()
             .map_err(|_| error::invalid_value("DurationSeconds", "not an integer"))?,
     };
-    let rec = app.iam.issue_temp(
-        &TempRequest {
-            issuer_secret_id: &call.secret_id,
-            policy: &policy,
-            duration_s,
-            name,
-        },
-        now,
-    )?;
+    let (issuer, name) = (call.secret_id.clone(), name.to_string());
+    let rec = app
+        .iam
+        .write(move |iam| {
+            let req = TempRequest {
+                issuer_secret_id: &issuer,
+                policy: &policy,
+                duration_s,
+                name: &name,
+            };
+            iam.issue_temp(&req, now)
+        })
+        .await?;
     tracing::info!(
         issuer = %rec.issuer_secret_id,
         temp_key = %rec.secret_id,
