@@ -211,14 +211,18 @@ async fn pipeline(
             };
             return Ok(crate::api::json::handle(app, parts, body, incoming, access).await);
         }
-        Api::Admin { path, addressed } => (Route::Admin(path), addressed),
+        Api::Admin {
+            op,
+            path,
+            addressed,
+        } => (Route::Admin(op, path), addressed),
         Api::PostObject(addressed) => (Route::PostObject, addressed),
         Api::Xml { op, addressed } => (Route::Xml(op), addressed),
     };
     access.op = match &op {
         Route::Xml(op) => op.name(),
         Route::PostObject => "PostObject",
-        Route::Admin(_) => "Admin",
+        Route::Admin(op, _) => op.name(),
     }
     .into();
     if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
@@ -267,7 +271,9 @@ async fn pipeline(
         tls: parts.extensions.get::<tls::TlsInfo>().copied(),
     };
     let op = match op {
-        Route::Admin(path) => return Ok(crate::api::admin::dispatch(app, &ctx, &path, body).await),
+        Route::Admin(op, path) => {
+            return Ok(crate::api::admin::dispatch(app, &ctx, op, &path, body).await)
+        }
         Route::PostObject => {
             crate::api::xml::referer::check(&ctx, loaded.as_deref())?;
             return crate::api::post_object::post(app, &ctx, loaded, body).await;
@@ -286,8 +292,8 @@ async fn pipeline(
 enum Route {
     Xml(Op),
     PostObject,
-    /// The admin API, with the path after its prefix.
-    Admin(String),
+    /// The admin API: its operation and the path after its prefix.
+    Admin(crate::api::admin::AdminOp, String),
 }
 
 /// `{"status":"ok"}` and the transport's counters (connections open, refused and closed by

@@ -256,8 +256,13 @@ impl AdminOp {
 }
 
 /// Serves one admin request. `path` is what follows `/_cosd/admin/`.
-pub async fn dispatch(app: &AppState, ctx: &Ctx, path: &str, body: Body) -> Response<Body> {
-    let op = AdminOp::parse(&ctx.method, path);
+pub async fn dispatch(
+    app: &AppState,
+    ctx: &Ctx,
+    op: AdminOp,
+    path: &str,
+    body: Body,
+) -> Response<Body> {
     match route(app, ctx, op, path, body).await {
         Ok(r) => r,
         Err(e) => e.render(Surface::Admin, &ctx.request_id, &ctx.resource, false),

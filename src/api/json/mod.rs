@@ -174,13 +174,13 @@ pub(crate) struct JsonHead {
 
 impl JsonHead {
     fn caller(&self) -> Caller<'_> {
-        Caller {
-            identity: &self.identity,
-            headers: &self.headers,
-            query: &self.query,
-            peer: self.peer,
-            tls: self.tls,
-        }
+        Caller::of(
+            &self.identity,
+            &self.headers,
+            &self.query,
+            self.peer,
+            self.tls,
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::op::Op;
 use super::target::{self, Addressed};
+use crate::api::admin::AdminOp;
 use crate::config::Config;
 use http::request::Parts;
 
@@ -19,8 +20,12 @@ pub enum Api {
     /// The legacy JSON API (`/files/v2/...`). Its operation (`op`) may be in a form body, so
     /// the JSON module names it (`JsonOp`) once the body is read.
     Json,
-    /// The admin API: the path after `/_cosd/admin/`.
-    Admin { path: String, addressed: Addressed },
+    /// The admin API: its operation, and the path after `/_cosd/admin/`.
+    Admin {
+        op: AdminOp,
+        path: String,
+        addressed: Addressed,
+    },
     /// POST Object: an HTML form upload to a bucket (the form carries the credentials).
     PostObject(Addressed),
     /// The COS XML / S3 API.
@@ -51,6 +56,7 @@ pub fn classify(parts: &Parts, path: &str, query: &[(String, String)], config: &
         }
         if let Some(rest) = path.strip_prefix(ADMIN_PREFIX) {
             return Api::Admin {
+                op: AdminOp::parse(&parts.method, rest),
                 path: rest.to_string(),
                 addressed,
             };

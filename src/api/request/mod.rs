@@ -49,7 +49,23 @@ pub struct Caller<'a> {
     pub tls: Option<tls::TlsInfo>,
 }
 
-impl Caller<'_> {
+impl<'a> Caller<'a> {
+    pub fn of(
+        identity: &'a Identity,
+        headers: &'a HeaderMap,
+        query: &'a [(String, String)],
+        peer: Option<SocketAddr>,
+        tls: Option<tls::TlsInfo>,
+    ) -> Caller<'a> {
+        Caller {
+            identity,
+            headers,
+            query,
+            peer,
+            tls,
+        }
+    }
+
     /// A header as text; None if absent, empty, or not text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -62,13 +78,13 @@ impl Caller<'_> {
 impl Ctx {
     /// The caller, as authorization sees it.
     pub fn caller(&self) -> Caller<'_> {
-        Caller {
-            identity: &self.identity,
-            headers: &self.headers,
-            query: &self.query,
-            peer: self.peer,
-            tls: self.tls,
-        }
+        Caller::of(
+            &self.identity,
+            &self.headers,
+            &self.query,
+            self.peer,
+            self.tls,
+        )
     }
 
     pub fn query(&self, name: &str) -> Option<&str> {

@@ -286,7 +286,12 @@ fn the_other_apis() {
         "",
         &[],
     ) {
-        Api::Admin { path, addressed } => {
+        Api::Admin {
+            op,
+            path,
+            addressed,
+        } => {
+            assert_eq!(op.name(), "Admin.CreateKey");
             assert_eq!(path, "users/alice");
             assert!(addressed.path_style);
         }
