@@ -51,3 +51,38 @@ async fn reads_with_cors_and_referer_rules_read_the_bucket_record_once() {
     let list = Req::new("GET", Some(B), "").h("Referer", "https://good.example/");
     assert_eq!(reads_of(&c, &s, list, 200).await, 1, "GET Bucket");
 }
+
+#[tokio::test]
+async fn a_website_page_with_cors_reads_the_bucket_record_once() {
+    let (s, c) = setup().await;
+    let site = "site-1250000000";
+    let r = c
+        .send(Req::new("PUT", Some(site), "").h("x-cos-acl", "public-read"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    c.put(site, "index.html", b"<p>home</p>").await;
+    let website = "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>";
+    let r = c
+        .send(
+            Req::new("PUT", Some(site), "")
+                .q("website", "")
+                .body(website),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let cors = "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+    let r = c
+        .send(Req::new("PUT", Some(site), "").q("cors", "").body(cors))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut page = Req::new("GET", None, "")
+        .anonymous()
+        .h("Origin", "https://app.example");
+    page.host = format!("{site}.cos-website.{REGION}.myqcloud.com");
+    page.path = "/".into();
+    assert_eq!(
+        reads_of(&c, &s, page, 200).await,
+        1,
+        "website GET with Origin"
+    );
+}

@@ -222,7 +222,7 @@ pub(crate) struct JsonReq<'a> {
     /// The request as `api::authz` sees it (identity, headers, peer, query).
     ctx: JsonHead,
     path: JsonPath,
-    bucket: BucketRecord,
+    bucket: Arc<BucketRecord>,
     params: Params,
     /// `Host` of the request, for the URLs in answers.
     host: String,
@@ -370,9 +370,10 @@ async fn run(
     }
     let bucket = app
         .store
-        .get_bucket(&path.full_bucket())?
+        .bucket_shared(&path.full_bucket())?
         .ok_or_else(error::no_bucket)?;
     access.bucket = bucket.name.clone();
+    access.loaded = Some(Arc::clone(&bucket));
     let host = parts
         .headers
         .get(http::header::HOST)

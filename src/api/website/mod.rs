@@ -56,6 +56,8 @@ struct Site<'a> {
     resource: &'a str,
     bucket: String,
     head: bool,
+    /// The bucket record as `serve` read it (for the answer's CORS headers).
+    loaded: std::cell::OnceCell<Arc<BucketRecord>>,
 }
 
 impl Site<'_> {
@@ -110,6 +112,7 @@ impl Site<'_> {
             .store
             .bucket_shared(name.as_str())?
             .ok_or_else(no_bucket)?;
+        let _ = self.loaded.set(Arc::clone(&b));
         // Hotlink protection covers the website endpoint too (a page embedding the site's
         // images from another domain is the case it exists for).
         let referer = self
@@ -213,7 +216,11 @@ pub async fn handle(
         resource: incoming.resource,
         bucket: incoming.bucket,
         head,
+        loaded: std::cell::OnceCell::new(),
     };
-    site.serve(incoming.decoded_path)
-        .unwrap_or_else(|e| e.render(Surface::Website, incoming.rid, incoming.resource, head))
+    let resp = site
+        .serve(incoming.decoded_path)
+        .unwrap_or_else(|e| e.render(Surface::Website, incoming.rid, incoming.resource, head));
+    access.loaded = site.loaded.into_inner();
+    resp
 }
