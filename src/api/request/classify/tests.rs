@@ -282,7 +282,7 @@ fn the_other_apis() {
     match run(
         "POST",
         "127.0.0.1:9000",
-        "/_cosd/admin/users/alice",
+        "/_cosd/admin/users/alice/keys",
         "",
         &[],
     ) {
@@ -291,8 +291,14 @@ fn the_other_apis() {
             path,
             addressed,
         } => {
+            assert_eq!(
+                op,
+                crate::api::admin::AdminOp::CreateKey {
+                    uin: "alice".into()
+                }
+            );
             assert_eq!(op.name(), "Admin.CreateKey");
-            assert_eq!(path, "users/alice");
+            assert_eq!(path, "users/alice/keys");
             assert!(addressed.path_style);
         }
         other => panic!("{other:?}"),
