@@ -183,12 +183,24 @@ pub(crate) fn check_region(host_region: Option<&str>, rec: &BucketRecord) -> Res
 /// Proof that a gated operation made its second authorization. Only gates make one.
 pub(crate) struct Grant(());
 
-/// A response built under a [`Grant`]: what gated handlers must return.
-pub(crate) struct Granted(Response<Body>);
+/// An answer built under a [`Grant`]: what gated handlers must return (a response, or the
+/// JSON API's `data`).
+pub(crate) struct Granted<T = Response<Body>>(T);
 
 impl Grant {
     pub fn respond(self, resp: Response<Body>) -> Granted {
         Granted(resp)
+    }
+
+    /// A JSON API answer under this grant.
+    pub fn answer<T>(self, data: T) -> Granted<T> {
+        Granted(data)
+    }
+}
+
+impl<T> Granted<T> {
+    pub(crate) fn into_inner(self) -> T {
+        self.0
     }
 }
 
@@ -196,6 +208,21 @@ impl Granted {
     pub(crate) fn into_response(self) -> Response<Body> {
         self.0
     }
+}
+
+/// Authorizes `action` on `key` of `bucket` for `caller` (with the object's ACL when known),
+/// granting what the JSON API's handlers need to answer: each of them judges its op's own
+/// action at the point of its parameter checks the legacy API has always used.
+pub(crate) fn grant_in(
+    app: &AppState,
+    caller: &Caller<'_>,
+    action: &str,
+    bucket: &BucketRecord,
+    key: &str,
+    object: Option<&ObjectRecord>,
+) -> Result<Grant, ApiError> {
+    authorize_in(app, caller, action, bucket, Some(key), object)?;
+    Ok(Grant(()))
 }
 
 /// The copy source's authorization (`GetObject` on the source object, with its ACL), which a

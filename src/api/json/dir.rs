@@ -6,6 +6,7 @@ use super::error;
 use super::info::{dir_info, secs};
 use super::{body_stream, JsonReq};
 use crate::api::error::ApiResult;
+use crate::api::Granted;
 use crate::meta::ObjectRecord;
 use crate::service::{ListParams, ObjectMeta, WriteCondition, WriteOptions};
 use bytes::Bytes;
@@ -17,14 +18,14 @@ const MAX_LIST: u64 = 1000;
 const DEFAULT_LIST: u64 = 199;
 
 /// `op=create`: the parent must exist; the directory must not.
-pub async fn create(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub async fn create(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     req.path.require_dir()?;
     let key = req.path.key();
     if req.path.is_root() {
         return Err(error::dir_exists());
     }
     let biz_attr = req.biz_attr()?;
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     if !store.dir_exists(bucket, req.path.parent_key())? {
@@ -51,7 +52,7 @@ pub async fn create(req: &JsonReq<'_>) -> ApiResult<Value> {
             crate::service::ServiceError::ObjectExists => error::dir_exists(),
             other => other.into(),
         })?;
-    Ok(json!({"ctime": secs(out.record.mtime_ms)}))
+    Ok(grant.answer(json!({"ctime": secs(out.record.mtime_ms)})))
 }
 
 /// The marker of directory `key`, if it has one; `-197` if the directory does not exist.
@@ -74,9 +75,9 @@ fn load_dir(req: &JsonReq<'_>, key: &str) -> ApiResult<Option<ObjectRecord>> {
 }
 
 /// `op=stat` on a directory: `name, biz_attr, ctime, mtime`.
-pub fn stat(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub fn stat(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let marker = load_dir(req, key)?;
     let mut v = dir_info(req.path.name(), marker.as_ref(), true);
     if req.path.is_root() {
@@ -84,17 +85,17 @@ pub fn stat(req: &JsonReq<'_>) -> ApiResult<Value> {
         v["ctime"] = json!(created);
         v["mtime"] = json!(created);
     }
-    Ok(v)
+    Ok(grant.answer(v))
 }
 
 /// `op=update` on a directory: `biz_attr` (an implicit directory gets a marker).
-pub async fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub async fn update(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
     if req.path.is_root() {
         return Err(error::root_path());
     }
     let biz_attr = req.biz_attr()?;
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     if load_dir(req, key)?.is_some() {
         let now = req.now_ms();
@@ -122,16 +123,16 @@ pub async fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
             )
             .await?;
     }
-    Ok(json!({}))
+    Ok(grant.answer(json!({})))
 }
 
 /// `op=delete` on a directory: only an empty one, never the root.
-pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
     if req.path.is_root() {
         return Err(error::root_path());
     }
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     let marker = load_dir(req, key)?;
@@ -142,11 +143,11 @@ pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Value> {
         // An object written under it meanwhile keeps the directory (implicitly).
         store.delete_object(bucket, key).await?;
     }
-    Ok(json!({}))
+    Ok(grant.answer(json!({})))
 }
 
 /// `op=list`: one level under the directory (or under `<dir>/<prefix>`).
-pub fn list(req: &mut JsonReq<'_>) -> ApiResult<Value> {
+pub fn list(req: &mut JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let (dir, prefix) = if req.path.is_dir() {
         (req.path.key().to_string(), String::new())
     } else {
@@ -166,7 +167,7 @@ pub fn list(req: &mut JsonReq<'_>) -> ApiResult<Value> {
     let context = req.params.nonempty("context")?.map(str::to_string);
     // cos:prefix conditions see the listed prefix.
     req.ctx.query.push(("prefix".into(), full_prefix.clone()));
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     if !dir.is_empty() && !store.dir_exists(bucket, &dir)? {
@@ -211,9 +212,9 @@ pub fn list(req: &mut JsonReq<'_>) -> ApiResult<Value> {
         (Some(m), true) => format!("/{m}"),
         _ => String::new(),
     };
-    Ok(json!({
+    Ok(grant.answer(json!({
         "context": context,
         "listover": !page.truncated,
         "infos": infos,
-    }))
+    })))
 }

@@ -5,6 +5,7 @@ use super::info::{acl_of_authority, apply_custom_headers};
 use super::route::{dest_key, parent_of};
 use super::{body_stream, Extra, JsonReq, MAX_SIMPLE_UPLOAD};
 use crate::api::error::{ApiError, ApiResult};
+use crate::api::Granted;
 use crate::meta::ObjectRecord;
 use crate::service::{
     CopyParams, MetadataDirective, ObjectMeta, ServiceError, WriteCondition, WriteOptions,
@@ -39,7 +40,7 @@ pub(super) fn sha_param(req: &JsonReq<'_>, name: &str) -> ApiResult<Option<Strin
 }
 
 /// `op=upload`: a whole file of at most 20 MB in `filecontent`.
-pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Value> {
+pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Granted<Value>> {
     req.path.require_file()?;
     let key = req.path.key().to_string();
     let content = req
@@ -52,7 +53,7 @@ pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Value> {
     let biz_attr = req.biz_attr()?;
     let declared = sha_param(req, "sha")?;
     let insert_only = req.params.flag("insertOnly")?.unwrap_or(true);
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     let bucket = req.bucket.name.clone();
     if !store.dir_exists(&bucket, parent_of(&key))? {
@@ -69,7 +70,7 @@ pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Value> {
         if let Ok(existing) = store.head_object(&bucket, &key) {
             // The same content is already there: done (the SDKs' instant upload).
             if existing.sha1.as_deref() == Some(sha.as_str()) {
-                return Ok(req.file_urls(&key));
+                return Ok(grant.answer(req.file_urls(&key)));
             }
             return Err(error::file_exists());
         }
@@ -86,30 +87,30 @@ pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Value> {
     store
         .put_object(&bucket, &key, body_stream(content), meta, opts)
         .await?;
-    Ok(req.file_urls(&key))
+    Ok(grant.answer(req.file_urls(&key)))
 }
 
 /// `op=stat` on a file.
-pub fn stat(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub fn stat(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
     let rec = load_file(req, key);
-    req.authorize(rec.as_ref().ok())?;
+    let grant = req.authorize(rec.as_ref().ok())?;
     let rec = rec?;
-    Ok(req.stat_file(req.path.name(), key, &rec))
+    Ok(grant.answer(req.stat_file(req.path.name(), key, &rec)))
 }
 
 /// `op=delete` on a file.
-pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     if !req.app.store.delete_object(&req.bucket.name, key).await? {
         return Err(error::not_found());
     }
-    Ok(json!({}))
+    Ok(grant.answer(json!({})))
 }
 
 /// `op=update` on a file: `biz_attr`, `authority` (the object ACL), `custom_headers`.
-pub async fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub async fn update(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
     let biz_attr = req.biz_attr()?;
     let authority = match req.params.nonempty("authority")? {
@@ -118,7 +119,7 @@ pub async fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
     };
     let headers = req.params.nonempty("custom_headers")?.map(str::to_string);
     let rec = load_file(req, key);
-    req.authorize(rec.as_ref().ok())?;
+    let grant = req.authorize(rec.as_ref().ok())?;
     if authority.is_some() {
         req.authorize_extra(Extra::SetAcl, key, rec.as_ref().ok())?;
     }
@@ -147,12 +148,12 @@ pub async fn update(req: &JsonReq<'_>) -> ApiResult<Value> {
             }
         })
         .await?;
-    Ok(json!({}))
+    Ok(grant.answer(json!({})))
 }
 
 /// `op=copy` / `op=move`: `dest_fileid` (absolute or relative to the source's directory) and
 /// `to_over_write` (0, the default, refuses to replace an existing file).
-pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Value> {
+pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Granted<Value>> {
     req.path.require_file()?;
     let src = req.path.key();
     let dest = req
@@ -164,7 +165,7 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Value> 
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     let rec = load_file(req, src);
-    req.authorize(rec.as_ref().ok())?;
+    let grant = req.authorize(rec.as_ref().ok())?;
     req.authorize_extra(Extra::WriteDest, &dst, None)?;
     if is_move {
         req.authorize_extra(Extra::RemoveSource, src, None)?;
@@ -175,7 +176,7 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Value> 
     }
     if dst == src {
         return if overwrite || is_move {
-            Ok(json!({}))
+            Ok(grant.answer(json!({})))
         } else {
             Err(error::file_exists())
         };
@@ -199,11 +200,11 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Value> 
                 },
                 // A source that changed since it was authorized above is authorized again.
                 |cur: Option<&ObjectRecord>| match cur {
-                    Some(cur) if *cur != rec => req.authorize(Some(cur)),
+                    Some(cur) if *cur != rec => req.authorize(Some(cur)).map(|_| ()),
                     _ => Ok(()),
                 },
             )
             .await?;
     }
-    Ok(json!({}))
+    Ok(grant.answer(json!({})))
 }

@@ -18,6 +18,7 @@ mod slice;
 pub use error::JsonCode;
 pub use route::PREFIX;
 
+use crate::api::admit::{grant_in, Grant, Granted};
 use crate::api::authorize_in;
 use crate::api::error::{ApiResult, Surface};
 use crate::api::request::Caller;
@@ -230,13 +231,20 @@ pub(crate) struct JsonReq<'a> {
 
 impl JsonReq<'_> {
     /// Authorizes the op's action on what it addresses (`object`: the file's record, for its
-    /// ACL).
-    fn authorize(&self, object: Option<&ObjectRecord>) -> ApiResult<()> {
+    /// ACL); the grant is what the handler answers with.
+    fn authorize(&self, object: Option<&ObjectRecord>) -> ApiResult<Grant> {
         let key = match self.op.resource() {
             Authorized::Path => self.path.key(),
             Authorized::Bucket => "",
         };
-        self.check(self.op.action(), key, object)
+        grant_in(
+            self.app,
+            &self.ctx.caller(),
+            self.op.action(),
+            &self.bucket,
+            key,
+            object,
+        )
     }
 
     /// Authorizes one of the op's extra checks on `key`.
@@ -396,7 +404,8 @@ async fn run(
         params,
         host,
     };
-    match op {
+    // Every handler answers under the grant of its op's authorization (`JsonReq::authorize`).
+    let answer: ApiResult<Granted<Value>> = match op {
         JsonOp::Create => dir::create(&req).await,
         JsonOp::Stat if req.path.is_dir() => dir::stat(&req),
         JsonOp::Stat => file::stat(&req),
@@ -412,7 +421,8 @@ async fn run(
         JsonOp::SliceData => slice::data(&mut req).await,
         JsonOp::SliceList => slice::list(&req),
         JsonOp::SliceFinish => slice::finish(&req).await,
-    }
+    };
+    answer.map(Granted::into_inner)
 }
 
 /// Reads the body, refusing more than [`MAX_BODY`] bytes.

@@ -7,6 +7,7 @@ use super::route::parent_of;
 use super::sha::State;
 use super::{body_stream, JsonReq};
 use crate::api::error::ApiResult;
+use crate::api::Granted;
 use crate::meta::{DataLayout, SlicePart, SliceSession};
 use crate::service::{
     CompletePart, ObjectMeta, ServiceError, SliceUpload, WriteCondition, WriteOptions,
@@ -75,7 +76,7 @@ fn session_data(up: &SliceUpload) -> Value {
 }
 
 /// `upload_slice_init`.
-pub async fn init(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub async fn init(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     req.path.require_file()?;
     let key = req.path.key();
     let filesize = req
@@ -110,7 +111,7 @@ pub async fn init(req: &JsonReq<'_>) -> ApiResult<Value> {
     };
     let biz_attr = req.biz_attr()?;
     let insert_only = req.params.flag("insertOnly")?.unwrap_or(true);
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     if !store.dir_exists(bucket, parent_of(key))? {
@@ -118,7 +119,7 @@ pub async fn init(req: &JsonReq<'_>) -> ApiResult<Value> {
     }
     if let Ok(existing) = store.head_object(bucket, key) {
         if sha.is_some() && existing.sha1 == sha && existing.size == filesize {
-            return Ok(req.file_urls(key));
+            return Ok(grant.answer(req.file_urls(key)));
         }
         if insert_only {
             return Err(error::file_exists());
@@ -147,12 +148,12 @@ pub async fn init(req: &JsonReq<'_>) -> ApiResult<Value> {
     let id = store
         .initiate_slice_upload(bucket, key, meta, &req.ctx.identity.principal(), session)
         .await?;
-    Ok(json!({
+    Ok(grant.answer(json!({
         "session": id,
         "slice_size": slice_size,
         "serial_upload": 0,
         "offset": 0,
-    }))
+    })))
 }
 
 /// The session named by `session`, which must belong to this file.
@@ -171,7 +172,7 @@ fn load_session(req: &JsonReq<'_>) -> ApiResult<SliceUpload> {
 }
 
 /// `upload_slice_data`: one slice at `offset`.
-pub async fn data(req: &mut JsonReq<'_>) -> ApiResult<Value> {
+pub async fn data(req: &mut JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key().to_string();
     let content = req
         .params
@@ -193,7 +194,7 @@ pub async fn data(req: &mut JsonReq<'_>) -> ApiResult<Value> {
             content.len()
         )));
     }
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     if !s.parts.is_empty() {
         verify_slice(s, offset, content.clone()).await?;
     }
@@ -213,7 +214,7 @@ pub async fn data(req: &mut JsonReq<'_>) -> ApiResult<Value> {
             ServiceError::NoSuchUpload => error::bad_session(),
             other => other.into(),
         })?;
-    Ok(json!({"session": up.upload_id, "offset": offset, "datalen": content.len()}))
+    Ok(grant.answer(json!({"session": up.upload_id, "offset": offset, "datalen": content.len()})))
 }
 
 /// Checks a slice against `uploadparts`: from the previous slice's SHA-1 state, this slice
@@ -251,9 +252,9 @@ async fn verify_slice(s: &SliceSession, offset: u64, content: bytes::Bytes) -> A
 }
 
 /// `upload_slice_list`: the newest unfinished session of this file and its slices.
-pub fn list(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub fn list(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     let ups = store.slice_uploads(&req.bucket.name, key)?;
     let up = match req.params.nonempty("session")? {
@@ -262,7 +263,7 @@ pub fn list(req: &JsonReq<'_>) -> ApiResult<Value> {
     };
     let Some(up) = up else {
         return match store.head_object(&req.bucket.name, key) {
-            Ok(_) => Ok(req.file_urls(key)),
+            Ok(_) => Ok(grant.answer(req.file_urls(key))),
             Err(_) => Err(error::not_found()),
         };
     };
@@ -273,18 +274,18 @@ pub fn list(req: &JsonReq<'_>) -> ApiResult<Value> {
             |(n, p)| json!({"offset": u64::from(n.saturating_sub(1)) * up.session.slice_size, "datalen": p.size}),
         )
         .collect();
-    Ok(json!({
+    Ok(grant.answer(json!({
         "session": up.upload_id,
         "slice_size": up.session.slice_size,
         "filesize": up.session.filesize,
         "sha": up.session.sha.clone().unwrap_or_default(),
         "serial_upload": 0,
         "listparts": listparts,
-    }))
+    })))
 }
 
 /// `upload_slice_finish`: every slice present, `filesize` as declared, `sha` right.
-pub async fn finish(req: &JsonReq<'_>) -> ApiResult<Value> {
+pub async fn finish(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
     let up = load_session(req)?;
     let s = &up.session;
@@ -301,7 +302,7 @@ pub async fn finish(req: &JsonReq<'_>) -> ApiResult<Value> {
             return Err(error::sha_mismatch());
         }
     }
-    req.authorize(None)?;
+    let grant = req.authorize(None)?;
     let store = &req.app.store;
     let bucket = &req.bucket.name;
     // The file is created now, so its directory must exist now (003:2168), not only when the
@@ -362,7 +363,7 @@ pub async fn finish(req: &JsonReq<'_>) -> ApiResult<Value> {
             .modify_object(bucket, key, |r| r.sha1 = Some(sha1))
             .await?;
     }
-    Ok(req.file_urls(key))
+    Ok(grant.answer(req.file_urls(key)))
 }
 
 #[cfg(test)]
