@@ -19,7 +19,6 @@ pub(crate) mod website;
 mod xml;
 
 pub(crate) use admit::{Admitted, Granted, KeysGate, SourceGate};
-pub(crate) use authz::authorize_in;
 
 pub(crate) use body::{
     checksum_headers, read_verified, read_xml_body, request_body, write_condition, write_options,

@@ -19,7 +19,6 @@ pub use error::JsonCode;
 pub use route::PREFIX;
 
 use crate::api::admit::{grant_in, Grant, Granted};
-use crate::api::authorize_in;
 use crate::api::error::{ApiResult, Surface};
 use crate::api::request::Caller;
 use crate::auth::legacy::{self, Expect, LegacyAuthError, LegacySign, Need};
@@ -237,14 +236,7 @@ impl JsonReq<'_> {
             Authorized::Path => self.path.key(),
             Authorized::Bucket => "",
         };
-        grant_in(
-            self.app,
-            &self.ctx.caller(),
-            self.op.action(),
-            &self.bucket,
-            key,
-            object,
-        )
+        self.check(self.op.action(), key, object)
     }
 
     /// Authorizes one of the op's extra checks on `key`.
@@ -255,18 +247,12 @@ impl JsonReq<'_> {
         object: Option<&ObjectRecord>,
     ) -> ApiResult<()> {
         debug_assert!(self.op.extra().contains(&extra), "{:?}: {extra:?}", self.op);
-        self.check(extra.action(), key, object)
+        self.check(extra.action(), key, object).map(|_| ())
     }
 
-    fn check(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> ApiResult<()> {
-        authorize_in(
-            self.app,
-            &self.ctx.caller(),
-            action,
-            &self.bucket,
-            Some(key),
-            object,
-        )
+    fn check(&self, action: &str, key: &str, object: Option<&ObjectRecord>) -> ApiResult<Grant> {
+        let caller = self.ctx.caller();
+        grant_in(self.app, &caller, action, &self.bucket, key, object)
     }
 
     fn now_ms(&self) -> i64 {
