@@ -66,16 +66,7 @@ async fn storage_io_failures_are_internal_and_body_read_failures_the_clients() {
     // Reading a stored object's chunks as the body of another write (Upload Part - Copy):
     // a chunk that cannot be read is the server's failure, not the client's.
     let data = payload(100_000, 3);
-    f.store
-        .put_object(
-            "b-1",
-            "src",
-            body(&data, 100_000),
-            ObjectMeta::default(),
-            WriteOptions::default(),
-        )
-        .await
-        .unwrap();
+    put(&f.store, "src", &data, 100_000).await;
     let rec = f.store.head_object("b-1", "src").unwrap();
     f.store.chunks.delete(&rec.data.chunks()[0].id).unwrap();
     let id = f

@@ -64,6 +64,20 @@ fn body(
     client_body(pieces)
 }
 
+/// PUTs `data` as `b-1/key`, sent in pieces of `piece` bytes, with default metadata.
+async fn put(store: &Arc<Store>, key: &str, data: &[u8], piece: usize) {
+    store
+        .put_object(
+            "b-1",
+            key,
+            body(data, piece),
+            ObjectMeta::default(),
+            WriteOptions::default(),
+        )
+        .await
+        .unwrap();
+}
+
 /// A request body as the client sends it: a failure to read it is the client's.
 fn client_body(
     pieces: Vec<Result<Bytes, std::io::Error>>,
@@ -287,26 +301,8 @@ async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period()
     let f = fixture().await;
     let block = payload(64 * 1024, 9);
     let data: Vec<u8> = [block.clone(), block.clone(), payload(100, 3)].concat();
-    f.store
-        .put_object(
-            "b-1",
-            "a",
-            body(&data, 10_000),
-            ObjectMeta::default(),
-            WriteOptions::default(),
-        )
-        .await
-        .unwrap();
-    f.store
-        .put_object(
-            "b-1",
-            "b",
-            body(&block, 10_000),
-            ObjectMeta::default(),
-            WriteOptions::default(),
-        )
-        .await
-        .unwrap();
+    put(&f.store, "a", &data, 10_000).await;
+    put(&f.store, "b", &block, 10_000).await;
     assert_eq!(refs(&f.store, &block), Some(3));
     assert_eq!(f.store.chunks.list().unwrap().len(), 2);
     f.store.delete_object("b-1", "a").await.unwrap();
@@ -328,27 +324,9 @@ async fn identical_chunks_are_stored_once_and_collected_after_the_grace_period()
 async fn a_chunk_referenced_again_before_collection_is_kept() {
     let f = fixture().await;
     let data = payload(70_000, 5);
-    f.store
-        .put_object(
-            "b-1",
-            "a",
-            body(&data, 70_000),
-            ObjectMeta::default(),
-            WriteOptions::default(),
-        )
-        .await
-        .unwrap();
+    put(&f.store, "a", &data, 70_000).await;
     f.store.delete_object("b-1", "a").await.unwrap();
-    f.store
-        .put_object(
-            "b-1",
-            "c",
-            body(&data, 70_000),
-            ObjectMeta::default(),
-            WriteOptions::default(),
-        )
-        .await
-        .unwrap();
+    put(&f.store, "c", &data, 70_000).await;
     f.clock.advance(Duration::from_secs(11));
     let stats = f.store.gc_once().await.unwrap();
     assert_eq!(stats.deleted, 0);
@@ -609,16 +587,7 @@ async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
     f.clock.advance(Duration::from_secs(11));
     assert_eq!(f.store.gc_once().await.unwrap().deleted, 1);
     let data = payload(100_000, 6);
-    f.store
-        .put_object(
-            "b-1",
-            "k",
-            body(&data, 100_000),
-            ObjectMeta::default(),
-            WriteOptions::default(),
-        )
-        .await
-        .unwrap();
+    put(&f.store, "k", &data, 100_000).await;
     let rec = f.store.head_object("b-1", "k").unwrap();
     f.store.chunks.delete(&rec.data.chunks()[0].id).unwrap();
     let report = f.store.fsck(false).unwrap();
@@ -630,16 +599,7 @@ async fn orphan_files_are_swept_and_fsck_reports_dangling_references() {
 async fn fsck_repair_refuses_to_touch_chunks_when_a_record_is_corrupt() {
     let f = fixture().await;
     let data = payload(200_000, 9);
-    f.store
-        .put_object(
-            "b-1",
-            "whole",
-            body(&data, 100_000),
-            ObjectMeta::default(),
-            WriteOptions::default(),
-        )
-        .await
-        .unwrap();
+    put(&f.store, "whole", &data, 100_000).await;
     let mut batch = crate::meta::Batch::default();
     batch.put(KeyCodec::object("b-1", "broken"), vec![2, 0xc1]);
     f.store.kv.write(batch).unwrap();
