@@ -184,9 +184,9 @@ pub struct ObjectRecord {
     /// Object lock retention of this version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<crate::bucket_config::object_lock::Retention>,
-    /// Object lock legal hold of this version.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub legal_hold: bool,
+    /// Object lock legal hold of this version: ON (true), OFF (false), never set (None).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_hold: Option<bool>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
@@ -457,7 +457,7 @@ mod tests {
             version: None,
             delete_marker: false,
             retention: None,
-            legal_hold: false,
+            legal_hold: None,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();
@@ -503,7 +503,7 @@ mod tests {
             version: None,
             delete_marker: false,
             retention: None,
-            legal_hold: false,
+            legal_hold: None,
             data,
         }
     }

@@ -222,6 +222,10 @@ impl Store {
         for (key, new) in changes {
             out.push(self.stage(&mut batch, &mut deltas, &rec, key, new)?);
         }
+        if batch.is_empty() {
+            // Deleting a key that has nothing in an unversioned bucket.
+            return Ok(out);
+        }
         self.apply_refcounts(&mut batch, &deltas)?;
         lock.write(batch)?;
         Ok(out)

@@ -29,8 +29,8 @@ pub struct ObjectMeta {
     pub sha1: Option<String>,
     /// Object lock retention asked for (else the bucket's default applies).
     pub retention: Option<Retention>,
-    /// Object lock legal hold asked for.
-    pub legal_hold: bool,
+    /// Object lock legal hold asked for (ON/OFF), if any.
+    pub legal_hold: Option<bool>,
 }
 
 /// Checks on an upload besides the body itself.
@@ -150,7 +150,7 @@ pub struct CopyParams<'a> {
     pub condition: WriteCondition,
     /// Object lock of the new version (else the bucket's default applies).
     pub retention: Option<Retention>,
-    pub legal_hold: bool,
+    pub legal_hold: Option<bool>,
 }
 
 /// How often a copy re-reads and re-checks a source that changed between its check and its
@@ -192,7 +192,7 @@ struct CopyJob {
     grants: Vec<Grant>,
     condition: WriteCondition,
     retention: Option<Retention>,
-    legal_hold: bool,
+    legal_hold: Option<bool>,
 }
 
 impl Store {

@@ -94,7 +94,7 @@ fn marker(tag: VersionTag, now_ms: i64) -> ObjectRecord {
         version: Some(tag),
         delete_marker: true,
         retention: None,
-        legal_hold: false,
+        legal_hold: None,
         data: DataLayout::Inline(Vec::new()),
     }
 }
@@ -155,7 +155,7 @@ pub(crate) fn check_removable(
     now_ms: i64,
     bypass: Option<GovernanceBypass>,
 ) -> ServiceResult<()> {
-    match protection(rec.retention.as_ref(), rec.legal_hold, now_ms) {
+    match protection(rec.retention.as_ref(), rec.legal_hold == Some(true), now_ms) {
         Protection::None => Ok(()),
         Protection::Governance if bypass.is_some() => Ok(()),
         _ => Err(ServiceError::ObjectLocked(

@@ -199,7 +199,7 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Granted
                     src_key: src,
                     src_version: None,
                     retention: None,
-                    legal_hold: false,
+                    legal_hold: None,
                     dst_bucket: bucket,
                     dst_key: &dst,
                     directive: MetadataDirective::Copy,

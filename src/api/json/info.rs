@@ -194,7 +194,7 @@ mod tests {
             version: None,
             delete_marker: false,
             retention: None,
-            legal_hold: false,
+            legal_hold: None,
             data: DataLayout::Inline(vec![]),
         }
     }

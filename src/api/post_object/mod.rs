@@ -187,8 +187,14 @@ pub async fn post(
         .version_id
         .and_then(|v| http::HeaderValue::from_str(&v).ok())
     {
-        resp.headers_mut()
-            .insert(crate::api::xml::versioning::version_id_header(ctx), v);
+        // A form signed the AWS way is an S3 client's: it reads `x-amz-version-id`.
+        let s3 = form.get("x-amz-algorithm").is_some() || form.get("awsaccesskeyid").is_some();
+        let name = if s3 {
+            "x-amz-version-id"
+        } else {
+            "x-cos-version-id"
+        };
+        resp.headers_mut().insert(name, v);
     }
     Ok(resp)
 }

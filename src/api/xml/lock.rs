@@ -36,12 +36,12 @@ pub(crate) fn lock_headers(
     ctx: &Ctx,
     bucket: &BucketRecord,
     now_ms: i64,
-) -> Result<(Option<Retention>, bool), ApiError> {
+) -> Result<(Option<Retention>, Option<bool>), ApiError> {
     let mode = ctx.header("x-cos-object-lock-mode");
     let until = ctx.header("x-cos-object-lock-retain-until-date");
     let hold = ctx.header("x-cos-object-lock-legal-hold");
     if mode.is_none() && until.is_none() && hold.is_none() {
-        return Ok((None, false));
+        return Ok((None, None));
     }
     if bucket.object_lock.is_none() {
         return Err(missing_lock());
@@ -55,13 +55,13 @@ pub(crate) fn lock_headers(
         )),
     };
     let hold = match hold {
-        None => false,
-        Some(h) => lock::parse_hold_status(h).ok_or_else(|| {
+        None => None,
+        Some(h) => Some(lock::parse_hold_status(h).ok_or_else(|| {
             ApiError::new(
                 Code::InvalidArgument,
                 "x-cos-object-lock-legal-hold must be ON or OFF",
             )
-        })?,
+        })?),
     };
     Ok((retention, hold))
 }
@@ -141,11 +141,13 @@ pub fn get_retention(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
 
 pub fn get_legal_hold(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let rec = read_version(app, ctx, adm)?;
-    version_answer(
-        ctx,
-        lock::render_legal_hold(rec.legal_hold),
-        version_id(&rec),
-    )
+    match rec.legal_hold {
+        Some(on) => version_answer(ctx, lock::render_legal_hold(on), version_id(&rec)),
+        None => Err(ApiError::new(
+            Code::NoSuchObjectLockConfiguration,
+            "The specified object does not have a ObjectLock configuration",
+        )),
+    }
 }
 
 /// PUT `?retention`: `bytes` were read (and verified) by the pipeline, which authorized the
@@ -197,7 +199,7 @@ pub async fn put_legal_hold(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Bod
     let rec = app
         .store
         .modify_version(&b.name, key.as_str(), version_param(ctx)?, move |rec, _| {
-            rec.legal_hold = on;
+            rec.legal_hold = Some(on);
             Ok(())
         })
         .await

@@ -159,10 +159,11 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
                 crate::xml::iso8601_ms(r.until_ms),
             );
     }
-    if rec.legal_hold {
+    if let Some(on) = rec.legal_hold {
+        let status = if on { "ON" } else { "OFF" };
         b = b.header(
             format!("{}object-lock-legal-hold", ctx.dialect.prefix()),
-            "ON",
+            status,
         );
     }
     let checksum_mode = ctx

@@ -410,7 +410,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         src_key: "src",
         src_version: None,
         retention: None,
-        legal_hold: false,
+        legal_hold: None,
         dst_bucket: "b-1",
         dst_key: dst,
         directive,
