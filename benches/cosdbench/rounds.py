@@ -7,6 +7,7 @@ import shutil
 import statistics
 import time
 
+from . import list_versions
 from .common import METRICS, BenchError, MiB, log, note_contract
 from .render import fmt
 from .systems import Instance, tail
@@ -44,9 +45,10 @@ def run_sample(ctx, inst, w, params, label):
     # Write back every system's dirty pages first: s3s-fs leaves its objects to the kernel's
     # writeback (it never syncs), which would otherwise land in the next system's timed run.
     os.sync()
+    run = list_versions.run if w.workload == "list-versions" else ctx.gen.run
     try:
-        r = ctx.gen.run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
-                        timeout=ctx.args.run_timeout)
+        r = run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
+                timeout=ctx.args.run_timeout)
     except BenchError as e:
         log(f"  {label}: ERROR {e}")
         if not inst.alive():
@@ -110,6 +112,8 @@ def cleanup_dir(ctx, d):
 def run_group(ctx, systems, group_ws, results, memory, startups):
     """Fresh instances for every system; warm-up; palindromic rounds; peak RSS."""
     gid = group_ws[0].group
+    if group_ws[0].targets is not None:
+        systems = [s for s in systems if s.name in group_ws[0].targets]
     order = palindrome(systems)
     rounds = ctx.args.rounds
     entries = {}
