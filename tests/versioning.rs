@@ -253,7 +253,7 @@ async fn versioning_is_enabled_or_suspended_and_never_returns_to_unversioned() {
 
 #[tokio::test]
 async fn every_write_makes_a_distinct_readable_version() {
-    let (server, _c) = setup().await;
+    let (server, c) = setup().await;
     let s3 = root(&server);
     set_versioning(&s3, B, BucketVersioningStatus::Enabled).await;
     let mut ids = Vec::new();
@@ -292,12 +292,12 @@ async fn every_write_makes_a_distinct_readable_version() {
         b"v4"
     );
     // An empty versionId is the latest version.
-    let r = _c
+    let r = c
         .send(Req::new("GET", Some(B), "doc.txt").q("versionId", ""))
         .await;
     assert_eq!((r.status, r.text().as_str()), (200, "v4"));
     // The listing has them newest first, the first one latest.
-    let listed = list_raw(&_c, B, "doc.txt").await;
+    let listed = list_raw(&c, B, "doc.txt").await;
     let want: Vec<String> = ids.iter().rev().cloned().collect();
     assert_eq!(
         listed.iter().map(|e| e.version.clone()).collect::<Vec<_>>(),
@@ -574,13 +574,11 @@ async fn a_marker_read_by_id_is_405_and_bad_ids_are_refused() {
             .unwrap_err(),
     );
     assert_eq!((f.status, f.code.as_str()), (404, "NoSuchVersion"));
-    // The seed's example id on a key without it, and "null" on a key without a null version.
-    for id in ["MTg0NDUxNTc1NjIzMTQ1MDAwODg", "null"] {
-        let r = c
-            .send(Req::new("GET", Some(B), "k").q("versionId", id))
-            .await;
-        assert_error(&r, 404, "NoSuchVersion");
-    }
+    // "null" on a key without a null version.
+    let r = c
+        .send(Req::new("GET", Some(B), "k").q("versionId", "null"))
+        .await;
+    assert_error(&r, 404, "NoSuchVersion");
     server.stop().await;
 }
 
