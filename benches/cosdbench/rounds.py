@@ -112,8 +112,6 @@ def cleanup_dir(ctx, d):
 def run_group(ctx, systems, group_ws, results, memory, startups):
     """Fresh instances for every system; warm-up; palindromic rounds; peak RSS."""
     gid = group_ws[0].group
-    if group_ws[0].targets is not None:
-        systems = [s for s in systems if s.name in group_ws[0].targets]
     order = palindrome(systems)
     rounds = ctx.args.rounds
     entries = {}
@@ -150,13 +148,14 @@ def run_group(ctx, systems, group_ws, results, memory, startups):
             insts[s.name] = inst
         for w in group_ws:
             log(f"{w.id}: {w.title}")
+            runs_on = [s for s in systems if w.targets is None or s.name in w.targets]
             if w.warm is not None:
-                for s in systems:
+                for s in runs_on:
                     revive(ctx, insts, s, gid)
                     entries[w.id]["warmup"][s.name] = run_sample(
                         ctx, insts[s.name], w, w.warm, f"{w.id} {s.name} warm-up")
             for r in range(rounds):
-                for s in order:
+                for s in [s for s in order if s in runs_on]:
                     revive(ctx, insts, s, gid)
                     res = run_sample(ctx, insts[s.name], w, w.params, f"{w.id} {s.name} r{r + 1}")
                     entries[w.id]["samples"][s.name].append(res)
