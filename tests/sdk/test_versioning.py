@@ -5,6 +5,7 @@ prefixes and delimiters, and the errors a client sees."""
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote
 
 import pytest
 import requests
@@ -596,8 +597,29 @@ def test_list_versions_prefix_delimiter_and_common_prefixes(cosd, client, vbucke
     # raw encoding-type=url: key, prefix and common prefixes come url-encoded
     page = V.raw_list_versions(cosd, vbucket, delimiter="/", prefix="中文/", encoding_type="url")
     assert page.get("EncodingType") == "url"
-    assert [e["Key"] for e in page["entries"]] == ["%E4%B8%AD%E6%96%87/%E9%94%AE"]
-    assert page["Prefix"] == "%E4%B8%AD%E6%96%87/"
+    assert [unquote(e["Key"]) for e in page["entries"]] == ["中文/键"]
+    assert unquote(page["Prefix"]) == "中文/"
+    assert all(ord(ch) < 128 for e in page["entries"] for ch in e["Key"] + page["Prefix"])
+
+
+SPECIAL = ["sp ace/a b.txt", "plus+/c+d.txt", "pct%/e%25f.txt", "amp&lt<gt>\"q'.txt", "tilde~/x.txt"]
+
+
+def test_version_listing_keeps_special_keys_byte_exact(cosd, client, vbucket):
+    ids = {k: [put(client, vbucket, k, b"1"), put(client, vbucket, k, b"2")][::-1] for k in SPECIAL}
+    markers = {k: vid(client.delete_object(Bucket=vbucket, Key=k)) for k in SPECIAL[:2]}
+    order = sorted(SPECIAL, key=lambda s: s.encode("utf-8"))
+    _, versions, dms, _ = V.cos_list_all_versions(client, vbucket, max_keys=3)
+    assert [(v["Key"], v["VersionId"]) for v in versions] == [(k, i) for k in order for i in ids[k]]
+    assert sorted((m["Key"], m["VersionId"]) for m in dms) == sorted(markers.items())
+    # with url encoding every value decodes with plain unquote (space is %20, never '+')
+    page = V.raw_list_versions(cosd, vbucket, encoding_type="url", max_keys=2, key_marker=order[0])
+    for e in page["entries"]:
+        assert " " not in e["Key"] and "+" not in e["Key"], e["Key"]
+    assert unquote(page["KeyMarker"]) == order[0]
+    assert [unquote(e["Key"]) for e in page["entries"]] == [order[1], order[1]]
+    for k in SPECIAL:
+        assert get(client, vbucket, k, ids[k][1])[0] == b"1"
 
 
 def test_version_id_marker_without_key_marker_is_invalid_argument(client, vbucket):
@@ -665,3 +687,23 @@ def test_sub_account_needs_bucket_versioning_actions(cosd, client, vbucket, sub)
     sub.client.put_bucket_versioning(Bucket=vbucket, Status="Suspended")
     assert sub.client.get_bucket_versioning(Bucket=vbucket)["Status"] == "Suspended"
     assert sub.client.list_objects_versions(Bucket=vbucket).get("Version", []) == []
+
+
+# ------------------------------------------------------ legacy JSON API
+
+def test_json_api_refuses_writes_and_deletes_once_versioning_was_set(cosd, client, vbucket_factory):
+    from json_helpers import jerr, jok, js_get, js_post, multi, once
+    for status in ("Enabled", "Suspended"):
+        full = vbucket_factory(status)
+        short = full[:-(len(H.APPID) + 1)]
+        client.put_object(Bucket=full, Key="j/x.txt", Body=b"x")
+        jerr(js_post(cosd, short, "/j/new.txt", multi(short, "/j/new.txt"), {"op": "upload", "insertOnly": "0"},
+                     ("fileContent", "new.txt", b"new", "text/plain")), -46659, 409)
+        jerr(js_post(cosd, short, "/j/x.txt", once(short, "/j/x.txt"), {"op": "delete"}), -46659, 409)
+        jerr(js_post(cosd, short, "/j/dir/", multi(short, "/j/dir/"), {"op": "create", "biz_attr": ""}), -46659, 409)
+        # reads still work, and nothing changed
+        st = jok(js_get(cosd, short, "/j/x.txt", multi(short, "/j/x.txt"), op="stat"))["data"]
+        assert int(st["filesize"]) == 1
+        assert get(client, full, "j/x.txt")[0] == b"x"
+        _, versions, markers, _ = V.cos_list_all_versions(client, full)
+        assert [v["Key"] for v in versions] == ["j/x.txt"] and markers == []
