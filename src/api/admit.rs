@@ -125,11 +125,7 @@ pub(crate) fn admit(
             let b = existing(ctx, loaded)?;
             let key = out.key.as_ref().map(ObjectKey::as_str);
             if op.access() == Access::Object {
-                let object = app.store.load_object(&b.name, key.unwrap_or_default())?;
-                authorize_in(app, &ctx.caller(), op.action(), &b, key, object.as_ref())?;
-                out.object = Some(object.ok_or_else(|| {
-                    ApiError::new(Code::NoSuchKey, "The specified key does not exist.")
-                })?);
+                out.object = Some(load_judged(app, ctx, op, &b, key.unwrap_or_default())?);
             } else {
                 authorize_in(app, &ctx.caller(), op.action(), &b, key, None)?;
             }
@@ -157,6 +153,44 @@ pub(crate) fn admit(
         }
     }
     Ok(out)
+}
+
+/// The object (version) an `Access::Object` operation addresses, judged with its own ACL: the
+/// latest version, or the one `versionId` names. A delete marker has no ACL: the caller is
+/// judged without one and then told it is a marker (404 for the latest, 405 by id); a missing
+/// version is NoSuchKey / NoSuchVersion, also only after authorization.
+fn load_judged(
+    app: &AppState,
+    ctx: &Ctx,
+    op: &Op,
+    b: &BucketRecord,
+    key: &str,
+) -> Result<ObjectRecord, ApiError> {
+    let which = crate::api::xml::versioning::version_param(ctx);
+    let found = match &which {
+        Ok(None) => app.store.load_latest(&b.name, key)?,
+        Ok(Some(v)) => app.store.find_version(&b.name, key, *v)?.map(|(_, r)| r),
+        Err(_) => None,
+    };
+    let live = found.as_ref().filter(|r| !r.delete_marker);
+    authorize_in(app, &ctx.caller(), op.action(), b, Some(key), live)?;
+    let which = which?;
+    match found {
+        Some(rec) if rec.delete_marker => Err(crate::api::xml::versioning::marker_error(
+            ctx,
+            &rec,
+            which.is_some(),
+        )),
+        Some(rec) => Ok(rec),
+        None if which.is_some() => Err(ApiError::new(
+            Code::NoSuchVersion,
+            "The specified version does not exist.",
+        )),
+        None => Err(ApiError::new(
+            Code::NoSuchKey,
+            "The specified key does not exist.",
+        )),
+    }
 }
 
 /// The addressed bucket: a valid name, existing, in the region the host names (COS answers
@@ -315,9 +349,31 @@ impl<'a> KeysGate<'a> {
         }
     }
 
-    /// Authorizes the operation's action on `key` of `bucket`.
-    pub fn check(&self, bucket: &BucketRecord, key: &str) -> Result<(), ApiError> {
-        authorize_in(self.app, &self.caller, self.action, bucket, Some(key), None)
+    /// Authorizes the operation's action on `key` of `bucket`; `version` is the version id
+    /// the request names for that key (the `cos:versionid` condition key sees it as if it
+    /// were the request's `versionId`).
+    pub fn check(
+        &self,
+        bucket: &BucketRecord,
+        key: &str,
+        version: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let Some(v) = version else {
+            return authorize_in(self.app, &self.caller, self.action, bucket, Some(key), None);
+        };
+        let mut query: Vec<(String, String)> = self
+            .caller
+            .query
+            .iter()
+            .filter(|(k, _)| k != "versionId")
+            .cloned()
+            .collect();
+        query.push(("versionId".into(), v.to_string()));
+        let caller = Caller {
+            query: &query,
+            ..self.caller
+        };
+        authorize_in(self.app, &caller, self.action, bucket, Some(key), None)
     }
 
     /// Ends the request's checks: every key was judged on its own.

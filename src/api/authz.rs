@@ -312,6 +312,34 @@ pub(crate) fn authorize_service(app: &AppState, ctx: &Ctx, action: &str) -> Resu
     )
 }
 
+/// `x-cos-bypass-governance-retention: true` from a caller allowed
+/// `name/cos:BypassGovernanceRetention` on the object: the only way to get a
+/// [`GovernanceBypass`](crate::service::GovernanceBypass). Without the header, or without the
+/// permission, there is none (a change GOVERNANCE retention forbids is then refused).
+pub(crate) fn governance_bypass(
+    app: &AppState,
+    ctx: &Ctx,
+    bucket: &BucketRecord,
+    key: &str,
+) -> Option<crate::service::GovernanceBypass> {
+    let asked = ctx
+        .header("x-cos-bypass-governance-retention")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if !asked {
+        return None;
+    }
+    authorize_in(
+        app,
+        &ctx.caller(),
+        "name/cos:BypassGovernanceRetention",
+        bucket,
+        Some(key),
+        None,
+    )
+    .ok()
+    .map(|()| crate::service::GovernanceBypass::granted())
+}
+
 #[cfg(test)]
 mod unimplemented_tests {
     use super::unimplemented_action;

@@ -11,6 +11,7 @@ pub(crate) mod json;
 pub mod pipeline;
 pub mod request;
 pub use xml::cors::decorate as cors_headers;
+pub(crate) use xml::lock::retention_key_headers as xml_lock_key_headers;
 pub use xml::referer::denied_error as referer_denied_error;
 mod post_object;
 pub(crate) mod sts;
@@ -65,7 +66,7 @@ pub(crate) async fn dispatch(
             .map(Granted::into_response),
         Op::GetObject => xml::object::get(app, ctx, adm, false),
         Op::HeadObject => xml::object::get(app, ctx, adm, true),
-        Op::DeleteObject => xml::object::delete(app, adm).await,
+        Op::DeleteObject => xml::object::delete(app, ctx, adm).await,
         Op::InitiateMultipartUpload => xml::multipart::initiate(app, ctx, adm).await,
         Op::UploadPart { upload, part } => {
             xml::multipart::upload_part(app, ctx, adm, upload, *part, body).await
@@ -103,6 +104,21 @@ pub(crate) async fn dispatch(
         Op::GetBucketReferer => xml::referer::get(adm),
         Op::PutBucketReferer => xml::referer::put(app, ctx, adm, body).await,
         Op::DeleteBucketReferer => xml::referer::delete(app, adm).await,
+        Op::GetBucketVersioning => xml::versioning::get(adm),
+        Op::PutBucketVersioning => xml::versioning::put(app, ctx, adm, body).await,
+        Op::ListObjectVersions => xml::versioning::list(app, ctx, adm),
+        Op::GetObjectLockConfiguration => xml::lock::get_config(adm),
+        Op::PutObjectLockConfiguration => xml::lock::put_config(app, ctx, adm, body).await,
+        Op::GetObjectRetention => xml::lock::get_retention(app, ctx, adm),
+        Op::PutObjectRetention => {
+            // The pipeline read and verified the body (its lock keys were authorized).
+            let bytes = axum::body::to_bytes(body, app.config.max_xml_body)
+                .await
+                .map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
+            xml::lock::put_retention(app, ctx, adm, &bytes).await
+        }
+        Op::GetObjectLegalHold => xml::lock::get_legal_hold(app, ctx, adm),
+        Op::PutObjectLegalHold => xml::lock::put_legal_hold(app, ctx, adm, body).await,
         // Admission answers these itself (501 after authorization, 405).
         Op::NotImplemented(_) | Op::MethodNotAllowed => Err(ApiError::new(
             Code::InternalError,

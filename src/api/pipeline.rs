@@ -284,6 +284,11 @@ async fn pipeline(
         crate::api::xml::referer::check(&ctx, loaded.as_deref())?;
     }
     access.bucket_changed = op.changes_bucket();
+    let (ctx, body) = if op == Op::PutObjectRetention {
+        retention_keys(app, ctx, body).await?
+    } else {
+        (ctx, body)
+    };
     let admitted = admit(app, &ctx, &op, loaded)?;
     crate::api::dispatch(app, &ctx, &op, admitted, body).await
 }
@@ -530,4 +535,23 @@ mod framing_tests {
             Ok(())
         );
     }
+}
+
+/// PUT `?retention` is authorized with the lock mode and date its body sets (the seed's
+/// condition keys, 002:3417-3567): the small body is read and verified first, and its values
+/// replace any lock headers sent, so the keys are the body's. The handler gets the bytes.
+async fn retention_keys(app: &AppState, mut ctx: Ctx, body: Body) -> Result<(Ctx, Body), ApiError> {
+    let bytes = crate::api::read_xml_body(&ctx, body, app.config.max_xml_body).await?;
+    for name in [
+        "x-cos-object-lock-mode",
+        "x-cos-object-lock-retain-until-date",
+    ] {
+        ctx.headers.remove(name);
+    }
+    for (name, value) in crate::api::xml_lock_key_headers(&bytes) {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            ctx.headers.insert(name, v);
+        }
+    }
+    Ok((ctx, Body::from(bytes)))
 }

@@ -3,5 +3,7 @@
 //! is pure: the XML document, its validation, and the matching rules, with table tests.
 
 pub mod cors;
+pub mod object_lock;
 pub mod referer;
+pub mod versioning;
 pub mod website;

@@ -525,6 +525,8 @@ mod tests {
             cors: None,
             website: None,
             referer: None,
+            versioning: None,
+            object_lock: None,
         };
         assert!(!referer_denied(&b, None));
         b.referer = Some(cfg(RefererType::WhiteList, &["example.com"], false));

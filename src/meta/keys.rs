@@ -30,6 +30,9 @@ pub enum Table {
     OnceSign = b'R',
     /// `E <temporary secret id>` -> TempKeyRecord (STS-issued temporary keys)
     TempKey = b'E',
+    /// `V <len u8> <bucket> <key> 0x00 <u64::MAX - stamp, BE>` -> ObjectRecord: the noncurrent
+    /// versions of a key, newest first (object keys never contain 0x00)
+    Version = b'V',
     /// `_lsn` -> u64 BE: the metadata log lsn of the last batch applied (written with every
     /// batch; after a crash, the database's flushed tables say where the log replay starts)
     Internal = b'_',
@@ -90,6 +93,47 @@ impl KeyCodec {
         let bucket = std::str::from_utf8(&rest[..len]).ok()?;
         let object = std::str::from_utf8(&rest[len..]).ok()?;
         Some((bucket, object))
+    }
+
+    /// The prefix of every noncurrent version in `bucket`.
+    pub fn version_bucket_prefix(bucket: &str) -> Vec<u8> {
+        let mut k = Vec::with_capacity(2 + bucket.len());
+        k.push(Table::Version as u8);
+        k.push(bucket.len() as u8);
+        k.extend_from_slice(bucket.as_bytes());
+        k
+    }
+
+    /// The prefix of the noncurrent versions of one key (`key_prefix` false), or of every key
+    /// starting with `key` (`key_prefix` true).
+    pub fn version_prefix(bucket: &str, key: &str, key_prefix: bool) -> Vec<u8> {
+        let mut k = Self::version_bucket_prefix(bucket);
+        k.extend_from_slice(key.as_bytes());
+        if !key_prefix {
+            k.push(0);
+        }
+        k
+    }
+
+    pub fn version(bucket: &str, key: &str, stamp: u64) -> Vec<u8> {
+        let mut k = Self::version_prefix(bucket, key, false);
+        k.extend_from_slice(&(u64::MAX - stamp).to_be_bytes());
+        k
+    }
+
+    /// Splits a version key into (bucket, object key, stamp).
+    pub fn decode_version(key: &[u8]) -> Option<(&str, &str, u64)> {
+        let rest = key.strip_prefix(&[Table::Version as u8])?;
+        let (&len, rest) = rest.split_first()?;
+        let len = len as usize;
+        let tail = rest.len().checked_sub(9)?;
+        if tail < len || rest[tail] != 0 {
+            return None;
+        }
+        let bucket = std::str::from_utf8(&rest[..len]).ok()?;
+        let object = std::str::from_utf8(&rest[len..tail]).ok()?;
+        let inv = u64::from_be_bytes(rest[tail + 1..].try_into().ok()?);
+        Some((bucket, object, u64::MAX - inv))
     }
 
     pub fn chunk(id: &[u8; 32]) -> Vec<u8> {
@@ -266,6 +310,32 @@ mod tests {
             .collect();
         assert_eq!(decoded, ["a", "a/b", "a/c", "b", "\u{4e2d}"]);
         assert_eq!(KeyCodec::decode_object(b"O\x05ab"), None);
+    }
+
+    #[test]
+    fn version_keys_sort_by_key_then_newest_first() {
+        let k = KeyCodec::version("b-1", "dir/a", 42);
+        assert_eq!(KeyCodec::decode_version(&k), Some(("b-1", "dir/a", 42)));
+        assert!(k.starts_with(&KeyCodec::version_prefix("b-1", "dir/a", false)));
+        assert!(k.starts_with(&KeyCodec::version_prefix("b-1", "dir/", true)));
+        assert!(!k.starts_with(&KeyCodec::version_prefix("b-1", "dir", false)));
+        let mut keys = [
+            KeyCodec::version("b-1", "a/b", 9),
+            KeyCodec::version("b-1", "a", 1),
+            KeyCodec::version("b-1", "a", 0),
+            KeyCodec::version("b-1", "a", 7),
+        ];
+        keys.sort();
+        let decoded: Vec<_> = keys
+            .iter()
+            .map(|k| {
+                let (_, key, s) = KeyCodec::decode_version(k).unwrap();
+                (key.to_string(), s)
+            })
+            .collect();
+        let want = [("a", 7), ("a", 1), ("a", 0), ("a/b", 9)];
+        assert_eq!(decoded, want.map(|(k, s)| (k.to_string(), s)));
+        assert_eq!(KeyCodec::decode_version(b"V\x03b-1a"), None);
     }
 
     #[test]

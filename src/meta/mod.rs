@@ -19,7 +19,7 @@ pub use mem::MemKv;
 pub use records::{
     AccessKeyRecord, AccountRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry,
     GroupRecord, ObjectRecord, OnceSignatureRecord, PartRecord, RecordError, SlicePart,
-    SliceSession, TempKeyRecord, UploadRecord, UserRecord, FORMAT_VERSION,
+    SliceSession, TempKeyRecord, UploadRecord, UserRecord, VersionTag, FORMAT_VERSION,
 };
 pub use rocks::RocksKv;
 

@@ -87,6 +87,12 @@ pub struct BucketRecord {
     /// `?referer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referer: Option<crate::bucket_config::referer::RefererConfig>,
+    /// `?versioning`, once set (never unset again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<crate::bucket_config::versioning::VersioningStatus>,
+    /// Object lock, once enabled (never disabled again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_lock: Option<crate::bucket_config::object_lock::ObjectLockConfig>,
 }
 record!(BucketRecord);
 
@@ -115,7 +121,17 @@ impl DataLayout {
     }
 }
 
-/// An object version (the current one; versioning comes later).
+/// Where a version sits among its key's versions (docs/versioning.md).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VersionTag {
+    /// Orders the key's versions (greater = newer); unique among them.
+    pub stamp: u64,
+    /// The `null` version (written while the bucket was unversioned or Suspended).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub null: bool,
+}
+
+/// An object version, or a delete marker.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ObjectRecord {
     pub size: u64,
@@ -159,11 +175,33 @@ pub struct ObjectRecord {
     /// When the content was written, if attribute updates have moved `mtime_ms` since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ctime_ms: Option<i64>,
+    /// Absent for versions written before versioning was set: the `null` version, stamp 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionTag>,
+    /// A delete marker (no data).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_marker: bool,
+    /// Object lock retention of this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<crate::bucket_config::object_lock::Retention>,
+    /// Object lock legal hold of this version.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legal_hold: bool,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
 
 impl ObjectRecord {
+    /// The version's stamp (0 for versions from before versioning).
+    pub fn stamp(&self) -> u64 {
+        self.version.map_or(0, |v| v.stamp)
+    }
+
+    /// Whether this is its key's `null` version.
+    pub fn is_null_version(&self) -> bool {
+        self.version.is_none_or(|v| v.null)
+    }
+
     /// When the content was written.
     pub fn created_ms(&self) -> i64 {
         self.ctime_ms.unwrap_or(self.mtime_ms)
@@ -416,6 +454,10 @@ mod tests {
             biz_attr: Some("attr".into()),
             sha1: None,
             ctime_ms: Some(0),
+            version: None,
+            delete_marker: false,
+            retention: None,
+            legal_hold: false,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();
@@ -458,6 +500,10 @@ mod tests {
             biz_attr: None,
             sha1: None,
             ctime_ms: None,
+            version: None,
+            delete_marker: false,
+            retention: None,
+            legal_hold: false,
             data,
         }
     }

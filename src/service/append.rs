@@ -39,9 +39,7 @@ impl Store {
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
         E: Into<ServiceError>,
     {
-        if !self.bucket_exists(bucket)? {
-            return Err(ServiceError::NoSuchBucket);
-        }
+        check_appendable_bucket(self, bucket)?;
         check_position(self.load_object(bucket, key)?.as_ref(), position)?;
         let ingested = self.ingest(body, false).await?;
         let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
@@ -62,10 +60,11 @@ impl Store {
             .commit(
                 "append",
                 move |store, lock| -> ServiceResult<ObjectRecord> {
+                    check_appendable_bucket(store, &bucket)?;
                     let old = store.load_object(&bucket, &key)?;
                     check_position(old.as_ref(), position)?;
                     let now = store.clock.now_ms();
-                    let rec = match old {
+                    let mut rec = match old {
                         Some(mut o) => {
                             o.crc64 = crc64_combine(o.crc64, digest.crc64, digest.len);
                             o.size += digest.len;
@@ -88,7 +87,7 @@ impl Store {
                             r
                         }
                     };
-                    store.commit_locked(lock, &bucket, &key, Some(&rec))?;
+                    store.commit_locked(lock, &bucket, &key, Some(&mut rec))?;
                     Ok(rec)
                 },
             )
@@ -106,5 +105,17 @@ impl Store {
                 Err(e)
             }
         }
+    }
+}
+
+/// Append Object needs an existing bucket whose versioning was never set: COS does not append
+/// in versioned buckets (docs/versioning.md).
+fn check_appendable_bucket(store: &Store, bucket: &str) -> ServiceResult<()> {
+    match store.bucket_in_commit(bucket)? {
+        None => Err(ServiceError::NoSuchBucket),
+        Some(b) if b.versioning.is_some() => Err(ServiceError::InvalidBucketState(
+            "Append Object is not supported in a bucket whose versioning has been set.".into(),
+        )),
+        Some(_) => Ok(()),
     }
 }

@@ -30,7 +30,18 @@ impl Store {
             cors: None,
             website: None,
             referer: None,
+            versioning: None,
+            object_lock: None,
         };
+        self.create_bucket_from(rec).await
+    }
+
+    /// Creates the bucket `rec` describes (its configuration included, e.g. object lock set
+    /// at creation); `created_ms` is set here.
+    pub async fn create_bucket_from(
+        self: &Arc<Self>,
+        rec: BucketRecord,
+    ) -> ServiceResult<BucketRecord> {
         self.commit("create bucket", move |store, lock| {
             store.create_bucket_locked(lock, rec)
         })
@@ -98,6 +109,19 @@ impl Store {
         name: &str,
         f: impl FnOnce(&mut BucketRecord) + Send + 'static,
     ) -> ServiceResult<()> {
+        self.try_update_bucket(name, move |rec| {
+            f(rec);
+            Ok(())
+        })
+        .await
+    }
+
+    /// [`Store::update_bucket`] with a change that may refuse (nothing is written then).
+    pub async fn try_update_bucket(
+        self: &Arc<Self>,
+        name: &str,
+        f: impl FnOnce(&mut BucketRecord) -> ServiceResult<()> + Send + 'static,
+    ) -> ServiceResult<()> {
         let name = name.to_string();
         self.commit("bucket update", move |store, lock| {
             let key = KeyCodec::bucket(&name);
@@ -105,7 +129,7 @@ impl Store {
                 Some(v) => BucketRecord::decode(&v)?,
                 None => return Err(ServiceError::NoSuchBucket),
             };
-            f(&mut rec);
+            f(&mut rec)?;
             let mut b = Batch::default();
             b.put(key, rec.encode());
             lock.write(b)?;
@@ -142,6 +166,13 @@ impl Store {
         self.buckets
             .reads
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.bucket_in_commit(name)
+    }
+
+    /// The bucket record for a commit's own decisions (versioning, object lock), read under
+    /// the commit lock so it is the state the batch is applied against; not counted among the
+    /// request's reads (it is the cache's copy unless a change evicted it).
+    pub(crate) fn bucket_in_commit(&self, name: &str) -> ServiceResult<Option<Arc<BucketRecord>>> {
         if let Some(hit) = self.buckets.get(name) {
             return Ok(Some(hit));
         }
@@ -169,16 +200,21 @@ impl Store {
         if self.kv.get(&key)?.is_none() {
             return Err(ServiceError::NoSuchBucket);
         }
-        let prefix = KeyCodec::object_prefix(name);
-        let end = crate::meta::prefix_end(&prefix);
-        let any = self.kv.scan(
-            Bound::Included(&prefix),
-            end.as_deref().map_or(Bound::Unbounded, Bound::Excluded),
-            crate::meta::Direction::Forward,
-            1,
-        )?;
-        if !any.is_empty() {
-            return Err(ServiceError::BucketNotEmpty);
+        // Objects, delete markers and noncurrent versions all keep a bucket non-empty.
+        for prefix in [
+            KeyCodec::object_prefix(name),
+            KeyCodec::version_bucket_prefix(name),
+        ] {
+            let end = crate::meta::prefix_end(&prefix);
+            let any = self.kv.scan(
+                Bound::Included(&prefix),
+                end.as_deref().map_or(Bound::Unbounded, Bound::Excluded),
+                crate::meta::Direction::Forward,
+                1,
+            )?;
+            if !any.is_empty() {
+                return Err(ServiceError::BucketNotEmpty);
+            }
         }
         let mut b = Batch::default();
         b.delete(key);

@@ -1,6 +1,6 @@
 //! The one place object records and chunk reference counts change, in a single atomic batch.
 
-use super::{ServiceError, ServiceResult, Store, WriteCondition};
+use super::{ServiceError, ServiceResult, Staged, Store, WriteCondition};
 use crate::chunk::ChunkId;
 use crate::meta::{Batch, ChunkRefcount, GcEntry, KeyCodec, ObjectRecord};
 use crate::meta::{Kv, KvResult};
@@ -166,17 +166,14 @@ impl Store {
 }
 
 impl Store {
-    /// Reads the current record of `bucket/key` (call with the commit lock held for a
-    /// read-modify-write).
+    /// Reads the current object at `bucket/key`: its latest version unless that is a delete
+    /// marker (call with the commit lock held for a read-modify-write).
     pub(crate) fn load_object(
         &self,
         bucket: &str,
         key: &str,
     ) -> ServiceResult<Option<ObjectRecord>> {
-        match self.kv.get(&KeyCodec::object(bucket, key))? {
-            Some(v) => Ok(Some(ObjectRecord::decode(&v)?)),
-            None => Ok(None),
-        }
+        Ok(self.load_latest(bucket, key)?.filter(|r| !r.delete_marker))
     }
 
     /// Evaluates `condition` against the current object (call with the commit lock held).
@@ -193,52 +190,41 @@ impl Store {
         condition.check(self.load_object(bucket, key)?.as_ref())
     }
 
-    /// Replaces the object at `bucket/key` with `new` (None deletes it) and adjusts chunk
-    /// reference counts in the same batch. Returns the previous record. The caller holds the
-    /// commit lock (`lock` proves it) and appends through it.
+    /// Writes `new` at `bucket/key`, or deletes the key (`None`; in a versioned bucket that
+    /// adds a delete marker), with the chunk reference counts, in one batch: see
+    /// [`Store::stage`]. `new` receives its version tag. The caller holds the commit lock
+    /// (`lock` proves it) and appends through it.
     pub(crate) fn commit_locked(
         &self,
         lock: &CommitGuard<'_>,
         bucket: &str,
         key: &str,
-        new: Option<&ObjectRecord>,
-    ) -> ServiceResult<Option<ObjectRecord>> {
-        let mut old = self.commit_many_locked(lock, bucket, &[(key, new)])?;
-        Ok(old.pop().flatten())
+        new: Option<&mut ObjectRecord>,
+    ) -> ServiceResult<Staged> {
+        let mut staged = self.commit_many_locked(lock, bucket, vec![(key, new)])?;
+        Ok(staged.pop().unwrap_or_default())
     }
 
-    /// Several object replacements in one bucket as one atomic batch (a move is a put and a
-    /// delete). Returns the previous records in order. The keys must differ.
+    /// Several such changes in one bucket as one atomic batch (a move is a put and a
+    /// delete). Returns what each did, in order. The keys must differ.
     pub(crate) fn commit_many_locked(
         &self,
         lock: &CommitGuard<'_>,
         bucket: &str,
-        changes: &[(&str, Option<&ObjectRecord>)],
-    ) -> ServiceResult<Vec<Option<ObjectRecord>>> {
-        if !self.bucket_exists(bucket)? {
-            return Err(ServiceError::NoSuchBucket);
-        }
+        changes: Vec<(&str, Option<&mut ObjectRecord>)>,
+    ) -> ServiceResult<Vec<Staged>> {
+        let rec = self
+            .bucket_in_commit(bucket)?
+            .ok_or(ServiceError::NoSuchBucket)?;
         let mut deltas = Deltas::new();
         let mut batch = Batch::default();
-        let mut olds = Vec::with_capacity(changes.len());
+        let mut out = Vec::with_capacity(changes.len());
         for (key, new) in changes {
-            let okey = KeyCodec::object(bucket, key);
-            let old = self.load_object(bucket, key)?;
-            if let Some(n) = new {
-                count(&mut deltas, n.data.chunks(), 1);
-            }
-            if let Some(o) = &old {
-                count(&mut deltas, o.data.chunks(), -1);
-            }
-            match new {
-                Some(n) => batch.put(okey, n.encode()),
-                None => batch.delete(okey),
-            }
-            olds.push(old);
+            out.push(self.stage(&mut batch, &mut deltas, &rec, key, new)?);
         }
         self.apply_refcounts(&mut batch, &deltas)?;
         lock.write(batch)?;
-        Ok(olds)
+        Ok(out)
     }
 
     pub(crate) fn apply_refcounts(&self, batch: &mut Batch, deltas: &Deltas) -> ServiceResult<()> {

@@ -11,6 +11,8 @@ use std::fmt;
 pub struct FsckReport {
     pub buckets: usize,
     pub objects: usize,
+    /// Noncurrent object versions.
+    pub versions: usize,
     /// Parts of open multipart uploads and JSON API slice sessions.
     pub parts: usize,
     pub chunk_references: usize,
@@ -54,9 +56,10 @@ impl fmt::Display for FsckReport {
         }
         write!(
             f,
-            "fsck: buckets: {}, objects: {}, upload parts: {}, chunk references: {}, chunks on disk: {}, dangling references: {}, refcount mismatches: {}, corrupt records: {}, orphaned chunks: {}, repaired: {}",
+            "fsck: buckets: {}, objects: {}, noncurrent versions: {}, upload parts: {}, chunk references: {}, chunks on disk: {}, dangling references: {}, refcount mismatches: {}, corrupt records: {}, orphaned chunks: {}, repaired: {}",
             self.buckets,
             self.objects,
+            self.versions,
             self.parts,
             self.chunk_references,
             self.chunks_on_disk,
@@ -97,6 +100,7 @@ impl Store {
         })?;
         report.dangling_references = dangling;
         report.objects = scan.objects;
+        report.versions = scan.versions;
         report.parts = scan.parts;
         report.corrupt_records = scan.corrupt_records;
         let mut stored: HashMap<ChunkId, u64> = HashMap::new();

@@ -59,6 +59,11 @@ impl Store {
                     Some((_, key)) => key,
                     None => continue,
                 };
+                // A key whose latest version is a delete marker is not listed.
+                let record = ObjectRecord::decode(v)?;
+                if record.delete_marker {
+                    continue;
+                }
                 if let Some(d) = p.delimiter.as_deref().filter(|d| !d.is_empty()) {
                     if let Some(pos) = key[p.prefix.len()..].find(d) {
                         let cp = &key[..p.prefix.len() + pos + d.len()];
@@ -88,7 +93,7 @@ impl Store {
                 }
                 page.entries.push(ListEntry {
                     key: key.to_string(),
-                    record: ObjectRecord::decode(v)?,
+                    record,
                 });
                 page.next_marker = Some(key.to_string());
                 count += 1;

@@ -54,10 +54,12 @@ mod gc;
 mod ingest;
 mod legacy;
 mod list;
+mod list_versions;
 mod multipart;
 mod object;
 mod read;
 mod refs;
+mod version;
 mod write;
 
 pub use append::AppendOutcome;
@@ -65,15 +67,20 @@ pub use fsck::FsckReport;
 pub use gc::GcStats;
 pub use legacy::SliceUpload;
 pub use list::{ListEntry, ListPage, ListParams};
+pub use list_versions::{VersionEntry, VersionListParams, VersionPage};
 pub use multipart::{
     CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use object::{
     CopyParams, MetadataDirective, ObjectMeta, SourceChanged, WriteCondition, WriteOptions,
-    COPY_ATTEMPTS,
+    Written, COPY_ATTEMPTS,
 };
 pub use read::take_inline;
 pub use refs::{RefHolder, RefScan};
+pub use version::{
+    encode_version_id, version_id, GovernanceBypass, InvalidVersionId, RemovedVersion, Staged,
+    VersionRef,
+};
 pub use write::PutOutcome;
 
 use crate::chunk::{ChunkError, ChunkId, ChunkStore};
@@ -122,6 +129,16 @@ pub enum ServiceError {
     ObjectExists,
     #[error("{0}")]
     Body(#[from] crate::auth::payload::BodyError),
+    #[error("The specified version does not exist.")]
+    NoSuchVersion,
+    /// Object lock protects the version (403 AccessDenied).
+    #[error("{0}")]
+    ObjectLocked(String),
+    /// The version named is a delete marker (its id given).
+    #[error("the version is a delete marker")]
+    DeleteMarker(String),
+    #[error("{0}")]
+    InvalidBucketState(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -286,6 +303,8 @@ pub struct Store {
     pub(crate) bufs: std::sync::Arc<crate::chunk::BufPool>,
     /// MD5 of bodies hashed side by side (`checksum/md5_engine.rs`).
     pub(crate) md5: crate::checksum::Md5Engine,
+    /// Version stamps (`version.rs`).
+    pub(crate) stamps: version::Stamps,
 }
 
 impl Store {
@@ -314,6 +333,7 @@ impl Store {
             // storing); more concurrent uploads allocate the rest.
             bufs: crate::chunk::BufPool::new(cfg_chunk_size, 6),
             md5: crate::checksum::Md5Engine::default(),
+            stamps: version::Stamps::default(),
         }
     }
 

@@ -3,12 +3,13 @@
 //! no part byte is copied, and parts left out are released.
 
 use super::commit::{count, Appended, CommitGuard, Deltas};
-use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteCondition, WriteOptions};
+use super::{
+    ObjectMeta, ServiceError, ServiceResult, Store, WriteCondition, WriteOptions, Written,
+};
 use crate::auth::payload::BodyError;
 use crate::checksum::{crc64_combine, BodyDigest, ChecksumAlgorithm, ChecksumType, FlexChecksum};
 use crate::meta::{
-    prefix_end, Batch, DataLayout, Direction, KeyCodec, ObjectRecord, PartRecord, SliceSession,
-    UploadRecord,
+    prefix_end, Batch, DataLayout, Direction, KeyCodec, PartRecord, SliceSession, UploadRecord,
 };
 use bytes::Bytes;
 use futures_util::Stream;
@@ -262,7 +263,7 @@ impl Store {
         parts: &[CompletePart],
         condition: &WriteCondition,
         expected: Option<&FlexChecksum>,
-    ) -> ServiceResult<ObjectRecord> {
+    ) -> ServiceResult<Written> {
         let (bucket, key, upload_id) = (bucket.to_string(), key.to_string(), upload_id.to_string());
         let (parts, condition) = (parts.to_vec(), condition.clone());
         let expected = expected.cloned();
@@ -290,7 +291,7 @@ impl Store {
         parts: &[CompletePart],
         condition: &WriteCondition,
         expected: Option<&FlexChecksum>,
-    ) -> ServiceResult<ObjectRecord> {
+    ) -> ServiceResult<Written> {
         let upload = self.get_upload(bucket, key, upload_id)?;
         if parts.is_empty() {
             return Err(ServiceError::MalformedXml(
@@ -373,24 +374,26 @@ impl Store {
             }
         }
 
-        // One batch: new object (+1 per chunk), old object (-1), every part record (-1), the upload.
-        let old = self.load_object(bucket, key)?;
-        condition.check(old.as_ref())?;
+        // One batch: the new version (+1 per chunk) staged as the bucket's versioning says,
+        // every part record (-1), the upload.
+        condition.check(self.load_object(bucket, key)?.as_ref())?;
+        let brec = self
+            .bucket_in_commit(bucket)?
+            .ok_or(ServiceError::NoSuchBucket)?;
         let mut deltas = Deltas::new();
-        count(&mut deltas, object.data.chunks(), 1);
-        if let Some(o) = &old {
-            count(&mut deltas, o.data.chunks(), -1);
-        }
         let mut batch = Batch::default();
         for (n, rec) in &stored {
             count(&mut deltas, &rec.chunks, -1);
             batch.delete(KeyCodec::part(upload_id, *n));
         }
         batch.delete(KeyCodec::upload(bucket, key, upload_id));
-        batch.put(KeyCodec::object(bucket, key), object.encode());
+        let staged = self.stage(&mut batch, &mut deltas, &brec, key, Some(&mut object))?;
         self.apply_refcounts(&mut batch, &deltas)?;
         lock.write(batch)?;
-        Ok(object)
+        Ok(Written {
+            record: object,
+            version_id: staged.version_id,
+        })
     }
 
     /// Aborts an upload, releasing its parts.

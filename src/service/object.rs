@@ -1,6 +1,7 @@
 //! Object use cases other than the streaming write: head, delete, copy.
 
-use super::{ServiceError, ServiceResult, Store};
+use super::{ServiceError, ServiceResult, Staged, Store, VersionRef};
+use crate::bucket_config::object_lock::Retention;
 use crate::checksum::{BodyDigest, ChecksumSlot};
 use crate::meta::{DataLayout, ObjectRecord};
 use crate::policy::acl::Grant;
@@ -26,6 +27,10 @@ pub struct ObjectMeta {
     pub biz_attr: Option<String>,
     /// SHA-1 (hex) of the content, when the writer computed it.
     pub sha1: Option<String>,
+    /// Object lock retention asked for (else the bucket's default applies).
+    pub retention: Option<Retention>,
+    /// Object lock legal hold asked for.
+    pub legal_hold: bool,
 }
 
 /// Checks on an upload besides the body itself.
@@ -104,6 +109,10 @@ impl ObjectMeta {
             biz_attr: self.biz_attr,
             sha1: self.sha1,
             ctime_ms: None,
+            version: None,
+            delete_marker: false,
+            retention: self.retention,
+            legal_hold: self.legal_hold,
             data,
         }
     }
@@ -129,6 +138,8 @@ pub enum MetadataDirective {
 pub struct CopyParams<'a> {
     pub src_bucket: &'a str,
     pub src_key: &'a str,
+    /// The source version (`?versionId=` of the copy source); None: the current object.
+    pub src_version: Option<VersionRef>,
     pub dst_bucket: &'a str,
     pub dst_key: &'a str,
     pub directive: MetadataDirective,
@@ -137,6 +148,9 @@ pub struct CopyParams<'a> {
     pub grants: Vec<Grant>,
     /// Conditions on the destination (`x-cos-forbid-overwrite`).
     pub condition: WriteCondition,
+    /// Object lock of the new version (else the bucket's default applies).
+    pub retention: Option<Retention>,
+    pub legal_hold: bool,
 }
 
 /// How often a copy re-reads and re-checks a source that changed between its check and its
@@ -157,10 +171,19 @@ impl From<SourceChanged> for ServiceError {
     }
 }
 
+/// What a copy or a multipart completion wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub record: ObjectRecord,
+    /// The new version's id, when the destination bucket's versioning is set.
+    pub version_id: Option<String>,
+}
+
 /// A copy's parameters, owned, for the commit on the blocking pool.
 struct CopyJob {
     src_bucket: String,
     src_key: String,
+    src_version: Option<VersionRef>,
     dst_bucket: String,
     dst_key: String,
     directive: MetadataDirective,
@@ -168,6 +191,8 @@ struct CopyJob {
     acl: Option<CannedAcl>,
     grants: Vec<Grant>,
     condition: WriteCondition,
+    retention: Option<Retention>,
+    legal_hold: bool,
 }
 
 impl Store {
@@ -176,54 +201,46 @@ impl Store {
             .ok_or(ServiceError::NoSuchKey)
     }
 
-    /// Deletes `bucket/key`; returns whether it existed. Its chunks are queued for collection
-    /// once nothing references them.
-    pub async fn delete_object(self: &Arc<Self>, bucket: &str, key: &str) -> ServiceResult<bool> {
+    /// Deletes `bucket/key` without a version id: in an unversioned bucket the object goes
+    /// (its chunks are queued for collection once nothing references them); in a versioned one
+    /// a delete marker becomes the latest version (also when the key has no object).
+    pub async fn delete_object(self: &Arc<Self>, bucket: &str, key: &str) -> ServiceResult<Staged> {
         let (bucket, key) = (bucket.to_string(), key.to_string());
         self.commit("delete", move |store, lock| {
-            if store.load_object(&bucket, &key)?.is_none() {
-                return Ok(false);
-            }
-            store
-                .commit_locked(lock, &bucket, &key, None)
-                .map(|old| old.is_some())
+            store.commit_locked(lock, &bucket, &key, None)
         })
         .await
     }
 
-    /// Replaces an object's ACL (PUT Object acl); the data and other metadata stay as they are.
+    /// Replaces the ACL of an object version (PUT Object acl); the data and other metadata
+    /// stay as they are.
     pub async fn set_object_acl(
         self: &Arc<Self>,
         bucket: &str,
         key: &str,
+        which: Option<VersionRef>,
         acl: Option<CannedAcl>,
         grants: Vec<Grant>,
     ) -> ServiceResult<ObjectRecord> {
-        self.modify_object(bucket, key, move |rec| {
+        self.modify_version(bucket, key, which, move |rec, _| {
             rec.acl = acl;
             rec.grants = grants;
+            Ok(())
         })
         .await
     }
 
-    /// Changes an object's metadata in place (its data and chunk references stay); returns the
-    /// new record.
+    /// Changes the current object's metadata in place (its data and chunk references stay);
+    /// returns the new record.
     pub async fn modify_object(
         self: &Arc<Self>,
         bucket: &str,
         key: &str,
         change: impl FnOnce(&mut ObjectRecord) + Send + 'static,
     ) -> ServiceResult<ObjectRecord> {
-        let (bucket, key) = (bucket.to_string(), key.to_string());
-        self.commit("modify", move |store, lock| {
-            let mut rec = store
-                .load_object(&bucket, &key)?
-                .ok_or(ServiceError::NoSuchKey)?;
-            change(&mut rec);
-            let mut b = crate::meta::Batch::default();
-            b.put(crate::meta::KeyCodec::object(&bucket, &key), rec.encode());
-            lock.write(b)?;
-            Ok(rec)
+        self.modify_version(bucket, key, None, move |rec, _| {
+            change(rec);
+            Ok(())
         })
         .await
     }
@@ -247,8 +264,13 @@ impl Store {
                 return Ok(rec);
             }
             store.check_condition(&condition, &bucket, &dst)?;
-            store.commit_many_locked(lock, &bucket, &[(&dst, Some(&rec)), (&src, None)])?;
-            Ok(rec)
+            let mut moved = rec.clone();
+            store.commit_many_locked(
+                lock,
+                &bucket,
+                vec![(&dst, Some(&mut moved)), (&src, None)],
+            )?;
+            Ok(moved)
         })
         .await
     }
@@ -266,7 +288,7 @@ impl Store {
         self: &Arc<Self>,
         p: CopyParams<'_>,
         mut check: F,
-    ) -> Result<ObjectRecord, E>
+    ) -> Result<Written, E>
     where
         E: From<ServiceError> + From<SourceChanged>,
         F: FnMut(Option<&ObjectRecord>) -> Result<(), E>,
@@ -274,6 +296,7 @@ impl Store {
         let job = Arc::new(CopyJob {
             src_bucket: p.src_bucket.to_string(),
             src_key: p.src_key.to_string(),
+            src_version: p.src_version,
             dst_bucket: p.dst_bucket.to_string(),
             dst_key: p.dst_key.to_string(),
             directive: p.directive,
@@ -281,12 +304,14 @@ impl Store {
             acl: p.acl,
             grants: p.grants,
             condition: p.condition,
+            retention: p.retention,
+            legal_hold: p.legal_hold,
         });
         for _ in 0..COPY_ATTEMPTS {
             if !self.bucket_exists(&job.src_bucket)? {
                 return Err(ServiceError::NoSuchBucket.into());
             }
-            let src = self.load_object(&job.src_bucket, &job.src_key)?;
+            let src = self.copy_source(&job)?;
             check(src.as_ref())?;
             let src = src.ok_or(ServiceError::NoSuchKey)?;
             let job = Arc::clone(&job);
@@ -308,15 +333,17 @@ impl Store {
         lock: &super::commit::CommitGuard<'_>,
         p: &CopyJob,
         checked: ObjectRecord,
-    ) -> ServiceResult<Option<ObjectRecord>> {
+    ) -> ServiceResult<Option<Written>> {
         if !self.bucket_exists(&p.src_bucket)? {
             return Err(ServiceError::NoSuchBucket);
         }
-        match self.load_object(&p.src_bucket, &p.src_key)? {
+        match self.copy_source(p)? {
             Some(now) if now == checked => {}
             _ => return Ok(None),
         }
-        let same = p.src_bucket == p.dst_bucket && p.src_key == p.dst_key;
+        // Copying an older version over its key restores it, which is a change.
+        let same =
+            p.src_bucket == p.dst_bucket && p.src_key == p.dst_key && p.src_version.is_none();
         if same && p.directive == MetadataDirective::Copy && p.storage_class.is_none() {
             return Err(ServiceError::InvalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class or encryption attributes.".into(),
@@ -332,8 +359,26 @@ impl Store {
         }
         rec.acl = p.acl;
         rec.grants = p.grants.clone();
+        // A copy is a new version: it takes its retention from the request or the bucket.
+        rec.retention = p.retention;
+        rec.legal_hold = p.legal_hold;
+        rec.version = None;
         self.check_condition(&p.condition, &p.dst_bucket, &p.dst_key)?;
-        self.commit_locked(lock, &p.dst_bucket, &p.dst_key, Some(&rec))?;
-        Ok(Some(rec))
+        let staged = self.commit_locked(lock, &p.dst_bucket, &p.dst_key, Some(&mut rec))?;
+        Ok(Some(Written {
+            record: rec,
+            version_id: staged.version_id,
+        }))
+    }
+
+    /// The copy source as it is now: the current object, or the version named (which may be
+    /// a delete marker: the caller's check refuses it after authorization).
+    fn copy_source(&self, p: &CopyJob) -> ServiceResult<Option<ObjectRecord>> {
+        match p.src_version {
+            None => self.load_object(&p.src_bucket, &p.src_key),
+            Some(v) => Ok(self
+                .find_version(&p.src_bucket, &p.src_key, v)?
+                .map(|(_, rec)| rec)),
+        }
     }
 }

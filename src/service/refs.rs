@@ -1,6 +1,6 @@
-//! The one enumeration of chunk references. Every record kind that names chunks (objects, the
-//! parts of open multipart uploads, which include JSON API slice sessions, and whatever is added
-//! later, such as object versions) is visited here, and nowhere else: `fsck`, the collector's
+//! The one enumeration of chunk references. Every record kind that names chunks (objects, their
+//! noncurrent versions, the parts of open multipart uploads, which include JSON API slice
+//! sessions) is visited here, and nowhere else: `fsck`, the collector's
 //! start-up sweep and the tests all count references through `Store::for_each_chunk_reference`,
 //! so a new kind of reference added here is protected everywhere at once.
 
@@ -13,6 +13,12 @@ use std::fmt;
 pub enum RefHolder<'a> {
     /// The current version of an object.
     Object { bucket: &'a str, key: &'a str },
+    /// A noncurrent version of an object.
+    Version {
+        bucket: &'a str,
+        key: &'a str,
+        stamp: u64,
+    },
     /// A part of an open multipart upload (or of a JSON API slice session).
     Part {
         upload_id: &'a str,
@@ -24,6 +30,9 @@ impl fmt::Display for RefHolder<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RefHolder::Object { bucket, key } => write!(f, "{bucket}/{key}"),
+            RefHolder::Version { bucket, key, stamp } => {
+                write!(f, "{bucket}/{key} (version stamp {stamp})")
+            }
             RefHolder::Part {
                 upload_id,
                 part_number,
@@ -36,6 +45,8 @@ impl fmt::Display for RefHolder<'_> {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct RefScan {
     pub objects: usize,
+    /// Noncurrent versions.
+    pub versions: usize,
     pub parts: usize,
     /// Records that do not decode; their references (if any) are unknown.
     pub corrupt_records: usize,
@@ -61,6 +72,24 @@ impl Store {
                     Ok(rec) => {
                         for c in rec.data.chunks() {
                             visit(RefHolder::Object { bucket, key }, c);
+                        }
+                    }
+                    Err(_) => scan.corrupt_records += 1,
+                }
+                true
+            },
+        )?;
+        scan_prefix(
+            self.kv.as_ref(),
+            &KeyCodec::table_prefix(Table::Version),
+            1000,
+            &mut |k, v| {
+                scan.versions += 1;
+                let (bucket, key, stamp) = KeyCodec::decode_version(k).unwrap_or(("?", "?", 0));
+                match ObjectRecord::decode(v) {
+                    Ok(rec) => {
+                        for c in rec.data.chunks() {
+                            visit(RefHolder::Version { bucket, key, stamp }, c);
                         }
                     }
                     Err(_) => scan.corrupt_records += 1,

@@ -10,6 +10,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct PutOutcome {
     pub record: ObjectRecord,
+    /// The new version's id, when the bucket's versioning is set.
+    pub version_id: Option<String>,
 }
 
 impl Store {
@@ -48,29 +50,37 @@ impl Store {
         let committed = if matches!(record.data, crate::meta::DataLayout::Inline(_)) {
             // A small object: the commit is two point reads and a log append, short enough
             // for the calling task (`Store::commit_here`).
+            let rec = &mut record;
             self.commit_here(|store, lock| {
                 store.check_condition(&condition, bucket, key)?;
-                store
-                    .commit_locked(lock, bucket, key, Some(&record))
-                    .map(|_| ())
+                store.commit_locked(lock, bucket, key, Some(rec))
             })
             .await
         } else {
-            let (bucket, key, rec) = (bucket.to_string(), key.to_string(), record.clone());
+            let (bucket, key, mut rec) = (bucket.to_string(), key.to_string(), record.clone());
             self.commit("commit", move |store, lock| {
                 store.check_condition(&condition, &bucket, &key)?;
-                store
-                    .commit_locked(lock, &bucket, &key, Some(&rec))
-                    .map(|_| ())
+                let staged = store.commit_locked(lock, &bucket, &key, Some(&mut rec))?;
+                Ok((staged, rec))
             })
             .await
+            .map(|(staged, rec)| {
+                record = rec;
+                staged
+            })
         };
-        if let Err(e) = committed {
-            let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
-            self.release_uncommitted(ids).await?;
-            return Err(e);
-        }
+        let staged = match committed {
+            Ok(staged) => staged,
+            Err(e) => {
+                let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
+                self.release_uncommitted(ids).await?;
+                return Err(e);
+            }
+        };
         drop(ingested);
-        Ok(PutOutcome { record })
+        Ok(PutOutcome {
+            record,
+            version_id: staged.version_id,
+        })
     }
 }

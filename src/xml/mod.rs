@@ -4,7 +4,7 @@
 mod requests;
 
 pub use requests::{
-    check_root, parse_acl, parse_complete, parse_delete, parse_tagging, AclRequest,
+    check_root, parse_acl, parse_complete, parse_delete, parse_rooted, parse_tagging, AclRequest,
     CompleteRequest, DeleteObjectEntry, DeleteRequest, TaggingRequest, XmlError,
 };
 

@@ -37,6 +37,10 @@ pub enum Code {
     NoSuchTagSet,
     NoSuchCORSConfiguration,
     NoSuchWebsiteConfiguration,
+    NoSuchVersion,
+    ObjectLockConfigurationNotFoundError,
+    NoSuchObjectLockConfiguration,
+    InvalidBucketState,
     InvalidTag,
     MalformedPolicy,
     MalformedACLError,
@@ -105,6 +109,10 @@ impl Code {
             Code::NoSuchTagSet => "NoSuchTagSet",
             Code::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
             Code::NoSuchWebsiteConfiguration => "NoSuchWebsiteConfiguration",
+            Code::NoSuchVersion => "NoSuchVersion",
+            Code::ObjectLockConfigurationNotFoundError => "ObjectLockConfigurationNotFoundError",
+            Code::NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
+            Code::InvalidBucketState => "InvalidBucketState",
             Code::InvalidTag => "InvalidTag",
             Code::MalformedPolicy => "MalformedPolicy",
             Code::MalformedACLError => "MalformedACLError",
@@ -161,7 +169,11 @@ impl Code {
             | Code::NoSuchPolicy
             | Code::NoSuchTagSet
             | Code::NoSuchCORSConfiguration
-            | Code::NoSuchWebsiteConfiguration => StatusCode::NOT_FOUND,
+            | Code::NoSuchWebsiteConfiguration
+            | Code::NoSuchVersion
+            | Code::ObjectLockConfigurationNotFoundError
+            | Code::NoSuchObjectLockConfiguration => StatusCode::NOT_FOUND,
+            Code::InvalidBucketState => StatusCode::CONFLICT,
             Code::ObjectNotAppendable
             | Code::PositionNotEqualToLength
             | Code::FileAlreadyExists => StatusCode::CONFLICT,
@@ -282,6 +294,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::PositionNotEqualToLength(_) => Code::PositionNotEqualToLength,
             ServiceError::InvalidRequest(_) => Code::InvalidRequest,
             ServiceError::ObjectExists => Code::FileAlreadyExists,
+            ServiceError::NoSuchVersion => Code::NoSuchVersion,
+            ServiceError::ObjectLocked(_) => Code::AccessDenied,
+            ServiceError::InvalidBucketState(_) => Code::InvalidBucketState,
+            ServiceError::DeleteMarker(_) => Code::MethodNotAllowed,
             ServiceError::Body(ref b) => match b {
                 BodyError::Incomplete(_) | BodyError::DecodedLengthMismatch { .. } => {
                     Code::IncompleteBody

@@ -61,6 +61,7 @@ codes! {
     FilePathSlash file_path_slash = -160, BAD_REQUEST, "ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH: a file path must not end with /";
     DirPathSlash dir_path_slash = -161, BAD_REQUEST, "ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH: a directory path must end with /";
     DirNotEmpty dir_not_empty = -173, CONFLICT, "ERROR_CMD_COS_DIR_NOT_EMPTY: the directory is not empty";
+    Versioned versioned = -46659, CONFLICT, "the bucket has versioning enabled and the JSON API cannot be used on it; use the XML API";
     DirExists dir_exists = -178, CONFLICT, "ERROR_CMD_COS_PATH_CONFLICT: the directory already exists";
     RootPath root_path = -180, BAD_REQUEST, "ERROR_CMD_COS_INVALID_PATH: the root directory cannot be deleted or replaced";
     SizeMismatch size_mismatch = -175, BAD_REQUEST, "ERROR_CMD_COS_FILE_SIZE_NOT_EQU: filesize differs from the upload";

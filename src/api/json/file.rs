@@ -103,7 +103,14 @@ pub fn stat(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
 pub async fn delete(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let key = req.path.key();
     let grant = req.authorize(None)?;
-    if !req.app.store.delete_object(&req.bucket.name, key).await? {
+    if req
+        .app
+        .store
+        .delete_object(&req.bucket.name, key)
+        .await?
+        .old
+        .is_none()
+    {
         return Err(error::not_found());
     }
     Ok(grant.answer(json!({})))
@@ -190,6 +197,9 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Granted
                 CopyParams {
                     src_bucket: bucket,
                     src_key: src,
+                    src_version: None,
+                    retention: None,
+                    legal_hold: false,
                     dst_bucket: bucket,
                     dst_key: &dst,
                     directive: MetadataDirective::Copy,

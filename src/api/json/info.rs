@@ -191,6 +191,10 @@ mod tests {
             biz_attr: None,
             sha1: None,
             ctime_ms: None,
+            version: None,
+            delete_marker: false,
+            retention: None,
+            legal_hold: false,
             data: DataLayout::Inline(vec![]),
         }
     }

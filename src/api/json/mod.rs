@@ -368,6 +368,11 @@ async fn run(
         .ok_or_else(error::no_bucket)?;
     access.bucket = bucket.name.clone();
     access.loaded = Some(Arc::clone(&bucket));
+    // The JSON API knows no versions: COS refuses it on a bucket whose versioning was set
+    // (-46659, 003:3174).
+    if bucket.versioning.is_some() {
+        return Err(error::versioned());
+    }
     let host = parts
         .headers
         .get(http::header::HOST)

@@ -175,14 +175,22 @@ pub async fn post(
             return Err(e.into());
         }
     };
-    respond(
+    let mut resp = respond(
         ctx,
         &form,
         &rec.name,
         key.as_str(),
         &out.record.etag,
         out.record.crc64,
-    )
+    )?;
+    if let Some(v) = out
+        .version_id
+        .and_then(|v| http::HeaderValue::from_str(&v).ok())
+    {
+        resp.headers_mut()
+            .insert(crate::api::xml::versioning::version_id_header(ctx), v);
+    }
+    Ok(resp)
 }
 
 /// The object's URL on the host the form was posted to.

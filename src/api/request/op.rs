@@ -109,6 +109,17 @@ pub enum Op {
     GetBucketReferer,
     PutBucketReferer,
     DeleteBucketReferer,
+    GetBucketVersioning,
+    PutBucketVersioning,
+    ListObjectVersions,
+    GetObjectLockConfiguration,
+    PutObjectLockConfiguration,
+    GetObjectRetention,
+    /// Authorized with the lock mode and date of its body as condition keys (the pipeline
+    /// reads the small body first: `api::pipeline`).
+    PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -212,6 +223,11 @@ impl Op {
                     ("GET", Some("referer")) => Op::GetBucketReferer,
                     ("PUT", Some("referer")) => Op::PutBucketReferer,
                     ("DELETE", Some("referer")) => Op::DeleteBucketReferer,
+                    ("GET", Some("versioning")) => Op::GetBucketVersioning,
+                    ("PUT", Some("versioning")) => Op::PutBucketVersioning,
+                    ("GET", Some("versions")) => Op::ListObjectVersions,
+                    ("GET", Some("object-lock")) => Op::GetObjectLockConfiguration,
+                    ("PUT", Some("object-lock")) => Op::PutObjectLockConfiguration,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
                     ("GET", None) if value("list-type") == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
@@ -249,6 +265,10 @@ impl Op {
                     ("GET", Some("uploadId")) => Op::ListParts { upload: upload() },
                     ("GET", Some("acl")) => Op::GetObjectAcl,
                     ("PUT", Some("acl")) => Op::PutObjectAcl,
+                    ("GET", Some("retention")) => Op::GetObjectRetention,
+                    ("PUT", Some("retention")) => Op::PutObjectRetention,
+                    ("GET", Some("legal-hold")) => Op::GetObjectLegalHold,
+                    ("PUT", Some("legal-hold")) => Op::PutObjectLegalHold,
                     ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload { upload: upload() },
                     ("GET", None) => Op::GetObject,
                     ("HEAD", None) => Op::HeadObject,
@@ -327,6 +347,15 @@ impl Op {
             Op::GetBucketReferer => "name/cos:GetBucketReferer",
             Op::PutBucketReferer => "name/cos:PutBucketReferer",
             Op::DeleteBucketReferer => "name/cos:DeleteBucketReferer",
+            Op::GetBucketVersioning => "name/cos:GetBucketVersioning",
+            Op::PutBucketVersioning => "name/cos:PutBucketVersioning",
+            Op::ListObjectVersions => "name/cos:GetBucketObjectVersions",
+            Op::GetObjectLockConfiguration => "name/cos:GetBucketObjectLockConfiguration",
+            Op::PutObjectLockConfiguration => "name/cos:PutBucketObjectLockConfiguration",
+            Op::GetObjectRetention => "name/cos:GetObjectRetention",
+            Op::PutObjectRetention => "name/cos:PutObjectRetention",
+            Op::GetObjectLegalHold => "name/cos:GetObjectLegalHold",
+            Op::PutObjectLegalHold => "name/cos:PutObjectLegalHold",
             Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
@@ -394,7 +423,16 @@ impl Op {
             | Op::DeleteBucketWebsite
             | Op::GetBucketReferer
             | Op::PutBucketReferer
-            | Op::DeleteBucketReferer => Access::Bucket,
+            | Op::DeleteBucketReferer
+            | Op::GetBucketVersioning
+            | Op::PutBucketVersioning
+            | Op::ListObjectVersions
+            | Op::GetObjectLockConfiguration
+            | Op::PutObjectLockConfiguration
+            | Op::GetObjectRetention
+            | Op::PutObjectRetention
+            | Op::GetObjectLegalHold
+            | Op::PutObjectLegalHold => Access::Bucket,
             // A preflight carries no credentials: the bucket's CORS rules decide (seed 002:5179).
             Op::OptionsObject => Access::Preflight,
             Op::NotImplemented(_) => Access::Unimplemented,

@@ -161,8 +161,15 @@ pub async fn put_object(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -
     let (b, key) = (adm.bucket()?, adm.key()?);
     let (canned, grants) = requested(app, ctx, body, true, &b.owner_uin).await?;
     app.store
-        .set_object_acl(&b.name, key.as_str(), Some(canned), grants)
-        .await?;
+        .set_object_acl(
+            &b.name,
+            key.as_str(),
+            super::versioning::version_param(ctx)?,
+            Some(canned),
+            grants,
+        )
+        .await
+        .map_err(|e| super::versioning::version_error(ctx, e))?;
     Ok(empty_response(StatusCode::OK))
 }
 

@@ -7,6 +7,9 @@ use crate::api::request::Ctx;
 use crate::api::Admitted;
 use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body, xml_response};
+use crate::bucket_config::object_lock::ObjectLockConfig;
+use crate::bucket_config::versioning::VersioningStatus;
+use crate::meta::BucketRecord;
 use crate::types::CannedAcl;
 use crate::xml::XmlWriter;
 use crate::AppState;
@@ -36,8 +39,38 @@ pub async fn create(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Re
             "The XML you provided was not well-formed or is not a CreateBucketConfiguration.",
         ));
     }
+    // `x-cos-bucket-object-lock-enabled: true` (S3: `x-amz-`, aliased): object lock from the
+    // start, which turns versioning on for good.
+    let lock = match ctx
+        .header("x-cos-bucket-object-lock-enabled")
+        .map(str::trim)
+    {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            return Err(ApiError::new(
+                Code::InvalidArgument,
+                format!("x-cos-bucket-object-lock-enabled must be true or false, not {v:?}"),
+            ))
+        }
+    };
     app.store
-        .create_bucket(name, owner, region, acl, grants, tags)
+        .create_bucket_from(BucketRecord {
+            name: name.as_str().to_string(),
+            owner_uin: owner.to_string(),
+            region: region.to_string(),
+            created_ms: 0,
+            acl,
+            grants,
+            policy: None,
+            tags,
+            cors: None,
+            website: None,
+            referer: None,
+            versioning: lock.then_some(VersioningStatus::Enabled),
+            object_lock: lock.then(ObjectLockConfig::default),
+        })
         .await?;
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {

@@ -1,13 +1,15 @@
 //! PUT Object - Copy (`x-cos-copy-source`).
 
+use super::lock::lock_headers;
 use super::object::preconditions;
+use super::versioning::version_id_header;
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class};
 use crate::api::request::Ctx;
 use crate::api::{write_condition, xml_response, Admitted, Granted, SourceGate};
 use crate::auth::encode::decode_path;
 use crate::meta::ObjectRecord;
-use crate::service::{CopyParams, MetadataDirective, SourceChanged, WriteCondition};
+use crate::service::{CopyParams, MetadataDirective, SourceChanged, VersionRef, WriteCondition};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
@@ -70,12 +72,15 @@ pub async fn copy(
     BucketName::parse(&src.bucket).map_err(|_| bad())?;
     ObjectKey::parse(&src.key)
         .map_err(|e| ApiError::new(Code::InvalidArgument, format!("Copy Source key: {e}")))?;
-    if src.version_id.as_deref().is_some_and(|v| v != "null") {
-        return Err(ApiError::new(
-            Code::InvalidArgument,
-            "Invalid version id specified in the copy source",
-        ));
-    }
+    let src_version = match src.version_id.as_deref() {
+        None => None,
+        Some(v) => VersionRef::parse(v).map_err(|_| {
+            ApiError::new(
+                Code::InvalidArgument,
+                "Invalid version id specified in the copy source",
+            )
+        })?,
+    };
     let src_bucket = source.bucket(&src.bucket, &src.key)?;
     let directive = match ctx
         .header("x-cos-metadata-directive")
@@ -93,9 +98,13 @@ pub async fn copy(
             ))
         }
     };
+    let (retention, legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
     let params = CopyParams {
         src_bucket: &src.bucket,
         src_key: &src.key,
+        src_version,
+        retention,
+        legal_hold,
         dst_bucket: &dst.name,
         dst_key: dst_key.as_str(),
         directive,
@@ -110,17 +119,28 @@ pub async fn copy(
     // Authorization and the copy-source preconditions, on the source as read outside the
     // commit lock; the store commits only that very source (see `Store::copy_object`).
     let check = |rec: Option<&ObjectRecord>| -> Result<(), ApiError> {
-        source.check(&src_bucket, &src.key, rec)?;
+        let live = rec.filter(|r| !r.delete_marker);
+        source.check(&src_bucket, &src.key, live)?;
         let Some(rec) = rec else {
-            return Err(ApiError::new(
-                Code::NoSuchKey,
-                "The specified source key does not exist.",
-            ));
+            return Err(match src_version {
+                Some(_) => ApiError::new(
+                    Code::NoSuchVersion,
+                    "The specified version of the copy source does not exist.",
+                ),
+                None => ApiError::new(Code::NoSuchKey, "The specified source key does not exist."),
+            });
         };
+        if rec.delete_marker {
+            return Err(ApiError::new(
+                Code::InvalidRequest,
+                "The source of a copy request may not specifically refer to a delete marker by version id.",
+            ));
+        }
         preconditions(ctx, rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
         preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed)
     };
-    let rec = app.store.copy_object(params, check).await?;
+    let written = app.store.copy_object(params, check).await?;
+    let rec = &written.record;
     let mut w = XmlWriter::new();
     w.open("CopyObjectResult")
         .elem("ETag", &format!("\"{}\"", rec.etag))
@@ -132,7 +152,33 @@ pub async fn copy(
     if let Ok(v) = rec.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
+    copy_version_headers(
+        &mut resp,
+        ctx,
+        written.version_id.as_deref(),
+        src.version_id.as_deref(),
+    );
     Ok(grant.respond(resp))
+}
+
+/// `x-cos-version-id` of the new version and `x-cos-copy-source-version-id` of the source
+/// version copied (S3 dialect: `x-amz-`).
+pub(crate) fn copy_version_headers(
+    resp: &mut http::Response<axum::body::Body>,
+    ctx: &Ctx,
+    new: Option<&str>,
+    source: Option<&str>,
+) {
+    let h = resp.headers_mut();
+    if let Some(v) = new.and_then(|v| v.parse().ok()) {
+        h.insert(version_id_header(ctx), v);
+    }
+    if let Some(v) = source.and_then(|v| v.parse().ok()) {
+        let name = format!("{}copy-source-version-id", ctx.dialect.prefix());
+        if let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) {
+            h.insert(name, v);
+        }
+    }
 }
 
 /// A source that kept changing between its check and the commit: a transient conflict the

@@ -13,7 +13,7 @@ use base64::Engine;
 
 const MAX_KEYS: usize = 1000;
 
-fn max_keys(ctx: &Ctx) -> Result<usize, ApiError> {
+pub(crate) fn max_keys(ctx: &Ctx) -> Result<usize, ApiError> {
     match ctx.query("max-keys").filter(|v| !v.is_empty()) {
         None => Ok(MAX_KEYS),
         Some(v) => v
@@ -32,7 +32,7 @@ fn max_keys(ctx: &Ctx) -> Result<usize, ApiError> {
 }
 
 /// Whether the response is URL-encoded (`encoding-type=url`).
-fn url_encoding(ctx: &Ctx) -> Result<bool, ApiError> {
+pub(crate) fn url_encoding(ctx: &Ctx) -> Result<bool, ApiError> {
     match ctx.query("encoding-type").filter(|v| !v.is_empty()) {
         None => Ok(false),
         Some(v) if v.eq_ignore_ascii_case("url") => Ok(true),
@@ -78,7 +78,7 @@ fn contents(w: &mut XmlWriter, page: &ListPage, enc: &dyn Fn(&str) -> String, ow
     }
 }
 
-fn encoder(url: bool) -> impl Fn(&str) -> String {
+pub(crate) fn encoder(url: bool) -> impl Fn(&str) -> String {
     move |s: &str| if url { encode_key(s) } else { s.to_string() }
 }
 

@@ -7,12 +7,14 @@ pub mod copy;
 pub mod cors;
 pub mod delete_multi;
 pub mod list;
+pub mod lock;
 pub mod multipart;
 pub mod object;
 pub mod policy;
 pub mod referer;
 pub mod service;
 pub mod tagging;
+pub mod versioning;
 pub mod website;
 
 use crate::xml::XmlWriter;

@@ -2,6 +2,7 @@
 //! uploads.
 
 use super::copy::parse_copy_source;
+use super::lock::lock_headers;
 use super::object::{check_body_framing, preconditions};
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{content_md5, object_meta};
@@ -34,7 +35,8 @@ fn uin(ctx: &Ctx) -> String {
 
 pub async fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
-    let meta = object_meta(ctx)?;
+    let mut meta = object_meta(ctx)?;
+    (meta.retention, meta.legal_hold) = lock_headers(ctx, bucket, app.clock.now_ms())?;
     let checksum = match ctx.header("x-amz-checksum-algorithm") {
         None => None,
         Some(a) => {
@@ -148,14 +150,37 @@ pub async fn upload_part_copy(
     let src = parse_copy_source(raw).ok_or_else(bad)?;
     ObjectKey::parse(&src.key).map_err(|_| bad())?;
     let src_bucket = source.bucket(&src.bucket, &src.key)?;
-    let rec = match app.store.load_object(&src.bucket, &src.key)? {
-        Some(r) => r,
-        None => {
+    let src_version = src
+        .version_id
+        .as_deref()
+        .map(super::versioning::parse_version_id)
+        .transpose()?
+        .flatten();
+    let found = match src_version {
+        None => app.store.load_object(&src.bucket, &src.key)?,
+        Some(v) => app
+            .store
+            .find_version(&src.bucket, &src.key, v)?
+            .map(|(_, r)| r),
+    };
+    let rec = match found {
+        Some(r) if !r.delete_marker => r,
+        other => {
             source.check(&src_bucket, &src.key, None)?;
-            return Err(ApiError::new(
-                Code::NoSuchKey,
-                "The specified source key does not exist.",
-            ));
+            return Err(match (other, src_version) {
+                (Some(_), _) => ApiError::new(
+                    Code::InvalidRequest,
+                    "The source of a copy request may not specifically refer to a delete marker by version id.",
+                ),
+                (None, Some(_)) => ApiError::new(
+                    Code::NoSuchVersion,
+                    "The specified version of the copy source does not exist.",
+                ),
+                (None, None) => ApiError::new(
+                    Code::NoSuchKey,
+                    "The specified source key does not exist.",
+                ),
+            });
         }
     };
     let grant = source.pass(&src_bucket, &src.key, &rec)?;
@@ -215,6 +240,7 @@ pub async fn upload_part_copy(
     if let Ok(v) = part.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
+    super::copy::copy_version_headers(&mut resp, ctx, None, src.version_id.as_deref());
     Ok(grant.respond(resp))
 }
 
@@ -272,7 +298,7 @@ pub async fn complete(
             checksum: p.checksum().map(str::to_string),
         });
     }
-    let rec = app
+    let written = app
         .store
         .complete_upload(
             &bucket.name,
@@ -283,6 +309,7 @@ pub async fn complete(
             expected.as_ref(),
         )
         .await?;
+    let rec = &written.record;
     let region = ctx
         .host_region
         .clone()
@@ -310,6 +337,7 @@ pub async fn complete(
     if let Ok(v) = rec.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
+    super::copy::copy_version_headers(&mut resp, ctx, written.version_id.as_deref(), None);
     Ok(resp)
 }
 

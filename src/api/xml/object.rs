@@ -1,11 +1,16 @@
 //! PUT / GET / HEAD / DELETE Object.
 
+use super::lock::lock_headers;
+use super::versioning::{delete_marker_header, version_id_header, version_param, with_version};
+use crate::api::authz::governance_bypass;
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{http_date, object_headers, object_meta};
+use crate::api::request::authn::Dialect;
 use crate::api::Reply;
-use crate::api::{checksum_headers, empty_response, request_body, write_options, Admitted};
+use crate::api::{checksum_headers, request_body, write_options, Admitted};
 use crate::api::{pipeline::AwaitFirstPiece, request::Ctx};
 use crate::meta::ObjectRecord;
+use crate::service::version_id;
 use crate::types::{ETag, RangeError, RangeSpec};
 use crate::AppState;
 use axum::body::Body;
@@ -15,7 +20,8 @@ use std::time::UNIX_EPOCH;
 
 pub async fn put(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
-    let meta = object_meta(ctx)?;
+    let mut meta = object_meta(ctx)?;
+    (meta.retention, meta.legal_hold) = lock_headers(ctx, bucket, app.clock.now_ms())?;
     check_body_framing(ctx, app.config.max_object_size)?;
     let body = request_body(ctx, body, None)?;
     let opts = write_options(ctx, &body)?;
@@ -24,7 +30,8 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) -> 
         .put_object(&bucket.name, key.as_str(), body, meta, opts)
         .await?;
     let rec = out.record;
-    checksum_headers(Response::builder(), rec.checksum.as_ref())
+    let b = with_version(Response::builder(), ctx, out.version_id.as_deref());
+    checksum_headers(b, rec.checksum.as_ref())
         .header("ETag", format!("\"{}\"", rec.etag))
         .header("x-cos-hash-crc64ecma", rec.crc64.to_string())
         .header("Content-Length", 0)
@@ -138,6 +145,26 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
         },
     };
     let mut b = object_headers(Response::builder(), ctx, &rec);
+    // COS sends the version id on every GET/HEAD (`null` in unversioned buckets, 003:2935); S3
+    // once the bucket's versioning was set.
+    if ctx.dialect == Dialect::Cos || adm.bucket()?.versioning.is_some() || rec.version.is_some() {
+        b = b.header(version_id_header(ctx), version_id(&rec));
+    }
+    if let Some(r) = &rec.retention {
+        let p = ctx.dialect.prefix();
+        b = b
+            .header(format!("{p}object-lock-mode"), r.mode.as_str())
+            .header(
+                format!("{p}object-lock-retain-until-date"),
+                crate::xml::iso8601_ms(r.until_ms),
+            );
+    }
+    if rec.legal_hold {
+        b = b.header(
+            format!("{}object-lock-legal-hold", ctx.dialect.prefix()),
+            "ON",
+        );
+    }
     let checksum_mode = ctx
         .header("x-amz-checksum-mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("enabled"));
@@ -226,8 +253,42 @@ where
     }
 }
 
-pub async fn delete(app: &Arc<AppState>, adm: &Admitted) -> Reply {
+/// DELETE Object: without `versionId`, the object (unversioned bucket) or a new delete marker
+/// (versioned); with one, that version for good unless object lock protects it.
+pub async fn delete(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
-    app.store.delete_object(&bucket.name, key.as_str()).await?;
-    Ok(empty_response(StatusCode::NO_CONTENT))
+    let mut b = Response::builder().status(StatusCode::NO_CONTENT);
+    match version_param(ctx)? {
+        None => {
+            let staged = app.store.delete_object(&bucket.name, key.as_str()).await?;
+            if staged.marker {
+                b = b.header(delete_marker_header(ctx), "true");
+            }
+            b = with_version(b, ctx, staged.version_id.as_deref());
+        }
+        Some(which) => {
+            let bypass = governance_bypass(app, ctx, bucket, key.as_str());
+            let removed = app
+                .store
+                .delete_version(&bucket.name, key.as_str(), which, bypass)
+                .await?;
+            match removed {
+                Some(r) => {
+                    if r.marker {
+                        b = b.header(delete_marker_header(ctx), "true");
+                    }
+                    b = b.header(version_id_header(ctx), r.version_id);
+                }
+                // S3 answers a version that is not there like one it removed.
+                None => {
+                    if let Some(id) = ctx.query("versionId") {
+                        b = b.header(version_id_header(ctx), id);
+                    }
+                }
+            }
+        }
+    }
+    b.header("Content-Length", 0)
+        .body(Body::empty())
+        .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
 }

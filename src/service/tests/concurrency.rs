@@ -285,6 +285,9 @@ async fn no_worker_blocks_on_the_commit_lock_or_a_durability_wait() {
             let p = CopyParams {
                 src_bucket: "b-1",
                 src_key: "src",
+                src_version: None,
+                retention: None,
+                legal_hold: false,
                 dst_bucket: "b-1",
                 dst_key: &dst,
                 directive: MetadataDirective::Copy,
@@ -403,6 +406,9 @@ async fn a_copy_commits_only_the_source_version_it_checked() {
     let params = |dst: &'static str| CopyParams {
         src_bucket: "b-1",
         src_key: "src",
+        src_version: None,
+        retention: None,
+        legal_hold: false,
         dst_bucket: "b-1",
         dst_key: dst,
         directive: MetadataDirective::Copy,
@@ -430,7 +436,8 @@ async fn a_copy_commits_only_the_source_version_it_checked() {
             Ok::<(), ServiceError>(())
         })
         .await
-        .unwrap();
+        .unwrap()
+        .record;
     assert_eq!(seen, [v1.etag.clone(), v2.etag.clone()], "checked again");
     assert_eq!(copied.etag, v2.etag, "the version that passed the check");
     assert_eq!(f.store.head_object("b-1", "dst").unwrap().data, v2.data);

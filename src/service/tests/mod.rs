@@ -408,6 +408,9 @@ async fn copy_shares_chunks_and_replaces_metadata() {
     let base = |dst: &'static str, directive| CopyParams {
         src_bucket: "b-1",
         src_key: "src",
+        src_version: None,
+        retention: None,
+        legal_hold: false,
         dst_bucket: "b-1",
         dst_key: dst,
         directive,
@@ -420,7 +423,8 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         .store
         .copy_object(base("dst", MetadataDirective::Copy), ok)
         .await
-        .unwrap();
+        .unwrap()
+        .record;
     assert_eq!(copied.meta, vec![("a".to_string(), "1".to_string())]);
     assert_eq!(refs(&f.store, &data[..64 * 1024]), Some(2));
     let replaced = f
@@ -430,7 +434,8 @@ async fn copy_shares_chunks_and_replaces_metadata() {
             ok,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .record;
     assert!(replaced.meta.is_empty() && replaced.content_type.is_none());
     assert!(matches!(
         f.store
@@ -674,3 +679,4 @@ async fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
 
 /// Durability waits, error mapping and copies racing their source.
 mod concurrency;
+mod versions;
