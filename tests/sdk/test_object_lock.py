@@ -432,6 +432,93 @@ def test_lock_actions_need_their_permissions(cosd, s3_default, lb, sub):
     s3_default.put_object_legal_hold(Bucket=lb, Key="k", VersionId=v, LegalHold={"Status": "OFF"})
 
 
+def test_lock_condition_keys_limit_what_a_sub_account_may_set(cosd, s3_default, lb, sub):
+    """Seed 002:3417-3567: cos:object-lock-mode, cos:object-lock-remaining-retention-days and
+    cos:object-lock-retain-until-date from PutObject / InitiateMultipartUpload headers and the
+    PutObjectRetention body."""
+    actions = ["name/cos:PutObject", "name/cos:InitiateMultipartUpload", "name/cos:PutObjectRetention"]
+    sc = sub.s3()
+    denied = (403, "AccessDenied")
+
+    # only COMPLIANCE may be set
+    sub.put_policy("lock", H.policy_doc(H.stmt("allow", actions, H.cos_resource(lb, "*"),
+                                               condition={"string_equal": {"cos:object-lock-mode": "COMPLIANCE"}})))
+    sc.put_object(Bucket=lb, Key="c", Body=b"x", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=future())
+    assert client_error(sc.put_object, Bucket=lb, Key="g", Body=b"x", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=future())[:2] == denied
+    assert client_error(sc.put_object, Bucket=lb, Key="n", Body=b"x")[:2] == denied, "no mode: the key is absent"
+    up = sc.create_multipart_upload(Bucket=lb, Key="mc", ObjectLockMode="COMPLIANCE",
+                                    ObjectLockRetainUntilDate=future())["UploadId"]
+    s3_default.abort_multipart_upload(Bucket=lb, Key="mc", UploadId=up)
+    assert client_error(sc.create_multipart_upload, Bucket=lb, Key="mg", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=future())[:2] == denied
+    v = put(s3_default, lb, "r")
+    assert client_error(sc.put_object_retention, Bucket=lb, Key="r", VersionId=v,
+                        Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future()})[:2] == denied
+    assert client_error(s3_default.get_object_retention, Bucket=lb, Key="r", VersionId=v)[0] == 404
+    sc.put_object_retention(Bucket=lb, Key="r", VersionId=v, Retention={"Mode": "COMPLIANCE", "RetainUntilDate": future()})
+    assert retention(s3_default, lb, "r", v)["Mode"] == "COMPLIANCE"
+
+    # more than 3 whole days left (floor((until - now) / 86400) > 3)
+    sub.put_policy("lock", H.policy_doc(H.stmt(
+        "allow", actions, H.cos_resource(lb, "*"),
+        condition={"numeric_greater_than": {"cos:object-lock-remaining-retention-days": 3}})))
+    hour = datetime.timedelta(hours=1)
+    sc.put_object(Bucket=lb, Key="d4", Body=b"x", ObjectLockMode="GOVERNANCE",
+                  ObjectLockRetainUntilDate=future(4 * DAY + hour))
+    assert client_error(sc.put_object, Bucket=lb, Key="d3", Body=b"x", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=future(4 * DAY - hour))[:2] == denied
+    v = put(s3_default, lb, "r2")
+    assert client_error(sc.put_object_retention, Bucket=lb, Key="r2", VersionId=v,
+                        Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future(2 * DAY)})[:2] == denied
+    sc.put_object_retention(Bucket=lb, Key="r2", VersionId=v,
+                            Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future(5 * DAY)})
+
+    # a date after a given one
+    limit = future(10 * DAY)
+    sub.put_policy("lock", H.policy_doc(H.stmt(
+        "allow", actions, H.cos_resource(lb, "*"),
+        condition={"date_greater_than": {"cos:object-lock-retain-until-date": _iso(limit)}})))
+    sc.put_object(Bucket=lb, Key="late", Body=b"x", ObjectLockMode="GOVERNANCE",
+                  ObjectLockRetainUntilDate=limit + DAY)
+    assert client_error(sc.put_object, Bucket=lb, Key="early", Body=b"x", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=limit - DAY)[:2] == denied
+
+    # the COS dialect's x-cos-object-lock-* headers feed the same keys
+    r = H.signed_request_as(cosd, sub.secret_id, sub.secret_key, "PUT", lb, key="cos-late", data=b"x", headers={
+        "x-cos-object-lock-mode": "GOVERNANCE", "x-cos-object-lock-retain-until-date": _iso(limit + DAY)})
+    assert r.status_code == 200, r.text
+    r = H.signed_request_as(cosd, sub.secret_id, sub.secret_key, "PUT", lb, key="cos-early", data=b"x", headers={
+        "x-cos-object-lock-mode": "GOVERNANCE", "x-cos-object-lock-retain-until-date": _iso(limit - DAY)})
+    assert r.status_code == 403, r.text
+    for key in ("c", "d4", "late", "cos-late"):
+        assert s3_default.head_object(Bucket=lb, Key=key)["ObjectLockMode"] in ("COMPLIANCE", "GOVERNANCE"), key
+    for key in ("g", "n", "d3", "early", "cos-early"):
+        assert client_error(s3_default.head_object, Bucket=lb, Key=key)[0] == 404, key
+
+
+def test_default_retention_in_years(s3_default, lb):
+    s3_default.put_object_lock_configuration(Bucket=lb, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 1}}})
+    before = datetime.datetime.now(UTC)
+    v = put(s3_default, lb, "y")
+    r = retention(s3_default, lb, "y", v)
+    assert r["Mode"] == "GOVERNANCE"
+    days = (r["RetainUntilDate"] - before).total_seconds() / 86400
+    assert 364.9 < days < 366.1, days
+
+
+def test_overwriting_a_locked_key_adds_a_version_and_keeps_the_lock(s3_default, lb):
+    s3 = s3_default
+    v1 = put(s3, lb, "doc", b"locked v1", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=future())
+    v2 = put(s3, lb, "doc", b"v2")
+    assert v2 != v1
+    assert s3.get_object(Bucket=lb, Key="doc")["Body"].read() == b"v2"
+    s3.delete_object(Bucket=lb, Key="doc", VersionId=v2)             # not locked
+    assert client_error(s3.delete_object, Bucket=lb, Key="doc", VersionId=v1)[:2] == (403, "AccessDenied")
+    assert s3.get_object(Bucket=lb, Key="doc")["Body"].read() == b"locked v1"
+
+
 # ------------------------------------------------------- COS dialect
 
 def _cos_put_raw(cosd, bucket, key, body, headers):

@@ -236,6 +236,22 @@ def test_list_object_versions_paginator_visits_everything_once(s3_default, s3_vb
     assert prefixes == ["p/"] and versions == [] and markers == []
 
 
+def test_list_object_versions_keeps_special_keys(s3, vb):
+    keys = ["a b.txt", "plus+sign", "pct%41/x", "uni/中文-ключ.txt", "q?x=1&y", "tilde~(paren)!*'"]
+    ids = {k: [put(s3, vb, k, b"1"), put(s3, vb, k, b"2")][::-1] for k in keys}
+    marker = s3.delete_object(Bucket=vb, Key="plus+sign")["VersionId"]
+    order = sorted(keys, key=lambda k: k.encode())
+    _, versions, markers, _ = V.s3_list_all_versions(s3, vb, page_size=3)
+    assert [(v["Key"], v["VersionId"]) for v in versions] == [(k, i) for k in order for i in ids[k]]
+    assert [(m["Key"], m["VersionId"]) for m in markers] == [("plus+sign", marker)]
+    _, versions, _, prefixes = V.s3_list_all_versions(s3, vb, page_size=1, Delimiter="/")
+    assert prefixes == ["pct%41/", "uni/"]
+    rt = s3.list_object_versions(Bucket=vb, KeyMarker="plus+sign", MaxKeys=1)
+    assert rt["KeyMarker"] == "plus+sign" and rt["NextKeyMarker"] == order[order.index("plus+sign") + 1]
+    for k in keys:
+        assert body_of(s3, vb, k, ids[k][1]) == b"1"
+
+
 def test_version_id_marker_needs_a_key_marker(s3, vb):
     v = put(s3, vb, "k", b"x")
     assert client_error(s3.list_object_versions, Bucket=vb, VersionIdMarker=v)[:2] == (400, "InvalidArgument")

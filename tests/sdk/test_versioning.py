@@ -498,6 +498,10 @@ def test_list_versions_pages_through_2500_versions_of_one_key(cosd, client, vbuc
         assert [v["IsLatest"] for v in versions] == ["true"] + ["false"] * (n - 1)
         assert all(v["Key"] == "hot" for v in versions)
 
+    # max-keys above 1000 is capped at 1000
+    rt = client.list_objects_versions(Bucket=vbucket, MaxKeys=5000)
+    assert len(rt["Version"]) == 1000 and rt["IsTruncated"] == "true"
+    assert rt["NextVersionIdMarker"] == ids[n - 1000]
     # starting inside the key with key-marker + version-id-marker
     rt = client.list_objects_versions(Bucket=vbucket, KeyMarker="hot", VersionIdMarker=ids[1000], MaxKeys=5)
     assert [v["VersionId"] for v in rt["Version"]] == ids[999:994:-1]
@@ -659,6 +663,89 @@ def test_concurrent_puts_of_one_key_get_distinct_ordered_versions(cosd, client, 
         assert get(client, vbucket, "race", version_id)[0] == body
 
 
+def test_null_version_id_marker_pages_through_the_middle_of_a_key(client, vbucket):
+    v1 = put(client, vbucket, "mid", b"one")
+    client.put_bucket_versioning(Bucket=vbucket, Status="Suspended")
+    put(client, vbucket, "mid", b"null")
+    client.put_bucket_versioning(Bucket=vbucket, Status="Enabled")
+    v3 = put(client, vbucket, "mid", b"three")
+    pages, versions, _, _ = V.cos_list_all_versions(client, vbucket, max_keys=1)
+    assert [v["VersionId"] for v in versions] == [v3, "null", v1] and pages == 3
+    rt = client.list_objects_versions(Bucket=vbucket, KeyMarker="mid", VersionIdMarker="null")
+    assert [v["VersionId"] for v in rt["Version"]] == [v1]
+    # a null marker in the middle, addressed by id
+    client.put_bucket_versioning(Bucket=vbucket, Status="Suspended")
+    assert vid(client.delete_object(Bucket=vbucket, Key="mid")) == "null"     # replaces the null version
+    client.put_bucket_versioning(Bucket=vbucket, Status="Enabled")
+    v5 = put(client, vbucket, "mid", b"five")
+    e = cos_error(client.get_object, Bucket=vbucket, Key="mid", VersionId="null")
+    assert (e.get_status_code(), e.get_error_code()) == (405, "MethodNotAllowed")
+    rt = client.list_objects_versions(Bucket=vbucket)
+    assert [v["VersionId"] for v in rt["Version"]] == [v5, v3, v1]
+    assert [(m["VersionId"], m["IsLatest"]) for m in rt["DeleteMarker"]] == [("null", "false")]
+
+
+def test_copying_an_old_version_onto_its_own_key_restores_it(client, vbucket):
+    v1 = put(client, vbucket, "page.html", b"<h1>good</h1>")
+    put(client, vbucket, "page.html", b"<h1>broken</h1>")
+    rt = client.copy_object(Bucket=vbucket, Key="page.html",
+                            CopySource={"Bucket": vbucket, "Key": "page.html", "Region": H.REGION, "VersionId": v1})
+    restored = vid(rt)
+    assert restored not in (None, "null", v1)
+    data, got = get(client, vbucket, "page.html")
+    assert data == b"<h1>good</h1>" and vid(got) == restored
+    rt = client.list_objects_versions(Bucket=vbucket)
+    assert [v["VersionId"] for v in rt["Version"]][0] == restored and len(rt["Version"]) == 3
+
+
+def test_upload_started_before_enabling_completes_as_a_new_version(client, vbucket_factory):
+    b = vbucket_factory(None)
+    put(client, b, "mp", b"null version")
+    up = client.create_multipart_upload(Bucket=b, Key="mp")["UploadId"]
+    etag = client.upload_part(Bucket=b, Key="mp", Body=b"parted", PartNumber=1, UploadId=up)["ETag"]
+    client.put_bucket_versioning(Bucket=b, Status="Enabled")
+    rt = client.complete_multipart_upload(Bucket=b, Key="mp", UploadId=up,
+                                          MultipartUpload={"Part": [{"PartNumber": 1, "ETag": etag}]})
+    v = vid(rt)
+    assert v and v != "null"
+    assert get(client, b, "mp", "null")[0] == b"null version"
+    assert get(client, b, "mp")[0] == b"parted"
+    # and one started while Enabled completes as the null version once Suspended
+    up = client.create_multipart_upload(Bucket=b, Key="mp")["UploadId"]
+    etag = client.upload_part(Bucket=b, Key="mp", Body=b"suspended", PartNumber=1, UploadId=up)["ETag"]
+    client.put_bucket_versioning(Bucket=b, Status="Suspended")
+    rt = client.complete_multipart_upload(Bucket=b, Key="mp", UploadId=up,
+                                          MultipartUpload={"Part": [{"PartNumber": 1, "ETag": etag}]})
+    assert vid(rt) == "null"
+    rt = client.list_objects_versions(Bucket=b)
+    assert [x["VersionId"] for x in rt["Version"]] == ["null", v], "the new null version replaced the old one"
+    assert get(client, b, "mp", "null")[0] == b"suspended"
+
+
+def test_plain_listing_skips_keys_whose_latest_is_a_marker(client, vbucket):
+    live = ["k%02d" % i for i in range(0, 20, 2)]
+    for i in range(20):
+        put(client, vbucket, "k%02d" % i, b"x")
+    for i in range(1, 20, 2):
+        client.delete_object(Bucket=vbucket, Key="k%02d" % i)
+    put(client, vbucket, "gone/a", b"x")
+    put(client, vbucket, "gone/b", b"x")
+    client.delete_object(Bucket=vbucket, Key="gone/a")
+    client.delete_object(Bucket=vbucket, Key="gone/b")
+    put(client, vbucket, "kept/a", b"x")
+    got, marker = [], ""
+    while True:
+        rt = client.list_objects(Bucket=vbucket, MaxKeys=3, Marker=marker)
+        got += [c["Key"] for c in rt.get("Contents", [])]
+        if rt["IsTruncated"] != "true":
+            break
+        marker = rt["NextMarker"]
+    assert got == live + ["kept/a"]
+    rt = client.list_objects(Bucket=vbucket, Delimiter="/")
+    assert [p["Prefix"] for p in rt.get("CommonPrefixes", [])] == ["kept/"], "a prefix holding only markers is empty"
+    assert [c["Key"] for c in rt["Contents"]] == live
+
+
 # ------------------------------------------------------ authorization
 
 def test_version_condition_key_limits_a_sub_account_to_one_version(cosd, client, vbucket, sub):
@@ -691,8 +778,10 @@ def test_sub_account_needs_bucket_versioning_actions(cosd, client, vbucket, sub)
 
 # ------------------------------------------------------ legacy JSON API
 
-def test_json_api_refuses_writes_and_deletes_once_versioning_was_set(cosd, client, vbucket_factory):
-    from json_helpers import jerr, jok, js_get, js_post, multi, once
+def test_json_api_is_refused_once_versioning_was_set(cosd, client, vbucket_factory):
+    """Seed 003:3174: -46659 "bucket 打开版本控制禁止使用 JSON API" (HTTP 409): the JSON API
+    knows no versions, so COS refuses it (writes, deletes and reads) on such a bucket."""
+    from json_helpers import jerr, js_get, js_post, multi, once
     for status in ("Enabled", "Suspended"):
         full = vbucket_factory(status)
         short = full[:-(len(H.APPID) + 1)]
@@ -701,9 +790,8 @@ def test_json_api_refuses_writes_and_deletes_once_versioning_was_set(cosd, clien
                      ("fileContent", "new.txt", b"new", "text/plain")), -46659, 409)
         jerr(js_post(cosd, short, "/j/x.txt", once(short, "/j/x.txt"), {"op": "delete"}), -46659, 409)
         jerr(js_post(cosd, short, "/j/dir/", multi(short, "/j/dir/"), {"op": "create", "biz_attr": ""}), -46659, 409)
-        # reads still work, and nothing changed
-        st = jok(js_get(cosd, short, "/j/x.txt", multi(short, "/j/x.txt"), op="stat"))["data"]
-        assert int(st["filesize"]) == 1
+        jerr(js_get(cosd, short, "/j/x.txt", multi(short, "/j/x.txt"), op="stat"), -46659, 409)
+        # nothing changed
         assert get(client, full, "j/x.txt")[0] == b"x"
         _, versions, markers, _ = V.cos_list_all_versions(client, full)
         assert [v["Key"] for v in versions] == ["j/x.txt"] and markers == []
