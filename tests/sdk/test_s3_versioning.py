@@ -359,3 +359,35 @@ def test_versions_written_by_s3_are_seen_by_the_cos_sdk(cosd, client, s3_default
     cos = client.list_objects_versions(Bucket=b)
     s3v = s3_default.list_object_versions(Bucket=b)
     assert [v["VersionId"] for v in cos["Version"]] == [v["VersionId"] for v in s3v["Versions"]] == [v2, v1]
+
+
+def test_post_object_form_upload_adds_a_version(cosd, s3_default, s3_vbucket_factory):
+    import requests
+    b = s3_vbucket_factory()
+    v1 = put(s3_default, b, "form.txt", b"before")
+    post = s3_default.generate_presigned_post(b, "form.txt", ExpiresIn=600)
+    ids = []
+    for body in (b"posted one", b"posted two"):
+        r = requests.post(post["url"], data=post["fields"], files={"file": ("form.txt", body)}, timeout=30)
+        assert r.status_code == 204, r.text
+        ids.append(r.headers.get("x-amz-version-id"))
+    assert None not in ids and len({v1, *ids}) == 3, ids
+    rt = s3_default.list_object_versions(Bucket=b)
+    assert [v["VersionId"] for v in rt["Versions"]] == [ids[1], ids[0], v1]
+    assert body_of(s3_default, b, "form.txt", ids[0]) == b"posted one"
+    assert body_of(s3_default, b, "form.txt") == b"posted two"
+
+
+def test_presigned_get_of_a_version(s3_default, s3_vbucket_factory):
+    import requests
+    b = s3_vbucket_factory()
+    v1 = put(s3_default, b, "shared.txt", b"first")
+    v2 = put(s3_default, b, "shared.txt", b"second")
+    url = s3_default.generate_presigned_url("get_object", Params={"Bucket": b, "Key": "shared.txt", "VersionId": v1},
+                                            ExpiresIn=300)
+    r = requests.get(url, timeout=30)
+    assert (r.status_code, r.content) == (200, b"first")
+    assert r.headers.get("x-amz-version-id") == v1
+    # the version id is signed: another one is refused
+    r = requests.get(url.replace(v1, v2), timeout=30)
+    assert r.status_code == 403, r.text
