@@ -531,3 +531,52 @@ def test_versioning_and_lock_state_survive_a_restart(server_factory):
             assert S3.err(e)[:2] == (403, "AccessDenied")
     assert V.vid(c.put_object(Bucket=plain, Key="n", Body=b"x")) in (None, "null")
     server.stop()
+
+
+GC_WAIT = 4.0      # > grace (1 s) + interval (1 s), with margin (as test_gc.py)
+
+
+def test_collector_keeps_noncurrent_versions_and_reclaims_removed_ones(server_factory):
+    """The chunk collector (1 s grace) must treat every version and every suspended-era
+    replacement correctly: noncurrent versions keep their chunks through collections; versions
+    removed by id, replaced null versions and deleted buckets' versions are reclaimed."""
+    server = server_factory("vgc", COSD_GC_GRACE_SECS="1", COSD_GC_INTERVAL_SECS="1")
+    server.start()
+    c = server.client(retry=1, session=requests.Session())
+    bucket = H.unique_bucket("vgc")
+    c.create_bucket(Bucket=bucket)
+    c.put_bucket_versioning(Bucket=bucket, Status="Enabled")
+    st = Static()
+    bodies = [os.urandom(5 * MiB + 1000), os.urandom(1200 * 1024), os.urandom(20000)]
+    for key in ("x", "y"):
+        for body in bodies + [bodies[0]]:
+            st.add(key, "Version", V.vid(c.put_object(Bucket=bucket, Key=key, Body=body)), body)
+        st.add(key, "DeleteMarker", V.vid(c.delete_object(Bucket=bucket, Key=key)))
+    # x: remove the oldest copy of bodies[0] and bodies[1]; y keeps all of them
+    for e in [e for e in st.history["x"] if e["kind"] == "Version"][:2]:
+        c.delete_object(Bucket=bucket, Key="x", VersionId=e["vid"])
+        st.history["x"].remove(e)
+        st.removed.append(("x", e))
+    # a null version replaced twice in a Suspended bucket
+    c.put_bucket_versioning(Bucket=bucket, Status="Suspended")
+    for body in (os.urandom(2 * MiB), os.urandom(2 * MiB)):
+        c.put_object(Bucket=bucket, Key="z", Body=body)
+    st.add("z", "Version", "null", body)
+    time.sleep(GC_WAIT)
+    verify(server, bucket, [st], "after a collection")
+
+    # remove everything of y and z by id: only x's versions stay
+    for key in ("y", "z"):
+        for e in list(st.history[key]):
+            c.delete_object(Bucket=bucket, Key=key, VersionId=e["vid"])
+            st.history[key].remove(e)
+            if e["vid"] != "null":
+                st.removed.append((key, e))
+    time.sleep(GC_WAIT)
+    verify(server, bucket, [st], "after a second collection")
+    assert server.stop() == 0
+    rc, out, counts = fsck(server)
+    print(out)
+    assert rc == 0 and counts["dangling references"] == 0, out
+    assert counts["refcount mismatches"] in (None, 0), out
+    assert counts["orphaned chunks"] == 0, "the collector did not reclaim removed versions' chunks:\n" + out
