@@ -761,6 +761,40 @@ def test_version_condition_key_limits_a_sub_account_to_one_version(cosd, client,
     assert e.get_status_code() == 403, "no versionId: the condition key is absent"
 
 
+def test_version_condition_key_seed_example_latest_only(cosd, client, vbucket, sub):
+    """Seed 002 example 2: string_equal_if_exist "" allows the latest (no or empty versionId),
+    and an explicit deny string_not_equal "" refuses any named version."""
+    v1 = put(client, vbucket, "doc", b"old")
+    put(client, vbucket, "doc", b"latest")
+    res = H.cos_resource(vbucket, "*")
+    sub.put_policy("latest-only", H.policy_doc(
+        H.stmt("allow", "name/cos:GetObject", res, condition={"string_equal_if_exist": {"cos:versionid": ""}}),
+        H.stmt("deny", "name/cos:GetObject", res, condition={"string_not_equal": {"cos:versionid": ""}})))
+    assert get(sub.client, vbucket, "doc")[0] == b"latest"
+    assert get(sub.client, vbucket, "doc", "")[0] == b"latest"
+    assert cos_error(sub.client.get_object, Bucket=vbucket, Key="doc", VersionId=v1).get_status_code() == 403
+    assert cos_error(sub.client.get_object, Bucket=vbucket, Key="doc", VersionId="null").get_status_code() == 403
+
+
+def test_version_condition_key_seed_example_protect_null_versions(cosd, client, vbucket_factory, sub):
+    """Seed 002 example 3: DeleteObject allowed, but denied when versionid is "null"."""
+    b = vbucket_factory(None)
+    put(client, b, "old", b"from before versioning")
+    client.put_bucket_versioning(Bucket=b, Status="Enabled")
+    v = put(client, b, "new", b"versioned")
+    res = H.cos_resource(b, "*")
+    sub.put_policy("protect-null", H.policy_doc(
+        H.stmt("allow", "name/cos:DeleteObject", res),
+        H.stmt("deny", "name/cos:DeleteObject", res, condition={"string_equal": {"cos:versionid": "null"}})))
+    e = cos_error(sub.client.delete_object, Bucket=b, Key="old", VersionId="null")
+    assert (e.get_status_code(), e.get_error_code()) == (403, "AccessDenied")
+    assert get(client, b, "old", "null")[0] == b"from before versioning"
+    # a plain delete (a marker) and removing another version by id are allowed
+    assert H.hget(sub.client.delete_object(Bucket=b, Key="old"), "x-cos-delete-marker") == "true"
+    assert vid(sub.client.delete_object(Bucket=b, Key="new", VersionId=v)) == v
+    assert get(client, b, "old", "null")[0] == b"from before versioning"
+
+
 def test_sub_account_needs_bucket_versioning_actions(cosd, client, vbucket, sub):
     sub.put_policy("objects", H.policy_doc(H.stmt("allow", ["name/cos:GetObject", "name/cos:PutObject"],
                                                   H.cos_resource(vbucket, "*"))))
