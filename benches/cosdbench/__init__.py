@@ -4,6 +4,7 @@
   cli.py        the command line
   systems.py    cosd, moto and s3s-fs: starting, stopping, detecting them
   generator.py  the load generator cosd-bench and its do-nothing responder
+  list_versions.py  the list-versions workload (cosd only), driven from Python
   workloads.py  the workload table and --only
   rounds.py     warm-up and palindromic rounds, medians and paired ratios
   startup.py    start-up time and idle memory

@@ -44,6 +44,8 @@ METRICS = {
     "server_cpu_s_per_gib": ("server CPU s/GiB", "f2", False),
     "ms_per_1000_keys": ("ms per 1000 keys", "f2", False),
     "server_cpu_ms_per_1000_keys": ("server CPU ms per 1000 keys", "f2", False),
+    "plain_ms_per_1000_keys": ("plain LIST ms per 1000 keys", "f2", False),
+    "versions_over_plain": ("versions / plain LIST", "ratio", False),
     "disk_growth_mib": ("disk growth MiB", "f1", False),
     "disk_growth_per_uploaded": ("growth / uploaded", "f3", False),
     "errors": ("errors", "int", False),

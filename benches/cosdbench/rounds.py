@@ -7,6 +7,7 @@ import shutil
 import statistics
 import time
 
+from . import list_versions
 from .common import METRICS, BenchError, MiB, log, note_contract
 from .render import fmt
 from .systems import Instance, tail
@@ -44,9 +45,10 @@ def run_sample(ctx, inst, w, params, label):
     # Write back every system's dirty pages first: s3s-fs leaves its objects to the kernel's
     # writeback (it never syncs), which would otherwise land in the next system's timed run.
     os.sync()
+    run = list_versions.run if w.workload == "list-versions" else ctx.gen.run
     try:
-        r = ctx.gen.run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
-                        timeout=ctx.args.run_timeout)
+        r = run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
+                timeout=ctx.args.run_timeout)
     except BenchError as e:
         log(f"  {label}: ERROR {e}")
         if not inst.alive():
@@ -146,13 +148,14 @@ def run_group(ctx, systems, group_ws, results, memory, startups):
             insts[s.name] = inst
         for w in group_ws:
             log(f"{w.id}: {w.title}")
+            runs_on = [s for s in systems if w.targets is None or s.name in w.targets]
             if w.warm is not None:
-                for s in systems:
+                for s in runs_on:
                     revive(ctx, insts, s, gid)
                     entries[w.id]["warmup"][s.name] = run_sample(
                         ctx, insts[s.name], w, w.warm, f"{w.id} {s.name} warm-up")
             for r in range(rounds):
-                for s in order:
+                for s in [s for s in order if s in runs_on]:
                     revive(ctx, insts, s, gid)
                     res = run_sample(ctx, insts[s.name], w, w.params, f"{w.id} {s.name} r{r + 1}")
                     entries[w.id]["samples"][s.name].append(res)

@@ -17,6 +17,7 @@ class Workload:
         self.group = group or wid
         self.warm = warm  # parameters of the discarded warm-up run (None: no warm-up)
         self.fresh_per_round = fresh_per_round
+        self.targets = targets  # the systems it runs on (None: all)
 
 
 def workloads(cfg):
@@ -76,6 +77,13 @@ def workloads(cfg):
                        warm=wp))
     ws.append(Workload("list-delim", f"LIST {list_keys:,} keys, delimiter /", "list-delim",
                        p, LISTM, group="list", warm=wp))
+    # cosd only (list_versions.py), in the same group: as many versions, 100 a key, listed
+    # whole in turn with a plain LIST of the `list` row's objects; its warm-up writes them.
+    p = {"keys": list_keys, "count": 10, "duration": d}
+    ws.append(Workload("list-versions", f"LIST {list_keys:,} versions (100 a key) vs plain LIST",
+                       "list-versions", p, LISTM + ["plain_ms_per_1000_keys",
+                                                    "versions_over_plain"], group="list",
+                       warm=dict(p, count=1, duration=wd), targets=("cosd", "cosd-base")))
     p = {"size": 4 * KiB, "concurrency": 16, "keys": get_keys}
     ws.append(Workload("mixed-4k-c16", "Mixed 70% GET / 30% PUT, 4 KiB, c16", "mixed",
                        timed(p), SMALL, warm=warm_timed(p)))
