@@ -513,21 +513,14 @@ mod tests {
 
     #[test]
     fn denied_for_bucket_records() {
-        let mut b = BucketRecord {
-            name: "examplebucket-1250000000".into(),
-            owner_uin: "1".into(),
-            region: "ap-guangzhou".into(),
-            created_ms: 0,
-            acl: crate::types::CannedAcl::PublicRead,
-            grants: vec![],
-            policy: None,
-            tags: vec![],
-            cors: None,
-            website: None,
-            referer: None,
-            versioning: None,
-            object_lock: None,
-        };
+        let mut b = BucketRecord::new(
+            "examplebucket-1250000000",
+            "1",
+            "ap-guangzhou",
+            crate::types::CannedAcl::PublicRead,
+            vec![],
+            vec![],
+        );
         assert!(!referer_denied(&b, None));
         b.referer = Some(cfg(RefererType::WhiteList, &["example.com"], false));
         assert!(referer_denied(&b, None));

@@ -96,6 +96,35 @@ pub struct BucketRecord {
 }
 record!(BucketRecord);
 
+impl BucketRecord {
+    /// A new bucket without sub-resource configuration (`created_ms` is set when it is
+    /// stored).
+    pub fn new(
+        name: &str,
+        owner_uin: &str,
+        region: &str,
+        acl: CannedAcl,
+        grants: Vec<Grant>,
+        tags: Vec<(String, String)>,
+    ) -> BucketRecord {
+        BucketRecord {
+            name: name.to_string(),
+            owner_uin: owner_uin.to_string(),
+            region: region.to_string(),
+            created_ms: 0,
+            acl,
+            grants,
+            policy: None,
+            tags,
+            cors: None,
+            website: None,
+            referer: None,
+            versioning: None,
+            object_lock: None,
+        }
+    }
+}
+
 /// One chunk of an object's data, in order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ChunkRef {

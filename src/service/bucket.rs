@@ -18,21 +18,7 @@ impl Store {
         grants: Vec<Grant>,
         tags: Vec<(String, String)>,
     ) -> ServiceResult<BucketRecord> {
-        let rec = BucketRecord {
-            name: name.as_str().to_string(),
-            owner_uin: owner_uin.to_string(),
-            region: region.to_string(),
-            created_ms: 0,
-            acl,
-            grants,
-            policy: None,
-            tags,
-            cors: None,
-            website: None,
-            referer: None,
-            versioning: None,
-            object_lock: None,
-        };
+        let rec = BucketRecord::new(name.as_str(), owner_uin, region, acl, grants, tags);
         self.create_bucket_from(rec).await
     }
 

@@ -57,19 +57,9 @@ pub async fn create(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Re
     };
     app.store
         .create_bucket_from(BucketRecord {
-            name: name.as_str().to_string(),
-            owner_uin: owner.to_string(),
-            region: region.to_string(),
-            created_ms: 0,
-            acl,
-            grants,
-            policy: None,
-            tags,
-            cors: None,
-            website: None,
-            referer: None,
             versioning: lock.then_some(VersioningStatus::Enabled),
             object_lock: lock.then(ObjectLockConfig::default),
+            ..BucketRecord::new(name.as_str(), owner, region, acl, grants, tags)
         })
         .await?;
     let mut resp = empty_response(StatusCode::OK);
