@@ -46,6 +46,8 @@ pub struct Config {
     pub accounts: Vec<AccountDecl>,
     pub groups: Vec<GroupDecl>,
     pub users: Vec<UserDecl>,
+    pub sse_master_key: crate::crypto::keys::SecretText,
+    pub kms_keys: Vec<crate::crypto::KmsKeyDecl>,
 }
 
 /// `[[accounts]]`: another root account (tenant).

@@ -20,6 +20,7 @@ pub mod checksum;
 pub mod chunk;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod iam;
 pub mod log_line;
 pub mod log_writer;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The connection limits and counters of both listeners (pass it to `net::server`).
     pub transport: net::transport::Transport,
+    /// The master key and the KMS registry (server-side encryption).
+    pub keys: Arc<crypto::Keyring>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +71,8 @@ pub enum StartError {
     Service(#[from] service::ServiceError),
     #[error("accounts: {0}")]
     Iam(#[from] iam::IamError),
+    #[error("encryption keys: {0}")]
+    Keys(String),
 }
 
 /// Opens the data directory: RocksDB metadata under `meta/`, chunk files under `chunks/`.
@@ -122,6 +127,16 @@ pub async fn build_state(
         &config.users,
         clock.now_ms(),
     )?;
+    let (keys, generated) = crypto::Keyring::open(
+        &config.data_dir,
+        &config.sse_master_key.0,
+        &config.kms_keys,
+        &config.root_uin,
+    )
+    .map_err(StartError::Keys)?;
+    if generated {
+        tracing::info!("generated the encryption master key into the data directory (keys/master.key)");
+    }
     let orphans = store.sweep_orphans().await?;
     if orphans > 0 {
         tracing::info!(orphans, "queued unreferenced chunk files for collection");
@@ -130,6 +145,7 @@ pub async fn build_state(
     let transport = net::transport::Transport::new(net::transport::Limits::from_config(&config));
     let state = AppState {
         transport,
+        keys: Arc::new(keys),
         policies: PolicyCache::default(),
         trusted_proxies,
         config,

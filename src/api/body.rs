@@ -111,6 +111,7 @@ pub(crate) fn write_options(
         content_md5: content_md5(ctx)?,
         checksum: Some(body.checksum_slot()),
         condition: write_condition(ctx)?,
+        sse: None,
     })
 }
 

@@ -14,6 +14,7 @@ pub use xml::cors::decorate as cors_headers;
 pub(crate) use xml::lock::retention_key_headers as xml_lock_key_headers;
 pub use xml::referer::denied_error as referer_denied_error;
 mod post_object;
+pub(crate) mod sse;
 pub(crate) mod sts;
 pub(crate) mod traffic;
 pub(crate) mod website;

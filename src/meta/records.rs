@@ -93,6 +93,9 @@ pub struct BucketRecord {
     /// Object lock, once enabled (never disabled again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_lock: Option<crate::bucket_config::object_lock::ObjectLockConfig>,
+    /// `?encryption`: the default encryption of new objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<crate::crypto::BucketEncryption>,
 }
 record!(BucketRecord);
 
@@ -121,6 +124,7 @@ impl BucketRecord {
             referer: None,
             versioning: None,
             object_lock: None,
+            encryption: None,
         }
     }
 }
@@ -216,6 +220,11 @@ pub struct ObjectRecord {
     /// Object lock legal hold of this version: ON (true), OFF (false), never set (None).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_hold: Option<bool>,
+    /// Server-side encryption (docs/encryption.md): the data (chunks or inline bytes) is
+    /// sealed with the data key this wraps; `size` and `crc64` are the plaintext's. Absent: the
+    /// data is stored as it is (every record written before encryption existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse: Option<crate::crypto::SseRecord>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
@@ -487,6 +496,7 @@ mod tests {
             delete_marker: false,
             retention: None,
             legal_hold: None,
+            sse: None,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();
@@ -533,6 +543,7 @@ mod tests {
             delete_marker: false,
             retention: None,
             legal_hold: None,
+            sse: None,
             data,
         }
     }

@@ -18,6 +18,9 @@ pub struct AppendOutcome {
 
 fn check_position(existing: Option<&ObjectRecord>, position: u64) -> ServiceResult<()> {
     match existing {
+        Some(o) if o.sse.is_some() => Err(ServiceError::NotImplemented(
+            "Append Object to an encrypted object is not implemented.".into(),
+        )),
         Some(o) if !o.appendable => Err(ServiceError::ObjectNotAppendable),
         Some(o) if o.size != position => Err(ServiceError::PositionNotEqualToLength(o.size)),
         None if position != 0 => Err(ServiceError::PositionNotEqualToLength(0)),
@@ -41,7 +44,12 @@ impl Store {
     {
         check_appendable_bucket(self, bucket)?;
         check_position(self.load_object(bucket, key)?.as_ref(), position)?;
-        let ingested = self.ingest(body, false).await?;
+        if opts.sse.is_some() {
+            return Err(ServiceError::NotImplemented(
+                "Append Object with server-side encryption is not implemented.".into(),
+            ));
+        }
+        let ingested = self.ingest(body, false, None).await?;
         let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
         let digest = ingested.digest;
         if digest.len == 0 {

@@ -20,6 +20,7 @@
 use super::{InflightGuard, ServiceError, ServiceResult, Store};
 use crate::checksum::{crc64, crc64_combine, BodyDigest, BodyHasher, BodyMd5, HashError};
 use crate::chunk::{chunk_id, ChunkBuf};
+use crate::crypto::ObjectCipher;
 use crate::meta::{ChunkRef, DataLayout};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -44,8 +45,9 @@ pub(crate) struct Ingested {
 /// The MD5 of a body, as its chain ends.
 type Md5Result = Result<[u8; 16], HashError>;
 
-/// A stored chunk, the guard that keeps it from the collector, and its CRC-64.
-type StoreTask = JoinHandle<ServiceResult<(ChunkRef, InflightGuard, u64)>>;
+/// A stored chunk, the guard that keeps it from the collector, its plaintext's CRC-64 and
+/// length.
+type StoreTask = JoinHandle<ServiceResult<(ChunkRef, InflightGuard, u64, u64)>>;
 
 /// The chunks of one body on their way to the hash chain and the chunk store.
 struct Pipeline {
@@ -59,6 +61,8 @@ struct Pipeline {
     len: u64,
     refs: Vec<ChunkRef>,
     guards: Vec<InflightGuard>,
+    /// Seals each chunk with the object's data key (server-side encryption).
+    cipher: Option<Arc<ObjectCipher>>,
 }
 
 fn joined<T>(r: Result<T, tokio::task::JoinError>, what: &str) -> ServiceResult<T> {
@@ -66,7 +70,7 @@ fn joined<T>(r: Result<T, tokio::task::JoinError>, what: &str) -> ServiceResult<
 }
 
 impl Pipeline {
-    fn new(store: &Arc<Store>) -> Pipeline {
+    fn new(store: &Arc<Store>, cipher: Option<Arc<ObjectCipher>>) -> Pipeline {
         Pipeline {
             store: Arc::clone(store),
             chain: None,
@@ -76,6 +80,7 @@ impl Pipeline {
             len: 0,
             refs: Vec::new(),
             guards: Vec::new(),
+            cipher,
         }
     }
 
@@ -104,28 +109,37 @@ impl Pipeline {
 
     fn spawn_store(&self, data: Bytes) -> StoreTask {
         let store = Arc::clone(&self.store);
+        let cipher = self.cipher.clone();
         tokio::task::spawn_blocking(move || {
-            let id = chunk_id(&data);
             let crc = crc64(&data);
+            let plain_len = data.len() as u64;
+            // An encrypted chunk is named by the hash of its sealed bytes (random nonce), so
+            // it never deduplicates against another object's: docs/encryption.md.
+            let stored: Bytes = match &cipher {
+                Some(c) => Bytes::from(c.seal(&data)),
+                None => data,
+            };
+            let id = chunk_id(&stored);
             let mut guard = InflightGuard::new(Arc::clone(&store.inflight));
             guard.register(id);
-            store.chunks.put(&id, &data)?;
+            store.chunks.put(&id, &stored)?;
             Ok((
                 ChunkRef {
                     id,
-                    len: data.len() as u64,
+                    len: stored.len() as u64,
                 },
                 guard,
                 crc,
+                plain_len,
             ))
         })
     }
 
     async fn finish_oldest_store(&mut self) -> ServiceResult<()> {
         if let Some(task) = self.stores.pop_front() {
-            let (r, g, crc) = joined(task.await, "chunk")??;
-            self.crc = crc64_combine(self.crc, crc, r.len);
-            self.len += r.len;
+            let (r, g, crc, plain_len) = joined(task.await, "chunk")??;
+            self.crc = crc64_combine(self.crc, crc, plain_len);
+            self.len += plain_len;
             self.refs.push(r);
             self.guards.push(g);
         }
@@ -173,17 +187,19 @@ impl Pipeline {
 }
 
 impl Store {
-    /// Reads `body` to the end, storing it as chunks (or inline when small).
+    /// Reads `body` to the end, storing it as chunks (or inline when small), each sealed with
+    /// `cipher` when given (the digest is the plaintext's).
     pub(crate) async fn ingest<S, E>(
         self: &Arc<Self>,
         mut body: S,
         allow_inline: bool,
+        cipher: Option<Arc<ObjectCipher>>,
     ) -> ServiceResult<Ingested>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
         E: Into<ServiceError>,
     {
-        let mut pipe = Pipeline::new(self);
+        let mut pipe = Pipeline::new(self, cipher);
         let mut buf: Option<ChunkBuf> = None;
         let mut total: u64 = 0;
 
@@ -225,7 +241,10 @@ impl Store {
                 digest: hasher
                     .finish()
                     .map_err(|e| ServiceError::Internal(e.to_string()))?,
-                layout: DataLayout::Inline(rest.to_vec()),
+                layout: DataLayout::Inline(match &pipe.cipher {
+                    Some(c) => c.seal(rest),
+                    None => rest.to_vec(),
+                }),
                 _guards: Vec::new(),
             });
         }

@@ -72,8 +72,8 @@ pub use multipart::{
     CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use object::{
-    CopyParams, MetadataDirective, ObjectMeta, SourceChanged, WriteCondition, WriteOptions,
-    Written, COPY_ATTEMPTS,
+    CopyParams, MetadataDirective, ObjectMeta, SourceChanged, SseWrite, WriteCondition,
+    WriteOptions, Written, COPY_ATTEMPTS,
 };
 pub use read::take_inline;
 pub use refs::{RefHolder, RefScan};
@@ -139,6 +139,9 @@ pub enum ServiceError {
     DeleteMarker(String),
     #[error("{0}")]
     InvalidBucketState(String),
+    /// A request this server does not implement (501).
+    #[error("{0}")]
+    NotImplemented(String),
     #[error("internal error: {0}")]
     Internal(String),
 }

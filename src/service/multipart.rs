@@ -149,7 +149,8 @@ impl Store {
         E: Into<ServiceError>,
     {
         self.get_upload(bucket, key, upload_id)?;
-        let ingested = self.ingest(body, false).await?;
+        let cipher = opts.sse.as_ref().map(|s| Arc::clone(&s.cipher));
+        let ingested = self.ingest(body, false, cipher).await?;
         let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
         if opts
             .content_md5
@@ -160,7 +161,7 @@ impl Store {
         }
         let part = PartRecord {
             size: ingested.digest.len,
-            etag: hex::encode(ingested.digest.md5),
+            etag: super::object::etag_of(opts.sse.as_ref(), ingested.digest.md5),
             crc64: ingested.digest.crc64,
             mtime_ms: self.clock.now_ms(),
             checksum: opts.checksum.and_then(|s| s.get().cloned()),

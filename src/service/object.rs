@@ -31,6 +31,8 @@ pub struct ObjectMeta {
     pub retention: Option<Retention>,
     /// Object lock legal hold asked for (ON/OFF), if any.
     pub legal_hold: Option<bool>,
+    /// Server-side encryption (a multipart upload's, kept on its template).
+    pub sse: Option<crate::crypto::SseRecord>,
 }
 
 /// Checks on an upload besides the body itself.
@@ -42,6 +44,31 @@ pub struct WriteOptions {
     pub checksum: Option<ChecksumSlot>,
     /// Conditions on the object being replaced.
     pub condition: WriteCondition,
+    /// Server-side encryption of what is written.
+    pub sse: Option<SseWrite>,
+}
+
+/// How a write is encrypted: the record to store and the cipher of its data key.
+#[derive(Debug, Clone)]
+pub struct SseWrite {
+    pub record: crate::crypto::SseRecord,
+    pub cipher: Arc<crate::crypto::ObjectCipher>,
+}
+
+impl SseWrite {
+    /// The ETag of a body of digest `md5` written so: the MD5 itself, except for SSE-C, whose
+    /// ETag is that MD5 enciphered with the data key (docs/encryption.md).
+    pub fn etag(&self, md5: [u8; 16]) -> String {
+        match self.record.kind {
+            crate::crypto::SseKind::Customer => hex::encode(self.cipher.seal_etag(md5)),
+            _ => hex::encode(md5),
+        }
+    }
+}
+
+/// The ETag of a body written with `sse` (or without).
+pub(crate) fn etag_of(sse: Option<&SseWrite>, md5: [u8; 16]) -> String {
+    sse.map_or_else(|| hex::encode(md5), |s| s.etag(md5))
 }
 
 /// Conditional-write rules, evaluated under the commit lock so they hold at commit time.
@@ -113,6 +140,7 @@ impl ObjectMeta {
             delete_marker: false,
             retention: self.retention,
             legal_hold: self.legal_hold,
+            sse: self.sse,
             data,
         }
     }

@@ -2,6 +2,7 @@
 
 use super::Store;
 use crate::chunk::ChunkError;
+use crate::crypto::{chunk::plain_len, ObjectCipher};
 use crate::meta::{DataLayout, ObjectRecord};
 use crate::types::ByteRange;
 use bytes::Bytes;
@@ -18,12 +19,19 @@ struct Segment {
     id: [u8; 32],
     offset: u64,
     len: u64,
+    /// An encrypted chunk: its whole sealed length is read and opened, then `offset..len`
+    /// of the plaintext is kept.
+    sealed: Option<u64>,
 }
 
 /// An inline object's bytes in `range` (or all of them), moved out of `rec` without a copy;
 /// `None` for chunked objects. A response built from them is one buffer whose end hyper knows,
 /// so headers and body leave in a single write.
 pub fn take_inline(rec: &mut ObjectRecord, range: Option<ByteRange>) -> Option<Bytes> {
+    if rec.sse.is_some() {
+        // Sealed: `Store::read_stream` opens it.
+        return None;
+    }
     let DataLayout::Inline(data) = &mut rec.data else {
         return None;
     };
@@ -53,24 +61,70 @@ fn read_error(e: ChunkError) -> std::io::Error {
     }
 }
 
+fn tampered(e: crate::crypto::Tampered) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
+}
+
 impl Store {
-    /// The bytes of `rec` in `range` (or all of them), as a stream of pieces of at most 1 MiB.
+    /// The bytes of `rec` in `range` (or all of them), as a stream of pieces of at most 1 MiB
+    /// (an encrypted object's: at most one chunk). An encrypted object (`rec.sse`) is opened
+    /// with `cipher`, its data key, and without it the stream is one error: its stored bytes
+    /// never leave as they are.
     pub fn read_stream(
         self: &Arc<Self>,
         rec: &ObjectRecord,
         range: Option<ByteRange>,
+        cipher: Option<ObjectCipher>,
     ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
         let range = range.unwrap_or(ByteRange {
             start: 0,
             len: rec.size,
         });
-        let mut inline: Option<Bytes> = None;
+        let mut inline: Option<Result<Bytes, std::io::Error>> = None;
         let mut segs = VecDeque::new();
+        let cipher = match (rec.sse.is_some(), cipher) {
+            (true, None) => {
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "an encrypted object was read without its data key",
+                );
+                return futures_util::stream::iter(Some(Err(e)))
+                    .chain(futures_util::stream::iter(Vec::new()))
+                    .left_stream();
+            }
+            (true, Some(c)) => Some(Arc::new(c)),
+            (false, _) => None,
+        };
         match &rec.data {
             DataLayout::Inline(data) => {
-                inline = Some(Bytes::copy_from_slice(
-                    &data[inline_span(data.len(), Some(range))],
-                ));
+                inline = Some(match &cipher {
+                    None => Ok(Bytes::copy_from_slice(
+                        &data[inline_span(data.len(), Some(range))],
+                    )),
+                    Some(c) => c.open(data).map_err(tampered).map(|plain| {
+                        let span = inline_span(plain.len(), Some(range));
+                        Bytes::from(plain).slice(span)
+                    }),
+                });
+            }
+            DataLayout::Chunks(chunks) if cipher.is_some() => {
+                let (want_start, want_end) = (range.start, range.start + range.len);
+                let mut pos = 0u64;
+                for c in chunks {
+                    let (cs, ce) = (pos, pos + plain_len(c.len));
+                    pos = ce;
+                    if ce <= want_start || cs >= want_end {
+                        continue;
+                    }
+                    let s = want_start.max(cs);
+                    let e = want_end.min(ce);
+                    segs.push_back(Segment {
+                        id: c.id,
+                        offset: s - cs,
+                        len: e - s,
+                        sealed: Some(c.len),
+                    });
+                }
             }
             DataLayout::Chunks(chunks) => {
                 let (want_start, want_end) = (range.start, range.start + range.len);
@@ -91,6 +145,7 @@ impl Store {
                             id: c.id,
                             offset: off,
                             len: n,
+                            sealed: None,
                         });
                         off += n;
                         left -= n;
@@ -98,19 +153,30 @@ impl Store {
                 }
             }
         }
-        let head = futures_util::stream::iter(inline.filter(|b| !b.is_empty()).map(Ok));
+        let head = futures_util::stream::iter(inline.filter(|b| b.as_ref().map_or(true, |b| !b.is_empty())));
         let chunks = Arc::clone(&self.chunks);
         let pieces = futures_util::stream::iter(segs)
             .map(move |seg| {
                 let chunks = Arc::clone(&chunks);
+                let cipher = cipher.clone();
                 async move {
-                    tokio::task::spawn_blocking(move || {
-                        chunks.read(&seg.id, seg.offset, seg.len as usize)
+                    tokio::task::spawn_blocking(move || match (seg.sealed, cipher) {
+                        (Some(sealed_len), Some(c)) => {
+                            let sealed = chunks
+                                .read(&seg.id, 0, sealed_len as usize)
+                                .map_err(read_error)?;
+                            let plain = c.open(&sealed).map_err(tampered)?;
+                            let (s, e) = (seg.offset as usize, (seg.offset + seg.len) as usize);
+                            Ok(Bytes::from(plain).slice(s..e))
+                        }
+                        _ => chunks
+                            .read(&seg.id, seg.offset, seg.len as usize)
+                            .map_err(read_error)
+                            .map(Bytes::from),
                     })
                     .await
                     .map_err(|e| std::io::Error::other(e.to_string()))
-                    .and_then(|r| r.map_err(read_error))
-                    .map(Bytes::from)
+                    .and_then(|r| r)
                 }
             })
             // The next pieces are read while the current one is sent: a single-stream GET
@@ -124,6 +190,6 @@ impl Store {
                 });
                 std::future::ready(out)
             });
-        head.chain(pieces)
+        head.chain(pieces).right_stream()
     }
 }

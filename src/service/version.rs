@@ -95,6 +95,7 @@ fn marker(tag: VersionTag, now_ms: i64) -> ObjectRecord {
         delete_marker: true,
         retention: None,
         legal_hold: None,
+        sse: None,
         data: DataLayout::Inline(Vec::new()),
     }
 }

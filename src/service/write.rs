@@ -32,7 +32,8 @@ impl Store {
         if !self.bucket_exists(bucket)? {
             return Err(ServiceError::NoSuchBucket);
         }
-        let ingested = self.ingest(body, true).await?;
+        let cipher = opts.sse.as_ref().map(|s| Arc::clone(&s.cipher));
+        let ingested = self.ingest(body, true, cipher).await?;
         if let Some(want) = opts.content_md5 {
             if want != ingested.digest.md5 {
                 let ids: Vec<_> = ingested.layout.chunks().iter().map(|c| c.id).collect();
@@ -46,6 +47,8 @@ impl Store {
             self.clock.now_ms(),
         );
         record.checksum = opts.checksum.and_then(|s| s.get().cloned());
+        record.etag = super::object::etag_of(opts.sse.as_ref(), ingested.digest.md5);
+        record.sse = opts.sse.map(|s| s.record);
         let condition = opts.condition;
         let committed = if matches!(record.data, crate::meta::DataLayout::Inline(_)) {
             // A small object: the commit is two point reads and a log append, short enough

@@ -70,6 +70,12 @@ pub enum Code {
     MethodNotAllowed,
     NotImplemented,
     InternalError,
+    /// An SSE-KMS key id that does not exist (for the bucket's owner): 400, as S3 answers.
+    KmsNotFound,
+    /// An SSE-KMS key that is disabled: 400, as S3 answers.
+    KmsDisabled,
+    /// GET `?encryption` of a bucket without default encryption (404).
+    ServerSideEncryptionConfigurationNotFoundError,
     /// A request body stalled (`body_timeout_secs`).
     RequestTimeout,
     /// The server cannot serve the request now (out of descriptors); retrying may work.
@@ -141,6 +147,11 @@ impl Code {
             Code::NotModified => "NotModified",
             Code::MethodNotAllowed => "MethodNotAllowed",
             Code::NotImplemented => "NotImplemented",
+            Code::KmsNotFound => "KMS.NotFoundException",
+            Code::KmsDisabled => "KMS.DisabledException",
+            Code::ServerSideEncryptionConfigurationNotFoundError => {
+                "ServerSideEncryptionConfigurationNotFoundError"
+            }
             Code::InternalError => "InternalError",
             Code::RequestTimeout => "RequestTimeout",
             Code::ServiceUnavailable => "ServiceUnavailable",
@@ -206,6 +217,8 @@ impl Code {
             Code::NotModified => StatusCode::NOT_MODIFIED,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+            Code::KmsNotFound | Code::KmsDisabled => StatusCode::BAD_REQUEST,
+            Code::ServerSideEncryptionConfigurationNotFoundError => StatusCode::NOT_FOUND,
             Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Code::RequestTimeout => StatusCode::BAD_REQUEST,
             Code::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -293,6 +306,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::ObjectNotAppendable => Code::ObjectNotAppendable,
             ServiceError::PositionNotEqualToLength(_) => Code::PositionNotEqualToLength,
             ServiceError::InvalidRequest(_) => Code::InvalidRequest,
+            ServiceError::NotImplemented(_) => Code::NotImplemented,
             ServiceError::ObjectExists => Code::FileAlreadyExists,
             ServiceError::NoSuchVersion => Code::NoSuchVersion,
             ServiceError::ObjectLocked(_) => Code::AccessDenied,

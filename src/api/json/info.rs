@@ -195,6 +195,7 @@ mod tests {
             delete_marker: false,
             retention: None,
             legal_hold: None,
+            sse: None,
             data: DataLayout::Inline(vec![]),
         }
     }

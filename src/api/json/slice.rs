@@ -325,7 +325,7 @@ pub async fn finish(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
         let mut rec = up.record.template.clone();
         rec.size = s.filesize;
         rec.data = DataLayout::Chunks(parts.iter().flat_map(|(_, p)| p.chunks.clone()).collect());
-        let mut stream = std::pin::pin!(store.read_stream(&rec, None));
+        let mut stream = std::pin::pin!(store.read_stream(&rec, None, None));
         let mut h = Sha1::new();
         while let Some(piece) = stream.next().await {
             let piece =

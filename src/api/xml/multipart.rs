@@ -37,6 +37,11 @@ pub async fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let mut meta = object_meta(ctx)?;
     (meta.retention, meta.legal_hold) = lock_headers(ctx, bucket, app.clock.now_ms())?;
+    // The upload's data key is made now, wrapped on the template; each part opens it.
+    let sse = crate::api::sse::headers(ctx)?;
+    meta.sse = crate::api::sse::for_write(app, &sse, bucket)
+        .await?
+        .map(|w| w.record);
     let checksum = match ctx.header("x-amz-checksum-algorithm") {
         None => None,
         Some(a) => {
@@ -66,6 +71,7 @@ pub async fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
             Some((algo, kind))
         }
     };
+    let meta_sse = meta.sse.clone();
     let id = app
         .store
         .initiate_upload(&bucket.name, key.as_str(), meta, &uin(ctx), checksum)
@@ -77,6 +83,7 @@ pub async fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
         .elem("UploadId", &id)
         .close("InitiateMultipartUploadResult");
     let mut resp = xml_response(StatusCode::OK, w.finish());
+    crate::api::sse::echo_into(&mut resp, ctx.dialect, meta_sse.as_ref());
     if let Some((algo, kind)) = app
         .store
         .get_upload(&bucket.name, key.as_str(), &id)?
@@ -107,17 +114,29 @@ pub async fn upload_part(
     let (id, number) = (upload.get()?, part.get()?);
     check_body_framing(ctx, MAX_PART_SIZE)?;
     let upload = app.store.get_upload(&bucket.name, key.as_str(), id)?;
+    let sse = crate::api::sse::for_part(
+        app,
+        &bucket.owner_uin,
+        upload.template.sse.as_ref(),
+        &crate::api::sse::headers(ctx)?,
+    )?;
     let body = request_body(ctx, body, upload.checksum_algorithm)?;
     let opts = WriteOptions {
         content_md5: content_md5(ctx)?,
         checksum: Some(body.checksum_slot()),
+        sse,
         ..Default::default()
     };
     let part = app
         .store
         .upload_part(&bucket.name, key.as_str(), id, number, body, opts)
         .await?;
-    checksum_headers(Response::builder(), part.checksum.as_ref())
+    let b = crate::api::sse::echo(
+        Response::builder(),
+        ctx.dialect,
+        upload.template.sse.as_ref(),
+    );
+    checksum_headers(b, part.checksum.as_ref())
         .header("ETag", format!("\"{}\"", part.etag))
         .header("x-cos-hash-crc64ecma", part.crc64.to_string())
         .header("Content-Length", 0)
@@ -136,7 +155,14 @@ pub async fn upload_part_copy(
 ) -> Result<Granted, ApiError> {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let (id, number) = (upload.get()?, part.get()?);
-    app.store.get_upload(&bucket.name, key.as_str(), id)?;
+    let upload = app.store.get_upload(&bucket.name, key.as_str(), id)?;
+    let sse = crate::api::sse::headers(ctx)?;
+    let dst_sse = crate::api::sse::for_part(
+        app,
+        &bucket.owner_uin,
+        upload.template.sse.as_ref(),
+        &sse,
+    )?;
     let raw = ctx
         .header("x-cos-copy-source")
         .or_else(|| ctx.header("x-amz-copy-source"))
@@ -184,6 +210,17 @@ pub async fn upload_part_copy(
         }
     };
     let grant = source.pass(&src_bucket, &src.key, &rec)?;
+    let src_owner = app
+        .store
+        .bucket_shared(&src.bucket)?
+        .map(|b| b.owner_uin.clone())
+        .unwrap_or_default();
+    let src_cipher = crate::api::sse::for_read(
+        app,
+        &src_owner,
+        rec.sse.as_ref(),
+        sse.copy_source_customer.as_ref(),
+    )?;
     preconditions(ctx, &rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
     preconditions(ctx, &rec, "x-amz-copy-source-", Code::PreconditionFailed)?;
     let range = match ctx
@@ -216,7 +253,7 @@ pub async fn upload_part_copy(
     // A failed read of the source's chunks is this server's storage failing, not the client.
     let stream = Box::pin(
         app.store
-            .read_stream(&rec, range)
+            .read_stream(&rec, range, src_cipher)
             .map_err(ServiceError::storage_io),
     );
     let part = app
@@ -227,7 +264,10 @@ pub async fn upload_part_copy(
             id,
             number,
             stream,
-            WriteOptions::default(),
+            WriteOptions {
+                sse: dst_sse,
+                ..WriteOptions::default()
+            },
         )
         .await?;
     let mut w = XmlWriter::new();
@@ -237,6 +277,7 @@ pub async fn upload_part_copy(
         .elem("CRC64", &part.crc64.to_string())
         .close("CopyPartResult");
     let mut resp = xml_response(StatusCode::OK, w.finish());
+    crate::api::sse::echo_into(&mut resp, ctx.dialect, upload.template.sse.as_ref());
     if let Ok(v) = part.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
@@ -334,6 +375,7 @@ pub async fn complete(
     }
     w.close("CompleteMultipartUploadResult");
     let mut resp = xml_response(StatusCode::OK, w.finish());
+    crate::api::sse::echo_into(&mut resp, ctx.dialect, rec.sse.as_ref());
     if let Ok(v) = rec.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }

@@ -23,14 +23,17 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) -> 
     let mut meta = object_meta(ctx)?;
     (meta.retention, meta.legal_hold) = lock_headers(ctx, bucket, app.clock.now_ms())?;
     check_body_framing(ctx, app.config.max_object_size)?;
+    let sse = crate::api::sse::headers(ctx)?;
     let body = request_body(ctx, body, None)?;
-    let opts = write_options(ctx, &body)?;
+    let mut opts = write_options(ctx, &body)?;
+    opts.sse = crate::api::sse::for_write(app, &sse, bucket).await?;
     let out = app
         .store
         .put_object(&bucket.name, key.as_str(), body, meta, opts)
         .await?;
     let rec = out.record;
     let b = with_version(Response::builder(), ctx, out.version_id.as_deref());
+    let b = crate::api::sse::echo(b, ctx.dialect, rec.sse.as_ref());
     checksum_headers(b, rec.checksum.as_ref())
         .header("ETag", format!("\"{}\"", rec.etag))
         .header("x-cos-hash-crc64ecma", rec.crc64.to_string())
@@ -129,6 +132,12 @@ pub(crate) fn preconditions(
 /// GET or HEAD Object, of the object admission loaded and authorized.
 pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Reply {
     let mut rec = adm.take_object()?;
+    // An encrypted object opens only with its key: an SSE-C one needs the customer's key in
+    // the request, whatever else the request asks.
+    let sse = crate::api::sse::headers(ctx)?;
+    let owner = adm.bucket()?.owner_uin.clone();
+    let cipher =
+        crate::api::sse::for_read(app, &owner, rec.sse.as_ref(), sse.customer.as_ref())?;
     let rate = crate::api::traffic::limit(ctx)?;
     preconditions(ctx, &rec, "", Code::NotModified)?;
     let range = match ctx.header("range").map(RangeSpec::parse) {
@@ -145,6 +154,7 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
         },
     };
     let mut b = object_headers(Response::builder(), ctx, &rec);
+    b = crate::api::sse::echo(b, ctx.dialect, rec.sse.as_ref());
     // COS sends the version id on every GET/HEAD (`null` in unversioned buckets, 003:2935); S3
     // once the bucket's versioning was set.
     if ctx.dialect == Dialect::Cos || adm.bucket()?.versioning.is_some() || rec.version.is_some() {
@@ -190,7 +200,7 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
         // The first piece is awaited before the status goes out (`http::first_piece`).
         b = b.extension(AwaitFirstPiece);
         let stream = ReadReport {
-            inner: Box::pin(app.store.read_stream(&rec, range)),
+            inner: Box::pin(app.store.read_stream(&rec, range, cipher)),
             sent: 0,
             rid: ctx.request_id.clone(),
             bucket: ctx.bucket().unwrap_or_default().to_string(),
