@@ -135,7 +135,9 @@ pub async fn build_state(
     )
     .map_err(StartError::Keys)?;
     if generated {
-        tracing::info!("generated the encryption master key into the data directory (keys/master.key)");
+        tracing::info!(
+            "generated the encryption master key into the data directory (keys/master.key)"
+        );
     }
     let orphans = store.sweep_orphans().await?;
     if orphans > 0 {

@@ -49,28 +49,27 @@ pub fn parse_headers<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<SseHea
         .or_else(|| get("x-cos-server-side-encryption-aws-kms-key-id"))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
-    let server = match get("x-cos-server-side-encryption") {
-        None if key_id.is_some() => {
-            return Err(invalid(
+    let server =
+        match get("x-cos-server-side-encryption") {
+            None if key_id.is_some() => return Err(invalid(
                 "Specifying a KMS key id requires x-cos-server-side-encryption: cos/kms (aws:kms).",
-            ))
-        }
-        None => None,
-        Some(v) => match parse_algorithm(v) {
-            Some(false) if key_id.is_some() => {
-                return Err(invalid(
-                    "A KMS key id is only valid with server-side encryption cos/kms (aws:kms).",
-                ))
+            )),
+            None => None,
+            Some(v) => {
+                match parse_algorithm(v) {
+                    Some(false) if key_id.is_some() => return Err(invalid(
+                        "A KMS key id is only valid with server-side encryption cos/kms (aws:kms).",
+                    )),
+                    Some(false) => Some(ServerSide::Managed),
+                    Some(true) => Some(ServerSide::Kms(key_id)),
+                    None => {
+                        return Err(invalid(format!(
+                            "The encryption method specified is not supported: {v:?}"
+                        )))
+                    }
+                }
             }
-            Some(false) => Some(ServerSide::Managed),
-            Some(true) => Some(ServerSide::Kms(key_id)),
-            None => {
-                return Err(invalid(format!(
-                    "The encryption method specified is not supported: {v:?}"
-                )))
-            }
-        },
-    };
+        };
     let customer = customer_key(
         get("x-cos-server-side-encryption-customer-algorithm"),
         get("x-cos-server-side-encryption-customer-key"),
@@ -108,7 +107,9 @@ impl From<SseError> for ApiError {
             SseError::Kms(KmsError::Io(_)) | SseError::Corrupt(_) => {
                 ApiError::new(Code::InternalError, msg)
             }
-            SseError::Kms(_) | SseError::CustomerKey(_) => ApiError::new(Code::InvalidArgument, msg),
+            SseError::Kms(_) | SseError::CustomerKey(_) => {
+                ApiError::new(Code::InvalidArgument, msg)
+            }
             SseError::KeyRequired | SseError::NotApplicable => {
                 ApiError::new(Code::InvalidRequest, msg)
             }
@@ -131,8 +132,12 @@ async fn default_kms_key(app: &AppState, owner: &str) -> Result<String, ApiError
         app.clock.now_ms(),
     );
     let made = tokio::task::spawn_blocking(move || {
-        keys.kms
-            .create(&o, Some(&i), "default key of the account (created on first use)", now)
+        keys.kms.create(
+            &o,
+            Some(&i),
+            "default key of the account (created on first use)",
+            now,
+        )
     })
     .await
     .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))?;
@@ -142,13 +147,13 @@ async fn default_kms_key(app: &AppState, owner: &str) -> Result<String, ApiError
     }
 }
 
-/// The encryption a write of `sse` headers into `bucket` gets: the headers', else the
-/// bucket's default; a new data key for it.
-pub async fn for_write(
+/// The encryption a write of `sse` headers into `bucket` asks for: the headers', else the
+/// bucket's default (a KMS request without a key id names the owner's default key).
+pub async fn write_request(
     app: &AppState,
     sse: &SseHeaders,
     bucket: &BucketRecord,
-) -> Result<Option<SseWrite>, ApiError> {
+) -> Result<Option<SseRequest>, ApiError> {
     let req = match (&sse.customer, &sse.server, &bucket.encryption) {
         (Some(k), _, _) => SseRequest::Customer(k.clone()),
         (None, Some(ServerSide::Managed), _) => SseRequest::Managed,
@@ -156,9 +161,22 @@ pub async fn for_write(
         (None, None, Some(d)) => default_request(d),
         (None, None, None) => return Ok(None),
     };
-    let req = match req {
-        SseRequest::Kms(None) => SseRequest::Kms(Some(default_kms_key(app, &bucket.owner_uin).await?)),
+    Ok(Some(match req {
+        SseRequest::Kms(None) => {
+            SseRequest::Kms(Some(default_kms_key(app, &bucket.owner_uin).await?))
+        }
         r => r,
+    }))
+}
+
+/// [`write_request`] with a new data key for it.
+pub async fn for_write(
+    app: &AppState,
+    sse: &SseHeaders,
+    bucket: &BucketRecord,
+) -> Result<Option<SseWrite>, ApiError> {
+    let Some(req) = write_request(app, sse, bucket).await? else {
+        return Ok(None);
     };
     let (record, cipher) = app.keys.new_object(&bucket.owner_uin, &req)?;
     Ok(Some(SseWrite {
@@ -228,7 +246,11 @@ pub fn echo(
 }
 
 /// The same headers, onto a built response.
-pub fn echo_into(resp: &mut http::Response<axum::body::Body>, dialect: Dialect, rec: Option<&SseRecord>) {
+pub fn echo_into(
+    resp: &mut http::Response<axum::body::Body>,
+    dialect: Dialect,
+    rec: Option<&SseRecord>,
+) {
     for (name, value) in echo_pairs(dialect, rec) {
         if let (Ok(n), Ok(v)) = (
             http::HeaderName::from_bytes(name.as_bytes()),
@@ -262,7 +284,10 @@ pub fn echo_pairs(dialect: Dialect, rec: Option<&SseRecord>) -> Vec<(String, Str
                 "AES256".to_string(),
             )];
             if let Some(m) = &rec.key_md5 {
-                v.push((format!("{p}server-side-encryption-customer-key-MD5"), m.clone()));
+                v.push((
+                    format!("{p}server-side-encryption-customer-key-MD5"),
+                    m.clone(),
+                ));
             }
             v
         }
@@ -291,8 +316,14 @@ mod tests {
         let ck = "x-cos-server-side-encryption-customer-key";
         let cm = "x-cos-server-side-encryption-customer-key-md5";
         assert_eq!(parse(&[]).unwrap(), SseHeaders::default());
-        assert_eq!(parse(&[(alg, "AES256")]).unwrap().server, Some(ServerSide::Managed));
-        assert_eq!(parse(&[(alg, "aws:kms")]).unwrap().server, Some(ServerSide::Kms(None)));
+        assert_eq!(
+            parse(&[(alg, "AES256")]).unwrap().server,
+            Some(ServerSide::Managed)
+        );
+        assert_eq!(
+            parse(&[(alg, "aws:kms")]).unwrap().server,
+            Some(ServerSide::Kms(None))
+        );
         assert_eq!(
             parse(&[(alg, "cos/kms"), (kid, "k1")]).unwrap().server,
             Some(ServerSide::Kms(Some("k1".into())))
@@ -302,11 +333,17 @@ mod tests {
             Some(ServerSide::Kms(Some("k2".into())))
         );
         assert_eq!(parse(&[(alg, "AES128")]), Err(Code::InvalidArgument));
-        assert_eq!(parse(&[(alg, "AES256"), (kid, "k")]), Err(Code::InvalidArgument));
+        assert_eq!(
+            parse(&[(alg, "AES256"), (kid, "k")]),
+            Err(Code::InvalidArgument)
+        );
         assert_eq!(parse(&[(kid, "k")]), Err(Code::InvalidArgument));
         let c = parse(&[(ca, "AES256"), (ck, &key), (cm, &md5)]).unwrap();
         assert!(c.customer.is_some() && c.server.is_none());
-        assert_eq!(parse(&[(ca, "AES256"), (ck, &key)]), Err(Code::InvalidArgument));
+        assert_eq!(
+            parse(&[(ca, "AES256"), (ck, &key)]),
+            Err(Code::InvalidArgument)
+        );
         assert_eq!(
             parse(&[(ca, "AES256"), (ck, &key), (cm, "AAAAAAAAAAAAAAAAAAAAAA==")]),
             Err(Code::InvalidArgument)
@@ -316,9 +353,18 @@ mod tests {
             Err(Code::InvalidArgument)
         );
         let cs = parse(&[
-            ("x-cos-copy-source-server-side-encryption-customer-algorithm", "AES256"),
-            ("x-cos-copy-source-server-side-encryption-customer-key", &key),
-            ("x-cos-copy-source-server-side-encryption-customer-key-md5", &md5),
+            (
+                "x-cos-copy-source-server-side-encryption-customer-algorithm",
+                "AES256",
+            ),
+            (
+                "x-cos-copy-source-server-side-encryption-customer-key",
+                &key,
+            ),
+            (
+                "x-cos-copy-source-server-side-encryption-customer-key-md5",
+                &md5,
+            ),
         ])
         .unwrap();
         assert!(cs.copy_source_customer.is_some() && cs.customer.is_none());
@@ -339,15 +385,24 @@ mod tests {
                 .join(" ")
         };
         assert_eq!(
-            s(echo_pairs(Dialect::S3, Some(&rec(SseKind::Managed, None, None)))),
+            s(echo_pairs(
+                Dialect::S3,
+                Some(&rec(SseKind::Managed, None, None))
+            )),
             "x-amz-server-side-encryption=AES256"
         );
         assert_eq!(
-            s(echo_pairs(Dialect::Cos, Some(&rec(SseKind::Kms, Some("k"), None)))),
+            s(echo_pairs(
+                Dialect::Cos,
+                Some(&rec(SseKind::Kms, Some("k"), None))
+            )),
             "x-cos-server-side-encryption=cos/kms x-cos-server-side-encryption-cos-kms-key-id=k"
         );
         assert_eq!(
-            s(echo_pairs(Dialect::S3, Some(&rec(SseKind::Kms, Some("k"), None)))),
+            s(echo_pairs(
+                Dialect::S3,
+                Some(&rec(SseKind::Kms, Some("k"), None))
+            )),
             "x-amz-server-side-encryption=aws:kms x-amz-server-side-encryption-aws-kms-key-id=k"
         );
         assert_eq!(

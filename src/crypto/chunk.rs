@@ -124,7 +124,10 @@ mod tests {
     fn wrong_key_and_any_flipped_bit_are_refused() {
         let c = ObjectCipher::new(&Secret::random());
         let sealed = c.seal(b"attack at dawn, bring the good biscuits");
-        assert_eq!(ObjectCipher::new(&Secret::random()).open(&sealed), Err(Tampered));
+        assert_eq!(
+            ObjectCipher::new(&Secret::random()).open(&sealed),
+            Err(Tampered)
+        );
         for i in 0..sealed.len() {
             let mut t = sealed.clone();
             t[i] ^= 0x80;

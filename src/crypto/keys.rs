@@ -65,7 +65,11 @@ pub struct SecretText(pub String);
 
 impl std::fmt::Debug for SecretText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_empty() { "\"\"" } else { "<redacted>" })
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "<redacted>"
+        })
     }
 }
 
@@ -83,13 +87,7 @@ pub fn wrap(kek: &Secret, key: &Secret, aad: &[u8]) -> Vec<u8> {
     let nonce: [u8; NONCE_LEN] = rand::random();
     let ct = kek
         .gcm()
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: &key.0,
-                aad,
-            },
-        )
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg: &key.0, aad })
         .unwrap_or_default();
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
     out.extend_from_slice(&nonce);
@@ -221,7 +219,10 @@ mod tests {
     fn debug_never_shows_the_bytes() {
         let k = Secret::from_slice(&[0x41; 32]).unwrap();
         let s = format!("{k:?}");
-        assert!(!s.contains("65") && !s.contains("41") && s.contains("redacted"), "{s}");
+        assert!(
+            !s.contains("65") && !s.contains("41") && s.contains("redacted"),
+            "{s}"
+        );
     }
 
     #[test]
@@ -241,7 +242,12 @@ mod tests {
             (Some("AES256"), Some(&key), None, Err(E::MissingMd5)),
             (Some("AES256"), Some(&short), Some(&md5), Err(E::InvalidKey)),
             (Some("AES256"), Some("%%%"), Some(&md5), Err(E::InvalidKey)),
-            (Some("AES256"), Some(&key), Some(&other_md5), Err(E::Md5Mismatch)),
+            (
+                Some("AES256"),
+                Some(&key),
+                Some(&other_md5),
+                Err(E::Md5Mismatch),
+            ),
         ];
         for (a, k, m, want) in cases {
             let got = customer_key(a, k, m).map(|o| o.is_some());

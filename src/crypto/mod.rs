@@ -293,18 +293,23 @@ mod tests {
         ring.kms.create("1", Some("k1"), "", 0).unwrap();
         let nf = |id: &str| SseError::Kms(KmsError::NotFound(id.into()));
         assert_eq!(
-            ring.new_object("1", &SseRequest::Kms(Some("nope".into()))).unwrap_err(),
+            ring.new_object("1", &SseRequest::Kms(Some("nope".into())))
+                .unwrap_err(),
             nf("nope")
         );
         assert_eq!(
-            ring.new_object("2", &SseRequest::Kms(Some("k1".into()))).unwrap_err(),
+            ring.new_object("2", &SseRequest::Kms(Some("k1".into())))
+                .unwrap_err(),
             nf("k1")
         );
-        let (rec, _) = ring.new_object("1", &SseRequest::Kms(Some("k1".into()))).unwrap();
+        let (rec, _) = ring
+            .new_object("1", &SseRequest::Kms(Some("k1".into())))
+            .unwrap();
         ring.kms.set_enabled("1", "k1", false).unwrap();
         let disabled = SseError::Kms(KmsError::Disabled("k1".into()));
         assert_eq!(
-            ring.new_object("1", &SseRequest::Kms(Some("k1".into()))).unwrap_err(),
+            ring.new_object("1", &SseRequest::Kms(Some("k1".into())))
+                .unwrap_err(),
             disabled
         );
         assert_eq!(ring.data_key("1", &rec, None).unwrap_err(), disabled);

@@ -347,16 +347,25 @@ mod tests {
             r.create("1", Some("named"), "", 12),
             Err(KmsError::Exists("named".into()))
         );
-        assert!(matches!(r.create("1", Some("bad id"), "", 0), Err(KmsError::Invalid(_))));
+        assert!(matches!(
+            r.create("1", Some("bad id"), "", 0),
+            Err(KmsError::Invalid(_))
+        ));
         let (_, m1) = r.material("1", &k.id).unwrap();
         r.set_enabled("1", &k.id, false).unwrap();
-        assert_eq!(r.material("1", &k.id).unwrap_err(), KmsError::Disabled(k.id.clone()));
+        assert_eq!(
+            r.material("1", &k.id).unwrap_err(),
+            KmsError::Disabled(k.id.clone())
+        );
         // Another account's key does not exist for this one.
         assert_eq!(
             r.material("1", "named").unwrap_err(),
             KmsError::NotFound("named".into())
         );
-        assert_eq!(r.material("1", "cfg-off").unwrap_err(), KmsError::Disabled("cfg-off".into()));
+        assert_eq!(
+            r.material("1", "cfg-off").unwrap_err(),
+            KmsError::Disabled("cfg-off".into())
+        );
         assert_eq!(r.material("1", "cfg-key").unwrap().1.expose(), &[5u8; 32]);
         assert_eq!(
             r.set_enabled("1", "cfg-key", false),

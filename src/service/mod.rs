@@ -72,7 +72,7 @@ pub use multipart::{
     CompletePart, UploadEntry, UploadsPage, MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use object::{
-    CopyParams, MetadataDirective, ObjectMeta, SourceChanged, SseWrite, WriteCondition,
+    CopyParams, MetadataDirective, ObjectMeta, Reseal, SourceChanged, SseWrite, WriteCondition,
     WriteOptions, Written, COPY_ATTEMPTS,
 };
 pub use read::take_inline;

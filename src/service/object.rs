@@ -179,7 +179,18 @@ pub struct CopyParams<'a> {
     /// Object lock of the new version (else the bucket's default applies).
     pub retention: Option<Retention>,
     pub legal_hold: Option<bool>,
+    /// Server-side encryption of the copy when the source's data key is kept (its chunks are
+    /// shared) and wrapped anew: given the source record, the new record's encryption and
+    /// ETag. None: the source's encryption (none) is kept as it is.
+    pub reseal: Option<Reseal>,
 }
+
+/// See [`CopyParams::reseal`].
+pub type Reseal = Arc<
+    dyn Fn(&ObjectRecord) -> ServiceResult<(Option<crate::crypto::SseRecord>, String)>
+        + Send
+        + Sync,
+>;
 
 /// How often a copy re-reads and re-checks a source that changed between its check and its
 /// commit before it gives up with [`SourceChanged`].
@@ -221,6 +232,7 @@ struct CopyJob {
     condition: WriteCondition,
     retention: Option<Retention>,
     legal_hold: Option<bool>,
+    reseal: Option<Reseal>,
 }
 
 impl Store {
@@ -334,6 +346,7 @@ impl Store {
             condition: p.condition,
             retention: p.retention,
             legal_hold: p.legal_hold,
+            reseal: p.reseal,
         });
         for _ in 0..COPY_ATTEMPTS {
             if !self.bucket_exists(&job.src_bucket)? {
@@ -372,12 +385,19 @@ impl Store {
         // Copying an older version over its key restores it, which is a change.
         let same =
             p.src_bucket == p.dst_bucket && p.src_key == p.dst_key && p.src_version.is_none();
-        if same && p.directive == MetadataDirective::Copy && p.storage_class.is_none() {
+        if same
+            && p.directive == MetadataDirective::Copy
+            && p.storage_class.is_none()
+            && p.reseal.is_none()
+        {
             return Err(ServiceError::InvalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class or encryption attributes.".into(),
             ));
         }
         let mut rec = checked;
+        if let Some(reseal) = &p.reseal {
+            (rec.sse, rec.etag) = reseal(&rec)?;
+        }
         rec.mtime_ms = self.clock.now_ms();
         if let MetadataDirective::Replaced(meta) = &p.directive {
             (**meta).clone().apply_to(&mut rec);

@@ -153,7 +153,9 @@ impl Store {
                 }
             }
         }
-        let head = futures_util::stream::iter(inline.filter(|b| b.as_ref().map_or(true, |b| !b.is_empty())));
+        let head = futures_util::stream::iter(
+            inline.filter(|b| b.as_ref().map_or(true, |b| !b.is_empty())),
+        );
         let chunks = Arc::clone(&self.chunks);
         let pieces = futures_util::stream::iter(segs)
             .map(move |seg| {

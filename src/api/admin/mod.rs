@@ -1,6 +1,7 @@
 //! The admin API under `/_cosd/admin/...` (docs/access-control.md): a root account manages its
 //! sub-accounts, keys, groups and user policies, and asks the policy simulator. JSON in and out.
 
+mod kms;
 mod simulate;
 
 use crate::api::error::{ApiError, ApiResult, Code, Surface};
@@ -175,6 +176,14 @@ pub enum AdminOp {
     DeleteGroupPolicy { group: String, name: String },
     /// `POST simulate`
     Simulate,
+    /// `POST kms-keys`
+    CreateKmsKey,
+    /// `GET kms-keys`
+    ListKmsKeys,
+    /// `GET kms-keys/<id>`
+    GetKmsKey { id: String },
+    /// `PUT kms-keys/<id>` (enable or disable)
+    SetKmsKeyState { id: String },
     /// No such route.
     Unknown,
 }
@@ -225,6 +234,10 @@ impl AdminOp {
                 name: s(pname),
             },
             (&Method::POST, ["simulate"]) => AdminOp::Simulate,
+            (&Method::POST, ["kms-keys"]) => AdminOp::CreateKmsKey,
+            (&Method::GET, ["kms-keys"]) => AdminOp::ListKmsKeys,
+            (&Method::GET, ["kms-keys", id]) => AdminOp::GetKmsKey { id: s(id) },
+            (&Method::PUT, ["kms-keys", id]) => AdminOp::SetKmsKeyState { id: s(id) },
             _ => AdminOp::Unknown,
         }
     }
@@ -250,6 +263,10 @@ impl AdminOp {
             AdminOp::PutGroupPolicy { .. } => "Admin.PutGroupPolicy",
             AdminOp::DeleteGroupPolicy { .. } => "Admin.DeleteGroupPolicy",
             AdminOp::Simulate => "Admin.Simulate",
+            AdminOp::CreateKmsKey => "Admin.CreateKmsKey",
+            AdminOp::ListKmsKeys => "Admin.ListKmsKeys",
+            AdminOp::GetKmsKey { .. } => "Admin.GetKmsKey",
+            AdminOp::SetKmsKeyState { .. } => "Admin.SetKmsKeyState",
             AdminOp::Unknown => "Admin",
         }
     }
@@ -431,6 +448,10 @@ async fn route(
             let req: simulate::SimulateRequest = body_json(ctx, body).await?;
             ok(simulate::run(app, root, &req)?)
         }
+        AdminOp::CreateKmsKey => kms::create(app, ctx, root, body).await,
+        AdminOp::ListKmsKeys => kms::list(app, root),
+        AdminOp::GetKmsKey { id } => kms::get(app, root, &id),
+        AdminOp::SetKmsKeyState { id } => kms::set_state(app, ctx, root, &id, body).await,
         AdminOp::Unknown => Err(ApiError::new(
             Code::NoSuchAdminResource,
             format!("no admin resource {} /_cosd/admin/{path}", ctx.method),

@@ -39,6 +39,18 @@ pub(super) fn sha_param(req: &JsonReq<'_>, name: &str) -> ApiResult<Option<Strin
     }
 }
 
+/// The JSON API keeps a SHA-1 of each file's plaintext and has no encryption parameters: it
+/// writes no file into a bucket with default encryption (501) rather than store it in plain.
+pub(super) fn refuse_default_encryption(req: &JsonReq<'_>) -> ApiResult<()> {
+    if req.bucket.encryption.is_some() {
+        return Err(ApiError::new(
+            crate::api::error::Code::NotImplemented,
+            "The JSON API does not write into a bucket with default encryption.",
+        ));
+    }
+    Ok(())
+}
+
 /// `op=upload`: a whole file of at most 20 MB in `filecontent`.
 pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Granted<Value>> {
     req.path.require_file()?;
@@ -54,6 +66,7 @@ pub async fn upload(req: &mut JsonReq<'_>) -> ApiResult<Granted<Value>> {
     let declared = sha_param(req, "sha")?;
     let insert_only = req.params.flag("insertOnly")?.unwrap_or(true);
     let grant = req.authorize(None)?;
+    refuse_default_encryption(req)?;
     let store = &req.app.store;
     let bucket = req.bucket.name.clone();
     if !store.dir_exists(&bucket, parent_of(&key))? {
@@ -200,6 +213,7 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Granted
                     src_version: None,
                     retention: None,
                     legal_hold: None,
+                    reseal: None,
                     dst_bucket: bucket,
                     dst_key: &dst,
                     directive: MetadataDirective::Copy,

@@ -134,6 +134,7 @@ pub async fn init(req: &JsonReq<'_>) -> ApiResult<Granted<Value>> {
             return Err(error::unfinished().with_data(session_data(up)));
         }
     }
+    super::file::refuse_default_encryption(req)?;
     let meta = ObjectMeta {
         biz_attr,
         sha1: sha.clone(),

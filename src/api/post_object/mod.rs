@@ -134,6 +134,10 @@ pub async fn post(
     check_region(ctx.host_region.as_deref(), &rec)?;
     let store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
     let meta = object_meta(&store_ctx)?;
+    // Encryption fields of the form (`x-cos-server-side-encryption`, SSE-C), else the
+    // bucket's default encryption.
+    let sse = crate::api::sse::headers(&store_ctx)?;
+    let sse = crate::api::sse::for_write(app, &sse, &rec).await?;
 
     // Authorized when the file has ended, with its real size, before anything is committed.
     let denied: Arc<Mutex<Option<ApiError>>> = Arc::default();
@@ -158,7 +162,16 @@ pub async fn post(
     };
     let out = app
         .store
-        .put_object(&rec.name, key.as_str(), body, meta, WriteOptions::default())
+        .put_object(
+            &rec.name,
+            key.as_str(),
+            body,
+            meta,
+            WriteOptions {
+                sse,
+                ..WriteOptions::default()
+            },
+        )
         .await;
     let out = match out {
         Ok(o) => o,

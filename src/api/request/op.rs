@@ -109,6 +109,9 @@ pub enum Op {
     GetBucketReferer,
     PutBucketReferer,
     DeleteBucketReferer,
+    GetBucketEncryption,
+    PutBucketEncryption,
+    DeleteBucketEncryption,
     GetBucketVersioning,
     PutBucketVersioning,
     ListObjectVersions,
@@ -223,6 +226,9 @@ impl Op {
                     ("GET", Some("referer")) => Op::GetBucketReferer,
                     ("PUT", Some("referer")) => Op::PutBucketReferer,
                     ("DELETE", Some("referer")) => Op::DeleteBucketReferer,
+                    ("GET", Some("encryption")) => Op::GetBucketEncryption,
+                    ("PUT", Some("encryption")) => Op::PutBucketEncryption,
+                    ("DELETE", Some("encryption")) => Op::DeleteBucketEncryption,
                     ("GET", Some("versioning")) => Op::GetBucketVersioning,
                     ("PUT", Some("versioning")) => Op::PutBucketVersioning,
                     ("GET", Some("versions")) => Op::ListObjectVersions,
@@ -347,6 +353,9 @@ impl Op {
             Op::GetBucketReferer => "name/cos:GetBucketReferer",
             Op::PutBucketReferer => "name/cos:PutBucketReferer",
             Op::DeleteBucketReferer => "name/cos:DeleteBucketReferer",
+            Op::GetBucketEncryption => "name/cos:GetBucketEncryption",
+            Op::PutBucketEncryption => "name/cos:PutBucketEncryption",
+            Op::DeleteBucketEncryption => "name/cos:DeleteBucketEncryption",
             Op::GetBucketVersioning => "name/cos:GetBucketVersioning",
             Op::PutBucketVersioning => "name/cos:PutBucketVersioning",
             Op::ListObjectVersions => "name/cos:GetBucketObjectVersions",
@@ -424,6 +433,9 @@ impl Op {
             | Op::GetBucketReferer
             | Op::PutBucketReferer
             | Op::DeleteBucketReferer
+            | Op::GetBucketEncryption
+            | Op::PutBucketEncryption
+            | Op::DeleteBucketEncryption
             | Op::GetBucketVersioning
             | Op::PutBucketVersioning
             | Op::ListObjectVersions

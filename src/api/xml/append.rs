@@ -24,6 +24,14 @@ pub async fn append(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) 
             )
         })?;
     check_body_framing(ctx, app.config.max_object_size)?;
+    // Appending re-seals nothing yet: an encrypted append is refused, never stored in plain.
+    let sse = crate::api::sse::headers(ctx)?;
+    if sse.server.is_some() || sse.customer.is_some() || bucket.encryption.is_some() {
+        return Err(ApiError::new(
+            Code::NotImplemented,
+            "Append Object with server-side encryption (or into a bucket with default encryption) is not implemented.",
+        ));
+    }
     let meta = object_meta(ctx)?;
     let body = request_body(ctx, body, None)?;
     let opts = WriteOptions {

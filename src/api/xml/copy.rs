@@ -6,13 +6,20 @@ use super::versioning::version_id_header;
 use crate::api::error::{ApiError, Code};
 use crate::api::headers::{canned_acl, grant_headers, object_meta, storage_class};
 use crate::api::request::Ctx;
+use crate::api::sse::SseHeaders;
 use crate::api::{write_condition, xml_response, Admitted, Granted, SourceGate};
 use crate::auth::encode::decode_path;
+use crate::crypto::{ObjectCipher, SseKind, SseRequest};
+use crate::meta::BucketRecord;
 use crate::meta::ObjectRecord;
-use crate::service::{CopyParams, MetadataDirective, SourceChanged, VersionRef, WriteCondition};
+use crate::service::{
+    CopyParams, MetadataDirective, ObjectMeta, Reseal, ServiceError, SourceChanged, VersionRef,
+    WriteCondition, WriteOptions,
+};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
+use futures_util::TryStreamExt;
 use http::StatusCode;
 use std::sync::Arc;
 
@@ -99,7 +106,35 @@ pub async fn copy(
         }
     };
     let (retention, legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
+    let sse = crate::api::sse::headers(ctx)?;
+    let dst_req = crate::api::sse::write_request(app, &sse, dst).await?;
+    // A copy between an unencrypted and an encrypted object re-writes the bytes; otherwise the
+    // chunks are shared and only the data key is wrapped anew (or nothing changes).
+    let current = match src_version {
+        None => app.store.load_object(&src.bucket, &src.key)?,
+        Some(v) => app
+            .store
+            .find_version(&src.bucket, &src.key, v)?
+            .map(|(_, r)| r),
+    };
+    if let Some(cur) = current.filter(|c| !c.delete_marker && c.sse.is_some() != dst_req.is_some())
+    {
+        return transcode(
+            app,
+            ctx,
+            adm,
+            source,
+            &src,
+            &src_bucket,
+            cur,
+            directive,
+            &sse,
+        )
+        .await;
+    }
+    let reseal = dst_req.map(|req| reseal(app, &src_bucket.owner_uin, &dst.owner_uin, req, &sse));
     let params = CopyParams {
+        reseal,
         src_bucket: &src.bucket,
         src_key: &src.key,
         src_version,
@@ -136,6 +171,13 @@ pub async fn copy(
                 "The source of a copy request may not specifically refer to a delete marker by version id.",
             ));
         }
+        // The source opens with the copy-source key it needs (SSE-C), and no other.
+        crate::api::sse::for_read(
+            app,
+            &src_bucket.owner_uin,
+            rec.sse.as_ref(),
+            sse.copy_source_customer.as_ref(),
+        )?;
         preconditions(ctx, rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
         preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed)
     };
@@ -149,6 +191,7 @@ pub async fn copy(
         .close("CopyObjectResult");
     let grant = source.granted()?;
     let mut resp = xml_response(StatusCode::OK, w.finish());
+    crate::api::sse::echo_into(&mut resp, ctx.dialect, rec.sse.as_ref());
     if let Ok(v) = rec.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
@@ -156,6 +199,134 @@ pub async fn copy(
         &mut resp,
         ctx,
         written.version_id.as_deref(),
+        src.version_id.as_deref(),
+    );
+    Ok(grant.respond(resp))
+}
+
+/// The new encryption of a copy that keeps the source's data key: the key opened (with the
+/// copy-source customer key for SSE-C) and wrapped as `req` asks; the ETag is the plaintext's
+/// MD5 unless the destination is SSE-C (`SseWrite::etag`), a multipart ETag stays as it is.
+fn reseal(
+    app: &Arc<AppState>,
+    src_owner: &str,
+    dst_owner: &str,
+    req: SseRequest,
+    sse: &SseHeaders,
+) -> Reseal {
+    let (app, src_owner, dst_owner) = (
+        Arc::clone(app),
+        src_owner.to_string(),
+        dst_owner.to_string(),
+    );
+    let customer = sse.copy_source_customer.clone();
+    Arc::new(move |src: &ObjectRecord| {
+        let Some(src_sse) = &src.sse else {
+            return Err(ServiceError::InvalidRequest(
+                "The copy source changed its encryption while it was being copied; please retry."
+                    .into(),
+            ));
+        };
+        let dk = app
+            .keys
+            .data_key(&src_owner, src_sse, customer.as_ref())
+            .map_err(|e| ServiceError::InvalidRequest(e.to_string()))?;
+        let record = app
+            .keys
+            .wrap_for(&dst_owner, &req, &dk)
+            .map_err(|e| ServiceError::InvalidRequest(e.to_string()))?;
+        let mut etag = src.etag.clone();
+        if let Ok(raw) = <[u8; 16]>::try_from(hex::decode(&src.etag).unwrap_or_default()) {
+            let cipher = ObjectCipher::new(&dk);
+            let md5 = match src_sse.kind {
+                SseKind::Customer => cipher.open_etag(raw),
+                _ => raw,
+            };
+            etag = match record.kind {
+                SseKind::Customer => hex::encode(cipher.seal_etag(md5)),
+                _ => hex::encode(md5),
+            };
+        }
+        Ok((Some(record), etag))
+    })
+}
+
+/// A copy from an unencrypted source to an encrypted destination or back: the source's bytes
+/// are read (opened with its key) and written as a new object (sealed with a new key), with
+/// the destination conditions of a PUT. The source is authorized and its preconditions
+/// checked on the record read here.
+#[allow(clippy::too_many_arguments)]
+async fn transcode(
+    app: &Arc<AppState>,
+    ctx: &Ctx,
+    adm: &Admitted,
+    source: SourceGate<'_>,
+    src: &CopySource,
+    src_bucket: &BucketRecord,
+    rec: ObjectRecord,
+    directive: MetadataDirective,
+    sse: &SseHeaders,
+) -> Result<Granted, ApiError> {
+    let (dst, dst_key) = (adm.bucket()?, adm.key()?);
+    let grant = source.pass(src_bucket, &src.key, &rec)?;
+    let src_cipher = crate::api::sse::for_read(
+        app,
+        &src_bucket.owner_uin,
+        rec.sse.as_ref(),
+        sse.copy_source_customer.as_ref(),
+    )?;
+    preconditions(ctx, &rec, "x-cos-copy-source-", Code::PreconditionFailed)?;
+    preconditions(ctx, &rec, "x-amz-copy-source-", Code::PreconditionFailed)?;
+    let mut meta = match directive {
+        MetadataDirective::Replaced(m) => *m,
+        MetadataDirective::Copy => ObjectMeta {
+            content_type: rec.content_type.clone(),
+            cache_control: rec.cache_control.clone(),
+            content_disposition: rec.content_disposition.clone(),
+            content_encoding: rec.content_encoding.clone(),
+            content_language: rec.content_language.clone(),
+            expires: rec.expires.clone(),
+            meta: rec.meta.clone(),
+            ..ObjectMeta::default()
+        },
+    };
+    meta.storage_class = storage_class(ctx)?.or(Some(rec.storage_class.clone()));
+    meta.acl = canned_acl(ctx, true)?;
+    meta.grants = grant_headers(ctx)?;
+    (meta.retention, meta.legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
+    let opts = WriteOptions {
+        condition: WriteCondition {
+            forbid_overwrite: write_condition(ctx)?.forbid_overwrite,
+            ..Default::default()
+        },
+        sse: crate::api::sse::for_write(app, sse, dst).await?,
+        ..Default::default()
+    };
+    let body = Box::pin(
+        app.store
+            .read_stream(&rec, None, src_cipher)
+            .map_err(ServiceError::storage_io),
+    );
+    let out = app
+        .store
+        .put_object(&dst.name, dst_key.as_str(), body, meta, opts)
+        .await?;
+    let rec = &out.record;
+    let mut w = XmlWriter::new();
+    w.open("CopyObjectResult")
+        .elem("ETag", &format!("\"{}\"", rec.etag))
+        .elem("LastModified", &iso8601(rec.mtime_ms))
+        .elem("CRC64", &rec.crc64.to_string())
+        .close("CopyObjectResult");
+    let mut resp = xml_response(StatusCode::OK, w.finish());
+    crate::api::sse::echo_into(&mut resp, ctx.dialect, rec.sse.as_ref());
+    if let Ok(v) = rec.crc64.to_string().parse() {
+        resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
+    }
+    copy_version_headers(
+        &mut resp,
+        ctx,
+        out.version_id.as_deref(),
         src.version_id.as_deref(),
     );
     Ok(grant.respond(resp))

@@ -157,12 +157,8 @@ pub async fn upload_part_copy(
     let (id, number) = (upload.get()?, part.get()?);
     let upload = app.store.get_upload(&bucket.name, key.as_str(), id)?;
     let sse = crate::api::sse::headers(ctx)?;
-    let dst_sse = crate::api::sse::for_part(
-        app,
-        &bucket.owner_uin,
-        upload.template.sse.as_ref(),
-        &sse,
-    )?;
+    let dst_sse =
+        crate::api::sse::for_part(app, &bucket.owner_uin, upload.template.sse.as_ref(), &sse)?;
     let raw = ctx
         .header("x-cos-copy-source")
         .or_else(|| ctx.header("x-amz-copy-source"))

@@ -136,8 +136,7 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
     // the request, whatever else the request asks.
     let sse = crate::api::sse::headers(ctx)?;
     let owner = adm.bucket()?.owner_uin.clone();
-    let cipher =
-        crate::api::sse::for_read(app, &owner, rec.sse.as_ref(), sse.customer.as_ref())?;
+    let cipher = crate::api::sse::for_read(app, &owner, rec.sse.as_ref(), sse.customer.as_ref())?;
     let rate = crate::api::traffic::limit(ctx)?;
     preconditions(ctx, &rec, "", Code::NotModified)?;
     let range = match ctx.header("range").map(RangeSpec::parse) {
