@@ -78,7 +78,7 @@ async fn storage_io_failures_are_internal_and_body_read_failures_the_clients() {
         use futures_util::TryStreamExt;
         Box::pin(
             f.store
-                .read_stream(&rec, None)
+                .read_stream(&rec, None, None)
                 .map_err(ServiceError::storage_io),
         )
     };
@@ -288,6 +288,7 @@ async fn no_worker_blocks_on_the_commit_lock_or_a_durability_wait() {
                 src_version: None,
                 retention: None,
                 legal_hold: None,
+                reseal: None,
                 dst_bucket: "b-1",
                 dst_key: &dst,
                 directive: MetadataDirective::Copy,
@@ -409,6 +410,7 @@ async fn a_copy_commits_only_the_source_version_it_checked() {
         src_version: None,
         retention: None,
         legal_hold: None,
+        reseal: None,
         dst_bucket: "b-1",
         dst_key: dst,
         directive: MetadataDirective::Copy,

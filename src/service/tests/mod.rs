@@ -93,7 +93,7 @@ async fn read_all(
 ) -> Vec<u8> {
     use futures_util::StreamExt;
     let rec = store.head_object("b-1", key).unwrap();
-    let mut s = Box::pin(store.read_stream(&rec, range));
+    let mut s = Box::pin(store.read_stream(&rec, range, None));
     let mut out = Vec::new();
     while let Some(b) = s.next().await {
         out.extend_from_slice(&b.unwrap());
@@ -411,6 +411,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         src_version: None,
         retention: None,
         legal_hold: None,
+        reseal: None,
         dst_bucket: "b-1",
         dst_key: dst,
         directive,

@@ -28,7 +28,7 @@ async fn put_v(store: &Arc<Store>, key: &str, data: &[u8]) -> Option<String> {
 
 async fn bytes_of(store: &Arc<Store>, rec: &ObjectRecord) -> Vec<u8> {
     use futures_util::StreamExt;
-    let mut s = Box::pin(store.read_stream(rec, None));
+    let mut s = Box::pin(store.read_stream(rec, None, None));
     let mut out = Vec::new();
     while let Some(b) = s.next().await {
         out.extend_from_slice(&b.unwrap());
