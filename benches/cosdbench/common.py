@@ -49,7 +49,15 @@ METRICS = {
     "disk_growth_mib": ("disk growth MiB", "f1", False),
     "disk_growth_per_uploaded": ("growth / uploaded", "f3", False),
     "errors": ("errors", "int", False),
+    "put_plain_mib_s": ("plain PUT MiB/s", "f1", True),
+    "put_sse_mib_s": ("SSE PUT MiB/s", "f1", True),
+    "put_sse_over_plain": ("SSE / plain PUT", "ratio", True),
+    "get_plain_mib_s": ("plain GET MiB/s", "f1", True),
+    "get_sse_mib_s": ("SSE GET MiB/s", "f1", True),
+    "get_sse_over_plain": ("SSE / plain GET", "ratio", True),
 }
+SSEM = ["put_plain_mib_s", "put_sse_mib_s", "put_sse_over_plain", "get_plain_mib_s",
+        "get_sse_mib_s", "get_sse_over_plain"]
 SMALL = ["ops_per_s", "p50_us", "p99_us", "server_cpu_us_per_op"]
 LARGE = ["mib_per_s", "server_cpu_s_per_gib"]
 LISTM = ["ms_per_1000_keys", "server_cpu_ms_per_1000_keys"]

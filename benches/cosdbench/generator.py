@@ -73,9 +73,10 @@ class Generator:
             note_contract(f"`limits` output lacks {missing}")
         return obj
 
-    def run(self, endpoint, workload, params, server_pid=None, label=None, timeout=1800):
+    def run(self, endpoint, workload, params, server_pid=None, label=None, timeout=1800,
+            bucket=BUCKET):
         argv = [str(self.binary), "run", "--endpoint", endpoint, "--access-key", ACCESS_KEY,
-                "--secret-key", SECRET_KEY, "--region", REGION, "--bucket", BUCKET,
+                "--secret-key", SECRET_KEY, "--region", REGION, "--bucket", bucket,
                 "--workload", workload]
         for k, v in params.items():
             argv += [f"--{k.replace('_', '-')}", fmt_arg(v)]

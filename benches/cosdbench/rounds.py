@@ -7,7 +7,7 @@ import shutil
 import statistics
 import time
 
-from . import list_versions
+from . import list_versions, sse
 from .common import METRICS, BenchError, MiB, log, note_contract
 from .render import fmt
 from .systems import Instance, tail
@@ -46,6 +46,9 @@ def run_sample(ctx, inst, w, params, label):
     # writeback (it never syncs), which would otherwise land in the next system's timed run.
     os.sync()
     run = list_versions.run if w.workload == "list-versions" else ctx.gen.run
+    if w.workload == "sse":
+        def run(*a, **k):
+            return sse.run(ctx.gen, *a, **k)
     try:
         r = run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
                 timeout=ctx.args.run_timeout)

@@ -3,7 +3,7 @@ selects."""
 
 import fnmatch
 
-from .common import DEDUPM, LARGE, LIST_PREFIX, LISTM, SMALL, GiB, KiB, MiB
+from .common import DEDUPM, LARGE, LIST_PREFIX, LISTM, SMALL, SSEM, GiB, KiB, MiB
 
 
 class Workload:
@@ -95,6 +95,12 @@ def workloads(cfg):
     ws.append(Workload("dedup", "Dedup: the same 4 MiB uploaded 100 times", "dedup",
                        {"size": 4 * MiB, "count": 100, "concurrency": 4}, DEDUPM,
                        warm=None, fresh_per_round=True))
+    # Server-side encryption (cosd only, sse.py): 256 MiB PUT and GET into an SSE-S3 default
+    # bucket against a plain one on the same instance, A-B-B-A; reported as ratios.
+    p = {"size": 256 * MiB, "duration": max(d, 2.0)}
+    ws.append(Workload("sse-256m", "SSE-S3 PUT/GET 256 MiB vs unencrypted, single stream",
+                       "sse", p, SSEM, warm={"size": 32 * MiB, "duration": wd},
+                       targets=("cosd", "cosd-base")))
     return ws
 
 
