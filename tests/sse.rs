@@ -272,7 +272,8 @@ async fn bad_keys_are_refused_and_change_nothing() {
     c.put(B, "k", b"original").await;
     let k1 = ck(1);
     let short = b64(&[1u8; 16]);
-    let cases: Vec<(Vec<(&str, String)>, u16, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, String)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         // A 16-byte key.
         (
             vec![

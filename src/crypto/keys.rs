@@ -233,7 +233,13 @@ mod tests {
         let other_md5 = Secret::from_slice(&[8u8; 32]).unwrap().md5_base64();
         let short = b64(&[7u8; 16]);
         use CustomerKeyError as E;
-        let cases: Vec<(Option<&str>, Option<&str>, Option<&str>, Result<bool, E>)> = vec![
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Result<bool, E>,
+        );
+        let cases: Vec<Case> = vec![
             (None, None, None, Ok(false)),
             (Some("AES256"), Some(&key), Some(&md5), Ok(true)),
             (Some("aws:kms"), Some(&key), Some(&md5), Err(E::Algorithm)),
