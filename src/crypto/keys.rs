@@ -1,9 +1,8 @@
 //! 256-bit secrets, the wrapping of data keys under a key-encryption key (AES-256-GCM), the
 //! master key's file, and the SSE-C key headers' checks. Pure but for the master key file.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
+use ring::aead::{Aad, Nonce};
 use md5::{Digest, Md5};
 use std::path::Path;
 
@@ -52,10 +51,6 @@ impl Secret {
     pub fn md5_base64(&self) -> String {
         base64::engine::general_purpose::STANDARD.encode(Md5::digest(self.0))
     }
-
-    fn gcm(&self) -> Aes256Gcm {
-        Aes256Gcm::new((&self.0).into())
-    }
 }
 
 /// A secret given as text in the configuration; `Debug` does not show it.
@@ -85,13 +80,17 @@ pub mod aad {
 /// `key` sealed under `kek`: nonce (12) || ciphertext (32) || tag (16), a random nonce.
 pub fn wrap(kek: &Secret, key: &Secret, aad: &[u8]) -> Vec<u8> {
     let nonce: [u8; NONCE_LEN] = rand::random();
-    let ct = kek
-        .gcm()
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: &key.0, aad })
-        .unwrap_or_default();
-    let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
+    let mut out = Vec::with_capacity(NONCE_LEN + KEY_LEN + TAG_LEN);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ct);
+    out.extend_from_slice(&key.0);
+    // Sealing 32 bytes cannot fail.
+    if let Ok(tag) = super::chunk::gcm_key(kek).seal_in_place_separate_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad),
+        &mut out[NONCE_LEN..],
+    ) {
+        out.extend_from_slice(tag.as_ref());
+    }
     out
 }
 
@@ -101,12 +100,17 @@ pub fn unwrap(kek: &Secret, wrapped: &[u8], aad: &[u8]) -> Option<Secret> {
     if wrapped.len() != NONCE_LEN + KEY_LEN + TAG_LEN {
         return None;
     }
-    let (nonce, ct) = wrapped.split_at(NONCE_LEN);
-    let pt = kek
-        .gcm()
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })
+    let nonce: [u8; NONCE_LEN] = wrapped[..NONCE_LEN].try_into().ok()?;
+    let mut buf = wrapped.to_vec();
+    let pt = super::chunk::gcm_key(kek)
+        .open_within(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut buf,
+            NONCE_LEN..,
+        )
         .ok()?;
-    Secret::from_slice(&pt)
+    Secret::from_slice(pt)
 }
 
 /// The master key: `configured` (base64 of 32 bytes) when given, else `<dir>/master.key`,

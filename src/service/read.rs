@@ -167,7 +167,7 @@ impl Store {
                             let sealed = chunks
                                 .read(&seg.id, 0, sealed_len as usize)
                                 .map_err(read_error)?;
-                            let plain = c.open(&sealed).map_err(tampered)?;
+                            let plain = c.open_vec(sealed).map_err(tampered)?;
                             let (s, e) = (seg.offset as usize, (seg.offset + seg.len) as usize);
                             Ok(Bytes::from(plain).slice(s..e))
                         }
