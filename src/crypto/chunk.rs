@@ -61,27 +61,25 @@ impl ObjectCipher {
 
     /// The plaintext of a sealed chunk, or [`Tampered`].
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, Tampered> {
-        self.open_vec(sealed.to_vec())
+        self.open_vec(sealed.to_vec()).map(|b| b.to_vec())
     }
 
-    /// [`Self::open`] in place: the plaintext is moved to the front of `sealed`'s buffer.
-    pub fn open_vec(&self, mut sealed: Vec<u8>) -> Result<Vec<u8>, Tampered> {
+    /// [`Self::open`] in place: the plaintext is `sealed`'s own buffer, sliced (no copy).
+    pub fn open_vec(&self, mut sealed: Vec<u8>) -> Result<bytes::Bytes, Tampered> {
         if sealed.len() < OVERHEAD as usize {
             return Err(Tampered);
         }
         let nonce: [u8; NONCE_LEN] = sealed[..NONCE_LEN].try_into().map_err(|_| Tampered)?;
         let n = self
             .gcm
-            .open_within(
+            .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(CHUNK_AAD),
-                &mut sealed,
-                NONCE_LEN..,
+                &mut sealed[NONCE_LEN..],
             )
             .map_err(|_| Tampered)?
             .len();
-        sealed.truncate(n);
-        Ok(sealed)
+        Ok(bytes::Bytes::from(sealed).slice(NONCE_LEN..NONCE_LEN + n))
     }
 
     /// An SSE-C object's ETag in place of the MD5 of its plaintext: that MD5 enciphered with

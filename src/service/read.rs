@@ -157,6 +157,13 @@ impl Store {
             inline.filter(|b| b.as_ref().map_or(true, |b| !b.is_empty())),
         );
         let chunks = Arc::clone(&self.chunks);
+        // A sealed piece is a whole chunk, read then opened in one task: one more in flight
+        // keeps the socket fed while both cores open the next ones.
+        let read_ahead = if cipher.is_some() {
+            READ_AHEAD + 1
+        } else {
+            READ_AHEAD
+        };
         let pieces = futures_util::stream::iter(segs)
             .map(move |seg| {
                 let chunks = Arc::clone(&chunks);
@@ -169,7 +176,7 @@ impl Store {
                                 .map_err(read_error)?;
                             let plain = c.open_vec(sealed).map_err(tampered)?;
                             let (s, e) = (seg.offset as usize, (seg.offset + seg.len) as usize);
-                            Ok(Bytes::from(plain).slice(s..e))
+                            Ok(plain.slice(s..e))
                         }
                         _ => chunks
                             .read(&seg.id, seg.offset, seg.len as usize)
@@ -183,7 +190,7 @@ impl Store {
             })
             // The next pieces are read while the current one is sent: a single-stream GET
             // otherwise alternated between reading 1 MiB and writing it to the socket.
-            .buffered(READ_AHEAD)
+            .buffered(read_ahead)
             // Nothing after a failed read.
             .scan(false, |failed, piece| {
                 let out = (!*failed).then(|| {
