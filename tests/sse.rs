@@ -1041,3 +1041,41 @@ async fn no_plaintext_on_disk() {
     assert!(on_disk(dir, &raw_key).is_empty());
     assert!(on_disk(dir, k1.key.as_bytes()).is_empty());
 }
+
+#[tokio::test]
+async fn altered_chunk_bytes_fail_the_read() {
+    let (server, c) = setup().await;
+    let s3 = sdk(&server);
+    let mark = b"<<tamper-check>>".repeat(20_000);
+    s3.put_object()
+        .bucket(B)
+        .key("t")
+        .server_side_encryption(ServerSideEncryption::Aes256)
+        .body(ByteStream::from(mark.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.get(B, "t").await.body, mark);
+    // Flip one byte in the middle of every chunk segment file's data.
+    let segs: Vec<_> = files(&server.dir.path().join("chunks"))
+        .into_iter()
+        .filter(|p| p.parent().is_some_and(|d| d.ends_with("seg")))
+        .collect();
+    assert!(!segs.is_empty());
+    for p in &segs {
+        let mut b = std::fs::read(p).unwrap();
+        if b.len() > 8192 {
+            let i = 4096 + (b.len() - 4096) / 2;
+            b[i] ^= 0x01;
+            std::fs::write(p, &b).unwrap();
+        }
+    }
+    let r = c.get(B, "t").await;
+    assert_ne!(r.body, mark);
+    assert!(!r.body.windows(16).any(|w| w == b"<<tamper-check>>"));
+    assert!(
+        r.status == 500 || r.body.len() < mark.len(),
+        "status {}",
+        r.status
+    );
+}
