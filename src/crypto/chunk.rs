@@ -101,9 +101,7 @@ impl ObjectCipher {
 /// An AES-256-GCM key of `ring`.
 pub(crate) fn gcm_key(key: &Secret) -> LessSafeKey {
     // A 32-byte key is always valid for AES-256-GCM.
-    LessSafeKey::new(
-        UnboundKey::new(&AES_256_GCM, key.expose()).unwrap_or_else(|_| unreachable!()),
-    )
+    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key.expose()).unwrap_or_else(|_| unreachable!()))
 }
 
 /// The plaintext length of a sealed chunk of `sealed_len` bytes.

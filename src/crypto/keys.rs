@@ -2,8 +2,8 @@
 //! master key's file, and the SSE-C key headers' checks. Pure but for the master key file.
 
 use base64::Engine;
-use ring::aead::{Aad, Nonce};
 use md5::{Digest, Md5};
+use ring::aead::{Aad, Nonce};
 use std::path::Path;
 
 /// Bytes of an AES-256 key.
