@@ -248,7 +248,11 @@ fn authorize_missing_bucket(
     bucket: &str,
     key: Option<&str>,
 ) -> Result<(), ApiError> {
-    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    let Some(appid) = crate::types::appid_of(bucket) else {
+        // An S3-form name is bound to no account until someone creates it: that it does not
+        // exist is no one's secret (S3 answers NoSuchBucket to everyone).
+        return Ok(());
+    };
     let owner = app.iam.owner_of_appid(appid);
     let resource = resource_name(region, bucket, key);
     authorize(
@@ -273,15 +277,24 @@ pub(crate) fn authorize_create(
     name: &BucketName,
     region: &str,
 ) -> Result<String, ApiError> {
-    let owner = app.iam.owner_of_appid(name.appid()).ok_or_else(|| {
-        ApiError::new(
-            Code::AccessDenied,
-            format!(
-                "No account has the APPID {} of this bucket name.",
-                name.appid()
-            ),
-        )
-    })?;
+    let owner = match name.appid() {
+        Some(appid) => app.iam.owner_of_appid(appid).ok_or_else(|| {
+            ApiError::new(
+                Code::AccessDenied,
+                format!("No account has the APPID {appid} of this bucket name."),
+            )
+        })?,
+        // An S3-form name (`s3_bucket_names`) belongs to the account that creates it.
+        None => match &ctx.identity {
+            Identity::Anonymous => {
+                return Err(ApiError::new(
+                    Code::AccessDenied,
+                    "Anonymous users cannot create buckets.",
+                ))
+            }
+            Identity::Account { root_uin, .. } => root_uin.clone(),
+        },
+    };
     let resource = resource_name(region, name.as_str(), None);
     authorize(
         app,

@@ -127,10 +127,11 @@ pub(crate) async fn dispatch(
     }
 }
 
-/// The addressed bucket's name, validated.
-pub(crate) fn bucket_name(ctx: &Ctx) -> Result<BucketName, ApiError> {
+/// The addressed bucket's name, validated: COS's `<name>-<appid>`, or any S3-valid name where
+/// the server allows them (`s3_bucket_names`).
+pub(crate) fn bucket_name(app: &AppState, ctx: &Ctx) -> Result<BucketName, ApiError> {
     let name = ctx.bucket().unwrap_or_default();
-    BucketName::parse(name).map_err(|e| {
+    BucketName::parse_with(name, app.config.s3_bucket_names).map_err(|e| {
         ApiError::new(
             Code::InvalidBucketName,
             format!("The specified bucket is not valid: {e}"),

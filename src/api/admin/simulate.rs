@@ -115,9 +115,7 @@ pub fn run(app: &AppState, root: &str, req: &SimulateRequest) -> ApiResult<Value
         }
         let owner = match &bucket {
             Some(b) => Some(b.owner_uin.clone()),
-            None => name
-                .rsplit_once('-')
-                .and_then(|(_, appid)| app.iam.owner_of_appid(appid)),
+            None => crate::types::appid_of(name).and_then(|appid| app.iam.owner_of_appid(appid)),
         };
         if owner.as_deref() != Some(root) {
             return Err(ApiError::new(

@@ -77,7 +77,7 @@ pub async fn post(
     loaded: Option<Arc<BucketRecord>>,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    let bucket = bucket_name(ctx)?;
+    let bucket = bucket_name(app, ctx)?;
     let boundary = ctx
         .header("content-type")
         .and_then(|ct| multer::parse_boundary(ct).ok())

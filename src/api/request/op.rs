@@ -453,7 +453,8 @@ impl Op {
 
 /// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (bucket-level: key empty).
 pub fn resource_name(region: &str, bucket: &str, key: Option<&str>) -> String {
-    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    // S3-form names (`s3_bucket_names`) name no appid.
+    let appid = crate::types::appid_of(bucket).unwrap_or("");
     format!(
         "qcs::cos:{region}:uid/{appid}:{bucket}/{}",
         key.unwrap_or("")

@@ -9,7 +9,7 @@ use crate::api::request::Ctx;
 use crate::api::{write_condition, xml_response, Admitted, Granted, SourceGate};
 use crate::auth::encode::decode_path;
 use crate::meta::ObjectRecord;
-use crate::service::{CopyParams, MetadataDirective, SourceChanged, VersionRef, WriteCondition};
+use crate::service::{CopyParams, MetadataDirective, SourceChanged, VersionRef};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
@@ -69,7 +69,7 @@ pub async fn copy(
         ApiError::new(Code::InvalidArgument, "Copy Source must mention the source bucket and key: <bucket-appid>.cos.<region>.myqcloud.com/<key>")
     };
     let src = parse_copy_source(raw).ok_or_else(bad)?;
-    BucketName::parse(&src.bucket).map_err(|_| bad())?;
+    BucketName::parse_with(&src.bucket, app.config.s3_bucket_names).map_err(|_| bad())?;
     ObjectKey::parse(&src.key)
         .map_err(|e| ApiError::new(Code::InvalidArgument, format!("Copy Source key: {e}")))?;
     let src_version = match src.version_id.as_deref() {
@@ -111,10 +111,10 @@ pub async fn copy(
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
         grants: grant_headers(ctx)?,
-        condition: WriteCondition {
-            forbid_overwrite: write_condition(ctx)?.forbid_overwrite,
-            ..Default::default()
-        },
+        // The destination's conditions, as PutObject applies them (`If-None-Match: *`,
+        // `If-Match`, `x-cos-forbid-overwrite`), checked under the commit lock; the source's are
+        // the `x-cos-copy-source-if-*` headers below.
+        condition: write_condition(ctx)?,
     };
     // Authorization and the copy-source preconditions, on the source as read outside the
     // commit lock; the store commits only that very source (see `Store::copy_object`).
