@@ -240,3 +240,224 @@ async fn s3_express_appends_are_refused_and_never_overwrite() {
     let r = c.send(Req::new("GET", Some(b), "k")).await;
     assert_eq!(r.body.as_slice(), b"original");
 }
+
+#[tokio::test]
+async fn public_access_block_refuses_public_acls_and_policies_and_ignores_public_grants() {
+    use aws_sdk_s3::types::{BucketCannedAcl, ObjectCannedAcl, PublicAccessBlockConfiguration};
+    let s = TestServer::start().await;
+    let s3 = s3_client(s.addr, SID, SKEY, None);
+    let b = "pab-1250000000";
+    s3.create_bucket().bucket(b).send().await.unwrap();
+    let missing = s3
+        .get_public_access_block()
+        .bucket(b)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&missing), "NoSuchPublicAccessBlockConfiguration");
+    // A public object, readable anonymously before the block.
+    s3.put_object()
+        .bucket(b)
+        .key("pub")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(ByteStream::from_static(b"public"))
+        .send()
+        .await
+        .unwrap();
+    let anon = s.client();
+    let get = || anon.send(Req::new("GET", Some(b), "pub").anonymous());
+    assert_eq!(get().await.status, 200);
+    let block = |acls: bool, ignore: bool, policy: bool, restrict: bool| {
+        PublicAccessBlockConfiguration::builder()
+            .block_public_acls(acls)
+            .ignore_public_acls(ignore)
+            .block_public_policy(policy)
+            .restrict_public_buckets(restrict)
+            .build()
+    };
+    s3.put_public_access_block()
+        .bucket(b)
+        .public_access_block_configuration(block(true, true, true, false))
+        .send()
+        .await
+        .unwrap();
+    let got = s3.get_public_access_block().bucket(b).send().await.unwrap();
+    let cfg = got.public_access_block_configuration().unwrap();
+    assert_eq!(cfg.block_public_acls(), Some(true));
+    assert_eq!(cfg.restrict_public_buckets(), Some(false));
+    // IgnorePublicAcls: the public grant no longer counts.
+    assert_eq!(get().await.status, 403);
+    // BlockPublicAcls: public ACLs are refused on writes and ACL puts; private ones pass.
+    let e = s3
+        .put_object()
+        .bucket(b)
+        .key("k")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessDenied");
+    let e = s3
+        .put_bucket_acl()
+        .bucket(b)
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessDenied");
+    s3.put_object()
+        .bucket(b)
+        .key("k")
+        .acl(ObjectCannedAcl::Private)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    // BlockPublicPolicy: a policy granting everyone is refused.
+    let public_policy = r#"{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["qcs::cam::anyone:anyone"]},"action":["name/cos:GetObject"],"resource":["qcs::cos:ap-guangzhou:uid/1250000000:pab-1250000000/*"]}]}"#;
+    let e = s3
+        .put_bucket_policy()
+        .bucket(b)
+        .policy(public_policy)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessDenied");
+    // RestrictPublicBuckets: a public policy stored before grants outsiders nothing.
+    s3.put_public_access_block()
+        .bucket(b)
+        .public_access_block_configuration(block(false, false, false, false))
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_policy()
+        .bucket(b)
+        .policy(public_policy)
+        .send()
+        .await
+        .unwrap();
+    s3.put_object()
+        .bucket(b)
+        .key("k")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let get_k = || anon.send(Req::new("GET", Some(b), "k").anonymous());
+    assert_eq!(get_k().await.status, 200, "the public policy grants it");
+    s3.put_public_access_block()
+        .bucket(b)
+        .public_access_block_configuration(block(false, false, false, true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get_k().await.status,
+        403,
+        "restricted to the owner's account"
+    );
+    s3.get_object().bucket(b).key("k").send().await.unwrap();
+    s3.delete_public_access_block()
+        .bucket(b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get_k().await.status, 200);
+}
+
+#[tokio::test]
+async fn bucket_owner_enforced_disables_acls() {
+    use aws_sdk_s3::types::{
+        ObjectCannedAcl, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    };
+    let s = TestServer::start().await;
+    let s3 = s3_client(s.addr, SID, SKEY, None);
+    let b = "owner-1250000000";
+    s3.create_bucket().bucket(b).send().await.unwrap();
+    let e = s3
+        .get_bucket_ownership_controls()
+        .bucket(b)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "OwnershipControlsNotFoundError");
+    s3.put_object()
+        .bucket(b)
+        .key("pub")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(ByteStream::from_static(b"public"))
+        .send()
+        .await
+        .unwrap();
+    let anon = s.client();
+    assert_eq!(
+        anon.send(Req::new("GET", Some(b), "pub").anonymous())
+            .await
+            .status,
+        200
+    );
+    let rule = |o: ObjectOwnership| {
+        OwnershipControls::builder()
+            .rules(
+                OwnershipControlsRule::builder()
+                    .object_ownership(o)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    s3.put_bucket_ownership_controls()
+        .bucket(b)
+        .ownership_controls(rule(ObjectOwnership::BucketOwnerEnforced))
+        .send()
+        .await
+        .unwrap();
+    let got = s3
+        .get_bucket_ownership_controls()
+        .bucket(b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.ownership_controls().unwrap().rules()[0].object_ownership(),
+        &ObjectOwnership::BucketOwnerEnforced
+    );
+    assert_eq!(
+        anon.send(Req::new("GET", Some(b), "pub").anonymous())
+            .await
+            .status,
+        403,
+        "ACLs no longer grant anything"
+    );
+    let e = s3
+        .put_object()
+        .bucket(b)
+        .key("k")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessControlListNotSupported");
+    s3.put_object()
+        .bucket(b)
+        .key("k")
+        .acl(ObjectCannedAcl::BucketOwnerFullControl)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    s3.delete_bucket_ownership_controls()
+        .bucket(b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        anon.send(Req::new("GET", Some(b), "pub").anonymous())
+            .await
+            .status,
+        200
+    );
+}

@@ -119,6 +119,14 @@ pub(crate) async fn dispatch(
         }
         Op::GetObjectLegalHold => xml::lock::get_legal_hold(app, ctx, adm),
         Op::PutObjectLegalHold => xml::lock::put_legal_hold(app, ctx, adm, body).await,
+        Op::GetPublicAccessBlock => xml::public_access::get_block(adm),
+        Op::PutPublicAccessBlock => xml::public_access::put_block(app, ctx, adm, body).await,
+        Op::DeletePublicAccessBlock => xml::public_access::delete_block(app, adm).await,
+        Op::GetBucketOwnershipControls => xml::public_access::get_ownership(adm),
+        Op::PutBucketOwnershipControls => {
+            xml::public_access::put_ownership(app, ctx, adm, body).await
+        }
+        Op::DeleteBucketOwnershipControls => xml::public_access::delete_ownership(app, adm).await,
         // Admission answers these itself (501 after authorization, 405).
         Op::NotImplemented(_) | Op::MethodNotAllowed => Err(ApiError::new(
             Code::InternalError,

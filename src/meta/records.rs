@@ -93,6 +93,12 @@ pub struct BucketRecord {
     /// Object lock, once enabled (never disabled again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_lock: Option<crate::bucket_config::object_lock::ObjectLockConfig>,
+    /// `?publicAccessBlock`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access_block: Option<crate::bucket_config::public_access::PublicAccessBlock>,
+    /// `?ownershipControls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership: Option<crate::bucket_config::public_access::ObjectOwnership>,
 }
 record!(BucketRecord);
 
@@ -121,6 +127,8 @@ impl BucketRecord {
             referer: None,
             versioning: None,
             object_lock: None,
+            public_access_block: None,
+            ownership: None,
         }
     }
 }

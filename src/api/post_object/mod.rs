@@ -134,6 +134,7 @@ pub async fn post(
     check_region(ctx.host_region.as_deref(), &rec)?;
     let store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
     let meta = object_meta(&store_ctx)?;
+    crate::api::xml::public_access::check_acl(&rec, meta.acl, &meta.grants)?;
 
     // Authorized when the file has ended, with its real size, before anything is committed.
     let denied: Arc<Mutex<Option<ApiError>>> = Arc::default();

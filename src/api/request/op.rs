@@ -120,6 +120,12 @@ pub enum Op {
     PutObjectRetention,
     GetObjectLegalHold,
     PutObjectLegalHold,
+    GetPublicAccessBlock,
+    PutPublicAccessBlock,
+    DeletePublicAccessBlock,
+    GetBucketOwnershipControls,
+    PutBucketOwnershipControls,
+    DeleteBucketOwnershipControls,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -228,6 +234,12 @@ impl Op {
                     ("GET", Some("versions")) => Op::ListObjectVersions,
                     ("GET", Some("object-lock")) => Op::GetObjectLockConfiguration,
                     ("PUT", Some("object-lock")) => Op::PutObjectLockConfiguration,
+                    ("GET", Some("publicAccessBlock")) => Op::GetPublicAccessBlock,
+                    ("PUT", Some("publicAccessBlock")) => Op::PutPublicAccessBlock,
+                    ("DELETE", Some("publicAccessBlock")) => Op::DeletePublicAccessBlock,
+                    ("GET", Some("ownershipControls")) => Op::GetBucketOwnershipControls,
+                    ("PUT", Some("ownershipControls")) => Op::PutBucketOwnershipControls,
+                    ("DELETE", Some("ownershipControls")) => Op::DeleteBucketOwnershipControls,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
                     ("GET", None) if value("list-type") == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
@@ -356,6 +368,12 @@ impl Op {
             Op::PutObjectRetention => "name/cos:PutObjectRetention",
             Op::GetObjectLegalHold => "name/cos:GetObjectLegalHold",
             Op::PutObjectLegalHold => "name/cos:PutObjectLegalHold",
+            Op::GetPublicAccessBlock => "name/cos:GetPublicAccessBlock",
+            Op::PutPublicAccessBlock => "name/cos:PutPublicAccessBlock",
+            Op::DeletePublicAccessBlock => "name/cos:DeletePublicAccessBlock",
+            Op::GetBucketOwnershipControls => "name/cos:GetBucketOwnershipControls",
+            Op::PutBucketOwnershipControls => "name/cos:PutBucketOwnershipControls",
+            Op::DeleteBucketOwnershipControls => "name/cos:DeleteBucketOwnershipControls",
             Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
@@ -432,7 +450,13 @@ impl Op {
             | Op::GetObjectRetention
             | Op::PutObjectRetention
             | Op::GetObjectLegalHold
-            | Op::PutObjectLegalHold => Access::Bucket,
+            | Op::PutObjectLegalHold
+            | Op::GetPublicAccessBlock
+            | Op::PutPublicAccessBlock
+            | Op::DeletePublicAccessBlock
+            | Op::GetBucketOwnershipControls
+            | Op::PutBucketOwnershipControls
+            | Op::DeleteBucketOwnershipControls => Access::Bucket,
             // A preflight carries no credentials: the bucket's CORS rules decide (seed 002:5179).
             Op::OptionsObject => Access::Preflight,
             Op::NotImplemented(_) => Access::Unimplemented,

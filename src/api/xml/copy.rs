@@ -99,6 +99,8 @@ pub async fn copy(
         }
     };
     let (retention, legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
+    let (acl, grants) = (canned_acl(ctx, true)?, grant_headers(ctx)?);
+    super::public_access::check_acl(dst, acl, &grants)?;
     let params = CopyParams {
         src_bucket: &src.bucket,
         src_key: &src.key,
@@ -109,8 +111,8 @@ pub async fn copy(
         dst_key: dst_key.as_str(),
         directive,
         storage_class: storage_class(ctx)?,
-        acl: canned_acl(ctx, true)?,
-        grants: grant_headers(ctx)?,
+        acl,
+        grants,
         // The destination's conditions, as PutObject applies them (`If-None-Match: *`,
         // `If-Match`, `x-cos-forbid-overwrite`), checked under the commit lock; the source's are
         // the `x-cos-copy-source-if-*` headers below.

@@ -11,6 +11,7 @@ pub mod lock;
 pub mod multipart;
 pub mod object;
 pub mod policy;
+pub mod public_access;
 pub mod referer;
 pub mod service;
 pub mod tagging;

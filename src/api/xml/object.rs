@@ -29,6 +29,7 @@ pub async fn put(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) -> 
         ));
     }
     let mut meta = object_meta(ctx)?;
+    super::public_access::check_acl(bucket, meta.acl, &meta.grants)?;
     (meta.retention, meta.legal_hold) = lock_headers(ctx, bucket, app.clock.now_ms())?;
     check_body_framing(ctx, app.config.max_object_size)?;
     let body = request_body(ctx, body, None)?;

@@ -56,6 +56,14 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
         ));
     }
     check_resources(&policy, &b.name)?;
+    if b.public_access_block.is_some_and(|p| p.block_public_policy)
+        && crate::bucket_config::public_access::policy_is_public(&policy)
+    {
+        return Err(ApiError::new(
+            Code::AccessDenied,
+            "Access Denied: the bucket's public access block refuses public bucket policies.",
+        ));
+    }
     app.store
         .set_bucket_policy(&b.name, Some(text.to_string()))
         .await?;
