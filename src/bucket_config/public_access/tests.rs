@@ -37,6 +37,14 @@ fn block_and_ownership_documents() {
     }
 }
 
+type Case<'a> = (
+    Option<&'a PublicAccessBlock>,
+    Option<ObjectOwnership>,
+    Option<CannedAcl>,
+    &'a [Grant],
+    Result<(), AclRefusal>,
+);
+
 #[test]
 fn which_acl_writes_are_refused() {
     let block = PublicAccessBlock {
@@ -45,13 +53,7 @@ fn which_acl_writes_are_refused() {
     };
     let enforced = Some(ObjectOwnership::BucketOwnerEnforced);
     let all_users = [grant(Grantee::AllUsers)];
-    let cases: &[(
-        Option<&PublicAccessBlock>,
-        Option<ObjectOwnership>,
-        Option<CannedAcl>,
-        &[Grant],
-        Result<(), AclRefusal>,
-    )] = &[
+    let cases: &[Case] = &[
         (None, None, Some(CannedAcl::PublicRead), &[], Ok(())),
         (
             Some(&block),
