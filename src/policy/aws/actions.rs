@@ -216,17 +216,7 @@ pub fn expand(pattern: &str) -> Option<Vec<(String, Scope)>> {
     if out.is_empty() {
         return None;
     }
-    // Both scopes of one action are the action for any request.
-    let mut merged: Vec<(String, Scope)> = Vec::new();
-    for (a, s) in &out {
-        let both = out.iter().any(|(b, t)| b == a && *t == Current)
-            && out.iter().any(|(b, t)| b == a && *t == Version);
-        let entry = (a.clone(), if both { Any } else { *s });
-        if !merged.contains(&entry) && !(both && merged.iter().any(|(b, _)| b == a)) {
-            merged.push(entry);
-        }
-    }
-    Some(merged)
+    Some(out)
 }
 
 /// The first cosd action an AWS action names, for the simulator (`s3:GetObject` asks about

@@ -132,7 +132,7 @@ fn excluded(list: &[String], ctx: &RequestContext<'_>) -> bool {
                 .is_some_and(|k| p.strip_prefix("key:") == Some(k))
     });
     let root_principal = format!("qcs::cam::uin/{root}:uin/{root}");
-    let account = list.iter().any(|p| *p == root_principal);
+    let account = list.contains(&root_principal);
     if ctx.principal == root_principal {
         me || account
     } else {
