@@ -50,6 +50,7 @@ pub(crate) fn decide_for(
             tls_version: caller.tls.map(|t| t.version),
             now_secs: app.clock.now_secs(),
             resource_tags: target.bucket.map(|b| b.tags.as_slice()).unwrap_or(&[]),
+            identity: caller.identity,
         })
     })
 }
@@ -155,6 +156,7 @@ fn deny_all() -> Policy {
             actions: vec!["*".into()],
             resources: vec!["*".into()],
             conditions: vec![],
+            aws: None,
         }],
     }
 }
