@@ -199,6 +199,13 @@ fn rows(upload_id: &str) -> Vec<Row> {
         ),
         ("DELETE", None, vec![("ownershipControls", "")], none(), vec![]),
         (
+            "GET",
+            Some("obj"),
+            vec![("attributes", "")],
+            vec![("x-amz-object-attributes", "ETag".to_string())],
+            vec![],
+        ),
+        (
             "PUT",
             Some("obj"),
             vec![("legal-hold", "")],
@@ -264,6 +271,7 @@ const COVERED: &[&str] = &[
     "GetBucketOwnershipControls",
     "PutBucketOwnershipControls",
     "DeleteBucketOwnershipControls",
+    "GetObjectAttributes",
     "MethodNotAllowed",
     "NotImplemented(\"inventory\")",
 ];

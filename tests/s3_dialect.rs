@@ -461,3 +461,116 @@ async fn bucket_owner_enforced_disables_acls() {
         200
     );
 }
+
+#[tokio::test]
+async fn get_object_attributes_answers_what_was_asked() {
+    use aws_sdk_s3::types::{
+        ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart, ObjectAttributes,
+    };
+    let s = TestServer::start().await;
+    let s3 = s3_client(s.addr, SID, SKEY, None);
+    let b = "attrs-1250000000";
+    s3.create_bucket().bucket(b).send().await.unwrap();
+    let put = s3
+        .put_object()
+        .bucket(b)
+        .key("k")
+        .checksum_algorithm(ChecksumAlgorithm::Crc32)
+        .body(ByteStream::from_static(b"attributes"))
+        .send()
+        .await
+        .unwrap();
+    let got = s3
+        .get_object_attributes()
+        .bucket(b)
+        .key("k")
+        .object_attributes(ObjectAttributes::Etag)
+        .object_attributes(ObjectAttributes::ObjectSize)
+        .object_attributes(ObjectAttributes::StorageClass)
+        .object_attributes(ObjectAttributes::Checksum)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.e_tag(), put.e_tag().map(|e| e.trim_matches('"')));
+    assert_eq!(got.object_size(), Some(10));
+    assert_eq!(got.storage_class().map(|c| c.as_str()), Some("STANDARD"));
+    assert_eq!(
+        got.checksum().and_then(|c| c.checksum_crc32()),
+        put.checksum_crc32()
+    );
+    assert!(
+        got.object_parts().is_none(),
+        "a single-part object has no parts"
+    );
+    // A multipart object reports its parts count.
+    let up = s3
+        .create_multipart_upload()
+        .bucket(b)
+        .key("mp")
+        .send()
+        .await
+        .unwrap();
+    let id = up.upload_id().unwrap();
+    let part = s3
+        .upload_part()
+        .bucket(b)
+        .key("mp")
+        .upload_id(id)
+        .part_number(1)
+        .body(ByteStream::from_static(b"one part"))
+        .send()
+        .await
+        .unwrap();
+    s3.complete_multipart_upload()
+        .bucket(b)
+        .key("mp")
+        .upload_id(id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .parts(
+                    CompletedPart::builder()
+                        .part_number(1)
+                        .e_tag(part.e_tag().unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let got = s3
+        .get_object_attributes()
+        .bucket(b)
+        .key("mp")
+        .object_attributes(ObjectAttributes::ObjectParts)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.object_parts().and_then(|p| p.total_parts_count()),
+        Some(1)
+    );
+    // Unknown or missing attribute names are refused; a missing key is NoSuchKey.
+    let c = s.client();
+    let r = c
+        .send(
+            Req::new("GET", Some(b), "k")
+                .q("attributes", "")
+                .h("x-amz-object-attributes", "Colour"),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidArgument".to_string()));
+    let r = c
+        .send(Req::new("GET", Some(b), "k").q("attributes", ""))
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidArgument".to_string()));
+    let e = s3
+        .get_object_attributes()
+        .bucket(b)
+        .key("nope")
+        .object_attributes(ObjectAttributes::Etag)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchKey");
+}

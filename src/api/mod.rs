@@ -119,6 +119,7 @@ pub(crate) async fn dispatch(
         }
         Op::GetObjectLegalHold => xml::lock::get_legal_hold(app, ctx, adm),
         Op::PutObjectLegalHold => xml::lock::put_legal_hold(app, ctx, adm, body).await,
+        Op::GetObjectAttributes => xml::attributes::get(ctx, adm),
         Op::GetPublicAccessBlock => xml::public_access::get_block(adm),
         Op::PutPublicAccessBlock => xml::public_access::put_block(app, ctx, adm, body).await,
         Op::DeletePublicAccessBlock => xml::public_access::delete_block(app, adm).await,

@@ -126,6 +126,7 @@ pub enum Op {
     GetBucketOwnershipControls,
     PutBucketOwnershipControls,
     DeleteBucketOwnershipControls,
+    GetObjectAttributes,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -280,6 +281,7 @@ impl Op {
                     ("GET", Some("retention")) => Op::GetObjectRetention,
                     ("PUT", Some("retention")) => Op::PutObjectRetention,
                     ("GET", Some("legal-hold")) => Op::GetObjectLegalHold,
+                    ("GET", Some("attributes")) => Op::GetObjectAttributes,
                     ("PUT", Some("legal-hold")) => Op::PutObjectLegalHold,
                     ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload { upload: upload() },
                     ("GET", None) => Op::GetObject,
@@ -374,6 +376,7 @@ impl Op {
             Op::GetBucketOwnershipControls => "name/cos:GetBucketOwnershipControls",
             Op::PutBucketOwnershipControls => "name/cos:PutBucketOwnershipControls",
             Op::DeleteBucketOwnershipControls => "name/cos:DeleteBucketOwnershipControls",
+            Op::GetObjectAttributes => "name/cos:GetObjectAttributes",
             Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
@@ -407,7 +410,11 @@ impl Op {
             Op::ListBuckets => Access::Service,
             Op::CreateBucket => Access::CreateBucket,
             // These depend on the object's own ACL.
-            Op::GetObject | Op::HeadObject | Op::GetObjectAcl | Op::PutObjectAcl => Access::Object,
+            Op::GetObject
+            | Op::HeadObject
+            | Op::GetObjectAcl
+            | Op::PutObjectAcl
+            | Op::GetObjectAttributes => Access::Object,
             Op::CopyObject | Op::UploadPartCopy { .. } => Access::Copy,
             // Each key of the request is authorized on its own (seed 002:1682-1715).
             Op::DeleteObjects => Access::EachKey,

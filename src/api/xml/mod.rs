@@ -2,6 +2,7 @@
 
 pub mod acl;
 pub mod append;
+pub mod attributes;
 pub mod bucket;
 pub mod copy;
 pub mod cors;

@@ -135,6 +135,7 @@ fn every_xml_operation_path_style_and_virtual_hosted() {
         ("PUT", "k", "retention", &[], Op::PutObjectRetention),
         ("GET", "k", "legal-hold", &[], Op::GetObjectLegalHold),
         ("PUT", "k", "legal-hold", &[], Op::PutObjectLegalHold),
+        ("GET", "k", "attributes", &[], Op::GetObjectAttributes),
         (
             "GET",
             "",
