@@ -43,6 +43,8 @@ pub struct Config {
     pub max_connections: usize,
     pub log: String,
     pub trusted_proxies: Vec<String>,
+    /// Whether S3 clients may create and use any S3-valid bucket name besides `<name>-<appid>`.
+    pub s3_bucket_names: bool,
     pub accounts: Vec<AccountDecl>,
     pub groups: Vec<GroupDecl>,
     pub users: Vec<UserDecl>,

@@ -1079,3 +1079,36 @@ async fn altered_chunk_bytes_fail_the_read() {
         r.status
     );
 }
+
+#[tokio::test]
+async fn object_attributes_of_an_sse_c_object_need_its_key() {
+    let (server, _c) = setup().await;
+    let s3 = sdk(&server);
+    let k = ck(5);
+    s3.put_object()
+        .bucket(B)
+        .key("attr")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&k.key)
+        .sse_customer_key_md5(&k.md5)
+        .body(ByteStream::from_static(b"attributes"))
+        .send()
+        .await
+        .unwrap();
+    let ask = || {
+        s3.get_object_attributes()
+            .bucket(B)
+            .key("attr")
+            .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
+    };
+    let e = ask().send().await.unwrap_err();
+    assert_eq!(status(&e), 400);
+    let ok = ask()
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&k.key)
+        .sse_customer_key_md5(&k.md5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.object_size(), Some(10));
+}

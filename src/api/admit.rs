@@ -100,7 +100,7 @@ pub(crate) fn admit(
             authorize_service(app, ctx, op.action())?;
         }
         Access::CreateBucket => {
-            let name = bucket_name(ctx)?;
+            let name = bucket_name(app, ctx)?;
             if let Identity::Anonymous = ctx.identity {
                 return Err(ApiError::new(
                     Code::AccessDenied,
@@ -122,7 +122,7 @@ pub(crate) fn admit(
             if ctx.key().is_some() {
                 out.key = Some(object_key(ctx)?);
             }
-            let b = existing(ctx, loaded)?;
+            let b = existing(app, ctx, loaded)?;
             let key = out.key.as_ref().map(ObjectKey::as_str);
             if op.access() == Access::Object {
                 out.object = Some(load_judged(app, ctx, op, &b, key.unwrap_or_default())?);
@@ -131,7 +131,7 @@ pub(crate) fn admit(
             }
             out.bucket = Some(b);
         }
-        Access::EachKey | Access::Preflight => out.bucket = Some(existing(ctx, loaded)?),
+        Access::EachKey | Access::Preflight => out.bucket = Some(existing(app, ctx, loaded)?),
         Access::Unimplemented => {
             let Op::NotImplemented(sub) = *op else {
                 return Err(missing("sub-resource"));
@@ -196,8 +196,12 @@ fn load_judged(
 /// The addressed bucket: a valid name, existing, in the region the host names (COS answers
 /// another region's bucket with 404 NoSuchBucket: each region's endpoint knows only its own
 /// buckets, docs/wire-details.md).
-fn existing(ctx: &Ctx, loaded: Option<Arc<BucketRecord>>) -> Result<Arc<BucketRecord>, ApiError> {
-    bucket_name(ctx)?;
+fn existing(
+    app: &AppState,
+    ctx: &Ctx,
+    loaded: Option<Arc<BucketRecord>>,
+) -> Result<Arc<BucketRecord>, ApiError> {
+    bucket_name(app, ctx)?;
     let b = loaded.ok_or_else(no_such_bucket)?;
     check_region(ctx.host_region.as_deref(), &b)?;
     Ok(b)

@@ -5,6 +5,7 @@
 use crate::api::error::{ApiError, Code};
 use crate::api::request::{Caller, Ctx};
 use crate::auth::Identity;
+use crate::bucket_config::public_access::{self, AclsInForce};
 use crate::meta::{BucketRecord, ObjectRecord};
 use crate::policy::acl::AclView;
 use crate::policy::cam::Policy;
@@ -49,6 +50,7 @@ pub(crate) fn decide_for(
             tls_version: caller.tls.map(|t| t.version),
             now_secs: app.clock.now_secs(),
             resource_tags: target.bucket.map(|b| b.tags.as_slice()).unwrap_or(&[]),
+            identity: caller.identity,
         })
     })
 }
@@ -82,6 +84,15 @@ pub(crate) fn decide_as(
         },
         None => None,
     };
+    // `?publicAccessBlock` and `?ownershipControls` decide which ACLs count, and whether a
+    // public bucket policy still grants outsiders anything.
+    let acls = AclsInForce::of(target.bucket);
+    let bucket_grants = target.bucket.map(|b| acls.grants(&b.grants));
+    let object_grants = target.object.map(|o| acls.grants(&o.grants));
+    let policy = match (policy, target.bucket) {
+        (Some(p), Some(b)) => Some(restrict_public(p, b, who)),
+        (p, _) => p,
+    };
     let keys = if !user.is_empty() || policy.is_some() || session.is_some() {
         keys()
     } else {
@@ -96,14 +107,22 @@ pub(crate) fn decide_as(
         Resource {
             owner_uin: target.owner_uin,
             bucket_policy: policy.as_deref(),
-            bucket_acl: target.bucket.map(|b| AclView {
-                canned: b.acl,
-                grants: &b.grants,
-            }),
-            object_acl: target.object.map(|o| AclView {
-                canned: o.acl.unwrap_or(CannedAcl::Default),
-                grants: &o.grants,
-            }),
+            bucket_acl: target
+                .bucket
+                .zip(bucket_grants.as_deref())
+                .filter(|_| acls.apply())
+                .map(|(b, grants)| AclView {
+                    canned: acls.canned(b.acl),
+                    grants,
+                }),
+            object_acl: target
+                .object
+                .zip(object_grants.as_deref())
+                .filter(|_| acls.apply())
+                .map(|(o, grants)| AclView {
+                    canned: acls.canned(o.acl.unwrap_or(CannedAcl::Default)),
+                    grants,
+                }),
         },
         Ask {
             action,
@@ -111,6 +130,21 @@ pub(crate) fn decide_as(
             keys: &keys,
         },
     )
+}
+
+/// Under `RestrictPublicBuckets`, a public bucket policy grants nothing to callers outside the
+/// owner's account: they are judged by its Deny statements only.
+fn restrict_public(policy: Arc<Policy>, bucket: &BucketRecord, who: &Identity) -> Arc<Policy> {
+    let restricted = bucket
+        .public_access_block
+        .is_some_and(|b| b.restrict_public_buckets);
+    let insider =
+        matches!(who, Identity::Account { root_uin, .. } if *root_uin == bucket.owner_uin);
+    if restricted && !insider && public_access::policy_is_public(&policy) {
+        Arc::new(public_access::deny_only(&policy))
+    } else {
+        policy
+    }
 }
 
 fn deny_all() -> Policy {
@@ -122,6 +156,7 @@ fn deny_all() -> Policy {
             actions: vec!["*".into()],
             resources: vec!["*".into()],
             conditions: vec![],
+            aws: None,
         }],
     }
 }
@@ -248,7 +283,11 @@ fn authorize_missing_bucket(
     bucket: &str,
     key: Option<&str>,
 ) -> Result<(), ApiError> {
-    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    let Some(appid) = crate::types::appid_of(bucket) else {
+        // An S3-form name is bound to no account until someone creates it: that it does not
+        // exist is no one's secret (S3 answers NoSuchBucket to everyone).
+        return Ok(());
+    };
     let owner = app.iam.owner_of_appid(appid);
     let resource = resource_name(region, bucket, key);
     authorize(
@@ -273,15 +312,24 @@ pub(crate) fn authorize_create(
     name: &BucketName,
     region: &str,
 ) -> Result<String, ApiError> {
-    let owner = app.iam.owner_of_appid(name.appid()).ok_or_else(|| {
-        ApiError::new(
-            Code::AccessDenied,
-            format!(
-                "No account has the APPID {} of this bucket name.",
-                name.appid()
-            ),
-        )
-    })?;
+    let owner = match name.appid() {
+        Some(appid) => app.iam.owner_of_appid(appid).ok_or_else(|| {
+            ApiError::new(
+                Code::AccessDenied,
+                format!("No account has the APPID {appid} of this bucket name."),
+            )
+        })?,
+        // An S3-form name (`s3_bucket_names`) belongs to the account that creates it.
+        None => match &ctx.identity {
+            Identity::Anonymous => {
+                return Err(ApiError::new(
+                    Code::AccessDenied,
+                    "Anonymous users cannot create buckets.",
+                ))
+            }
+            Identity::Account { root_uin, .. } => root_uin.clone(),
+        },
+    };
     let resource = resource_name(region, name.as_str(), None);
     authorize(
         app,

@@ -123,6 +123,15 @@ pub(crate) async fn dispatch(
         }
         Op::GetObjectLegalHold => xml::lock::get_legal_hold(app, ctx, adm),
         Op::PutObjectLegalHold => xml::lock::put_legal_hold(app, ctx, adm, body).await,
+        Op::GetObjectAttributes => xml::attributes::get(app, ctx, adm),
+        Op::GetPublicAccessBlock => xml::public_access::get_block(adm),
+        Op::PutPublicAccessBlock => xml::public_access::put_block(app, ctx, adm, body).await,
+        Op::DeletePublicAccessBlock => xml::public_access::delete_block(app, adm).await,
+        Op::GetBucketOwnershipControls => xml::public_access::get_ownership(adm),
+        Op::PutBucketOwnershipControls => {
+            xml::public_access::put_ownership(app, ctx, adm, body).await
+        }
+        Op::DeleteBucketOwnershipControls => xml::public_access::delete_ownership(app, adm).await,
         // Admission answers these itself (501 after authorization, 405).
         Op::NotImplemented(_) | Op::MethodNotAllowed => Err(ApiError::new(
             Code::InternalError,
@@ -131,10 +140,11 @@ pub(crate) async fn dispatch(
     }
 }
 
-/// The addressed bucket's name, validated.
-pub(crate) fn bucket_name(ctx: &Ctx) -> Result<BucketName, ApiError> {
+/// The addressed bucket's name, validated: COS's `<name>-<appid>`, or any S3-valid name where
+/// the server allows them (`s3_bucket_names`).
+pub(crate) fn bucket_name(app: &AppState, ctx: &Ctx) -> Result<BucketName, ApiError> {
     let name = ctx.bucket().unwrap_or_default();
-    BucketName::parse(name).map_err(|e| {
+    BucketName::parse_with(name, app.config.s3_bucket_names).map_err(|e| {
         ApiError::new(
             Code::InvalidBucketName,
             format!("The specified bucket is not valid: {e}"),

@@ -4,6 +4,7 @@
 
 pub mod cors;
 pub mod object_lock;
+pub mod public_access;
 pub mod referer;
 pub mod versioning;
 pub mod website;

@@ -96,6 +96,12 @@ pub struct BucketRecord {
     /// `?encryption`: the default encryption of new objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<crate::crypto::BucketEncryption>,
+    /// `?publicAccessBlock`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access_block: Option<crate::bucket_config::public_access::PublicAccessBlock>,
+    /// `?ownershipControls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership: Option<crate::bucket_config::public_access::ObjectOwnership>,
 }
 record!(BucketRecord);
 
@@ -125,6 +131,8 @@ impl BucketRecord {
             versioning: None,
             object_lock: None,
             encryption: None,
+            public_access_block: None,
+            ownership: None,
         }
     }
 }

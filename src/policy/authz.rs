@@ -109,9 +109,15 @@ fn user_statement(policies: &[(String, Arc<Policy>)], at: (usize, usize)) -> Why
     }
 }
 
-fn bucket_statement(si: usize, note: &str) -> Why {
+fn bucket_statement(policy: Option<&Policy>, si: usize, note: &str) -> Why {
+    let sid = policy
+        .and_then(|p| p.statements.get(si))
+        .and_then(|s| s.aws.as_ref())
+        .and_then(|a| a.sid.as_deref())
+        .map(|sid| format!(" (Sid {sid:?})"))
+        .unwrap_or_default();
     Why {
-        text: format!("{BUCKET_POLICY} statement {si}{note}"),
+        text: format!("{BUCKET_POLICY} statement {si}{sid}{note}"),
         statement: Some((BUCKET_POLICY.to_string(), si)),
     }
 }
@@ -119,13 +125,22 @@ fn bucket_statement(si: usize, note: &str) -> Why {
 /// Decides whether `subject` may perform `ask` on `resource`.
 pub fn decide(subject: Subject<'_>, resource: Resource<'_>, ask: Ask<'_>) -> Decision {
     let principal = subject.identity.principal();
-    let (uin, root_uin) = match subject.identity {
-        Identity::Account { uin, root_uin, .. } => (Some(uin.as_str()), Some(root_uin.as_str())),
-        Identity::Anonymous => (None, None),
+    let (uin, root_uin, secret_id) = match subject.identity {
+        Identity::Account {
+            uin,
+            root_uin,
+            secret_id,
+        } => (
+            Some(uin.as_str()),
+            Some(root_uin.as_str()),
+            Some(secret_id.as_str()).filter(|s| !s.is_empty()),
+        ),
+        Identity::Anonymous => (None, None, None),
     };
     let ctx = RequestContext {
         principal: &principal,
         root_uin,
+        secret_id,
         action: ask.action,
         resource: ask.resource,
         keys: ask.keys,
@@ -166,7 +181,7 @@ pub fn decide(subject: Subject<'_>, resource: Resource<'_>, ask: Ask<'_>) -> Dec
     }
     if let Some((_, si)) = bucket.deny {
         if !(is_owner && OWNER_RECOVERY.contains(&ask.action)) {
-            return Decision::deny(explicit(bucket_statement(si, "")));
+            return Decision::deny(explicit(bucket_statement(resource.bucket_policy, si, "")));
         }
     }
     if is_owner {
@@ -188,11 +203,13 @@ pub fn decide(subject: Subject<'_>, resource: Resource<'_>, ask: Ask<'_>) -> Dec
     let acl_match = acl_grant(&resource, ask.action, subject.identity);
     let direct = bucket
         .direct_allow
-        .map(|(_, si)| bucket_statement(si, ""))
+        .map(|(_, si)| bucket_statement(resource.bucket_policy, si, ""))
         .or_else(|| (acl_match == GrantMatch::Direct).then(|| Why::rule("an ACL grant")));
     let delegated = bucket
         .delegated_allow
-        .map(|(_, si)| bucket_statement(si, " (granted to the root account)"))
+        .map(|(_, si)| {
+            bucket_statement(resource.bucket_policy, si, " (granted to the root account)")
+        })
         .or_else(|| {
             (acl_match == GrantMatch::Delegated)
                 .then(|| Why::rule("an ACL grant to the root account"))

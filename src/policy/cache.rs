@@ -20,7 +20,8 @@ impl PolicyCache {
                 }
             }
         }
-        let parsed = Arc::new(Policy::parse(text, super::cam::BUCKET_POLICY_MAX_LEN)?);
+        // A bucket policy may be CAM or AWS syntax (`policy::aws`).
+        let parsed = Arc::new(super::aws::parse_bucket_policy(text)?.0);
         if let Ok(mut map) = self.entries.lock() {
             map.insert(bucket.to_string(), (text.to_string(), Arc::clone(&parsed)));
         }

@@ -22,6 +22,8 @@ pub struct KeySource<'a> {
     pub now_secs: i64,
     /// Tags of the bucket acted on (`qcs:resource_tag`).
     pub resource_tags: &'a [(String, String)],
+    /// Who asks (`aws:userid`, `aws:username`, ...).
+    pub identity: &'a crate::auth::Identity,
 }
 
 /// The client address for `qcs:ip`: the TCP peer, or, when the peer is a trusted proxy, the
@@ -179,6 +181,7 @@ pub fn extract(src: &KeySource<'_>) -> Keys {
             keys.insert("qcs:request_tag".into(), tags);
         }
     }
+    super::aws::keys::extract(src, &mut keys);
     keys
 }
 
@@ -200,6 +203,7 @@ mod tests {
             tls_version: None,
             now_secs: 1_700_000_000,
             resource_tags: &[],
+            identity: &crate::auth::Identity::Anonymous,
         }
     }
 

@@ -5,7 +5,7 @@ mod etag;
 mod key;
 mod range;
 
-pub use bucket::{BucketName, InvalidBucketName};
+pub use bucket::{appid_of, BucketName, InvalidBucketName};
 pub use etag::ETag;
 pub use key::{InvalidKey, ObjectKey, MAX_KEY_BYTES};
 pub use range::{ByteRange, RangeError, RangeSpec};

@@ -41,6 +41,9 @@ pub enum Code {
     ObjectLockConfigurationNotFoundError,
     NoSuchObjectLockConfiguration,
     InvalidBucketState,
+    NoSuchPublicAccessBlockConfiguration,
+    OwnershipControlsNotFoundError,
+    AccessControlListNotSupported,
     InvalidTag,
     MalformedPolicy,
     MalformedACLError,
@@ -119,6 +122,9 @@ impl Code {
             Code::ObjectLockConfigurationNotFoundError => "ObjectLockConfigurationNotFoundError",
             Code::NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
             Code::InvalidBucketState => "InvalidBucketState",
+            Code::NoSuchPublicAccessBlockConfiguration => "NoSuchPublicAccessBlockConfiguration",
+            Code::OwnershipControlsNotFoundError => "OwnershipControlsNotFoundError",
+            Code::AccessControlListNotSupported => "AccessControlListNotSupported",
             Code::InvalidTag => "InvalidTag",
             Code::MalformedPolicy => "MalformedPolicy",
             Code::MalformedACLError => "MalformedACLError",
@@ -183,7 +189,10 @@ impl Code {
             | Code::NoSuchWebsiteConfiguration
             | Code::NoSuchVersion
             | Code::ObjectLockConfigurationNotFoundError
-            | Code::NoSuchObjectLockConfiguration => StatusCode::NOT_FOUND,
+            | Code::NoSuchObjectLockConfiguration
+            | Code::NoSuchPublicAccessBlockConfiguration
+            | Code::OwnershipControlsNotFoundError => StatusCode::NOT_FOUND,
+            Code::AccessControlListNotSupported => StatusCode::BAD_REQUEST,
             Code::InvalidBucketState => StatusCode::CONFLICT,
             Code::ObjectNotAppendable
             | Code::PositionNotEqualToLength

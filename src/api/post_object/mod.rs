@@ -77,7 +77,7 @@ pub async fn post(
     loaded: Option<Arc<BucketRecord>>,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    let bucket = bucket_name(ctx)?;
+    let bucket = bucket_name(app, ctx)?;
     let boundary = ctx
         .header("content-type")
         .and_then(|ct| multer::parse_boundary(ct).ok())
@@ -134,6 +134,7 @@ pub async fn post(
     check_region(ctx.host_region.as_deref(), &rec)?;
     let store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
     let meta = object_meta(&store_ctx)?;
+    crate::api::xml::public_access::check_acl(&rec, meta.acl, &meta.grants)?;
     // Encryption fields of the form (`x-cos-server-side-encryption`, SSE-C), else the
     // bucket's default encryption.
     let sse = crate::api::sse::headers(&store_ctx)?;

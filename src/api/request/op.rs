@@ -123,6 +123,13 @@ pub enum Op {
     PutObjectRetention,
     GetObjectLegalHold,
     PutObjectLegalHold,
+    GetPublicAccessBlock,
+    PutPublicAccessBlock,
+    DeletePublicAccessBlock,
+    GetBucketOwnershipControls,
+    PutBucketOwnershipControls,
+    DeleteBucketOwnershipControls,
+    GetObjectAttributes,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -234,6 +241,12 @@ impl Op {
                     ("GET", Some("versions")) => Op::ListObjectVersions,
                     ("GET", Some("object-lock")) => Op::GetObjectLockConfiguration,
                     ("PUT", Some("object-lock")) => Op::PutObjectLockConfiguration,
+                    ("GET", Some("publicAccessBlock")) => Op::GetPublicAccessBlock,
+                    ("PUT", Some("publicAccessBlock")) => Op::PutPublicAccessBlock,
+                    ("DELETE", Some("publicAccessBlock")) => Op::DeletePublicAccessBlock,
+                    ("GET", Some("ownershipControls")) => Op::GetBucketOwnershipControls,
+                    ("PUT", Some("ownershipControls")) => Op::PutBucketOwnershipControls,
+                    ("DELETE", Some("ownershipControls")) => Op::DeleteBucketOwnershipControls,
                     ("GET", None) if query_names.contains(&"location") => Op::GetBucketLocation,
                     ("GET", None) if value("list-type") == Some("2") => Op::ListObjectsV2,
                     ("GET", None) => Op::ListObjects,
@@ -274,6 +287,7 @@ impl Op {
                     ("GET", Some("retention")) => Op::GetObjectRetention,
                     ("PUT", Some("retention")) => Op::PutObjectRetention,
                     ("GET", Some("legal-hold")) => Op::GetObjectLegalHold,
+                    ("GET", Some("attributes")) => Op::GetObjectAttributes,
                     ("PUT", Some("legal-hold")) => Op::PutObjectLegalHold,
                     ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload { upload: upload() },
                     ("GET", None) => Op::GetObject,
@@ -365,6 +379,13 @@ impl Op {
             Op::PutObjectRetention => "name/cos:PutObjectRetention",
             Op::GetObjectLegalHold => "name/cos:GetObjectLegalHold",
             Op::PutObjectLegalHold => "name/cos:PutObjectLegalHold",
+            Op::GetPublicAccessBlock => "name/cos:GetBucketPublicAccessBlock",
+            Op::PutPublicAccessBlock => "name/cos:PutBucketPublicAccessBlock",
+            Op::DeletePublicAccessBlock => "name/cos:DeleteBucketPublicAccessBlock",
+            Op::GetBucketOwnershipControls => "name/cos:GetBucketOwnershipControls",
+            Op::PutBucketOwnershipControls => "name/cos:PutBucketOwnershipControls",
+            Op::DeleteBucketOwnershipControls => "name/cos:DeleteBucketOwnershipControls",
+            Op::GetObjectAttributes => "name/cos:GetObjectAttributes",
             Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
@@ -398,7 +419,11 @@ impl Op {
             Op::ListBuckets => Access::Service,
             Op::CreateBucket => Access::CreateBucket,
             // These depend on the object's own ACL.
-            Op::GetObject | Op::HeadObject | Op::GetObjectAcl | Op::PutObjectAcl => Access::Object,
+            Op::GetObject
+            | Op::HeadObject
+            | Op::GetObjectAcl
+            | Op::PutObjectAcl
+            | Op::GetObjectAttributes => Access::Object,
             Op::CopyObject | Op::UploadPartCopy { .. } => Access::Copy,
             // Each key of the request is authorized on its own (seed 002:1682-1715).
             Op::DeleteObjects => Access::EachKey,
@@ -444,7 +469,13 @@ impl Op {
             | Op::GetObjectRetention
             | Op::PutObjectRetention
             | Op::GetObjectLegalHold
-            | Op::PutObjectLegalHold => Access::Bucket,
+            | Op::PutObjectLegalHold
+            | Op::GetPublicAccessBlock
+            | Op::PutPublicAccessBlock
+            | Op::DeletePublicAccessBlock
+            | Op::GetBucketOwnershipControls
+            | Op::PutBucketOwnershipControls
+            | Op::DeleteBucketOwnershipControls => Access::Bucket,
             // A preflight carries no credentials: the bucket's CORS rules decide (seed 002:5179).
             Op::OptionsObject => Access::Preflight,
             Op::NotImplemented(_) => Access::Unimplemented,
@@ -465,7 +496,8 @@ impl Op {
 
 /// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (bucket-level: key empty).
 pub fn resource_name(region: &str, bucket: &str, key: Option<&str>) -> String {
-    let appid = bucket.rsplit_once('-').map(|(_, a)| a).unwrap_or("");
+    // S3-form names (`s3_bucket_names`) name no appid.
+    let appid = crate::types::appid_of(bucket).unwrap_or("");
     format!(
         "qcs::cos:{region}:uid/{appid}:{bucket}/{}",
         key.unwrap_or("")

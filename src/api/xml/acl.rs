@@ -153,6 +153,7 @@ async fn requested(
 pub async fn put_bucket(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let b = adm.bucket()?;
     let (canned, grants) = requested(app, ctx, body, false, &b.owner_uin).await?;
+    super::public_access::check_acl(b, Some(canned), &grants)?;
     app.store.set_bucket_acl(&b.name, canned, grants).await?;
     Ok(empty_response(StatusCode::OK))
 }
@@ -160,6 +161,7 @@ pub async fn put_bucket(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -
 pub async fn put_object(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let (b, key) = (adm.bucket()?, adm.key()?);
     let (canned, grants) = requested(app, ctx, body, true, &b.owner_uin).await?;
+    super::public_access::check_acl(b, Some(canned), &grants)?;
     app.store
         .set_object_acl(
             &b.name,

@@ -14,7 +14,7 @@ use crate::meta::BucketRecord;
 use crate::meta::ObjectRecord;
 use crate::service::{
     CopyParams, MetadataDirective, ObjectMeta, Reseal, ServiceError, SourceChanged, VersionRef,
-    WriteCondition, WriteOptions,
+    WriteOptions,
 };
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
@@ -76,7 +76,7 @@ pub async fn copy(
         ApiError::new(Code::InvalidArgument, "Copy Source must mention the source bucket and key: <bucket-appid>.cos.<region>.myqcloud.com/<key>")
     };
     let src = parse_copy_source(raw).ok_or_else(bad)?;
-    BucketName::parse(&src.bucket).map_err(|_| bad())?;
+    BucketName::parse_with(&src.bucket, app.config.s3_bucket_names).map_err(|_| bad())?;
     ObjectKey::parse(&src.key)
         .map_err(|e| ApiError::new(Code::InvalidArgument, format!("Copy Source key: {e}")))?;
     let src_version = match src.version_id.as_deref() {
@@ -106,6 +106,8 @@ pub async fn copy(
         }
     };
     let (retention, legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
+    let (acl, grants) = (canned_acl(ctx, true)?, grant_headers(ctx)?);
+    super::public_access::check_acl(dst, acl, &grants)?;
     let sse = crate::api::sse::headers(ctx)?;
     let dst_req = crate::api::sse::write_request(app, &sse, dst).await?;
     // A copy between an unencrypted and an encrypted object re-writes the bytes; otherwise the
@@ -144,12 +146,12 @@ pub async fn copy(
         dst_key: dst_key.as_str(),
         directive,
         storage_class: storage_class(ctx)?,
-        acl: canned_acl(ctx, true)?,
-        grants: grant_headers(ctx)?,
-        condition: WriteCondition {
-            forbid_overwrite: write_condition(ctx)?.forbid_overwrite,
-            ..Default::default()
-        },
+        acl,
+        grants,
+        // The destination's conditions, as PutObject applies them (`If-None-Match: *`,
+        // `If-Match`, `x-cos-forbid-overwrite`), checked under the commit lock; the source's are
+        // the `x-cos-copy-source-if-*` headers below.
+        condition: write_condition(ctx)?,
     };
     // Authorization and the copy-source preconditions, on the source as read outside the
     // commit lock; the store commits only that very source (see `Store::copy_object`).
@@ -294,11 +296,10 @@ async fn transcode(
     meta.acl = canned_acl(ctx, true)?;
     meta.grants = grant_headers(ctx)?;
     (meta.retention, meta.legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
+    super::public_access::check_acl(dst, meta.acl, &meta.grants)?;
     let opts = WriteOptions {
-        condition: WriteCondition {
-            forbid_overwrite: write_condition(ctx)?.forbid_overwrite,
-            ..Default::default()
-        },
+        // The destination's conditions, as PutObject applies them.
+        condition: write_condition(ctx)?,
         sse: crate::api::sse::for_write(app, sse, dst).await?,
         ..Default::default()
     };

@@ -2,6 +2,7 @@
 
 pub mod acl;
 pub mod append;
+pub mod attributes;
 pub mod bucket;
 pub mod copy;
 pub mod cors;
@@ -12,6 +13,7 @@ pub mod lock;
 pub mod multipart;
 pub mod object;
 pub mod policy;
+pub mod public_access;
 pub mod referer;
 pub mod service;
 pub mod tagging;

@@ -36,6 +36,7 @@ fn uin(ctx: &Ctx) -> String {
 pub async fn initiate(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
     let mut meta = object_meta(ctx)?;
+    super::public_access::check_acl(bucket, meta.acl, &meta.grants)?;
     (meta.retention, meta.legal_hold) = lock_headers(ctx, bucket, app.clock.now_ms())?;
     // The upload's data key is made now, wrapped on the template; each part opens it.
     let sse = crate::api::sse::headers(ctx)?;

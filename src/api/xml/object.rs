@@ -20,7 +20,16 @@ use std::time::UNIX_EPOCH;
 
 pub async fn put(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
     let (bucket, key) = (adm.bucket()?, adm.key()?);
+    // S3 Express appends (`x-amz-write-offset-bytes`) are not supported: refused rather than
+    // taken as a PUT that would replace the object.
+    if ctx.header("x-amz-write-offset-bytes").is_some() {
+        return Err(ApiError::new(
+            Code::NotImplemented,
+            "x-amz-write-offset-bytes (append) is not implemented; use COS Append Object (POST ?append).",
+        ));
+    }
     let mut meta = object_meta(ctx)?;
+    super::public_access::check_acl(bucket, meta.acl, &meta.grants)?;
     (meta.retention, meta.legal_hold) = lock_headers(ctx, bucket, app.clock.now_ms())?;
     check_body_framing(ctx, app.config.max_object_size)?;
     let sse = crate::api::sse::headers(ctx)?;

@@ -1,10 +1,12 @@
-//! PUT/GET/DELETE Bucket policy (`?policy`): a CAM policy JSON document, validated when stored.
+//! PUT/GET/DELETE Bucket policy (`?policy`): a CAM or AWS-syntax policy JSON document
+//! (`policy::aws`), validated when stored and kept as written.
 
 use crate::api::error::{ApiError, Code};
 use crate::api::request::Ctx;
 use crate::api::Admitted;
 use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body};
+use crate::policy::aws::{self, Language};
 use crate::policy::cam::{Policy, BUCKET_POLICY_MAX_LEN};
 use crate::AppState;
 use axum::body::Body;
@@ -19,6 +21,14 @@ fn check_resources(policy: &Policy, bucket: &str) -> Result<(), ApiError> {
     for s in &policy.statements {
         for r in &s.resources {
             if r == "*" {
+                continue;
+            }
+            if s.aws.is_some() {
+                if !aws::names_bucket(r, bucket) {
+                    return Err(malformed(format!(
+                        "Policy has invalid resource {r:?}: a bucket policy can only name arn:aws:s3:::{bucket} and arn:aws:s3:::{bucket}/<key>"
+                    )));
+                }
                 continue;
             }
             let names_bucket = r
@@ -48,14 +58,21 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
             _ => e,
         })?;
     let text = std::str::from_utf8(&bytes).map_err(|_| malformed("The policy is not UTF-8."))?;
-    let policy =
-        Policy::parse(text, BUCKET_POLICY_MAX_LEN).map_err(|e| malformed(e.to_string()))?;
+    let (policy, _) = aws::parse_bucket_policy(text).map_err(|e| malformed(e.to_string()))?;
     if policy.statements.iter().any(|s| s.principals.is_none()) {
         return Err(malformed(
             "Every statement of a bucket policy needs a principal.",
         ));
     }
     check_resources(&policy, &b.name)?;
+    if b.public_access_block.is_some_and(|p| p.block_public_policy)
+        && crate::bucket_config::public_access::policy_is_public(&policy)
+    {
+        return Err(ApiError::new(
+            Code::AccessDenied,
+            "Access Denied: the bucket's public access block refuses public bucket policies.",
+        ));
+    }
     app.store
         .set_bucket_policy(&b.name, Some(text.to_string()))
         .await?;
@@ -70,8 +87,11 @@ pub fn get(ctx: &Ctx, adm: &Admitted) -> Reply {
             "The specified bucket does not have a bucket policy.",
         )
     })?;
-    // S3 clients get the document as it was put, as S3 returns it.
-    let text = if ctx.dialect == crate::api::request::authn::Dialect::S3 {
+    // S3 clients get the document as it was put, as S3 returns it; so does anyone for an
+    // AWS-syntax policy (COS's shape is a CAM shape).
+    let text = if ctx.dialect == crate::api::request::authn::Dialect::S3
+        || aws::language_of(&text) == Language::Aws
+    {
         text
     } else {
         cos_shape(&text)

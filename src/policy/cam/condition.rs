@@ -28,6 +28,9 @@ pub enum Operator {
     DateLessThanEqual,
     IpEqual,
     IpNotEqual,
+    /// AWS `Null`: the policy value `true` holds when the key is absent, `false` when present.
+    /// Not a CAM operator (`Operator::parse` never yields it).
+    Null,
 }
 
 const NAMES: &[(&str, Operator)] = &[
@@ -90,6 +93,20 @@ const AWS_NAMES: &[(&str, Operator)] = &[
     ("IpAddress", Operator::IpEqual),
     ("NotIpAddress", Operator::IpNotEqual),
 ];
+
+impl Operator {
+    /// An AWS base operator name (`StringEquals`, `IpAddress`, `Null`, ...; no qualifier or
+    /// `IfExists`), exactly as AWS spells it.
+    pub fn aws_base(name: &str) -> Option<Operator> {
+        if name == "Null" {
+            return Some(Operator::Null);
+        }
+        AWS_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, op)| *op)
+    }
+}
 
 /// How a condition treats a multi-valued key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,14 +175,16 @@ impl Operator {
         )
     }
 
-    /// The positive test of one request value against one policy value.
-    fn positive(self, req: &str, pol: &str) -> bool {
+    /// The positive test of one request value against one policy value (`aws`: `?` is a
+    /// wildcard in `StringLike`).
+    fn positive(self, req: &str, pol: &str, aws: bool) -> bool {
         use Operator::*;
         match self {
             StringEqual | StringNotEqual => req == pol,
             StringEqualIgnoreCase | StringNotEqualIgnoreCase => {
                 req.to_lowercase() == pol.to_lowercase()
             }
+            StringLike | StringNotLike if aws => glob::matches_aws(pol, req),
             StringLike | StringNotLike => glob::matches(pol, req),
             NumericEqual | NumericNotEqual => num(req, pol, |a, b| a == b),
             NumericGreaterThan => num(req, pol, |a, b| a > b),
@@ -179,6 +198,8 @@ impl Operator {
             DateLessThan => date(req, pol, |a, b| a < b),
             DateLessThanEqual => date(req, pol, |a, b| a <= b),
             IpEqual | IpNotEqual => ip(req, pol),
+            // Decided on presence alone (`Condition::holds_aws`).
+            Null => false,
         }
     }
 
@@ -192,7 +213,7 @@ impl Operator {
             | NumericGreaterThanEqual
             | NumericLessThan
             | NumericLessThanEqual => v.trim().parse::<f64>().is_ok(),
-            BoolEqual => matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "false"),
+            BoolEqual | Null => matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "false"),
             DateEqual | DateNotEqual | DateGreaterThan | DateGreaterThanEqual | DateLessThan
             | DateLessThanEqual => parse_date(v).is_some(),
             IpEqual | IpNotEqual => parse_net(v).is_some(),
@@ -246,8 +267,40 @@ impl Condition {
             }
             Some(v) => v,
         };
+        self.compare(vals, false)
+    }
+
+    /// Evaluates as AWS does: a missing key fails a condition, except that negated operators
+    /// (`StringNotEquals`, `NotIpAddress`, ...) and `ForAllValues:` hold without it, `...IfExists`
+    /// holds without it, and `Null` tests presence alone.
+    pub fn holds_aws(&self, request: Option<&[String]>) -> bool {
+        let vals = request.filter(|v| !v.is_empty());
+        if self.operator == Operator::Null {
+            let absent = vals.is_none();
+            return self
+                .values
+                .iter()
+                .any(|v| v.trim().eq_ignore_ascii_case("true") == absent);
+        }
+        match vals {
+            None => {
+                self.if_exist
+                    || match self.qualifier {
+                        Qualifier::ForAllValue => true,
+                        Qualifier::ForAnyValue => false,
+                        Qualifier::Single => self.operator.negated(),
+                    }
+            }
+            Some(v) => self.compare(v, true),
+        }
+    }
+
+    fn compare(&self, vals: &[String], aws: bool) -> bool {
         let one = |v: &String| {
-            let any = self.values.iter().any(|p| self.operator.positive(v, p));
+            let any = self
+                .values
+                .iter()
+                .any(|p| self.operator.positive(v, p, aws));
             if self.operator.negated() {
                 !any
             } else {

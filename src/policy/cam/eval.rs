@@ -11,6 +11,8 @@ pub struct RequestContext<'a> {
     pub principal: &'a str,
     /// The caller's root account uin (None for anonymous callers).
     pub root_uin: Option<&'a str>,
+    /// The access key that signed the request (AWS policies may name it as a principal).
+    pub secret_id: Option<&'a str>,
     /// `name/cos:<Action>`.
     pub action: &'a str,
     /// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` (bucket-level: `.../<bucket>/`).
@@ -38,7 +40,10 @@ pub enum PrincipalMatch {
     Direct,
 }
 
-fn principal_match(patterns: &Option<Vec<String>>, ctx: &RequestContext<'_>) -> PrincipalMatch {
+pub(crate) fn principal_match(
+    patterns: &Option<Vec<String>>,
+    ctx: &RequestContext<'_>,
+) -> PrincipalMatch {
     let Some(list) = patterns else {
         return PrincipalMatch::Direct;
     };
@@ -67,6 +72,9 @@ fn principal_match(patterns: &Option<Vec<String>>, ctx: &RequestContext<'_>) -> 
 }
 
 fn applies(s: &Statement, ctx: &RequestContext<'_>) -> PrincipalMatch {
+    if let Some(aws) = &s.aws {
+        return crate::policy::aws::applies(s, aws, ctx);
+    }
     let rest = s.actions.iter().any(|a| glob::matches(a, ctx.action))
         && s.resources
             .iter()

@@ -5,10 +5,11 @@
 
 mod condition;
 mod eval;
-mod glob;
-mod parse;
+pub(crate) mod glob;
+pub(crate) mod parse;
 
 pub use condition::{Condition, Operator, Qualifier};
+pub(crate) use eval::principal_match;
 pub use eval::{evaluate, evaluate_detailed, Detailed, PrincipalMatch, RequestContext, Verdict};
 pub use parse::{PolicyError, BUCKET_POLICY_MAX_LEN, DEFAULT_MAX_POLICY_LEN};
 
@@ -35,6 +36,9 @@ pub struct Statement {
     pub resources: Vec<String>,
     /// All must hold (AND).
     pub conditions: Vec<Condition>,
+    /// For a statement of an AWS-syntax policy (`policy::aws`), what AWS adds: the `Not...`
+    /// forms, version-scoped actions, ARN resources, AWS condition semantics. `None` for CAM.
+    pub aws: Option<Box<crate::policy::aws::AwsParts>>,
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ fn strings(v: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
 }
 
 /// Condition values: strings, numbers or booleans, alone or in a list.
-fn scalar_list(v: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
+pub(crate) fn scalar_list(v: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
     let one = |x: &Value| match x {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
@@ -244,6 +244,7 @@ fn statement(v: &Value, inherited: Option<&Vec<String>>) -> Result<Statement, Po
         actions,
         resources,
         conditions,
+        aws: None,
     })
 }
 

@@ -458,6 +458,7 @@ fn decide(parsed: &Parsed, r: &Request) -> Result<Outcome, String> {
     let ctx = RequestContext {
         principal: &r.principal,
         root_uin: root_of(&r.principal),
+        secret_id: None,
         action: &r.action,
         resource: &r.resource,
         keys: &r.keys,

@@ -14,6 +14,7 @@ fn ctx<'a>(
     RequestContext {
         principal: SUB,
         root_uin: Some("100000000001"),
+        secret_id: None,
         action,
         resource,
         keys,
@@ -361,6 +362,7 @@ mod properties {
                     })
                     .into_iter()
                     .collect(),
+                aws: None,
             })
     }
 
