@@ -184,22 +184,10 @@ pub async fn copy(
         preconditions(ctx, rec, "x-amz-copy-source-", Code::PreconditionFailed)
     };
     let written = app.store.copy_object(params, check).await?;
-    let rec = &written.record;
-    let mut w = XmlWriter::new();
-    w.open("CopyObjectResult")
-        .elem("ETag", &format!("\"{}\"", rec.etag))
-        .elem("LastModified", &iso8601(rec.mtime_ms))
-        .elem("CRC64", &rec.crc64.to_string())
-        .close("CopyObjectResult");
     let grant = source.granted()?;
-    let mut resp = xml_response(StatusCode::OK, w.finish());
-    crate::api::sse::echo_into(&mut resp, ctx.dialect, rec.sse.as_ref());
-    if let Ok(v) = rec.crc64.to_string().parse() {
-        resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
-    }
-    copy_version_headers(
-        &mut resp,
+    let resp = copy_answer(
         ctx,
+        &written.record,
         written.version_id.as_deref(),
         src.version_id.as_deref(),
     );
@@ -312,7 +300,23 @@ async fn transcode(
         .store
         .put_object(&dst.name, dst_key.as_str(), body, meta, opts)
         .await?;
-    let rec = &out.record;
+    let resp = copy_answer(
+        ctx,
+        &out.record,
+        out.version_id.as_deref(),
+        src.version_id.as_deref(),
+    );
+    Ok(grant.respond(resp))
+}
+
+/// The answer to a copy, whichever way it was made: `CopyObjectResult` with the new object's
+/// ETag, time and CRC64, its encryption, CRC64 and version headers.
+fn copy_answer(
+    ctx: &Ctx,
+    rec: &crate::meta::ObjectRecord,
+    new_version: Option<&str>,
+    src_version: Option<&str>,
+) -> http::Response<axum::body::Body> {
     let mut w = XmlWriter::new();
     w.open("CopyObjectResult")
         .elem("ETag", &format!("\"{}\"", rec.etag))
@@ -324,13 +328,8 @@ async fn transcode(
     if let Ok(v) = rec.crc64.to_string().parse() {
         resp.headers_mut().insert("x-cos-hash-crc64ecma", v);
     }
-    copy_version_headers(
-        &mut resp,
-        ctx,
-        out.version_id.as_deref(),
-        src.version_id.as_deref(),
-    );
-    Ok(grant.respond(resp))
+    copy_version_headers(&mut resp, ctx, new_version, src_version);
+    resp
 }
 
 /// `x-cos-version-id` of the new version and `x-cos-copy-source-version-id` of the source

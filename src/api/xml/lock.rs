@@ -97,12 +97,16 @@ pub async fn put_config(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -
     Ok(empty_response(StatusCode::OK))
 }
 
-fn version_answer(ctx: &Ctx, body: String, id: String) -> Reply {
-    let mut resp = xml_response(StatusCode::OK, body);
-    if let Ok(v) = id.parse() {
+/// `resp` with the version id of `rec`.
+fn with_version_id(
+    ctx: &Ctx,
+    mut resp: http::Response<Body>,
+    rec: &crate::meta::ObjectRecord,
+) -> http::Response<Body> {
+    if let Ok(v) = version_id(rec).parse() {
         resp.headers_mut().insert(version_id_header(ctx), v);
     }
-    Ok(resp)
+    resp
 }
 
 /// The version a `?retention` / `?legal-hold` request names, refusing markers.
@@ -131,7 +135,11 @@ fn read_version(
 pub fn get_retention(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let rec = read_version(app, ctx, adm)?;
     match &rec.retention {
-        Some(r) => version_answer(ctx, lock::render_retention(r), version_id(&rec)),
+        Some(r) => Ok(with_version_id(
+            ctx,
+            xml_response(StatusCode::OK, lock::render_retention(r)),
+            &rec,
+        )),
         None => Err(ApiError::new(
             Code::NoSuchObjectLockConfiguration,
             "The specified object does not have a ObjectLock configuration",
@@ -142,7 +150,11 @@ pub fn get_retention(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
 pub fn get_legal_hold(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let rec = read_version(app, ctx, adm)?;
     match rec.legal_hold {
-        Some(on) => version_answer(ctx, lock::render_legal_hold(on), version_id(&rec)),
+        Some(on) => Ok(with_version_id(
+            ctx,
+            xml_response(StatusCode::OK, lock::render_legal_hold(on)),
+            &rec,
+        )),
         None => Err(ApiError::new(
             Code::NoSuchObjectLockConfiguration,
             "The specified object does not have a ObjectLock configuration",
@@ -182,11 +194,7 @@ pub async fn put_retention(app: &AppState, ctx: &Ctx, adm: &Admitted, bytes: &[u
         )
         .await
         .map_err(|e| version_error(ctx, e))?;
-    let mut resp = empty_response(StatusCode::OK);
-    if let Ok(v) = version_id(&rec).parse() {
-        resp.headers_mut().insert(version_id_header(ctx), v);
-    }
-    Ok(resp)
+    Ok(with_version_id(ctx, empty_response(StatusCode::OK), &rec))
 }
 
 pub async fn put_legal_hold(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
@@ -204,11 +212,7 @@ pub async fn put_legal_hold(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Bod
         })
         .await
         .map_err(|e| version_error(ctx, e))?;
-    let mut resp = empty_response(StatusCode::OK);
-    if let Ok(v) = version_id(&rec).parse() {
-        resp.headers_mut().insert(version_id_header(ctx), v);
-    }
-    Ok(resp)
+    Ok(with_version_id(ctx, empty_response(StatusCode::OK), &rec))
 }
 
 /// For the pipeline: the lock mode and date a PUT `?retention` body sets, as the headers the
