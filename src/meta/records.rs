@@ -233,6 +233,9 @@ pub struct ObjectRecord {
     /// data is stored as it is (every record written before encryption existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse: Option<crate::crypto::SseRecord>,
+    /// Object tags (`?tagging`, `x-cos-tagging`), in the order they were given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
@@ -505,6 +508,7 @@ mod tests {
             retention: None,
             legal_hold: None,
             sse: None,
+            tags: Vec::new(),
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();
@@ -552,6 +556,7 @@ mod tests {
             retention: None,
             legal_hold: None,
             sse: None,
+            tags: Vec::new(),
             data,
         }
     }

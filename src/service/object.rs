@@ -141,6 +141,7 @@ impl ObjectMeta {
             retention: self.retention,
             legal_hold: self.legal_hold,
             sse: self.sse,
+            tags: Vec::new(),
             data,
         }
     }

@@ -96,6 +96,7 @@ fn marker(tag: VersionTag, now_ms: i64) -> ObjectRecord {
         retention: None,
         legal_hold: None,
         sse: None,
+        tags: Vec::new(),
         data: DataLayout::Inline(Vec::new()),
     }
 }

@@ -196,6 +196,7 @@ mod tests {
             retention: None,
             legal_hold: None,
             sse: None,
+            tags: Vec::new(),
             data: DataLayout::Inline(vec![]),
         }
     }
