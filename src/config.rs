@@ -35,6 +35,7 @@ pub struct Config {
     pub gc_grace_secs: u64,
     pub gc_interval_secs: u64,
     pub multipart_expiry_secs: u64,
+    pub lifecycle_day_secs: u64,
     pub legacy_once_window_secs: u64,
     pub shutdown_grace_secs: u64,
     pub header_read_timeout_secs: u64,
@@ -191,6 +192,9 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        if self.lifecycle_day_secs == 0 {
+            return Err("lifecycle_day_secs must be at least 1".into());
+        }
         if !self.appid.bytes().all(|b| b.is_ascii_digit()) || self.appid.is_empty() {
             return Err(format!("appid must be digits, got {:?}", self.appid));
         }
