@@ -129,6 +129,16 @@ async fn plain_s3_bucket_names_work_end_to_end_when_allowed() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "AccessDenied");
+    // A digit suffix that is no account's appid is just part of a plain name.
+    s3.create_bucket().bucket("logs-2024").send().await.unwrap();
+    let taken = other
+        .create_bucket()
+        .bucket("logs-2024")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&taken), "BucketAlreadyExists");
+    s3.delete_bucket().bucket("logs-2024").send().await.unwrap();
     s3.delete_object()
         .bucket("my-test-bucket")
         .key("a/b.txt")

@@ -283,7 +283,7 @@ fn authorize_missing_bucket(
     bucket: &str,
     key: Option<&str>,
 ) -> Result<(), ApiError> {
-    let Some(appid) = crate::types::appid_of(bucket) else {
+    let Some(appid) = cos_form_appid(app, bucket) else {
         // An S3-form name is bound to no account until someone creates it: that it does not
         // exist is no one's secret (S3 answers NoSuchBucket to everyone).
         return Ok(());
@@ -303,6 +303,17 @@ fn authorize_missing_bucket(
     )
 }
 
+/// The appid a bucket name binds it to: the `-<appid>` suffix of a COS-form name. Where plain
+/// S3 names are allowed (`s3_bucket_names`), a name whose digit suffix is no account's appid
+/// (`logs-2024`, s3-tests' `prefix-1`) is a plain S3 name and binds to no account.
+pub(crate) fn cos_form_appid<'a>(app: &AppState, name: &'a str) -> Option<&'a str> {
+    let appid = crate::types::appid_of(name)?;
+    if app.config.s3_bucket_names && app.iam.owner_of_appid(appid).is_none() {
+        return None;
+    }
+    Some(appid)
+}
+
 /// Authorizes creating `name` (PUT Bucket): the bucket belongs to the account whose appid is
 /// its suffix.
 pub(crate) fn authorize_create(
@@ -312,7 +323,7 @@ pub(crate) fn authorize_create(
     name: &BucketName,
     region: &str,
 ) -> Result<String, ApiError> {
-    let owner = match name.appid() {
+    let owner = match cos_form_appid(app, name.as_str()) {
         Some(appid) => app.iam.owner_of_appid(appid).ok_or_else(|| {
             ApiError::new(
                 Code::AccessDenied,
