@@ -487,3 +487,28 @@ async fn fsck_counts_parts_of_open_uploads_and_repair_keeps_them() {
         "the completed object has its bytes"
     );
 }
+
+#[tokio::test]
+async fn a_retried_complete_answers_again_while_the_object_is_that_upload() {
+    let (_s, c) = setup().await;
+    let id = initiate(&c, "retry").await;
+    let e = part(&c, "retry", &id, 1, b"the only part")
+        .await
+        .header("etag")
+        .unwrap()
+        .to_string();
+    let first = complete(&c, "retry", &id, &[(1, e.clone())]).await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    // The client missed the answer and retries: the same result, nothing rewritten.
+    let again = complete(&c, "retry", &id, &[(1, e.clone())]).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.xml("ETag"), first.xml("ETag"));
+    assert_eq!(c.get(B, "retry").await.body, b"the only part");
+    // A different part list, or an object since replaced, is a finished upload: NoSuchUpload.
+    let other = complete(&c, "retry", &id, &[(1, format!("\"{}\"", "0".repeat(32)))]).await;
+    assert_error_code(&other, 404, "NoSuchUpload");
+    assert_eq!(c.put(B, "retry", b"replaced").await.status, 200);
+    let late = complete(&c, "retry", &id, &[(1, e)]).await;
+    assert_error_code(&late, 404, "NoSuchUpload");
+    assert_eq!(c.get(B, "retry").await.body, b"replaced");
+}

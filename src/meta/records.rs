@@ -236,6 +236,10 @@ pub struct ObjectRecord {
     /// Object tags (`?tagging`, `x-cos-tagging`), in the order they were given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<(String, String)>,
+    /// The multipart upload this version was completed from: a retried
+    /// CompleteMultipartUpload of the same upload answers with it (S3 behaviour).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<String>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
@@ -509,6 +513,7 @@ mod tests {
             legal_hold: None,
             sse: None,
             tags: Vec::new(),
+            upload_id: None,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();
@@ -557,6 +562,7 @@ mod tests {
             legal_hold: None,
             sse: None,
             tags: Vec::new(),
+            upload_id: None,
             data,
         }
     }

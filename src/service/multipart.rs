@@ -293,7 +293,12 @@ impl Store {
         condition: &WriteCondition,
         expected: Option<&FlexChecksum>,
     ) -> ServiceResult<Written> {
-        let upload = self.get_upload(bucket, key, upload_id)?;
+        let upload = match self.get_upload(bucket, key, upload_id) {
+            Err(ServiceError::NoSuchUpload) => {
+                return self.completed_before(bucket, key, upload_id, parts)
+            }
+            other => other?,
+        };
         if parts.is_empty() {
             return Err(ServiceError::MalformedXml(
                 "You must specify at least one part".into(),
@@ -357,6 +362,7 @@ impl Store {
         object.mtime_ms = self.clock.now_ms();
         object.data = DataLayout::Chunks(chunks);
         object.checksum = multipart_checksum(&upload, &chosen)?;
+        object.upload_id = Some(upload_id.to_string());
         if let Some(want) = expected {
             match &object.checksum {
                 Some(got) if got.algorithm == want.algorithm => {
@@ -394,6 +400,38 @@ impl Store {
         Ok(Written {
             record: object,
             version_id: staged.version_id,
+        })
+    }
+
+    /// A CompleteMultipartUpload retried after it succeeded (the client missed the answer):
+    /// S3 answers it again as long as the key's current version is the one that upload made
+    /// from the same part list; otherwise the upload is gone (NoSuchUpload).
+    fn completed_before(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[CompletePart],
+    ) -> ServiceResult<Written> {
+        let Some(rec) = self.load_object(bucket, key)? else {
+            return Err(ServiceError::NoSuchUpload);
+        };
+        let mut md5s = Md5::new();
+        for p in parts {
+            let bin = hex::decode(p.etag.trim().trim_matches('"'))
+                .map_err(|_| ServiceError::NoSuchUpload)?;
+            md5s.update(&bin);
+        }
+        let etag = format!("{}-{}", hex::encode(md5s.finalize()), parts.len());
+        if rec.upload_id.as_deref() != Some(upload_id) || rec.etag != etag {
+            return Err(ServiceError::NoSuchUpload);
+        }
+        let versioned = self
+            .bucket_in_commit(bucket)?
+            .is_some_and(|b| b.versioning.is_some());
+        Ok(Written {
+            version_id: versioned.then(|| super::version::version_id(&rec)),
+            record: rec,
         })
     }
 

@@ -142,6 +142,7 @@ impl ObjectMeta {
             legal_hold: self.legal_hold,
             sse: self.sse,
             tags: Vec::new(),
+            upload_id: None,
             data,
         }
     }
@@ -412,6 +413,7 @@ impl Store {
         rec.retention = p.retention;
         rec.legal_hold = p.legal_hold;
         rec.version = None;
+        rec.upload_id = None;
         self.check_condition(&p.condition, &p.dst_bucket, &p.dst_key)?;
         let staged = self.commit_locked(lock, &p.dst_bucket, &p.dst_key, Some(&mut rec))?;
         Ok(Some(Written {
