@@ -74,16 +74,10 @@ pub(crate) async fn read_verified(
 
 /// `If-None-Match: *`, `If-Match` and `x-cos-forbid-overwrite` of a write.
 pub(crate) fn write_condition(ctx: &Ctx) -> Result<WriteCondition, ApiError> {
-    let if_none_match_any = match ctx.header("if-none-match").map(str::trim) {
-        None => false,
-        Some("*") => true,
-        Some(_) => {
-            return Err(ApiError::new(
-                Code::NotImplemented,
-                "A header you provided implies functionality that is not implemented: If-None-Match on a write accepts only *.",
-            ))
-        }
-    };
+    // `*`: only create (S3's conditional write); an ETag: not over the object with that ETag
+    // (HTTP's meaning, as RGW and s3-tests have it).
+    let if_none_match = ctx.header("if-none-match").map(str::trim);
+    let if_none_match_any = if_none_match == Some("*");
     let forbid_overwrite = match ctx.header("x-cos-forbid-overwrite").map(str::trim) {
         None => false,
         Some(v) if v.eq_ignore_ascii_case("true") => true,
@@ -97,6 +91,7 @@ pub(crate) fn write_condition(ctx: &Ctx) -> Result<WriteCondition, ApiError> {
     };
     Ok(WriteCondition {
         if_none_match_any,
+        if_none_match: if_none_match.filter(|v| *v != "*").map(str::to_string),
         if_match: ctx.header("if-match").map(str::to_string),
         forbid_overwrite,
     })

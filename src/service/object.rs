@@ -76,6 +76,8 @@ pub(crate) fn etag_of(sse: Option<&SseWrite>, md5: [u8; 16]) -> String {
 pub struct WriteCondition {
     /// `If-None-Match: *`: only create.
     pub if_none_match_any: bool,
+    /// `If-None-Match: "<etag>"`: not over an object with that ETag.
+    pub if_none_match: Option<String>,
     /// `If-Match: "<etag>"` (or `*`): only replace that object.
     pub if_match: Option<String>,
     /// `x-cos-forbid-overwrite: true`: only create (409 instead of 412).
@@ -85,7 +87,10 @@ pub struct WriteCondition {
 impl WriteCondition {
     /// True when no rule is set: any current object (or none) passes.
     pub fn is_unconditional(&self) -> bool {
-        !self.forbid_overwrite && !self.if_none_match_any && self.if_match.is_none()
+        !self.forbid_overwrite
+            && !self.if_none_match_any
+            && self.if_none_match.is_none()
+            && self.if_match.is_none()
     }
 
     pub fn check(&self, current: Option<&ObjectRecord>) -> ServiceResult<()> {
@@ -94,6 +99,11 @@ impl WriteCondition {
         }
         if self.if_none_match_any && current.is_some() {
             return Err(ServiceError::PreconditionFailed);
+        }
+        if let (Some(not), Some(r)) = (&self.if_none_match, current) {
+            if not.trim().trim_matches('"') == r.etag {
+                return Err(ServiceError::PreconditionFailed);
+            }
         }
         if let Some(want) = &self.if_match {
             let want = want.trim().trim_matches('"');

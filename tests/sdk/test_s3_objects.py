@@ -282,6 +282,17 @@ def test_put_if_none_match_and_if_match(s3, s3_bucket):
         s3.head_object(Bucket=s3_bucket, Key="absent")
 
 
+def test_put_if_none_match_with_an_etag_refuses_only_that_object(s3, s3_bucket):
+    etag = s3.put_object(Bucket=s3_bucket, Key="n", Body=b"one")["ETag"]
+    with pytest.raises(ClientError) as ei:
+        s3.put_object(Bucket=s3_bucket, Key="n", Body=b"two", IfNoneMatch=etag)
+    assert S3.err(ei)[:2] == (412, "PreconditionFailed")
+    assert s3.get_object(Bucket=s3_bucket, Key="n")["Body"].read() == b"one"
+    s3.put_object(Bucket=s3_bucket, Key="n", Body=b"two", IfNoneMatch='"0123456789abcdef0123456789abcdef"')
+    assert s3.get_object(Bucket=s3_bucket, Key="n")["Body"].read() == b"two"
+    s3.put_object(Bucket=s3_bucket, Key="fresh", Body=b"x", IfNoneMatch=etag)
+
+
 def test_complete_multipart_if_none_match(s3, s3_bucket):
     existing = s3.put_object(Bucket=s3_bucket, Key="mp", Body=b"existing")["ETag"]
     up = s3.create_multipart_upload(Bucket=s3_bucket, Key="mp")["UploadId"]
