@@ -196,19 +196,32 @@ pub fn extract(src: &KeySource<'_>, keys: &mut Keys) {
             put(&format!("s3:x-amz-{name}"), v.to_string());
         }
     }
-    // Tags a write asks to set (`x-amz-tagging`, URL-query encoded).
+    // Tags a write asks to set (`x-amz-tagging`, URL-query encoded; for PUT Object tagging,
+    // the body's, which the pipeline puts in `x-cos-tagging` before authorizing).
     if matches!(
         action,
-        "PutObject" | "InitiateMultipartUpload" | "PostObject" | "AppendObject"
+        "PutObject"
+            | "InitiateMultipartUpload"
+            | "PostObject"
+            | "AppendObject"
+            | "PutObjectTagging"
     ) {
-        if let Some(tagging) = header(src, "x-amz-tagging").or_else(|| header(src, "x-cos-tagging"))
-        {
+        let tagging = if action == "PutObjectTagging" {
+            header(src, "x-cos-tagging")
+        } else {
+            header(src, "x-amz-tagging").or_else(|| header(src, "x-cos-tagging"))
+        };
+        if let Some(tagging) = tagging {
             let mut tag_keys = Vec::new();
-            for (k, v) in form_urlencoded::parse(tagging.as_bytes()) {
-                keys.insert(format!("{REQUEST_TAG}{k}"), vec![v.into_owned()]);
-                tag_keys.push(k.into_owned());
+            for (k, v) in crate::types::tags::parse_header(tagging) {
+                keys.insert(format!("{REQUEST_TAG}{k}"), vec![v]);
+                tag_keys.push(k);
             }
             keys.insert("s3:RequestObjectTagKeys".into(), tag_keys);
         }
+    }
+    // The tags of the object acted on, for the operations that read it before authorizing.
+    for (k, v) in src.object_tags {
+        keys.insert(format!("{EXISTING_TAG}{k}"), vec![v.clone()]);
     }
 }
