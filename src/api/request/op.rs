@@ -437,9 +437,7 @@ impl Op {
             | Op::GetObjectAttributes => Access::Object,
             // No ACL grants these, but the version is read before authorizing, for its tags
             // (`s3:ExistingObjectTag/<key>`) and its existence.
-            Op::GetObjectTagging | Op::PutObjectTagging | Op::DeleteObjectTagging => {
-                Access::Object
-            }
+            Op::GetObjectTagging | Op::PutObjectTagging | Op::DeleteObjectTagging => Access::Object,
             Op::CopyObject | Op::UploadPartCopy { .. } => Access::Copy,
             // Each key of the request is authorized on its own (seed 002:1682-1715).
             Op::DeleteObjects => Access::EachKey,

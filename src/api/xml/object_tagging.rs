@@ -42,7 +42,12 @@ pub fn get(ctx: &Ctx, adm: &Admitted) -> Reply {
 }
 
 /// Replaces the tags of the addressed version.
-async fn set(app: &AppState, ctx: &Ctx, adm: &Admitted, tags: Tags) -> Result<ObjectRecord, ApiError> {
+async fn set(
+    app: &AppState,
+    ctx: &Ctx,
+    adm: &Admitted,
+    tags: Tags,
+) -> Result<ObjectRecord, ApiError> {
     let (b, key) = (adm.bucket()?, adm.key()?);
     app.store
         .modify_version(&b.name, key.as_str(), version_param(ctx)?, move |rec, _| {

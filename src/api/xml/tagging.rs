@@ -27,8 +27,7 @@ pub(crate) fn is_s3(ctx: &Ctx) -> bool {
 
 /// The tags of a `<Tagging>` document, unchecked; one that does not parse is MalformedXML.
 pub(crate) fn parse_body(bytes: &[u8]) -> Result<Tags, ApiError> {
-    let req =
-        parse_tagging(bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
+    let req = parse_tagging(bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
     Ok(req
         .tag_set
         .tags
