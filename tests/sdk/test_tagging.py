@@ -14,7 +14,8 @@ from s3_harness import ClientError
 
 def cos_tags(client, bucket, key, **kw):
     rt = client.get_object_tagging(Bucket=bucket, Key=key, **kw)
-    return [(t["Key"], t["Value"]) for t in rt.get("TagSet", {}).get("Tag", [])]
+    # An empty <TagSet/> reads as None.
+    return [(t["Key"], t["Value"]) for t in (rt.get("TagSet") or {}).get("Tag", [])]
 
 
 def cos_tag_set(pairs):
