@@ -212,6 +212,15 @@ fn rows(upload_id: &str) -> Vec<Row> {
             none(),
             xml("<LegalHold><Status>ON</Status></LegalHold>"),
         ),
+        ("GET", Some("obj"), vec![("tagging", "")], none(), vec![]),
+        (
+            "PUT",
+            Some("obj"),
+            vec![("tagging", "")],
+            none(),
+            xml("<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"),
+        ),
+        ("DELETE", Some("obj"), vec![("tagging", "")], none(), vec![]),
     ]
 }
 
@@ -272,6 +281,9 @@ const COVERED: &[&str] = &[
     "PutBucketOwnershipControls",
     "DeleteBucketOwnershipControls",
     "GetObjectAttributes",
+    "GetObjectTagging",
+    "PutObjectTagging",
+    "DeleteObjectTagging",
     "MethodNotAllowed",
     "NotImplemented(\"inventory\")",
 ];
@@ -326,6 +338,7 @@ async fn snapshot(c: &Client) -> Vec<(u16, Vec<u8>)> {
         (None, "ownershipControls"),
         (Some("obj"), ""),
         (Some("obj"), "acl"),
+        (Some("obj"), "tagging"),
         (Some("app"), ""),
         (Some("copy"), ""),
     ] {

@@ -538,7 +538,7 @@ async fn bad_input_gets_cos_errors_and_changes_nothing() {
         "InvalidArgument",
     );
     assert_error(
-        &c.send(Req::new("GET", Some(B), "keep").q("tagging", ""))
+        &c.send(Req::new("GET", Some(B), "keep").q("torrent", ""))
             .await,
         501,
         "NotImplemented",

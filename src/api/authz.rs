@@ -50,6 +50,7 @@ pub(crate) fn decide_for(
             tls_version: caller.tls.map(|t| t.version),
             now_secs: app.clock.now_secs(),
             resource_tags: target.bucket.map(|b| b.tags.as_slice()).unwrap_or(&[]),
+            object_tags: target.object.map(|o| o.tags.as_slice()).unwrap_or(&[]),
             identity: caller.identity,
         })
     })

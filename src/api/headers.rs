@@ -128,6 +128,11 @@ pub fn object_meta(ctx: &Ctx) -> Result<ObjectMeta, ApiError> {
         storage_class: storage_class(ctx)?,
         acl: canned_acl(ctx, true)?,
         grants: grant_headers(ctx)?,
+        tags: super::xml::tagging::header_tags(
+            ctx,
+            crate::types::tags::TagRules::object(super::xml::tagging::is_s3(ctx)),
+        )?
+        .unwrap_or_default(),
         ..ObjectMeta::default()
     })
 }
@@ -230,6 +235,9 @@ pub fn object_headers(mut b: Builder, ctx: &Ctx, rec: &ObjectRecord) -> Builder 
     }
     for (k, v) in &rec.meta {
         b = set(b, &format!("{prefix}meta-{k}"), v);
+    }
+    if !rec.tags.is_empty() {
+        b = b.header(format!("{prefix}tagging-count"), rec.tags.len());
     }
     b
 }

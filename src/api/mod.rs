@@ -13,6 +13,7 @@ pub mod request;
 pub use xml::cors::decorate as cors_headers;
 pub(crate) use xml::lock::retention_key_headers as xml_lock_key_headers;
 pub use xml::referer::denied_error as referer_denied_error;
+pub(crate) use xml::tagging::key_header as tagging_key_header;
 mod post_object;
 pub(crate) mod sse;
 pub(crate) mod sts;
@@ -93,7 +94,10 @@ pub(crate) async fn dispatch(
         Op::PutBucketPolicy => xml::policy::put(app, ctx, adm, body).await,
         Op::DeleteBucketPolicy => xml::policy::delete(app, adm).await,
         Op::GetBucketTagging => xml::tagging::get(adm),
-        Op::PutBucketTagging => xml::tagging::put(app, ctx, adm, body).await,
+        Op::PutBucketTagging => {
+            let bytes = pre_read(app, body).await?;
+            xml::tagging::put(app, ctx, adm, &bytes).await
+        }
         Op::DeleteBucketTagging => xml::tagging::delete(app, adm).await,
         Op::GetBucketCors => xml::cors::get(adm),
         Op::PutBucketCors => xml::cors::put(app, ctx, adm, body).await,
@@ -115,15 +119,18 @@ pub(crate) async fn dispatch(
         Op::PutObjectLockConfiguration => xml::lock::put_config(app, ctx, adm, body).await,
         Op::GetObjectRetention => xml::lock::get_retention(app, ctx, adm),
         Op::PutObjectRetention => {
-            // The pipeline read and verified the body (its lock keys were authorized).
-            let bytes = axum::body::to_bytes(body, app.config.max_xml_body)
-                .await
-                .map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
+            let bytes = pre_read(app, body).await?;
             xml::lock::put_retention(app, ctx, adm, &bytes).await
         }
         Op::GetObjectLegalHold => xml::lock::get_legal_hold(app, ctx, adm),
         Op::PutObjectLegalHold => xml::lock::put_legal_hold(app, ctx, adm, body).await,
         Op::GetObjectAttributes => xml::attributes::get(app, ctx, adm),
+        Op::GetObjectTagging => xml::object_tagging::get(ctx, adm),
+        Op::PutObjectTagging => {
+            let bytes = pre_read(app, body).await?;
+            xml::object_tagging::put(app, ctx, adm, &bytes).await
+        }
+        Op::DeleteObjectTagging => xml::object_tagging::delete(app, ctx, adm).await,
         Op::GetPublicAccessBlock => xml::public_access::get_block(adm),
         Op::PutPublicAccessBlock => xml::public_access::put_block(app, ctx, adm, body).await,
         Op::DeletePublicAccessBlock => xml::public_access::delete_block(app, adm).await,
@@ -138,6 +145,14 @@ pub(crate) async fn dispatch(
             "We encountered an internal error. Please try again.",
         )),
     }
+}
+
+/// A body the pipeline already read and verified (its values were authorized as condition
+/// keys: PUT `?retention`, PUT `?tagging`).
+async fn pre_read(app: &AppState, body: Body) -> Result<bytes::Bytes, ApiError> {
+    axum::body::to_bytes(body, app.config.max_xml_body)
+        .await
+        .map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))
 }
 
 /// The addressed bucket's name, validated: COS's `<name>-<appid>`, or any S3-valid name where

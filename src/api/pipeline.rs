@@ -284,10 +284,10 @@ async fn pipeline(
         crate::api::xml::referer::check(&ctx, loaded.as_deref())?;
     }
     access.bucket_changed = op.changes_bucket();
-    let (ctx, body) = if op == Op::PutObjectRetention {
-        retention_keys(app, ctx, body).await?
-    } else {
-        (ctx, body)
+    let (ctx, body) = match op {
+        Op::PutObjectRetention => retention_keys(app, ctx, body).await?,
+        Op::PutObjectTagging | Op::PutBucketTagging => tagging_keys(app, ctx, body).await?,
+        _ => (ctx, body),
     };
     let admitted = admit(app, &ctx, &op, loaded)?;
     crate::api::dispatch(app, &ctx, &op, admitted, body).await
@@ -551,6 +551,24 @@ async fn retention_keys(app: &AppState, mut ctx: Ctx, body: Body) -> Result<(Ctx
     for (name, value) in crate::api::xml_lock_key_headers(&bytes) {
         if let Ok(v) = HeaderValue::from_str(&value) {
             ctx.headers.insert(name, v);
+        }
+    }
+    Ok((ctx, Body::from(bytes)))
+}
+
+/// PUT `?tagging` (object or bucket) is authorized with the tags its body sets
+/// (`qcs:request_tag` for a bucket, 002:3154-3253; `s3:RequestObjectTag/<key>` and
+/// `s3:RequestObjectTagKeys` for an object): the small body is read and verified first, and
+/// its tags replace any `x-cos-tagging` / `x-amz-tagging` header sent, as `x-cos-tagging`, the
+/// header the condition keys are read from. A body that does not parse sets none; the handler
+/// refuses it. The handler gets the bytes.
+async fn tagging_keys(app: &AppState, mut ctx: Ctx, body: Body) -> Result<(Ctx, Body), ApiError> {
+    let bytes = crate::api::read_xml_body(&ctx, body, app.config.max_xml_body).await?;
+    ctx.headers.remove("x-cos-tagging");
+    ctx.headers.remove("x-amz-tagging");
+    if let Some(v) = crate::api::tagging_key_header(&bytes) {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            ctx.headers.insert("x-cos-tagging", v);
         }
     }
     Ok((ctx, Body::from(bytes)))

@@ -22,6 +22,9 @@ pub struct KeySource<'a> {
     pub now_secs: i64,
     /// Tags of the bucket acted on (`qcs:resource_tag`).
     pub resource_tags: &'a [(String, String)],
+    /// Tags of the object (version) acted on, when the pipeline read it before authorizing
+    /// (`s3:ExistingObjectTag/<key>`).
+    pub object_tags: &'a [(String, String)],
     /// Who asks (`aws:userid`, `aws:username`, ...).
     pub identity: &'a crate::auth::Identity,
 }
@@ -159,11 +162,7 @@ pub fn extract(src: &KeySource<'_>) -> Keys {
     }
     // The bucket's tags; for GET Service, the tag it filters by (`?tagkey=&tagvalue=`,
     // 002:2147-2230).
-    let mut resource_tags: Vec<String> = src
-        .resource_tags
-        .iter()
-        .map(|(k, v)| format!("{k}&{v}"))
-        .collect();
+    let mut resource_tags = crate::types::tags::as_condition_values(src.resource_tags);
     if action == "GetService" {
         if let Some(k) = query(src.query, "tagkey").filter(|k| !k.is_empty()) {
             let v = query(src.query, "tagvalue").unwrap_or("");
@@ -173,12 +172,16 @@ pub fn extract(src: &KeySource<'_>) -> Keys {
     if !resource_tags.is_empty() {
         keys.insert("qcs:resource_tag".into(), resource_tags);
     }
+    // The tags PUT Bucket (`x-cos-tagging`) or PUT Bucket tagging (its body, which the
+    // pipeline puts in `x-cos-tagging` before authorizing) sets; only these two actions
+    // (002:3158).
     if matches!(action, "PutBucket" | "PutBucketTagging") {
         if let Some(tagging) = h("x-cos-tagging") {
-            let tags: Vec<String> = form_urlencoded::parse(tagging.as_bytes())
-                .map(|(k, v)| format!("{k}&{v}"))
-                .collect();
-            keys.insert("qcs:request_tag".into(), tags);
+            let tags = crate::types::tags::parse_header(tagging);
+            keys.insert(
+                "qcs:request_tag".into(),
+                crate::types::tags::as_condition_values(&tags),
+            );
         }
     }
     super::aws::keys::extract(src, &mut keys);
@@ -203,6 +206,7 @@ mod tests {
             tls_version: None,
             now_secs: 1_700_000_000,
             resource_tags: &[],
+            object_tags: &[],
             identity: &crate::auth::Identity::Anonymous,
         }
     }

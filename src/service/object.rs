@@ -33,6 +33,8 @@ pub struct ObjectMeta {
     pub legal_hold: Option<bool>,
     /// Server-side encryption (a multipart upload's, kept on its template).
     pub sse: Option<crate::crypto::SseRecord>,
+    /// Object tags (`x-cos-tagging`), checked by the caller.
+    pub tags: Vec<(String, String)>,
 }
 
 /// Checks on an upload besides the body itself.
@@ -151,7 +153,7 @@ impl ObjectMeta {
             retention: self.retention,
             legal_hold: self.legal_hold,
             sse: self.sse,
-            tags: Vec::new(),
+            tags: self.tags,
             upload_id: None,
             data,
         }
@@ -195,6 +197,8 @@ pub struct CopyParams<'a> {
     /// shared) and wrapped anew: given the source record, the new record's encryption and
     /// ETag. None: the source's encryption (none) is kept as it is.
     pub reseal: Option<Reseal>,
+    /// The new object's tags (`x-cos-tagging-directive: Replaced`); None: the source's.
+    pub tags: Option<Vec<(String, String)>>,
 }
 
 /// See [`CopyParams::reseal`].
@@ -245,6 +249,7 @@ struct CopyJob {
     retention: Option<Retention>,
     legal_hold: Option<bool>,
     reseal: Option<Reseal>,
+    tags: Option<Vec<(String, String)>>,
 }
 
 impl Store {
@@ -359,6 +364,7 @@ impl Store {
             retention: p.retention,
             legal_hold: p.legal_hold,
             reseal: p.reseal,
+            tags: p.tags,
         });
         for _ in 0..COPY_ATTEMPTS {
             if !self.bucket_exists(&job.src_bucket)? {
@@ -422,6 +428,9 @@ impl Store {
         // A copy is a new version: it takes its retention from the request or the bucket.
         rec.retention = p.retention;
         rec.legal_hold = p.legal_hold;
+        if let Some(tags) = &p.tags {
+            rec.tags = tags.clone();
+        }
         rec.version = None;
         rec.upload_id = None;
         self.check_condition(&p.condition, &p.dst_bucket, &p.dst_key)?;

@@ -1,9 +1,11 @@
-//! Domain newtypes with validation and no IO: bucket names, object keys, byte ranges, ETags.
+//! Domain newtypes with validation and no IO: bucket names, object keys, byte ranges, ETags,
+//! tag sets.
 
 mod bucket;
 mod etag;
 mod key;
 mod range;
+pub mod tags;
 
 pub use bucket::{appid_of, BucketName, InvalidBucketName};
 pub use etag::ETag;

@@ -214,6 +214,7 @@ pub async fn copy_or_move(req: &JsonReq<'_>, is_move: bool) -> ApiResult<Granted
                     retention: None,
                     legal_hold: None,
                     reseal: None,
+                    tags: None,
                     dst_bucket: bucket,
                     dst_key: &dst,
                     directive: MetadataDirective::Copy,

@@ -48,6 +48,15 @@ fn form_ctx(ctx: &Ctx, form: &Form, identity: Identity, key: &str, length: Optio
     if let Some(h) = ctx.headers.get(http::header::HOST) {
         headers.insert(http::header::HOST, h.clone());
     }
+    // S3's `tagging` field carries a `<Tagging>` document; it is stored (and authorized) as
+    // the `x-cos-tagging` header it stands for. `post` refuses one that does not parse.
+    if let Some(v) = form
+        .get("tagging")
+        .and_then(|doc| crate::api::tagging_key_header(doc.as_bytes()))
+        .and_then(|v| http::HeaderValue::from_str(&v).ok())
+    {
+        headers.insert("x-cos-tagging", v);
+    }
     Ctx {
         request_id: ctx.request_id.clone(),
         method: ctx.method.clone(),
@@ -65,6 +74,22 @@ fn form_ctx(ctx: &Ctx, form: &Form, identity: Identity, key: &str, length: Optio
         peer: ctx.peer,
         tls: ctx.tls,
     }
+}
+
+/// The tags of a form come from `x-cos-tagging` (`k1=v1&k2=v2`, also as `x-amz-tagging`) or
+/// S3's `tagging` (a `<Tagging>` document), not both; a document that does not parse is
+/// MalformedXML.
+fn check_tagging_field(form: &Form) -> Result<(), ApiError> {
+    let Some(doc) = form.get("tagging") else {
+        return Ok(());
+    };
+    if form.get("x-cos-tagging").is_some() {
+        return Err(ApiError::new(
+            Code::InvalidArgument,
+            "The form may carry its tags as `tagging` or as `x-cos-tagging`, not both.",
+        ));
+    }
+    crate::api::xml::tagging::parse_body(doc.as_bytes()).map(|_| ())
 }
 
 /// The action a form upload needs.
@@ -132,6 +157,7 @@ pub async fn post(
     let rec = loaded
         .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
     check_region(ctx.host_region.as_deref(), &rec)?;
+    check_tagging_field(&form)?;
     let store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
     let meta = object_meta(&store_ctx)?;
     crate::api::xml::public_access::check_acl(&rec, meta.acl, &meta.grants)?;

@@ -130,6 +130,11 @@ pub enum Op {
     PutBucketOwnershipControls,
     DeleteBucketOwnershipControls,
     GetObjectAttributes,
+    GetObjectTagging,
+    /// Authorized with the tags of its body as condition keys (the pipeline reads the small
+    /// body first, as for PutObjectRetention).
+    PutObjectTagging,
+    DeleteObjectTagging,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -289,6 +294,9 @@ impl Op {
                     ("GET", Some("legal-hold")) => Op::GetObjectLegalHold,
                     ("GET", Some("attributes")) => Op::GetObjectAttributes,
                     ("PUT", Some("legal-hold")) => Op::PutObjectLegalHold,
+                    ("GET", Some("tagging")) => Op::GetObjectTagging,
+                    ("PUT", Some("tagging")) => Op::PutObjectTagging,
+                    ("DELETE", Some("tagging")) => Op::DeleteObjectTagging,
                     ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload { upload: upload() },
                     ("GET", None) => Op::GetObject,
                     ("HEAD", None) => Op::HeadObject,
@@ -386,6 +394,9 @@ impl Op {
             Op::PutBucketOwnershipControls => "name/cos:PutBucketOwnershipControls",
             Op::DeleteBucketOwnershipControls => "name/cos:DeleteBucketOwnershipControls",
             Op::GetObjectAttributes => "name/cos:GetObjectAttributes",
+            Op::GetObjectTagging => "name/cos:GetObjectTagging",
+            Op::PutObjectTagging => "name/cos:PutObjectTagging",
+            Op::DeleteObjectTagging => "name/cos:DeleteObjectTagging",
             Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
@@ -424,6 +435,9 @@ impl Op {
             | Op::GetObjectAcl
             | Op::PutObjectAcl
             | Op::GetObjectAttributes => Access::Object,
+            // No ACL grants these, but the version is read before authorizing, for its tags
+            // (`s3:ExistingObjectTag/<key>`) and its existence.
+            Op::GetObjectTagging | Op::PutObjectTagging | Op::DeleteObjectTagging => Access::Object,
             Op::CopyObject | Op::UploadPartCopy { .. } => Access::Copy,
             // Each key of the request is authorized on its own (seed 002:1682-1715).
             Op::DeleteObjects => Access::EachKey,

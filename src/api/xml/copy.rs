@@ -16,6 +16,7 @@ use crate::service::{
     CopyParams, MetadataDirective, ObjectMeta, Reseal, ServiceError, SourceChanged, VersionRef,
     WriteOptions,
 };
+use crate::types::tags::{TagRules, Tags};
 use crate::types::{BucketName, ObjectKey};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
@@ -105,6 +106,7 @@ pub async fn copy(
             ))
         }
     };
+    let tags = tagging_directive(ctx)?;
     let (retention, legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
     let (acl, grants) = (canned_acl(ctx, true)?, grant_headers(ctx)?);
     super::public_access::check_acl(dst, acl, &grants)?;
@@ -129,7 +131,7 @@ pub async fn copy(
             &src,
             &src_bucket,
             cur,
-            directive,
+            (directive, tags),
             &sse,
         )
         .await;
@@ -152,6 +154,7 @@ pub async fn copy(
         // `If-Match`, `x-cos-forbid-overwrite`), checked under the commit lock; the source's are
         // the `x-cos-copy-source-if-*` headers below.
         condition: write_condition(ctx)?,
+        tags,
     };
     // Authorization and the copy-source preconditions, on the source as read outside the
     // commit lock; the store commits only that very source (see `Store::copy_object`).
@@ -192,6 +195,29 @@ pub async fn copy(
         src.version_id.as_deref(),
     );
     Ok(grant.respond(resp))
+}
+
+/// `x-cos-tagging-directive` (S3: `x-amz-tagging-directive`): `Copy` (the default) keeps the
+/// source's tags (None); `Replaced` (S3: `REPLACE`) takes the request's `x-cos-tagging`,
+/// none without it.
+fn tagging_directive(ctx: &Ctx) -> Result<Option<Tags>, ApiError> {
+    match ctx.header("x-cos-tagging-directive") {
+        None => Ok(None),
+        Some(d) if d.trim().eq_ignore_ascii_case("copy") => Ok(None),
+        Some(d)
+            if d.trim().eq_ignore_ascii_case("replaced")
+                || d.trim().eq_ignore_ascii_case("replace") =>
+        {
+            let rules = TagRules::object(super::tagging::is_s3(ctx));
+            Ok(Some(
+                super::tagging::header_tags(ctx, rules)?.unwrap_or_default(),
+            ))
+        }
+        Some(d) => Err(ApiError::new(
+            Code::InvalidArgument,
+            format!("Unknown tagging directive {d:?}"),
+        )),
+    }
 }
 
 /// The new encryption of a copy that keeps the source's data key: the key opened (with the
@@ -254,7 +280,7 @@ async fn transcode(
     src: &CopySource,
     src_bucket: &BucketRecord,
     rec: ObjectRecord,
-    directive: MetadataDirective,
+    (directive, tags): (MetadataDirective, Option<Tags>),
     sse: &SseHeaders,
 ) -> Result<Granted, ApiError> {
     let (dst, dst_key) = (adm.bucket()?, adm.key()?);
@@ -280,6 +306,7 @@ async fn transcode(
             ..ObjectMeta::default()
         },
     };
+    meta.tags = tags.unwrap_or_else(|| rec.tags.clone());
     meta.storage_class = storage_class(ctx)?.or(Some(rec.storage_class.clone()));
     meta.acl = canned_acl(ctx, true)?;
     meta.grants = grant_headers(ctx)?;

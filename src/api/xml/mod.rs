@@ -12,6 +12,7 @@ pub mod list;
 pub mod lock;
 pub mod multipart;
 pub mod object;
+pub mod object_tagging;
 pub mod policy;
 pub mod public_access;
 pub mod referer;

@@ -1,67 +1,89 @@
-//! PUT/GET/DELETE Bucket tagging (`?tagging`), and the `x-cos-tagging` header of PUT Bucket.
-//! Tags feed the `qcs:resource_tag` condition key and GET Service's tag filter.
+//! PUT/GET/DELETE Bucket tagging (`?tagging`), the `x-cos-tagging` header of PUT Bucket, and
+//! what object tagging shares with them: the `<Tagging>` document, the header, the limits
+//! (docs/tagging.md). Bucket tags feed `qcs:resource_tag` and GET Service's tag filter.
 
 use crate::api::error::{ApiError, Code};
+use crate::api::request::authn::Dialect;
 use crate::api::request::Ctx;
 use crate::api::Admitted;
 use crate::api::Reply;
-use crate::api::{empty_response, read_xml_body, xml_response};
+use crate::api::{empty_response, xml_response};
+use crate::types::tags::{self, TagRules, Tags};
 use crate::xml::{parse_tagging, XmlWriter};
 use crate::AppState;
-use axum::body::Body;
 use http::StatusCode;
 
-/// COS limits: 50 tags per bucket, keys up to 128 and values up to 256 characters.
-const MAX_TAGS: usize = 50;
-
-fn invalid(message: String) -> ApiError {
-    ApiError::new(Code::InvalidTag, message)
+/// Checks `tags` against `rules`: `InvalidTag` (400) in both dialects.
+pub(crate) fn check(tags: &[(String, String)], rules: TagRules) -> Result<(), ApiError> {
+    rules
+        .check(tags)
+        .map_err(|e| ApiError::new(Code::InvalidTag, e.0))
 }
 
-/// Checks count, lengths and duplicate keys.
-pub(crate) fn validate(tags: &[(String, String)]) -> Result<(), ApiError> {
-    if tags.len() > MAX_TAGS {
-        return Err(invalid(format!("At most {MAX_TAGS} tags are allowed.")));
-    }
-    for (i, (k, v)) in tags.iter().enumerate() {
-        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            return Err(invalid(format!(
-                "Tag keys are 1 to 128 characters and values at most 256: {k:?}"
-            )));
-        }
-        if tags[..i].iter().any(|(other, _)| other == k) {
-            return Err(invalid(format!("The tag key {k:?} is given twice.")));
-        }
-    }
-    Ok(())
+/// Whether the request follows S3's rules (`@` allowed, `aws:` keys reserved).
+pub(crate) fn is_s3(ctx: &Ctx) -> bool {
+    ctx.dialect == Dialect::S3
 }
 
-/// `x-cos-tagging: k1=v1&k2=v2` (URL-encoded keys and values).
-pub(crate) fn from_header(ctx: &Ctx) -> Result<Vec<(String, String)>, ApiError> {
-    let tags: Vec<(String, String)> = ctx
-        .header("x-cos-tagging")
-        .map(|h| {
-            form_urlencoded::parse(h.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    validate(&tags)?;
-    Ok(tags)
-}
-
-pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
-    let b = adm.bucket()?;
-    let bytes = read_xml_body(ctx, body, app.config.max_xml_body).await?;
-    let req =
-        parse_tagging(&bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
-    let tags: Vec<(String, String)> = req
+/// The tags of a `<Tagging>` document, unchecked; one that does not parse is MalformedXML.
+pub(crate) fn parse_body(bytes: &[u8]) -> Result<Tags, ApiError> {
+    let req = parse_tagging(bytes).map_err(|e| ApiError::new(Code::MalformedXML, e.to_string()))?;
+    Ok(req
         .tag_set
         .tags
         .into_iter()
         .map(|t| (t.key, t.value))
-        .collect();
-    validate(&tags)?;
+        .collect())
+}
+
+/// `<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>`.
+pub(crate) fn render(tags: &[(String, String)]) -> String {
+    let mut w = XmlWriter::new();
+    w.open("Tagging").open("TagSet");
+    for (k, v) in tags {
+        w.open("Tag").elem("Key", k).elem("Value", v).close("Tag");
+    }
+    w.close("TagSet").close("Tagging");
+    w.finish()
+}
+
+/// `k1=v1&k2=v2`, URL-encoded: the header form of a tag set.
+pub(crate) fn encode_header(tags: &[(String, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in tags {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// For the pipeline: a PUT `?tagging` body's tags in header form, the value the condition
+/// keys are read from; None when the body does not parse (the handler refuses it).
+pub(crate) fn key_header(bytes: &[u8]) -> Option<String> {
+    parse_body(bytes).ok().map(|t| encode_header(&t))
+}
+
+/// The tags of `x-cos-tagging: k1=v1&k2=v2` (S3: `x-amz-tagging`, seen under the COS name),
+/// checked against `rules`; None without the header.
+pub(crate) fn header_tags(ctx: &Ctx, rules: TagRules) -> Result<Option<Tags>, ApiError> {
+    let Some(h) = ctx.header("x-cos-tagging") else {
+        return Ok(None);
+    };
+    let tags = tags::parse_header(h);
+    check(&tags, rules)?;
+    Ok(Some(tags))
+}
+
+/// PUT Bucket's `x-cos-tagging`, with the bucket limits.
+pub(crate) fn from_header(ctx: &Ctx) -> Result<Tags, ApiError> {
+    Ok(header_tags(ctx, TagRules::bucket(is_s3(ctx)))?.unwrap_or_default())
+}
+
+/// PUT Bucket tagging: `bytes` were read (and verified) by the pipeline, which authorized the
+/// request with their tags as `qcs:request_tag`.
+pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, bytes: &[u8]) -> Reply {
+    let b = adm.bucket()?;
+    let tags = parse_body(bytes)?;
+    check(&tags, TagRules::bucket(is_s3(ctx)))?;
     app.store.set_bucket_tags(&b.name, tags).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
@@ -74,17 +96,38 @@ pub fn get(adm: &Admitted) -> Reply {
             "The TagSet does not exist.",
         ));
     }
-    let mut w = XmlWriter::new();
-    w.open("Tagging").open("TagSet");
-    for (k, v) in &b.tags {
-        w.open("Tag").elem("Key", k).elem("Value", v).close("Tag");
-    }
-    w.close("TagSet").close("Tagging");
-    Ok(xml_response(StatusCode::OK, w.finish()))
+    Ok(xml_response(StatusCode::OK, render(&b.tags)))
 }
 
 pub async fn delete(app: &AppState, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
     app.store.set_bucket_tags(&b.name, vec![]).await?;
     Ok(empty_response(StatusCode::NO_CONTENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_round_trip_through_the_header_form() {
+        let tags: Tags = vec![
+            ("a b".into(), "c/d".into()),
+            ("中".into(), "".into()),
+            ("k&=".into(), "v+".into()),
+        ];
+        assert_eq!(parse_body(render(&tags).as_bytes()).unwrap(), tags);
+        assert_eq!(tags::parse_header(&encode_header(&tags)), tags);
+        assert_eq!(
+            key_header(render(&tags).as_bytes()).as_deref(),
+            Some(encode_header(&tags).as_str())
+        );
+        assert_eq!(key_header(b"<Tagging/>"), None);
+        assert_eq!(
+            parse_body(b"<Tagging><TagSet><Tag><Key>k</Key></Tag>")
+                .unwrap_err()
+                .code,
+            Code::MalformedXML
+        );
+    }
 }

@@ -196,19 +196,139 @@ pub fn extract(src: &KeySource<'_>, keys: &mut Keys) {
             put(&format!("s3:x-amz-{name}"), v.to_string());
         }
     }
-    // Tags a write asks to set (`x-amz-tagging`, URL-query encoded).
+    // Tags a write asks to set (`x-amz-tagging`, URL-query encoded; for PUT Object tagging,
+    // the body's, which the pipeline puts in `x-cos-tagging` before authorizing).
     if matches!(
         action,
-        "PutObject" | "InitiateMultipartUpload" | "PostObject" | "AppendObject"
+        "PutObject"
+            | "InitiateMultipartUpload"
+            | "PostObject"
+            | "AppendObject"
+            | "PutObjectTagging"
     ) {
-        if let Some(tagging) = header(src, "x-amz-tagging").or_else(|| header(src, "x-cos-tagging"))
-        {
+        // A copy sets tags only when its tagging directive replaces the source's.
+        let copy_keeps_tags = header(src, "x-cos-copy-source")
+            .or_else(|| header(src, "x-amz-copy-source"))
+            .is_some()
+            && !header(src, "x-amz-tagging-directive")
+                .or_else(|| header(src, "x-cos-tagging-directive"))
+                .is_some_and(|d| {
+                    let d = d.trim();
+                    d.eq_ignore_ascii_case("replace") || d.eq_ignore_ascii_case("replaced")
+                });
+        let tagging = if action == "PutObjectTagging" {
+            header(src, "x-cos-tagging")
+        } else if copy_keeps_tags {
+            None
+        } else {
+            header(src, "x-amz-tagging").or_else(|| header(src, "x-cos-tagging"))
+        };
+        if let Some(tagging) = tagging {
             let mut tag_keys = Vec::new();
-            for (k, v) in form_urlencoded::parse(tagging.as_bytes()) {
-                keys.insert(format!("{REQUEST_TAG}{k}"), vec![v.into_owned()]);
-                tag_keys.push(k.into_owned());
+            for (k, v) in crate::types::tags::parse_header(tagging) {
+                keys.insert(format!("{REQUEST_TAG}{k}"), vec![v]);
+                tag_keys.push(k);
             }
             keys.insert("s3:RequestObjectTagKeys".into(), tag_keys);
         }
+    }
+    // The tags of the object acted on, for the operations that read it before authorizing.
+    for (k, v) in src.object_tags {
+        keys.insert(format!("{EXISTING_TAG}{k}"), vec![v.clone()]);
+    }
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::*;
+    use http::{HeaderMap, HeaderValue};
+
+    fn keys(
+        action: &str,
+        headers: &[(&'static str, &'static str)],
+        object: &[(&str, &str)],
+    ) -> Keys {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        let object: Vec<(String, String)> = object
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut out = Keys::new();
+        extract(
+            &KeySource {
+                action,
+                headers: &h,
+                query: &[],
+                client_ip: None,
+                tls_version: None,
+                now_secs: 0,
+                resource_tags: &[],
+                object_tags: &object,
+                identity: &Identity::Anonymous,
+            },
+            &mut out,
+        );
+        out
+    }
+
+    fn tag(k: &Keys, name: &str) -> Option<String> {
+        k.get(name).map(|v| v.join(","))
+    }
+
+    #[test]
+    fn request_tags_come_from_what_the_request_sets() {
+        let put = keys("name/cos:PutObject", &[("x-amz-tagging", "a=1&b=2")], &[]);
+        assert_eq!(tag(&put, "s3:RequestObjectTag/a").as_deref(), Some("1"));
+        assert_eq!(tag(&put, "s3:RequestObjectTagKeys").as_deref(), Some("a,b"));
+        // PUT ?tagging: the pipeline put the body's tags in x-cos-tagging.
+        let retag = keys(
+            "name/cos:PutObjectTagging",
+            &[("x-amz-tagging", "a=header"), ("x-cos-tagging", "a=body")],
+            &[],
+        );
+        assert_eq!(
+            tag(&retag, "s3:RequestObjectTag/a").as_deref(),
+            Some("body")
+        );
+        for (directive, sets) in [
+            (None, false),
+            (Some("COPY"), false),
+            (Some("REPLACE"), true),
+            (Some("Replaced"), true),
+        ] {
+            let mut h = vec![("x-amz-copy-source", "b/k"), ("x-amz-tagging", "a=1")];
+            if let Some(d) = directive {
+                h.push(("x-amz-tagging-directive", d));
+            }
+            let copy = keys("name/cos:PutObject", &h, &[]);
+            assert_eq!(
+                tag(&copy, "s3:RequestObjectTag/a").is_some(),
+                sets,
+                "{directive:?}"
+            );
+        }
+        let read = keys("name/cos:GetObject", &[("x-amz-tagging", "a=1")], &[]);
+        assert_eq!(tag(&read, "s3:RequestObjectTag/a"), None, "writes only");
+    }
+
+    #[test]
+    fn existing_tags_are_the_object_s() {
+        let k = keys("name/cos:GetObject", &[], &[("Class", "public"), ("x", "")]);
+        assert_eq!(
+            tag(&k, "s3:ExistingObjectTag/Class").as_deref(),
+            Some("public")
+        );
+        assert_eq!(tag(&k, "s3:ExistingObjectTag/x").as_deref(), Some(""));
+        assert_eq!(
+            tag(&k, "s3:ExistingObjectTag/class"),
+            None,
+            "tag keys keep their case"
+        );
+        assert!(keys("name/cos:GetObject", &[], &[])
+            .keys()
+            .all(|k| !k.contains("ExistingObjectTag")));
     }
 }

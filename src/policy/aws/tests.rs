@@ -718,6 +718,7 @@ fn aws_keys_are_extracted_from_the_request() {
         tls_version: None,
         now_secs: 1_700_000_000,
         resource_tags: &[],
+        object_tags: &[],
         identity,
     };
     let one = |k: &Keys, n: &str| k.get(n).map(|v| v.join(","));

@@ -412,6 +412,7 @@ async fn copy_shares_chunks_and_replaces_metadata() {
         retention: None,
         legal_hold: None,
         reseal: None,
+        tags: None,
         dst_bucket: "b-1",
         dst_key: dst,
         directive,

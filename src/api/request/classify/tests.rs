@@ -263,7 +263,16 @@ fn every_xml_operation_path_style_and_virtual_hosted() {
         ("PUT", "k", "acl", &[], Op::PutObjectAcl),
         ("OPTIONS", "k", "", &[], Op::OptionsObject),
         ("POST", "k", "restore", &[], Op::NotImplemented("restore")),
-        ("GET", "k", "tagging", &[], Op::NotImplemented("tagging")),
+        ("GET", "k", "tagging", &[], Op::GetObjectTagging),
+        ("PUT", "k", "tagging", &[], Op::PutObjectTagging),
+        ("DELETE", "k", "tagging", &[], Op::DeleteObjectTagging),
+        (
+            "GET",
+            "k",
+            "tagging&versionId=MTg0NDY3NDQwNzM3MDk1NTE2MTU",
+            &[],
+            Op::GetObjectTagging,
+        ),
         ("PATCH", "k", "", &[], Op::MethodNotAllowed),
         ("POST", "k", "", &[], Op::MethodNotAllowed),
     ];
