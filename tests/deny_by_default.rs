@@ -212,6 +212,13 @@ fn rows(upload_id: &str) -> Vec<Row> {
             none(),
             xml("<LegalHold><Status>ON</Status></LegalHold>"),
         ),
+        (
+            "POST",
+            Some("arc"),
+            vec![("restore", "")],
+            none(),
+            xml("<RestoreRequest><Days>1</Days><CASJobParameters><Tier>Expedited</Tier></CASJobParameters></RestoreRequest>"),
+        ),
     ]
 }
 
@@ -272,6 +279,7 @@ const COVERED: &[&str] = &[
     "PutBucketOwnershipControls",
     "DeleteBucketOwnershipControls",
     "GetObjectAttributes",
+    "RestoreObject",
     "MethodNotAllowed",
     "NotImplemented(\"inventory\")",
 ];
@@ -328,6 +336,8 @@ async fn snapshot(c: &Client) -> Vec<(u16, Vec<u8>)> {
         (Some("obj"), "acl"),
         (Some("app"), ""),
         (Some("copy"), ""),
+        // Readable only after a restore (immediate here: restore_expedited_secs = 0).
+        (Some("arc"), ""),
     ] {
         let mut r = Req::new("GET", Some(B), key.unwrap_or(""));
         if !q.is_empty() {
@@ -355,11 +365,16 @@ async fn every_operation_denies_anonymous_callers_other_accounts_and_policyless_
             secret_id: OTHER_ID.into(),
             secret_key: OTHER_KEY.into(),
         });
+        cfg.restore_expedited_secs = 0;
     })
     .await;
     let owner = s.client();
     owner.create_bucket(B).await;
     assert_eq!(owner.put(B, "obj", b"original").await.status, 200);
+    let archived = Req::new("PUT", Some(B), "arc")
+        .h("x-cos-storage-class", "ARCHIVE")
+        .body(b"archived".to_vec());
+    assert_eq!(owner.send(archived).await.status, 200);
     owner.add_sub_account(SUB, SUB_ID, SUB_KEY).await;
     let init = owner
         .send(Req::new("POST", Some(B), "mp").q("uploads", ""))

@@ -124,6 +124,7 @@ pub(crate) async fn dispatch(
         Op::GetObjectLegalHold => xml::lock::get_legal_hold(app, ctx, adm),
         Op::PutObjectLegalHold => xml::lock::put_legal_hold(app, ctx, adm, body).await,
         Op::GetObjectAttributes => xml::attributes::get(app, ctx, adm),
+        Op::RestoreObject => xml::restore::restore(app, ctx, adm, body).await,
         Op::GetPublicAccessBlock => xml::public_access::get_block(adm),
         Op::PutPublicAccessBlock => xml::public_access::put_block(app, ctx, adm, body).await,
         Op::DeletePublicAccessBlock => xml::public_access::delete_block(app, adm).await,

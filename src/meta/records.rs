@@ -236,6 +236,9 @@ pub struct ObjectRecord {
     /// Object tags (`?tagging`, `x-cos-tagging`), in the order they were given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<(String, String)>,
+    /// The restore of an archived version (POST Object restore; docs/storage-classes.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<crate::types::RestoreState>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
@@ -509,6 +512,7 @@ mod tests {
             legal_hold: None,
             sse: None,
             tags: Vec::new(),
+            restore: None,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();
@@ -557,6 +561,7 @@ mod tests {
             legal_hold: None,
             sse: None,
             tags: Vec::new(),
+            restore: None,
             data,
         }
     }

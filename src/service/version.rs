@@ -97,6 +97,7 @@ fn marker(tag: VersionTag, now_ms: i64) -> ObjectRecord {
         legal_hold: None,
         sse: None,
         tags: Vec::new(),
+        restore: None,
         data: DataLayout::Inline(Vec::new()),
     }
 }

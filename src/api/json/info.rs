@@ -197,6 +197,7 @@ mod tests {
             legal_hold: None,
             sse: None,
             tags: Vec::new(),
+            restore: None,
             data: DataLayout::Inline(vec![]),
         }
     }

@@ -130,6 +130,9 @@ pub enum Op {
     PutBucketOwnershipControls,
     DeleteBucketOwnershipControls,
     GetObjectAttributes,
+    /// POST Object restore (`POST /key?restore`): a temporary readable copy of an archived
+    /// version.
+    RestoreObject,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -266,6 +269,7 @@ impl Op {
                     ("POST", Some("uploads")) => Op::InitiateMultipartUpload,
                     ("POST", Some("uploadId")) => Op::CompleteMultipartUpload { upload: upload() },
                     ("POST", Some("append")) => Op::AppendObject,
+                    ("POST", Some("restore")) => Op::RestoreObject,
                     ("PUT", Some("uploadId" | "partNumber"))
                         if has("uploadId") && has("partNumber") =>
                     {
@@ -386,6 +390,7 @@ impl Op {
             Op::PutBucketOwnershipControls => "name/cos:PutBucketOwnershipControls",
             Op::DeleteBucketOwnershipControls => "name/cos:DeleteBucketOwnershipControls",
             Op::GetObjectAttributes => "name/cos:GetObjectAttributes",
+            Op::RestoreObject => "name/cos:PostObjectRestore",
             Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
@@ -441,6 +446,7 @@ impl Op {
             | Op::ListParts { .. }
             | Op::ListMultipartUploads
             | Op::AppendObject
+            | Op::RestoreObject
             | Op::GetBucketAcl
             | Op::PutBucketAcl
             | Op::GetBucketPolicy

@@ -15,6 +15,7 @@ pub mod object;
 pub mod policy;
 pub mod public_access;
 pub mod referer;
+pub mod restore;
 pub mod service;
 pub mod tagging;
 pub mod versioning;
