@@ -31,6 +31,23 @@ async fn an_archived_object_answers_head_but_not_get_until_restored() {
         .await;
     assert_error(&copy, 403, "InvalidObjectState");
     assert_eq!(head(&c, "thawed").await.status, 404);
+    // So is Upload Part - Copy.
+    let init = c
+        .send(Req::new("POST", Some(B), "mp").q("uploads", ""))
+        .await;
+    let id = init.xml("UploadId").unwrap();
+    let part = c
+        .send(
+            Req::new("PUT", Some(B), "mp")
+                .q("partNumber", "1")
+                .q("uploadId", &id)
+                .h(
+                    "x-cos-copy-source",
+                    &format!("{B}.cos.ap-guangzhou.myqcloud.com/cold"),
+                ),
+        )
+        .await;
+    assert_error(&part, 403, "InvalidObjectState");
 }
 
 #[tokio::test]
