@@ -9,6 +9,7 @@
 mod common;
 
 mod classes;
+mod policy;
 mod restore;
 mod s3;
 mod support;
