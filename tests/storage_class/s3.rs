@@ -5,7 +5,9 @@ use crate::common::*;
 use crate::support::*;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{GlacierJobParameters, RestoreRequest, StorageClass, Tier};
+use aws_sdk_s3::types::{
+    GlacierJobParameters, ObjectAttributes, RestoreRequest, StorageClass, Tier,
+};
 
 fn root(s: &TestServer) -> aws_sdk_s3::Client {
     s3_client(s.addr, SID, SKEY, None)
@@ -56,6 +58,18 @@ async fn a_boto_style_glacier_put_reads_back_as_glacier_and_restores() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("InvalidObjectState"));
+    // Attributes are metadata: an unrestored archive answers them.
+    let attrs = s3
+        .get_object_attributes()
+        .bucket(B)
+        .key("cold")
+        .object_attributes(ObjectAttributes::StorageClass)
+        .object_attributes(ObjectAttributes::ObjectSize)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attrs.storage_class(), Some(&StorageClass::Glacier));
+    assert_eq!(attrs.object_size(), Some(6));
 
     s3.restore_object()
         .bucket(B)
