@@ -1,6 +1,6 @@
 """Storage classes and archive restores through cos-python-sdk-v5 and boto3
-(docs/storage-classes.md). A private server with one-second restore delays and a
-three-second restore "day", so the whole restore cycle runs in real time."""
+(docs/storage-classes.md). A private server with two-second restore delays and a
+four-second restore "day", so the whole restore cycle runs in real time."""
 
 import time
 
@@ -12,16 +12,16 @@ import s3_harness as S3
 from qcloud_cos.cos_exception import CosServiceError
 from s3_harness import ClientError
 
-DAY = 3  # COSD_LIFECYCLE_DAY_SECS
+DAY = 4  # COSD_LIFECYCLE_DAY_SECS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("sclass")
     srv = H.CosdServer(root / "data", root / "cosd.log", extra_env={
-        "COSD_RESTORE_EXPEDITED_SECS": "1",
-        "COSD_RESTORE_STANDARD_SECS": "1",
-        "COSD_RESTORE_BULK_SECS": "2",
+        "COSD_RESTORE_EXPEDITED_SECS": "2",
+        "COSD_RESTORE_STANDARD_SECS": "2",
+        "COSD_RESTORE_BULK_SECS": "3",
         "COSD_LIFECYCLE_DAY_SECS": str(DAY),
     })
     try:
