@@ -7,6 +7,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../json_common/mod.rs"]
+mod json_common;
 
 mod classes;
 mod policy;

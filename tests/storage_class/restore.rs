@@ -264,3 +264,34 @@ async fn a_restore_names_one_version_and_creates_none() {
         "no new version"
     );
 }
+
+#[tokio::test]
+async fn a_legacy_json_api_download_of_an_archive_waits_for_the_restore_too() {
+    let (s, c) = server().await;
+    put_class(&c, "dl/cold.txt", "ARCHIVE", b"download me").await;
+    let download = || {
+        let t = c.now();
+        let sig = crate::json_common::signature(
+            SID,
+            SKEY,
+            crate::json_common::APPID,
+            crate::json_common::SHORT,
+            t + 600,
+            t,
+            "/dl/cold.txt",
+        );
+        c.send(
+            Req::new("GET", Some(B), "dl/cold.txt")
+                .anonymous()
+                .q("sign", &sig),
+        )
+    };
+    assert_error(&download().await, 403, "InvalidObjectState");
+    assert_eq!(restore(&c, "dl/cold.txt", 1, "Expedited").await.status, 202);
+    advance(&s, 3);
+    let r = download().await;
+    assert_eq!(
+        (r.status, r.body.as_slice()),
+        (200, b"download me".as_slice())
+    );
+}
