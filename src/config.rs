@@ -36,6 +36,10 @@ pub struct Config {
     pub gc_interval_secs: u64,
     pub multipart_expiry_secs: u64,
     pub lifecycle_day_secs: u64,
+    /// Simulated archive restore delays by tier, seconds (docs/storage-classes.md).
+    pub restore_expedited_secs: u64,
+    pub restore_standard_secs: u64,
+    pub restore_bulk_secs: u64,
     pub legacy_once_window_secs: u64,
     pub shutdown_grace_secs: u64,
     pub header_read_timeout_secs: u64,

@@ -221,6 +221,13 @@ fn rows(upload_id: &str) -> Vec<Row> {
             xml("<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"),
         ),
         ("DELETE", Some("obj"), vec![("tagging", "")], none(), vec![]),
+        (
+            "POST",
+            Some("arc"),
+            vec![("restore", "")],
+            none(),
+            xml("<RestoreRequest><Days>1</Days><CASJobParameters><Tier>Expedited</Tier></CASJobParameters></RestoreRequest>"),
+        ),
     ]
 }
 
@@ -284,6 +291,7 @@ const COVERED: &[&str] = &[
     "GetObjectTagging",
     "PutObjectTagging",
     "DeleteObjectTagging",
+    "RestoreObject",
     "MethodNotAllowed",
     "NotImplemented(\"inventory\")",
 ];
@@ -341,6 +349,8 @@ async fn snapshot(c: &Client) -> Vec<(u16, Vec<u8>)> {
         (Some("obj"), "tagging"),
         (Some("app"), ""),
         (Some("copy"), ""),
+        // Readable only after a restore (immediate here: restore_expedited_secs = 0).
+        (Some("arc"), ""),
     ] {
         let mut r = Req::new("GET", Some(B), key.unwrap_or(""));
         if !q.is_empty() {
@@ -368,11 +378,16 @@ async fn every_operation_denies_anonymous_callers_other_accounts_and_policyless_
             secret_id: OTHER_ID.into(),
             secret_key: OTHER_KEY.into(),
         });
+        cfg.restore_expedited_secs = 0;
     })
     .await;
     let owner = s.client();
     owner.create_bucket(B).await;
     assert_eq!(owner.put(B, "obj", b"original").await.status, 200);
+    let archived = Req::new("PUT", Some(B), "arc")
+        .h("x-cos-storage-class", "ARCHIVE")
+        .body(b"archived".to_vec());
+    assert_eq!(owner.send(archived).await.status, 200);
     owner.add_sub_account(SUB, SUB_ID, SUB_KEY).await;
     let init = owner
         .send(Req::new("POST", Some(B), "mp").q("uploads", ""))

@@ -1,11 +1,13 @@
 //! Object metadata from request headers, and object headers for responses.
 
 use crate::api::error::{ApiError, Code};
+use crate::api::request::authn::Dialect;
 use crate::api::request::Ctx;
 use crate::meta::ObjectRecord;
 use crate::policy::acl::{parse_grant_header, Grant, GRANT_HEADERS};
+use crate::service::archive::{restore_status, RestoreStatus};
 use crate::service::ObjectMeta;
-use crate::types::{CannedAcl, STORAGE_CLASSES};
+use crate::types::{CannedAcl, ClassDialect, StorageClass};
 use base64::Engine;
 use http::response::Builder;
 use http::HeaderValue;
@@ -63,24 +65,55 @@ pub fn too_many_grants(n: usize, code: Code) -> ApiError {
     )
 }
 
-pub fn storage_class(ctx: &Ctx) -> Result<Option<String>, ApiError> {
+/// The storage class names of the request's dialect (docs/storage-classes.md).
+pub fn class_dialect(d: Dialect) -> ClassDialect {
+    match d {
+        Dialect::Cos => ClassDialect::Cos,
+        Dialect::S3 => ClassDialect::S3,
+    }
+}
+
+/// A stored class (its COS name) as the request's dialect shows it: S3 clients read S3's
+/// name where S3 has the class (ARCHIVE is GLACIER).
+pub fn class_name(d: Dialect, stored: &str) -> &'static str {
+    StorageClass::of_stored(stored).display(class_dialect(d))
+}
+
+/// Reads `x-cos-storage-class` / `x-amz-storage-class`: a class the dialect names, else 400
+/// (COS: InvalidArgument; S3: InvalidStorageClass, the code boto3 and the AWS CLI expect).
+pub fn storage_class(ctx: &Ctx) -> Result<Option<StorageClass>, ApiError> {
     match ctx
         .header("x-cos-storage-class")
         .or_else(|| ctx.header("x-amz-storage-class"))
     {
         None => Ok(None),
-        Some(v) => {
-            let up = v.trim().to_ascii_uppercase();
-            if STORAGE_CLASSES.contains(&up.as_str()) {
-                Ok(Some(up))
-            } else {
-                Err(ApiError::new(
-                    Code::InvalidArgument,
-                    format!("Invalid storage class {v:?}"),
-                ))
-            }
-        }
+        Some(v) => StorageClass::parse(v, class_dialect(ctx.dialect))
+            .map(Some)
+            .map_err(|_| {
+                let code = match ctx.dialect {
+                    Dialect::Cos => Code::InvalidArgument,
+                    Dialect::S3 => Code::InvalidStorageClass,
+                };
+                ApiError::new(
+                    code,
+                    format!("The storage class you specified is not valid: {v:?}"),
+                )
+            }),
     }
+}
+
+/// `x-cos-restore` (S3: `x-amz-restore`) of an archived version with a restore running or
+/// ready, as COS and S3 write it.
+pub fn restore_header(b: Builder, ctx: &Ctx, rec: &ObjectRecord, now_ms: i64) -> Builder {
+    let value = match restore_status(rec, now_ms) {
+        None => return b,
+        Some(RestoreStatus::Ongoing) => "ongoing-request=\"true\"".to_string(),
+        Some(RestoreStatus::Ready { expires_ms }) => format!(
+            "ongoing-request=\"false\", expiry-date=\"{}\"",
+            http_date(expires_ms)
+        ),
+    };
+    set(b, &format!("{}restore", ctx.dialect.prefix()), &value)
 }
 
 /// The metadata an upload or a replacing copy carries.
@@ -230,8 +263,13 @@ pub fn object_headers(mut b: Builder, ctx: &Ctx, rec: &ObjectRecord) -> Builder 
         b = b.header("x-cos-object-type", "appendable");
     }
     let prefix = ctx.dialect.prefix();
-    if rec.storage_class != "STANDARD" {
-        b = set(b, &format!("{prefix}storage-class"), &rec.storage_class);
+    let class = StorageClass::of_stored(&rec.storage_class);
+    if class != StorageClass::Standard {
+        b = set(
+            b,
+            &format!("{prefix}storage-class"),
+            class.display(class_dialect(ctx.dialect)),
+        );
     }
     for (k, v) in &rec.meta {
         b = set(b, &format!("{prefix}meta-{k}"), v);

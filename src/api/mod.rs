@@ -131,6 +131,7 @@ pub(crate) async fn dispatch(
             xml::object_tagging::put(app, ctx, adm, &bytes).await
         }
         Op::DeleteObjectTagging => xml::object_tagging::delete(app, ctx, adm).await,
+        Op::RestoreObject => xml::restore::restore(app, ctx, adm, body).await,
         Op::GetPublicAccessBlock => xml::public_access::get_block(adm),
         Op::PutPublicAccessBlock => xml::public_access::put_block(app, ctx, adm, body).await,
         Op::DeletePublicAccessBlock => xml::public_access::delete_block(app, adm).await,

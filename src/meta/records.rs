@@ -240,6 +240,9 @@ pub struct ObjectRecord {
     /// CompleteMultipartUpload of the same upload answers with it (S3 behaviour).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<String>,
+    /// The restore of an archived version (POST Object restore; docs/storage-classes.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<crate::types::RestoreState>,
     pub data: DataLayout,
 }
 record!(ObjectRecord);
@@ -514,6 +517,7 @@ mod tests {
             sse: None,
             tags: Vec::new(),
             upload_id: None,
+            restore: None,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
         let bytes = rec.encode();
@@ -563,6 +567,7 @@ mod tests {
             sse: None,
             tags: Vec::new(),
             upload_id: None,
+            restore: None,
             data,
         }
     }

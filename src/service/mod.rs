@@ -47,6 +47,7 @@
 //! ([`ServiceError::body_read`], 400 `IncompleteBody`).
 
 mod append;
+pub mod archive;
 mod bucket;
 mod commit;
 mod fsck;
@@ -63,6 +64,7 @@ mod version;
 mod write;
 
 pub use append::AppendOutcome;
+pub use archive::{is_readable, RestoreOutcome, RestoreRequest, RestoreTimings};
 pub use fsck::FsckReport;
 pub use gc::GcStats;
 pub use legacy::SliceUpload;
@@ -139,6 +141,14 @@ pub enum ServiceError {
     DeleteMarker(String),
     #[error("{0}")]
     InvalidBucketState(String),
+    /// The operation does not apply to the version's storage class (403), e.g. reading an
+    /// unrestored archive or restoring a STANDARD object.
+    #[error("{0}")]
+    InvalidObjectState(String),
+    #[error("Object restore is already in progress.")]
+    RestoreAlreadyInProgress,
+    #[error("{0}")]
+    InvalidArgument(String),
     /// A request this server does not implement (501).
     #[error("{0}")]
     NotImplemented(String),

@@ -5,7 +5,7 @@ use crate::bucket_config::object_lock::Retention;
 use crate::checksum::{BodyDigest, ChecksumSlot};
 use crate::meta::{DataLayout, ObjectRecord};
 use crate::policy::acl::Grant;
-use crate::types::CannedAcl;
+use crate::types::{CannedAcl, StorageClass};
 use std::sync::Arc;
 
 /// Metadata given with an upload (or with a copy that replaces metadata).
@@ -19,7 +19,7 @@ pub struct ObjectMeta {
     pub expires: Option<String>,
     /// (lower-cased suffix after `x-cos-meta-`, value)
     pub meta: Vec<(String, String)>,
-    pub storage_class: Option<String>,
+    pub storage_class: Option<StorageClass>,
     pub acl: Option<CannedAcl>,
     /// `x-cos-grant-*` grants.
     pub grants: Vec<Grant>,
@@ -140,7 +140,11 @@ impl ObjectMeta {
             content_language: self.content_language,
             expires: self.expires,
             meta: self.meta,
-            storage_class: self.storage_class.unwrap_or_else(|| "STANDARD".into()),
+            storage_class: self
+                .storage_class
+                .unwrap_or(StorageClass::Standard)
+                .as_str()
+                .to_string(),
             acl: self.acl,
             grants: self.grants,
             appendable: false,
@@ -155,6 +159,7 @@ impl ObjectMeta {
             sse: self.sse,
             tags: self.tags,
             upload_id: None,
+            restore: None,
             data,
         }
     }
@@ -185,7 +190,7 @@ pub struct CopyParams<'a> {
     pub dst_bucket: &'a str,
     pub dst_key: &'a str,
     pub directive: MetadataDirective,
-    pub storage_class: Option<String>,
+    pub storage_class: Option<StorageClass>,
     pub acl: Option<CannedAcl>,
     pub grants: Vec<Grant>,
     /// Conditions on the destination (`x-cos-forbid-overwrite`).
@@ -242,7 +247,7 @@ struct CopyJob {
     dst_bucket: String,
     dst_key: String,
     directive: MetadataDirective,
-    storage_class: Option<String>,
+    storage_class: Option<StorageClass>,
     acl: Option<CannedAcl>,
     grants: Vec<Grant>,
     condition: WriteCondition,
@@ -420,9 +425,11 @@ impl Store {
         if let MetadataDirective::Replaced(meta) = &p.directive {
             (**meta).clone().apply_to(&mut rec);
         }
-        if let Some(sc) = &p.storage_class {
-            rec.storage_class = sc.clone();
+        if let Some(sc) = p.storage_class {
+            rec.storage_class = sc.as_str().to_string();
         }
+        // A copy is a new object: a restored copy of an archived source does not come along.
+        rec.restore = None;
         rec.acl = p.acl;
         rec.grants = p.grants.clone();
         // A copy is a new version: it takes its retention from the request or the bucket.

@@ -98,6 +98,7 @@ fn marker(tag: VersionTag, now_ms: i64) -> ObjectRecord {
         sse: None,
         tags: Vec::new(),
         upload_id: None,
+        restore: None,
         data: DataLayout::Inline(Vec::new()),
     }
 }

@@ -6,11 +6,15 @@ mod etag;
 mod key;
 mod range;
 pub mod tags;
+mod storage_class;
 
 pub use bucket::{appid_of, BucketName, InvalidBucketName};
 pub use etag::ETag;
 pub use key::{InvalidKey, ObjectKey, MAX_KEY_BYTES};
 pub use range::{ByteRange, RangeError, RangeSpec};
+pub use storage_class::{
+    ClassDialect, RestoreState, RestoreTier, StorageClass, UnknownStorageClass,
+};
 
 /// A canned ACL as carried by `x-cos-acl` / `x-amz-acl`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -66,16 +70,3 @@ impl CannedAcl {
         )
     }
 }
-
-/// Storage classes COS accepts on upload. Data is stored identically; the class is metadata.
-pub const STORAGE_CLASSES: &[&str] = &[
-    "STANDARD",
-    "STANDARD_IA",
-    "ARCHIVE",
-    "DEEP_ARCHIVE",
-    "INTELLIGENT_TIERING",
-    "MAZ_STANDARD",
-    "MAZ_STANDARD_IA",
-    "MAZ_INTELLIGENT_TIERING",
-    "MAZ_ARCHIVE",
-];

@@ -41,6 +41,14 @@ pub enum Code {
     ObjectLockConfigurationNotFoundError,
     NoSuchObjectLockConfiguration,
     InvalidBucketState,
+    /// Not for the object's storage class: an unrestored archive read or copied, a restore of
+    /// a class that has none (403, S3's and COS's code).
+    InvalidObjectState,
+    /// A restore of the version is still running (409).
+    RestoreAlreadyInProgress,
+    /// S3's code for a storage class it does not know (400); the COS dialect answers
+    /// InvalidArgument.
+    InvalidStorageClass,
     NoSuchPublicAccessBlockConfiguration,
     OwnershipControlsNotFoundError,
     AccessControlListNotSupported,
@@ -122,6 +130,9 @@ impl Code {
             Code::ObjectLockConfigurationNotFoundError => "ObjectLockConfigurationNotFoundError",
             Code::NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
             Code::InvalidBucketState => "InvalidBucketState",
+            Code::InvalidObjectState => "InvalidObjectState",
+            Code::RestoreAlreadyInProgress => "RestoreAlreadyInProgress",
+            Code::InvalidStorageClass => "InvalidStorageClass",
             Code::NoSuchPublicAccessBlockConfiguration => "NoSuchPublicAccessBlockConfiguration",
             Code::OwnershipControlsNotFoundError => "OwnershipControlsNotFoundError",
             Code::AccessControlListNotSupported => "AccessControlListNotSupported",
@@ -194,6 +205,9 @@ impl Code {
             | Code::OwnershipControlsNotFoundError => StatusCode::NOT_FOUND,
             Code::AccessControlListNotSupported => StatusCode::BAD_REQUEST,
             Code::InvalidBucketState => StatusCode::CONFLICT,
+            Code::InvalidObjectState => StatusCode::FORBIDDEN,
+            Code::RestoreAlreadyInProgress => StatusCode::CONFLICT,
+            Code::InvalidStorageClass => StatusCode::BAD_REQUEST,
             Code::ObjectNotAppendable
             | Code::PositionNotEqualToLength
             | Code::FileAlreadyExists => StatusCode::CONFLICT,
@@ -320,6 +334,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::NoSuchVersion => Code::NoSuchVersion,
             ServiceError::ObjectLocked(_) => Code::AccessDenied,
             ServiceError::InvalidBucketState(_) => Code::InvalidBucketState,
+            ServiceError::InvalidObjectState(_) => Code::InvalidObjectState,
+            ServiceError::RestoreAlreadyInProgress => Code::RestoreAlreadyInProgress,
+            ServiceError::InvalidArgument(_) => Code::InvalidArgument,
             ServiceError::DeleteMarker(_) => Code::MethodNotAllowed,
             ServiceError::Body(ref b) => match b {
                 BodyError::Incomplete(_) | BodyError::DecodedLengthMismatch { .. } => {

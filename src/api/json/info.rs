@@ -198,6 +198,7 @@ mod tests {
             sse: None,
             tags: Vec::new(),
             upload_id: None,
+            restore: None,
             data: DataLayout::Inline(vec![]),
         }
     }

@@ -119,6 +119,8 @@ pub async fn post(
     // Who signs, and what the policy allows.
     let field = |n: &str| form.lookup(n, bucket.as_str(), key.as_str());
     let auth = PostAuth::from_fields(&field)?;
+    // A form signed the AWS way names its storage class with S3's names (GLACIER).
+    let aws_form = matches!(auth, Some(PostAuth::V4 { .. } | PostAuth::V2 { .. }));
     let token = form.get("x-cos-security-token");
     let (identity, range) = match auth {
         Some(auth) => {
@@ -158,7 +160,10 @@ pub async fn post(
         .ok_or_else(|| ApiError::new(Code::NoSuchBucket, "The specified bucket does not exist."))?;
     check_region(ctx.host_region.as_deref(), &rec)?;
     check_tagging_field(&form)?;
-    let store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
+    let mut store_ctx = form_ctx(ctx, &form, identity.clone(), key.as_str(), None);
+    if aws_form {
+        store_ctx.dialect = crate::api::request::authn::Dialect::S3;
+    }
     let meta = object_meta(&store_ctx)?;
     crate::api::xml::public_access::check_acl(&rec, meta.acl, &meta.grants)?;
     // Encryption fields of the form (`x-cos-server-side-encryption`, SSE-C), else the

@@ -135,6 +135,9 @@ pub enum Op {
     /// body first, as for PutObjectRetention).
     PutObjectTagging,
     DeleteObjectTagging,
+    /// POST Object restore (`POST /key?restore`): a temporary readable copy of an archived
+    /// version.
+    RestoreObject,
     /// A COS operation this server does not implement yet (named for the error message).
     NotImplemented(&'static str),
     /// A method the addressed resource does not support.
@@ -271,6 +274,7 @@ impl Op {
                     ("POST", Some("uploads")) => Op::InitiateMultipartUpload,
                     ("POST", Some("uploadId")) => Op::CompleteMultipartUpload { upload: upload() },
                     ("POST", Some("append")) => Op::AppendObject,
+                    ("POST", Some("restore")) => Op::RestoreObject,
                     ("PUT", Some("uploadId" | "partNumber"))
                         if has("uploadId") && has("partNumber") =>
                     {
@@ -397,6 +401,7 @@ impl Op {
             Op::GetObjectTagging => "name/cos:GetObjectTagging",
             Op::PutObjectTagging => "name/cos:PutObjectTagging",
             Op::DeleteObjectTagging => "name/cos:DeleteObjectTagging",
+            Op::RestoreObject => "name/cos:PostObjectRestore",
             Op::NotImplemented(_) | Op::MethodNotAllowed => "name/cos:*",
         }
     }
@@ -455,6 +460,7 @@ impl Op {
             | Op::ListParts { .. }
             | Op::ListMultipartUploads
             | Op::AppendObject
+            | Op::RestoreObject
             | Op::GetBucketAcl
             | Op::PutBucketAcl
             | Op::GetBucketPolicy

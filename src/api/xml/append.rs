@@ -33,6 +33,14 @@ pub async fn append(app: &Arc<AppState>, ctx: &Ctx, adm: &Admitted, body: Body) 
         ));
     }
     let meta = object_meta(ctx)?;
+    // COS appends no INTELLIGENT_TIERING or multi-AZ object; nor does cosd an archived one.
+    // (An existing appendable object keeps its class whatever the header says, as COS does.)
+    if let Some(c) = meta.storage_class.filter(|c| !c.appendable()) {
+        return Err(ApiError::new(
+            Code::InvalidArgument,
+            format!("Append Object does not support the {c} storage class."),
+        ));
+    }
     let body = request_body(ctx, body, None)?;
     let opts = WriteOptions {
         content_md5: content_md5(ctx)?,

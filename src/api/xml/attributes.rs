@@ -97,7 +97,10 @@ pub fn get(app: &crate::AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
                 }
             }
             "StorageClass" => {
-                w.elem("StorageClass", &rec.storage_class);
+                w.elem(
+                    "StorageClass",
+                    crate::api::headers::class_name(ctx.dialect, &rec.storage_class),
+                );
             }
             _ => {
                 w.elem("ObjectSize", &rec.size.to_string());

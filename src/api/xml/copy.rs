@@ -17,7 +17,7 @@ use crate::service::{
     WriteOptions,
 };
 use crate::types::tags::{TagRules, Tags};
-use crate::types::{BucketName, ObjectKey};
+use crate::types::{BucketName, ObjectKey, StorageClass};
 use crate::xml::{iso8601, XmlWriter};
 use crate::AppState;
 use futures_util::TryStreamExt;
@@ -176,6 +176,7 @@ pub async fn copy(
                 "The source of a copy request may not specifically refer to a delete marker by version id.",
             ));
         }
+        readable_source(app, rec)?;
         // The source opens with the copy-source key it needs (SSE-C), and no other.
         crate::api::sse::for_read(
             app,
@@ -285,6 +286,7 @@ async fn transcode(
 ) -> Result<Granted, ApiError> {
     let (dst, dst_key) = (adm.bucket()?, adm.key()?);
     let grant = source.pass(src_bucket, &src.key, &rec)?;
+    readable_source(app, &rec)?;
     let src_cipher = crate::api::sse::for_read(
         app,
         &src_bucket.owner_uin,
@@ -307,7 +309,7 @@ async fn transcode(
         },
     };
     meta.tags = tags.unwrap_or_else(|| rec.tags.clone());
-    meta.storage_class = storage_class(ctx)?.or(Some(rec.storage_class.clone()));
+    meta.storage_class = storage_class(ctx)?.or(Some(StorageClass::of_stored(&rec.storage_class)));
     meta.acl = canned_acl(ctx, true)?;
     meta.grants = grant_headers(ctx)?;
     (meta.retention, meta.legal_hold) = lock_headers(ctx, dst, app.clock.now_ms())?;
@@ -334,6 +336,18 @@ async fn transcode(
         src.version_id.as_deref(),
     );
     Ok(grant.respond(resp))
+}
+
+/// A copy (or Upload Part - Copy) reads its source: an archived one must be restored first,
+/// as S3 answers (403 InvalidObjectState).
+pub(crate) fn readable_source(app: &AppState, rec: &ObjectRecord) -> Result<(), ApiError> {
+    if crate::service::is_readable(rec, app.clock.now_ms()) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        Code::InvalidObjectState,
+        "The source object of the COPY action is not in the active tier and is only stored in an archive class; restore it first.",
+    ))
 }
 
 /// The answer to a copy, whichever way it was made: `CopyObjectResult` with the new object's

@@ -55,7 +55,13 @@ fn params(ctx: &Ctx, marker: Option<String>) -> Result<ListParams, ApiError> {
     })
 }
 
-fn contents(w: &mut XmlWriter, page: &ListPage, enc: &dyn Fn(&str) -> String, owner: Option<&str>) {
+fn contents(
+    w: &mut XmlWriter,
+    ctx: &Ctx,
+    page: &ListPage,
+    enc: &dyn Fn(&str) -> String,
+    owner: Option<&str>,
+) {
     for e in &page.entries {
         w.open("Contents")
             .elem("Key", &enc(&e.key))
@@ -68,8 +74,11 @@ fn contents(w: &mut XmlWriter, page: &ListPage, enc: &dyn Fn(&str) -> String, ow
                 .elem("DisplayName", o)
                 .close("Owner");
         }
-        w.elem("StorageClass", &e.record.storage_class)
-            .close("Contents");
+        w.elem(
+            "StorageClass",
+            crate::api::headers::class_name(ctx.dialect, &e.record.storage_class),
+        )
+        .close("Contents");
     }
     for p in &page.common_prefixes {
         w.open("CommonPrefixes")
@@ -103,7 +112,7 @@ pub fn list_v1(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     if let Some(m) = &page.next_marker {
         w.elem("NextMarker", &enc(m));
     }
-    contents(&mut w, &page, &enc, Some(&app.config.appid));
+    contents(&mut w, ctx, &page, &enc, Some(&app.config.appid));
     w.close("ListBucketResult");
     xml_listing_response(w)
 }
@@ -163,6 +172,7 @@ pub fn list_v2(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     }
     contents(
         &mut w,
+        ctx,
         &page,
         &enc,
         fetch_owner.then_some(app.config.appid.as_str()),

@@ -16,6 +16,7 @@ pub mod object_tagging;
 pub mod policy;
 pub mod public_access;
 pub mod referer;
+pub mod restore;
 pub mod service;
 pub mod tagging;
 pub mod versioning;

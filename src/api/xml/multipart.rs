@@ -5,7 +5,7 @@ use super::copy::parse_copy_source;
 use super::lock::lock_headers;
 use super::object::{check_body_framing, preconditions};
 use crate::api::error::{ApiError, Code};
-use crate::api::headers::{content_md5, object_meta};
+use crate::api::headers::{class_name, content_md5, object_meta};
 use crate::api::request::op::{PartNumber, UploadId};
 use crate::api::request::Ctx;
 use crate::api::Reply;
@@ -207,6 +207,7 @@ pub async fn upload_part_copy(
         }
     };
     let grant = source.pass(&src_bucket, &src.key, &rec)?;
+    super::copy::readable_source(app, &rec)?;
     let src_owner = app
         .store
         .bucket_shared(&src.bucket)?
@@ -441,14 +442,17 @@ pub fn list_parts(app: &AppState, ctx: &Ctx, adm: &Admitted, upload: &UploadId) 
     .elem("UploadId", id);
     owner(&mut w, "Initiator", &upload.initiator_uin);
     owner(&mut w, "Owner", &bucket.owner_uin);
-    w.elem("StorageClass", &upload.template.storage_class)
-        .elem("PartNumberMarker", &marker.to_string())
-        .elem(
-            "NextPartNumberMarker",
-            &parts.last().map_or(marker, |(n, _)| *n).to_string(),
-        )
-        .elem("MaxParts", &max.to_string())
-        .elem("IsTruncated", if truncated { "true" } else { "false" });
+    w.elem(
+        "StorageClass",
+        class_name(ctx.dialect, &upload.template.storage_class),
+    )
+    .elem("PartNumberMarker", &marker.to_string())
+    .elem(
+        "NextPartNumberMarker",
+        &parts.last().map_or(marker, |(n, _)| *n).to_string(),
+    )
+    .elem("MaxParts", &max.to_string())
+    .elem("IsTruncated", if truncated { "true" } else { "false" });
     if let Some((algo, kind)) = upload.checksum_kind() {
         w.elem("ChecksumAlgorithm", algo.name())
             .elem("ChecksumType", kind.name());
@@ -506,7 +510,10 @@ pub fn list_uploads(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
         w.open("Upload")
             .elem("Key", &enc(&u.key))
             .elem("UploadId", &u.upload_id)
-            .elem("StorageClass", &u.record.template.storage_class);
+            .elem(
+                "StorageClass",
+                class_name(ctx.dialect, &u.record.template.storage_class),
+            );
         owner(&mut w, "Initiator", &u.record.initiator_uin);
         owner(&mut w, "Owner", &bucket.owner_uin);
         w.elem("Initiated", &iso8601_ms(u.record.initiated_ms))

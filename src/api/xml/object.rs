@@ -148,6 +148,19 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
     let cipher = crate::api::sse::for_read(app, &owner, rec.sse.as_ref(), sse.customer.as_ref())?;
     let rate = crate::api::traffic::limit(ctx)?;
     preconditions(ctx, &rec, "", Code::NotModified)?;
+    // An archived version answers HEAD, but its bytes only once restored (S3 and COS: 403
+    // InvalidObjectState); the stored class decides, so a lifecycle transition applies at once.
+    let now = app.clock.now_ms();
+    if !head && !crate::service::is_readable(&rec, now) {
+        return Err(ApiError::new(
+            Code::InvalidObjectState,
+            "The operation is not valid for the object's storage class; restore the archived object first.",
+        )
+        .with_header(
+            storage_class_header(ctx),
+            crate::api::headers::class_name(ctx.dialect, &rec.storage_class).to_string(),
+        ));
+    }
     let range = match ctx.header("range").map(RangeSpec::parse) {
         None | Some(Err(_)) => None,
         Some(Ok(spec)) => match spec.resolve(rec.size) {
@@ -162,6 +175,7 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
         },
     };
     let mut b = object_headers(Response::builder(), ctx, &rec);
+    b = crate::api::headers::restore_header(b, ctx, &rec, now);
     b = crate::api::sse::echo(b, ctx.dialect, rec.sse.as_ref());
     // COS sends the version id on every GET/HEAD (`null` in unversioned buckets, 003:2935); S3
     // once the bucket's versioning was set.
@@ -222,6 +236,13 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
     };
     b.body(body)
         .map_err(|e| ApiError::new(Code::InternalError, e.to_string()))
+}
+
+fn storage_class_header(ctx: &Ctx) -> &'static str {
+    match ctx.dialect {
+        Dialect::Cos => "x-cos-storage-class",
+        Dialect::S3 => "x-amz-storage-class",
+    }
 }
 
 /// An object's bytes on their way to the client, with any failed read logged at ERROR with

@@ -181,7 +181,10 @@ pub fn list(app: &AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
         if !r.delete_marker {
             w.elem("ETag", &format!("\"{}\"", r.etag))
                 .elem("Size", &r.size.to_string())
-                .elem("StorageClass", &r.storage_class);
+                .elem(
+                    "StorageClass",
+                    crate::api::headers::class_name(ctx.dialect, &r.storage_class),
+                );
         }
         super::owner(&mut w, "Owner", &bucket.owner_uin);
         w.close(tag);

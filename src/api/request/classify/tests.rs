@@ -262,7 +262,7 @@ fn every_xml_operation_path_style_and_virtual_hosted() {
         ("GET", "k", "acl", &[], Op::GetObjectAcl),
         ("PUT", "k", "acl", &[], Op::PutObjectAcl),
         ("OPTIONS", "k", "", &[], Op::OptionsObject),
-        ("POST", "k", "restore", &[], Op::NotImplemented("restore")),
+        ("POST", "k", "restore", &[], Op::RestoreObject),
         ("GET", "k", "tagging", &[], Op::GetObjectTagging),
         ("PUT", "k", "tagging", &[], Op::PutObjectTagging),
         ("DELETE", "k", "tagging", &[], Op::DeleteObjectTagging),
