@@ -584,3 +584,40 @@ async fn get_object_attributes_answers_what_was_asked() {
         .unwrap_err();
     assert_eq!(code(&e), "NoSuchKey");
 }
+
+#[tokio::test]
+async fn create_bucket_takes_object_ownership_and_recreating_your_own_is_ok_in_us_east_1() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let own = "own-1250000000";
+    let put = |b: &str| Req::new("PUT", Some(b), "");
+    let r = c
+        .send(put(own).h("x-amz-object-ownership", "BucketOwnerEnforced"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let got = c
+        .send(Req::new("GET", Some(own), "").q("ownershipControls", ""))
+        .await;
+    assert!(got.text().contains("BucketOwnerEnforced"), "{}", got.text());
+    let bad = c
+        .send(put("bad-1250000000").h("x-amz-object-ownership", "Nobody"))
+        .await;
+    assert_eq!((bad.status, bad.code().as_str()), (400, "InvalidArgument"));
+    assert_eq!(
+        c.send(Req::new("HEAD", Some("bad-1250000000"), ""))
+            .await
+            .status,
+        404
+    );
+    // Outside us-east-1 creating your own bucket again is BucketAlreadyOwnedByYou...
+    let again = c.send(put(own)).await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (409, "BucketAlreadyOwnedByYou")
+    );
+    // ...in us-east-1 it succeeds, as S3's legacy rule has it (ceph s3-tests rely on it).
+    let east = TestServer::start_with(|cfg| cfg.region = "us-east-1".into()).await;
+    let e = s3_client(east.addr, SID, SKEY, None);
+    e.create_bucket().bucket(own).send().await.unwrap();
+    e.create_bucket().bucket(own).send().await.unwrap();
+}

@@ -77,6 +77,8 @@ pub enum LockError {
     Invalid(String),
     /// A header or document that needs what the bucket lacks: InvalidRequest.
     Request(String),
+    /// A default retention of no days or years: InvalidRetentionPeriod.
+    Period(String),
 }
 
 fn malformed(e: XmlError) -> LockError {
@@ -112,7 +114,7 @@ fn positive(v: Option<&str>, what: &str) -> Result<Option<u32>, LockError> {
         None => Ok(None),
         Some(s) => match s.parse::<u32>() {
             Ok(n) if n > 0 && n <= 36_500 => Ok(Some(n)),
-            _ => Err(LockError::Invalid(format!(
+            _ => Err(LockError::Period(format!(
                 "{what} must be a positive integer, not {s:?}"
             ))),
         },
@@ -197,6 +199,10 @@ pub fn parse_retention(body: &[u8], now_ms: i64) -> Result<Option<Retention>, Lo
     let doc: XmlRetention = parse_rooted(body, "Retention").map_err(malformed)?;
     match (doc.mode.as_deref(), doc.until.as_deref()) {
         (None, None) => Ok(None),
+        // S3: a mode that is not GOVERNANCE or COMPLIANCE makes the document malformed.
+        (Some(m), Some(_)) if LockMode::parse(m).is_none() => Err(LockError::Malformed(format!(
+            "Mode must be GOVERNANCE or COMPLIANCE, not {m:?}"
+        ))),
         (Some(m), Some(u)) => retention(m, u, now_ms).map(Some),
         _ => Err(LockError::Malformed(
             "Retention needs both Mode and RetainUntilDate".into(),

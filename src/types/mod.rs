@@ -5,8 +5,8 @@ mod bucket;
 mod etag;
 mod key;
 mod range;
-pub mod tags;
 mod storage_class;
+pub mod tags;
 
 pub use bucket::{appid_of, BucketName, InvalidBucketName};
 pub use etag::ETag;

@@ -69,6 +69,7 @@ pub enum Code {
     InvalidRequest,
     InvalidURI,
     MalformedXML,
+    InvalidRetentionPeriod,
     InvalidDigest,
     BadDigest,
     EntityTooLarge,
@@ -153,6 +154,7 @@ impl Code {
             Code::InvalidRequest => "InvalidRequest",
             Code::InvalidURI => "InvalidURI",
             Code::MalformedXML => "MalformedXML",
+            Code::InvalidRetentionPeriod => "InvalidRetentionPeriod",
             Code::InvalidDigest => "InvalidDigest",
             Code::BadDigest => "BadDigest",
             Code::EntityTooLarge => "EntityTooLarge",
@@ -226,6 +228,7 @@ impl Code {
             | Code::InvalidRequest
             | Code::InvalidURI
             | Code::MalformedXML
+            | Code::InvalidRetentionPeriod
             | Code::MalformedPolicy
             | Code::InvalidTag
             | Code::MalformedACLError

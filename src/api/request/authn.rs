@@ -143,6 +143,14 @@ fn v4_payload(content_sha256: Option<&str>) -> Result<(PayloadSpec, &'static str
 /// Authenticates the request: q-sign (header, query or `sign=`), SigV4 (header or presigned),
 /// SigV2 (header or presigned), or anonymous; then, for a temporary key, its security token
 /// and expiry.
+/// No credentials (a CORS preflight).
+pub fn anonymous() -> Authenticated {
+    Authenticated {
+        identity: Identity::Anonymous,
+        payload: PayloadSpec::default(),
+    }
+}
+
 pub fn authenticate(
     app: &AppState,
     parts: &Parts,

@@ -8,8 +8,10 @@ use crate::api::Admitted;
 use crate::api::Reply;
 use crate::api::{empty_response, read_xml_body, xml_response};
 use crate::bucket_config::object_lock::ObjectLockConfig;
+use crate::bucket_config::public_access::ObjectOwnership;
 use crate::bucket_config::versioning::VersioningStatus;
 use crate::meta::BucketRecord;
+use crate::service::ServiceError;
 use crate::types::CannedAcl;
 use crate::xml::XmlWriter;
 use crate::AppState;
@@ -55,13 +57,34 @@ pub async fn create(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Re
             ))
         }
     };
-    app.store
+    // `x-amz-object-ownership` (COS name aliased): the bucket's ownership controls from the
+    // start.
+    let ownership = match ctx.header("x-cos-object-ownership").map(str::trim) {
+        None => None,
+        Some(v) => Some(ObjectOwnership::parse(v).ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidArgument,
+                format!("Invalid x-amz-object-ownership header: {v:?}"),
+            )
+        })?),
+    };
+    let us_east_1 = region == "us-east-1";
+    let created = app
+        .store
         .create_bucket_from(BucketRecord {
             versioning: lock.then_some(VersioningStatus::Enabled),
             object_lock: lock.then(ObjectLockConfig::default),
+            ownership,
             ..BucketRecord::new(name.as_str(), owner, region, acl, grants, tags)
         })
-        .await?;
+        .await;
+    match created {
+        Ok(_) => {}
+        // S3's legacy rule in us-east-1: creating a bucket you already own succeeds (and
+        // changes nothing here); every other region answers BucketAlreadyOwnedByYou.
+        Err(ServiceError::BucketAlreadyOwnedByYou) if us_east_1 => {}
+        Err(e) => return Err(e.into()),
+    }
     let mut resp = empty_response(StatusCode::OK);
     if let Ok(v) = format!("/{}", name).parse() {
         resp.headers_mut().insert("Location", v);

@@ -19,6 +19,7 @@ fn lock_error(e: LockError) -> ApiError {
         LockError::Malformed(m) => ApiError::new(Code::MalformedXML, m),
         LockError::Invalid(m) => ApiError::new(Code::InvalidArgument, m),
         LockError::Request(m) => ApiError::new(Code::InvalidRequest, m),
+        LockError::Period(m) => ApiError::new(Code::InvalidRetentionPeriod, m),
     }
 }
 

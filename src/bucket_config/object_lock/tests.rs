@@ -22,13 +22,14 @@ fn lock_configuration_documents() {
         ("<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>SOFT</Mode><Days>3</Days></DefaultRetention></Rule></ObjectLockConfiguration>", "malformed"),
         ("<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>3</Days><Years>1</Years></DefaultRetention></Rule></ObjectLockConfiguration>", "malformed"),
         ("<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode></DefaultRetention></Rule></ObjectLockConfiguration>", "malformed"),
-        ("<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>0</Days></DefaultRetention></Rule></ObjectLockConfiguration>", "invalid"),
-        ("<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>-2</Days></DefaultRetention></Rule></ObjectLockConfiguration>", "invalid"),
+        ("<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>0</Days></DefaultRetention></Rule></ObjectLockConfiguration>", "period"),
+        ("<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>-2</Days></DefaultRetention></Rule></ObjectLockConfiguration>", "period"),
     ];
     for (doc, kind) in bad {
         let got = parse_config(doc.as_bytes());
         let ok = match kind {
             "malformed" => matches!(got, Err(LockError::Malformed(_))),
+            "period" => matches!(got, Err(LockError::Period(_))),
             _ => matches!(got, Err(LockError::Invalid(_))),
         };
         assert!(ok, "{doc}: {got:?}");
@@ -62,6 +63,10 @@ fn retention_documents_and_dates() {
     );
     assert_eq!(parse_retention(b"<Retention/>", NOW).unwrap(), None);
     assert!(matches!(parse_retention(b"<Retention><Mode>COMPLIANCE</Mode><RetainUntilDate>2001-01-01T00:00:00Z</RetainUntilDate></Retention>", NOW), Err(LockError::Invalid(_))));
+    assert!(matches!(
+        parse_retention(b"<Retention><Mode>governance</Mode><RetainUntilDate>2030-01-01T00:00:00Z</RetainUntilDate></Retention>", NOW),
+        Err(LockError::Malformed(_))
+    ));
     assert!(matches!(
         parse_retention(b"<Retention><Mode>COMPLIANCE</Mode></Retention>", NOW),
         Err(LockError::Malformed(_))
