@@ -512,3 +512,64 @@ async fn a_retried_complete_answers_again_while_the_object_is_that_upload() {
     assert_error_code(&late, 404, "NoSuchUpload");
     assert_eq!(c.get(B, "retry").await.body, b"replaced");
 }
+
+#[tokio::test]
+async fn get_and_head_by_part_number_answer_that_parts_bytes() {
+    let (_s, c) = setup().await;
+    let id = initiate(&c, "parts").await;
+    let one: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let two = b"the short last part".to_vec();
+    let e1 = part(&c, "parts", &id, 1, &one)
+        .await
+        .header("etag")
+        .unwrap()
+        .to_string();
+    let e2 = part(&c, "parts", &id, 2, &two)
+        .await
+        .header("etag")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        complete(&c, "parts", &id, &[(1, e1), (2, e2)]).await.status,
+        200
+    );
+    let by_part =
+        |n: &str, method: &'static str| Req::new(method, Some(B), "parts").q("partNumber", n);
+    let r = c.send(by_part("1", "GET")).await;
+    assert_eq!(r.status, 206);
+    assert_eq!(r.body, one);
+    assert_eq!(r.header("x-cos-mp-parts-count"), Some("2"));
+    let r = c.send(by_part("2", "GET")).await;
+    assert_eq!((r.status, r.body.as_slice()), (206, two.as_slice()));
+    assert_eq!(
+        r.header("content-range"),
+        Some(
+            format!(
+                "bytes {}-{}/{}",
+                one.len(),
+                one.len() + two.len() - 1,
+                one.len() + two.len()
+            )
+            .as_str()
+        )
+    );
+    let h = c.send(by_part("2", "HEAD")).await;
+    assert_eq!(
+        h.header("content-length"),
+        Some(two.len().to_string().as_str())
+    );
+    assert_error_code(&c.send(by_part("3", "GET")).await, 416, "InvalidPartNumber");
+    assert_error_code(&c.send(by_part("0", "GET")).await, 400, "InvalidArgument");
+    let both = c.send(by_part("1", "GET").h("Range", "bytes=0-1")).await;
+    assert_error_code(&both, 400, "InvalidRequest");
+    // An object written in one piece is its own part 1.
+    assert_eq!(c.put(B, "single", b"whole").await.status, 200);
+    let r = c
+        .send(Req::new("GET", Some(B), "single").q("partNumber", "1"))
+        .await;
+    assert_eq!((r.status, r.body.as_slice()), (200, b"whole".as_slice()));
+    let r = c
+        .send(Req::new("GET", Some(B), "single").q("partNumber", "2"))
+        .await;
+    assert_error_code(&r, 416, "InvalidPartNumber");
+}

@@ -560,6 +560,14 @@ async fn get_object_attributes_answers_what_was_asked() {
         got.object_parts().and_then(|p| p.total_parts_count()),
         Some(1)
     );
+    let parts = got.object_parts().unwrap();
+    assert_eq!(parts.is_truncated(), Some(false));
+    let sizes: Vec<(Option<i32>, Option<i64>)> = parts
+        .parts()
+        .iter()
+        .map(|p| (p.part_number(), p.size()))
+        .collect();
+    assert_eq!(sizes, vec![(Some(1), Some(8))]);
     // Unknown or missing attribute names are refused; a missing key is NoSuchKey.
     let c = s.client();
     let r = c

@@ -240,6 +240,10 @@ pub struct ObjectRecord {
     /// CompleteMultipartUpload of the same upload answers with it (S3 behaviour).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<String>,
+    /// The sizes of the parts a multipart upload was completed from, in order (GET/HEAD
+    /// `?partNumber=`); empty for an object written in one piece.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub part_sizes: Vec<u64>,
     /// The restore of an archived version (POST Object restore; docs/storage-classes.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore: Option<crate::types::RestoreState>,
@@ -517,6 +521,7 @@ mod tests {
             sse: None,
             tags: Vec::new(),
             upload_id: None,
+            part_sizes: Vec::new(),
             restore: None,
             data: DataLayout::Inline(b"xyz".to_vec()),
         };
@@ -567,6 +572,7 @@ mod tests {
             sse: None,
             tags: Vec::new(),
             upload_id: None,
+            part_sizes: Vec::new(),
             restore: None,
             data,
         }

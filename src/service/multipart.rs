@@ -363,6 +363,7 @@ impl Store {
         object.data = DataLayout::Chunks(chunks);
         object.checksum = multipart_checksum(&upload, &chosen)?;
         object.upload_id = Some(upload_id.to_string());
+        object.part_sizes = chosen.iter().map(|p| p.size).collect();
         if let Some(want) = expected {
             match &object.checksum {
                 Some(got) if got.algorithm == want.algorithm => {

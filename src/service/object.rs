@@ -159,6 +159,7 @@ impl ObjectMeta {
             sse: self.sse,
             tags: self.tags,
             upload_id: None,
+            part_sizes: Vec::new(),
             restore: None,
             data,
         }

@@ -98,6 +98,7 @@ fn marker(tag: VersionTag, now_ms: i64) -> ObjectRecord {
         sse: None,
         tags: Vec::new(),
         upload_id: None,
+        part_sizes: Vec::new(),
         restore: None,
         data: DataLayout::Inline(Vec::new()),
     }

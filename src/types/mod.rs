@@ -11,7 +11,7 @@ pub mod tags;
 pub use bucket::{appid_of, BucketName, InvalidBucketName};
 pub use etag::ETag;
 pub use key::{InvalidKey, ObjectKey, MAX_KEY_BYTES};
-pub use range::{ByteRange, RangeError, RangeSpec};
+pub use range::{select_part, ByteRange, PartSelection, RangeError, RangeSpec};
 pub use storage_class::{
     ClassDialect, RestoreState, RestoreTier, StorageClass, UnknownStorageClass,
 };

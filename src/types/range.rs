@@ -96,6 +96,39 @@ impl ByteRange {
     }
 }
 
+/// What `?partNumber=n` of GET/HEAD Object selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartSelection {
+    /// The whole object (part 1 of an object uploaded in one piece).
+    Whole,
+    /// The bytes of part `n` of a multipart object.
+    Part(ByteRange),
+    /// No such part: S3's 416 InvalidPartNumber.
+    NoSuchPart,
+    /// A multipart object completed before part sizes were kept.
+    Unknown,
+}
+
+/// Part `n` (from 1) of an object whose parts had `sizes` (empty: not multipart, or parts not
+/// recorded when `multipart` says it was).
+pub fn select_part(sizes: &[u64], multipart: bool, n: u32) -> PartSelection {
+    let n = n as usize;
+    if sizes.is_empty() {
+        return match (multipart, n) {
+            (true, _) => PartSelection::Unknown,
+            (false, 1) => PartSelection::Whole,
+            (false, _) => PartSelection::NoSuchPart,
+        };
+    }
+    if n == 0 || n > sizes.len() {
+        return PartSelection::NoSuchPart;
+    }
+    PartSelection::Part(ByteRange {
+        start: sizes[..n - 1].iter().sum(),
+        len: sizes[n - 1],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +163,23 @@ mod tests {
             ByteRange { start: 2, len: 4 }.content_range(10),
             "bytes 2-5/10"
         );
+    }
+
+    #[test]
+    fn part_numbers_select_the_bytes_of_that_part() {
+        let sizes = [5u64, 5, 2];
+        let part = |start, len| PartSelection::Part(ByteRange { start, len });
+        for (n, want) in [
+            (1, part(0, 5)),
+            (2, part(5, 5)),
+            (3, part(10, 2)),
+            (4, PartSelection::NoSuchPart),
+            (0, PartSelection::NoSuchPart),
+        ] {
+            assert_eq!(select_part(&sizes, true, n), want, "{n}");
+        }
+        assert_eq!(select_part(&[], false, 1), PartSelection::Whole);
+        assert_eq!(select_part(&[], false, 2), PartSelection::NoSuchPart);
+        assert_eq!(select_part(&[], true, 1), PartSelection::Unknown);
     }
 }

@@ -198,6 +198,7 @@ mod tests {
             sse: None,
             tags: Vec::new(),
             upload_id: None,
+            part_sizes: Vec::new(),
             restore: None,
             data: DataLayout::Inline(vec![]),
         }

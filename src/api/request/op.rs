@@ -302,8 +302,9 @@ impl Op {
                     ("PUT", Some("tagging")) => Op::PutObjectTagging,
                     ("DELETE", Some("tagging")) => Op::DeleteObjectTagging,
                     ("DELETE", Some("uploadId")) => Op::AbortMultipartUpload { upload: upload() },
-                    ("GET", None) => Op::GetObject,
-                    ("HEAD", None) => Op::HeadObject,
+                    // `?partNumber=` without an upload: one part of a multipart object.
+                    ("GET", None | Some("partNumber")) => Op::GetObject,
+                    ("HEAD", None | Some("partNumber")) => Op::HeadObject,
                     ("PUT", None) if has_copy_source => Op::CopyObject,
                     ("PUT", None) => Op::PutObject,
                     ("DELETE", None) => Op::DeleteObject,

@@ -57,6 +57,23 @@ fn wanted(ctx: &Ctx) -> Result<Vec<&'static str>, ApiError> {
     Ok(out)
 }
 
+/// `x-amz-max-parts` (default and cap 1000) and `x-amz-part-number-marker` (default 0).
+fn part_paging(ctx: &Ctx) -> Result<(usize, usize), ApiError> {
+    let num = |name: &str, default: usize| match ctx.header(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse::<usize>().map_err(|_| {
+            ApiError::new(
+                Code::InvalidArgument,
+                format!("{name} must be a non-negative integer, not {v:?}"),
+            )
+        }),
+    };
+    Ok((
+        num("x-amz-max-parts", 1000)?.min(1000),
+        num("x-amz-part-number-marker", 0)?,
+    ))
+}
+
 pub fn get(app: &crate::AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
     let rec = adm.object()?;
     // As S3: an SSE-C object's attributes need its key (docs/encryption.md).
@@ -84,16 +101,40 @@ pub fn get(app: &crate::AppState, ctx: &Ctx, adm: &Admitted) -> Reply {
                 }
             }
             "ObjectParts" => {
-                // A multipart object's ETag ends in -<parts> (S3 names the count `PartsCount` on the wire);
-                // the parts' own sizes are not kept.
+                // A multipart object's ETag ends in -<parts> (S3 names the count `PartsCount`
+                // on the wire); the part list pages with x-amz-max-parts and
+                // x-amz-part-number-marker. Objects completed before part sizes were kept
+                // show the count only.
                 if let Some(n) = rec
                     .etag
                     .rsplit_once('-')
-                    .and_then(|(_, n)| n.parse::<u32>().ok())
+                    .and_then(|(_, n)| n.parse::<usize>().ok())
                 {
-                    w.open("ObjectParts")
-                        .elem("PartsCount", &n.to_string())
-                        .close("ObjectParts");
+                    let (max, marker) = part_paging(ctx)?;
+                    w.open("ObjectParts").elem("PartsCount", &n.to_string());
+                    if !rec.part_sizes.is_empty() {
+                        let page: Vec<(usize, u64)> = rec
+                            .part_sizes
+                            .iter()
+                            .copied()
+                            .enumerate()
+                            .map(|(i, size)| (i + 1, size))
+                            .filter(|(n, _)| *n > marker)
+                            .take(max)
+                            .collect();
+                        let last = page.last().map_or(marker, |(n, _)| *n);
+                        w.elem("PartNumberMarker", &marker.to_string())
+                            .elem("NextPartNumberMarker", &last.to_string())
+                            .elem("MaxParts", &max.to_string())
+                            .elem("IsTruncated", if last < n { "true" } else { "false" });
+                        for (n, size) in page {
+                            w.open("Part")
+                                .elem("PartNumber", &n.to_string())
+                                .elem("Size", &size.to_string())
+                                .close("Part");
+                        }
+                    }
+                    w.close("ObjectParts");
                 }
             }
             "StorageClass" => {

@@ -11,7 +11,7 @@ use crate::api::{checksum_headers, request_body, write_options, Admitted};
 use crate::api::{pipeline::AwaitFirstPiece, request::Ctx};
 use crate::meta::ObjectRecord;
 use crate::service::version_id;
-use crate::types::{ETag, RangeError, RangeSpec};
+use crate::types::{select_part, ByteRange, ETag, PartSelection, RangeError, RangeSpec};
 use crate::AppState;
 use axum::body::Body;
 use http::{Response, StatusCode};
@@ -138,6 +138,48 @@ pub(crate) fn preconditions(
     Ok(())
 }
 
+/// `?partNumber=n` of GET/HEAD: the part's bytes (answered like a range, 206) and the
+/// object's part count (0 for an object written in one piece, whose part 1 is all of it).
+fn part_of(ctx: &Ctx, rec: &ObjectRecord) -> Result<Option<(Option<ByteRange>, usize)>, ApiError> {
+    let Some(raw) = ctx
+        .query
+        .iter()
+        .find(|(k, _)| k == "partNumber")
+        .map(|(_, v)| v.as_str())
+    else {
+        return Ok(None);
+    };
+    let n = raw
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive",
+            )
+        })?;
+    if ctx.header("range").is_some() {
+        return Err(ApiError::new(
+            Code::InvalidRequest,
+            "Cannot specify both Range header and partNumber query parameter",
+        ));
+    }
+    let parts = rec.part_sizes.len();
+    match select_part(&rec.part_sizes, rec.etag.contains('-'), n) {
+        PartSelection::Whole => Ok(Some((None, parts))),
+        PartSelection::Part(r) => Ok(Some((Some(r), parts))),
+        PartSelection::NoSuchPart => Err(ApiError::new(
+            Code::InvalidPartNumber,
+            "The requested partnumber is not satisfiable",
+        )),
+        PartSelection::Unknown => Err(ApiError::new(
+            Code::NotImplemented,
+            "This object was completed before cosd kept part sizes; its parts cannot be read by number.",
+        )),
+    }
+}
+
 /// GET or HEAD Object, of the object admission loaded and authorized.
 pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Reply {
     let mut rec = adm.take_object()?;
@@ -161,7 +203,9 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
             crate::api::headers::class_name(ctx.dialect, &rec.storage_class).to_string(),
         ));
     }
+    let part = part_of(ctx, &rec)?;
     let range = match ctx.header("range").map(RangeSpec::parse) {
+        _ if part.is_some() => part.and_then(|(r, _)| r),
         None | Some(Err(_)) => None,
         Some(Ok(spec)) => match spec.resolve(rec.size) {
             Ok(r) => Some(r),
@@ -197,6 +241,9 @@ pub fn get(app: &Arc<AppState>, ctx: &Ctx, adm: &mut Admitted, head: bool) -> Re
             format!("{}object-lock-legal-hold", ctx.dialect.prefix()),
             status,
         );
+    }
+    if let Some((_, parts)) = part.filter(|(_, n)| *n > 0) {
+        b = b.header(format!("{}mp-parts-count", ctx.dialect.prefix()), parts);
     }
     let checksum_mode = ctx
         .header("x-amz-checksum-mode")
