@@ -98,8 +98,15 @@ impl PayloadSpec {
         let trailer = header("x-amz-trailer").map(|t| t.trim().to_ascii_lowercase());
         let sdk_algo = header("x-amz-sdk-checksum-algorithm");
         if let Some((algo, v)) = found.pop() {
+            // A composite checksum (CompleteMultipartUpload) may be sent as S3 prints it,
+            // `<base64>-<parts>`.
+            let v = v.trim();
+            let v = match v.rsplit_once('-') {
+                Some((b64, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => b64,
+                _ => v,
+            };
             let raw = base64::engine::general_purpose::STANDARD
-                .decode(v.trim())
+                .decode(v)
                 .ok()
                 .filter(|r| r.len() == algo.digest_len())
                 .ok_or_else(|| bad(format!("Value for {} header is invalid.", algo.header())))?;
