@@ -291,7 +291,7 @@ async fn bucket_policies_and_acls_through_the_s3_sdk() {
     let anon = |key: &str| Req::new("GET", Some(B), key).anonymous();
 
     let e = root.get_bucket_policy().bucket(B).send().await.unwrap_err();
-    assert_eq!(code(&e.into_service_error()), "NoSuchPolicy");
+    assert_eq!(code(&e.into_service_error()), "NoSuchBucketPolicy");
     assert_eq!(c.send(anon("pub/a.txt")).await.status, 403);
 
     let doc = format!(

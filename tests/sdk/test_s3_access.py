@@ -230,7 +230,7 @@ def test_multi_delete_per_key_access_denied(s3, s3_bucket, sub_s3):
 
 def test_bucket_policy_put_get_delete(s3, s3_bucket, sub_s3):
     sub, sc = sub_s3
-    assert client_error(s3.get_bucket_policy, Bucket=s3_bucket) == (404, "NoSuchPolicy")
+    assert client_error(s3.get_bucket_policy, Bucket=s3_bucket) == (404, "NoSuchBucketPolicy")
     doc = policy_doc(stmt("allow", ["name/cos:GetObject"], [cos_resource(s3_bucket, "*")],
                           principal_qcs=[sub.principal]))
     rt = s3.put_bucket_policy(Bucket=s3_bucket, Policy=json.dumps(doc))
@@ -244,7 +244,7 @@ def test_bucket_policy_put_get_delete(s3, s3_bucket, sub_s3):
 
     rt = s3.delete_bucket_policy(Bucket=s3_bucket)
     assert rt["ResponseMetadata"]["HTTPStatusCode"] == 204
-    assert client_error(s3.get_bucket_policy, Bucket=s3_bucket) == (404, "NoSuchPolicy")
+    assert client_error(s3.get_bucket_policy, Bucket=s3_bucket) == (404, "NoSuchBucketPolicy")
     assert_denied(sc.get_object, Bucket=s3_bucket, Key="g")
 
 
@@ -258,7 +258,7 @@ def test_bucket_policy_malformed(s3, s3_bucket):
     assert len(json.dumps(too_big)) > 20 * 1024
     status, code = client_error(s3.put_bucket_policy, Bucket=s3_bucket, Policy=json.dumps(too_big))
     assert status == 400, (status, code)
-    assert client_error(s3.get_bucket_policy, Bucket=s3_bucket) == (404, "NoSuchPolicy")
+    assert client_error(s3.get_bucket_policy, Bucket=s3_bucket) == (404, "NoSuchBucketPolicy")
 
 
 def test_bucket_policy_anyone_prefix(cosd, s3, s3_bucket, s3_policy):

@@ -34,6 +34,7 @@ pub enum Code {
     NoSuchKey,
     NoSuchUpload,
     NoSuchPolicy,
+    NoSuchBucketPolicy,
     NoSuchTagSet,
     NoSuchCORSConfiguration,
     NoSuchWebsiteConfiguration,
@@ -125,6 +126,7 @@ impl Code {
             Code::NoSuchKey => "NoSuchKey",
             Code::NoSuchUpload => "NoSuchUpload",
             Code::NoSuchPolicy => "NoSuchPolicy",
+            Code::NoSuchBucketPolicy => "NoSuchBucketPolicy",
             Code::NoSuchTagSet => "NoSuchTagSet",
             Code::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
             Code::NoSuchWebsiteConfiguration => "NoSuchWebsiteConfiguration",
@@ -199,6 +201,7 @@ impl Code {
             | Code::NoSuchKey
             | Code::NoSuchUpload
             | Code::NoSuchPolicy
+            | Code::NoSuchBucketPolicy
             | Code::NoSuchTagSet
             | Code::NoSuchCORSConfiguration
             | Code::NoSuchWebsiteConfiguration

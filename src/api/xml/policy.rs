@@ -81,9 +81,14 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
 
 pub fn get(ctx: &Ctx, adm: &Admitted) -> Reply {
     let b = adm.bucket()?;
+    // COS names the missing policy NoSuchPolicy, S3 NoSuchBucketPolicy.
+    let missing = match ctx.dialect {
+        crate::api::request::authn::Dialect::S3 => Code::NoSuchBucketPolicy,
+        _ => Code::NoSuchPolicy,
+    };
     let text = b.policy.clone().ok_or_else(|| {
         ApiError::new(
-            Code::NoSuchPolicy,
+            missing,
             "The specified bucket does not have a bucket policy.",
         )
     })?;
