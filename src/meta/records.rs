@@ -102,6 +102,9 @@ pub struct BucketRecord {
     /// `?ownershipControls`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ownership: Option<crate::bucket_config::public_access::ObjectOwnership>,
+    /// `?lifecycle` (docs/lifecycle.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<crate::bucket_config::lifecycle::LifecycleConfig>,
 }
 record!(BucketRecord);
 
@@ -133,6 +136,7 @@ impl BucketRecord {
             encryption: None,
             public_access_block: None,
             ownership: None,
+            lifecycle: None,
         }
     }
 }

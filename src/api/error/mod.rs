@@ -37,6 +37,7 @@ pub enum Code {
     NoSuchTagSet,
     NoSuchCORSConfiguration,
     NoSuchWebsiteConfiguration,
+    NoSuchLifecycleConfiguration,
     NoSuchVersion,
     ObjectLockConfigurationNotFoundError,
     NoSuchObjectLockConfiguration,
@@ -118,6 +119,7 @@ impl Code {
             Code::NoSuchTagSet => "NoSuchTagSet",
             Code::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
             Code::NoSuchWebsiteConfiguration => "NoSuchWebsiteConfiguration",
+            Code::NoSuchLifecycleConfiguration => "NoSuchLifecycleConfiguration",
             Code::NoSuchVersion => "NoSuchVersion",
             Code::ObjectLockConfigurationNotFoundError => "ObjectLockConfigurationNotFoundError",
             Code::NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
@@ -187,6 +189,7 @@ impl Code {
             | Code::NoSuchTagSet
             | Code::NoSuchCORSConfiguration
             | Code::NoSuchWebsiteConfiguration
+            | Code::NoSuchLifecycleConfiguration
             | Code::NoSuchVersion
             | Code::ObjectLockConfigurationNotFoundError
             | Code::NoSuchObjectLockConfiguration
