@@ -350,6 +350,15 @@ pub struct GcEntry {
 }
 record!(GcEntry);
 
+/// How far the lifecycle worker's pass over a bucket got (docs/lifecycle.md): every key up
+/// to and including `after` has been acted on in the pass that started at `pass_started_ms`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LifecycleCursor {
+    pub pass_started_ms: i64,
+    pub after: String,
+}
+record!(LifecycleCursor);
+
 /// An access key (SecretId / SecretKey) and whom it belongs to.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccessKeyRecord {
