@@ -85,6 +85,9 @@ impl LifecycleStats {
     }
 }
 
+/// A key's noncurrent versions, newest first, with their stamps.
+type Noncurrent = Vec<(u64, ObjectRecord)>;
+
 /// Which version of a key an action is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Which {
@@ -256,11 +259,7 @@ impl Store {
     }
 
     /// The noncurrent versions of a key, newest first, with their stamps.
-    fn noncurrent_versions(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> ServiceResult<Vec<(u64, ObjectRecord)>> {
+    fn noncurrent_versions(&self, bucket: &str, key: &str) -> ServiceResult<Noncurrent> {
         let mut out = Vec::new();
         let mut err = None;
         let prefix = KeyCodec::version_prefix(bucket, key, false);
@@ -289,7 +288,7 @@ impl Store {
         &self,
         bucket: &BucketRecord,
         key: &str,
-    ) -> ServiceResult<Option<(ObjectRecord, Vec<(u64, ObjectRecord)>)>> {
+    ) -> ServiceResult<Option<(ObjectRecord, Noncurrent)>> {
         let Some(latest) = self.load_latest(&bucket.name, key)? else {
             return Ok(None);
         };
@@ -431,7 +430,8 @@ impl Store {
                 }
             }
             (Which::Noncurrent(_, r), Due::DeleteVersion) => {
-                if self.remove(lock, bucket, key, *r, stats)? {
+                let removed = self.remove(lock, bucket, key, *r, stats)?;
+                if removed {
                     stats.versions_deleted += 1;
                     log("NoncurrentVersionExpiration");
                 }
