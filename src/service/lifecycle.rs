@@ -30,6 +30,9 @@ pub struct LifecycleOptions {
     pub batch: usize,
     /// Stop after this many batches (tests: an interrupted pass). None: run to the end.
     pub max_batches: Option<usize>,
+    /// Stop at the next batch once this says true (shutdown): the batch under way finishes,
+    /// so nothing is left half-written when the store closes.
+    pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl LifecycleOptions {
@@ -38,6 +41,7 @@ impl LifecycleOptions {
             day_secs: day_secs.max(1),
             batch: 1000,
             max_batches: None,
+            cancel: None,
         }
     }
 }
@@ -188,7 +192,8 @@ impl Store {
             stats.buckets += 1;
             let mut bucket_stats = LifecycleStats::default();
             loop {
-                if opts.max_batches.is_some_and(|m| batches >= m) {
+                let cancelled = opts.cancel.as_ref().is_some_and(|c| *c.borrow());
+                if cancelled || opts.max_batches.is_some_and(|m| batches >= m) {
                     stats.add(&bucket_stats);
                     return Ok(stats);
                 }
@@ -321,19 +326,21 @@ impl Store {
     ) -> ServiceResult<(LifecycleStats, bool)> {
         let mut stats = LifecycleStats::default();
         let record = self.bucket_shared(bucket)?;
-        let Some((b, config)) = record.and_then(|b| {
-            let c = b.lifecycle.clone()?;
-            Some((b, c))
-        }) else {
-            self.set_cursor(appended, bucket, None);
-            return Ok((stats, true));
-        };
-        let now = self.clock.now_ms();
         let ckey = KeyCodec::lifecycle_cursor(bucket);
         let cursor = match self.kv.get(&ckey)? {
             Some(v) => Some(LifecycleCursor::decode(&v)?),
             None => None,
         };
+        let Some((b, config)) = record.and_then(|b| {
+            let c = b.lifecycle.clone()?;
+            Some((b, c))
+        }) else {
+            if cursor.is_some() {
+                self.set_cursor(appended, bucket, None);
+            }
+            return Ok((stats, true));
+        };
+        let now = self.clock.now_ms();
         let prefix = KeyCodec::object_prefix(bucket);
         let from = cursor.as_ref().map(|c| KeyCodec::object(bucket, &c.after));
         let lo = match &from {
@@ -373,14 +380,19 @@ impl Store {
             }
         }
         let done = rows.len() < batch;
-        let next = match (done, last) {
-            (false, Some(after)) => Some(LifecycleCursor {
-                pass_started_ms: cursor.map_or(now, |c| c.pass_started_ms),
-                after,
-            }),
-            _ => None,
-        };
-        self.set_cursor(appended, bucket, next);
+        match (done, last) {
+            (false, Some(after)) => {
+                let started = cursor.map_or(now, |c| c.pass_started_ms);
+                let next = LifecycleCursor {
+                    pass_started_ms: started,
+                    after,
+                };
+                self.set_cursor(appended, bucket, Some(next));
+            }
+            // The walk is over: the next pass starts from the first key.
+            _ if cursor.is_some() => self.set_cursor(appended, bucket, None),
+            _ => {}
+        }
         Ok((stats, done))
     }
 
