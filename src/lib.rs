@@ -232,6 +232,7 @@ pub fn spawn_lifecycle(
     let every = std::time::Duration::from_secs((day.min(60) / 2).max(1));
     let opts = service::LifecycleOptions {
         cancel: Some(stop.clone()),
+        paced: true,
         ..service::LifecycleOptions::new(day)
     };
     tokio::spawn(async move {

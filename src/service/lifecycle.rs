@@ -33,6 +33,9 @@ pub struct LifecycleOptions {
     /// Stop at the next batch once this says true (shutdown): the batch under way finishes,
     /// so nothing is left half-written when the store closes.
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
+    /// After each batch, wait as long as the batch took: the pass uses at most about half of
+    /// one core, and requests keep the rest (the worker sets it; tests run flat out).
+    pub paced: bool,
 }
 
 impl LifecycleOptions {
@@ -42,6 +45,7 @@ impl LifecycleOptions {
             batch: 1000,
             max_batches: None,
             cancel: None,
+            paced: false,
         }
     }
 }
@@ -198,6 +202,7 @@ impl Store {
                     return Ok(stats);
                 }
                 let (n, o) = (name.clone(), opts.clone());
+                let started = std::time::Instant::now();
                 let (s, done) = self
                     .blocking("lifecycle batch", move |store, appended| {
                         store.lifecycle_batch(appended, &n, &o)
@@ -208,7 +213,11 @@ impl Store {
                 if done {
                     break;
                 }
-                tokio::task::yield_now().await;
+                if opts.paced {
+                    tokio::time::sleep(started.elapsed()).await;
+                } else {
+                    tokio::task::yield_now().await;
+                }
             }
             let (n, o) = (name.clone(), opts.clone());
             let s = self

@@ -228,3 +228,65 @@ async fn aws_sdk_configurations_round_trip() {
         .unwrap_err();
     assert_eq!(e.code(), Some("InvalidArgument"));
 }
+
+/// The seed's per-API policies (002:1134-1219): each lifecycle action is granted on its own.
+#[tokio::test]
+async fn each_lifecycle_action_is_granted_by_its_own_cam_action() {
+    const SUB: &str = "100000000011";
+    const SUB_ID: &str = "AKIDlifecycleSUBkey0000000000000000";
+    const SUB_KEY: &str = "lifecycleSubSecretKey00000000000";
+    let (s, c) = start().await;
+    c.add_sub_account(SUB, SUB_ID, SUB_KEY).await;
+    let mut sub = s.client();
+    sub.sid = SUB_ID.into();
+    sub.skey = SUB_KEY.into();
+    let body = doc(&rule(
+        "r",
+        "<Filter/>",
+        "<Expiration><Days>1</Days></Expiration>",
+    ));
+    let get = |who: &Client| {
+        let who = who.clone();
+        async move {
+            who.send(Req::new("GET", Some(B), "").q("lifecycle", ""))
+                .await
+        }
+    };
+    assert_error(&put_lifecycle(&sub, B, &body).await, 403, "AccessDenied");
+    let grant = |action: &str| {
+        format!(
+            r#"{{"version":"2.0","statement":[{{"action":["name/cos:{action}"],"effect":"allow","resource":["qcs::cos:{REGION}:uid/1250000000:{B}/"]}}]}}"#
+        )
+    };
+    let r = c
+        .admin(
+            "PUT",
+            &format!("users/{SUB}/policies/put"),
+            &grant("PutBucketLifecycle"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(put_lifecycle(&sub, B, &body).await.status, 200);
+    assert_error(&get(&sub).await, 403, "AccessDenied");
+    let del = Req::new("DELETE", Some(B), "").q("lifecycle", "");
+    assert_error(&sub.send(del).await, 403, "AccessDenied");
+    let r = c
+        .admin(
+            "PUT",
+            &format!("users/{SUB}/policies/get"),
+            &grant("GetBucketLifecycle"),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(get(&sub).await.status, 200);
+    let r = c
+        .admin(
+            "PUT",
+            &format!("users/{SUB}/policies/del"),
+            &grant("DeleteBucketLifecycle"),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let del = Req::new("DELETE", Some(B), "").q("lifecycle", "");
+    assert_eq!(sub.send(del).await.status, 204);
+}
