@@ -218,3 +218,44 @@ pub fn spawn_gc(
         }
     })
 }
+
+/// Runs lifecycle passes (docs/lifecycle.md) until `stop` fires: a pass, then a pause of half
+/// a lifecycle day (at most 30 s, at least 1 s), so a rule is acted on within about a day
+/// length of becoming due. On `stop` a pass ends after the batch under way (every action is
+/// atomic, and the bucket's cursor says where the next start resumes).
+pub fn spawn_lifecycle(
+    state: &Arc<AppState>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let store = Arc::clone(&state.store);
+    let day = state.config.lifecycle_day_secs.max(1);
+    let every = std::time::Duration::from_secs((day.min(60) / 2).max(1));
+    let opts = service::LifecycleOptions {
+        cancel: Some(stop.clone()),
+        paced: true,
+        ..service::LifecycleOptions::new(day)
+    };
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => return,
+            }
+            // Not raced against `stop`: the pass itself stops at its next batch (`cancel`).
+            match store.lifecycle_pass(&opts).await {
+                Ok(s) => tracing::debug!(
+                    buckets = s.buckets,
+                    keys = s.keys,
+                    expired = s.expired,
+                    versions_deleted = s.versions_deleted,
+                    markers_removed = s.markers_removed,
+                    transitioned = s.transitioned,
+                    uploads_aborted = s.uploads_aborted,
+                    locked = s.locked,
+                    "lifecycle pass"
+                ),
+                Err(e) => tracing::warn!(error = %e, "lifecycle pass failed"),
+            }
+        }
+    })
+}

@@ -55,9 +55,18 @@ METRICS = {
     "get_plain_mib_s": ("plain GET MiB/s", "f1", True),
     "get_sse_mib_s": ("SSE GET MiB/s", "f1", True),
     "get_sse_over_plain": ("SSE / plain GET", "ratio", True),
+    "idle_p50_us": ("idle p50 µs", "int", False),
+    "busy_p50_us": ("during a pass p50 µs", "int", False),
+    "p50_busy_over_idle": ("p50 pass / idle", "ratio", False),
+    "idle_p99_us": ("idle p99 µs", "int", False),
+    "busy_p99_us": ("during a pass p99 µs", "int", False),
+    "p99_busy_over_idle": ("p99 pass / idle", "ratio", False),
+    "pass_keys_per_s": ("pass keys/s", "int", True),
 }
 SSEM = ["put_plain_mib_s", "put_sse_mib_s", "put_sse_over_plain", "get_plain_mib_s",
         "get_sse_mib_s", "get_sse_over_plain"]
+LCM = ["idle_p50_us", "busy_p50_us", "p50_busy_over_idle", "idle_p99_us", "busy_p99_us",
+       "p99_busy_over_idle", "pass_keys_per_s"]
 SMALL = ["ops_per_s", "p50_us", "p99_us", "server_cpu_us_per_op"]
 LARGE = ["mib_per_s", "server_cpu_s_per_gib"]
 LISTM = ["ms_per_1000_keys", "server_cpu_ms_per_1000_keys"]

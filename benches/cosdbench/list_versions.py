@@ -37,13 +37,14 @@ class S3Conn:
         self.host = endpoint.removeprefix("http://").rstrip("/")
         self.conn = http.client.HTTPConnection(self.host, timeout=120)
 
-    def request(self, method, path, query=(), body=b""):
+    def request(self, method, path, query=(), body=b"", extra=None):
         now = datetime.datetime.now(datetime.timezone.utc)
         amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
         payload = hashlib.sha256(body).hexdigest()
         uri = _q(path, safe="/-_.~")
         qs = "&".join(f"{_q(k)}={_q(v)}" for k, v in sorted(query))
         headers = {"host": self.host, "x-amz-content-sha256": payload, "x-amz-date": amz_date}
+        headers.update(extra or {})
         signed = ";".join(sorted(headers))
         canonical = "\n".join([method, uri, qs] + [f"{k}:{headers[k]}" for k in sorted(headers)]
                               + ["", signed, payload])
@@ -59,10 +60,11 @@ class S3Conn:
         headers["content-length"] = str(len(body))
         self.conn.request(method, uri + (f"?{qs}" if qs else ""), body=body, headers=headers)
         resp = self.conn.getresponse()
+        self.last_headers = {k.lower(): v for k, v in resp.getheaders()}
         return resp.status, resp.read()
 
-    def ok(self, method, path, query=(), body=b"", want=(200,)):
-        status, text = self.request(method, path, query, body)
+    def ok(self, method, path, query=(), body=b"", want=(200,), extra=None):
+        status, text = self.request(method, path, query, body, extra)
         if status not in want:
             raise BenchError(f"{method} {path} {dict(query)}: {status} {text[:300]!r}")
         return text

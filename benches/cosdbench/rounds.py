@@ -7,7 +7,7 @@ import shutil
 import statistics
 import time
 
-from . import list_versions, sse
+from . import lifecycle, list_versions, sse
 from .common import METRICS, BenchError, MiB, log, note_contract
 from .render import fmt
 from .systems import Instance, tail
@@ -49,6 +49,9 @@ def run_sample(ctx, inst, w, params, label):
     if w.workload == "sse":
         def run(*a, **k):
             return sse.run(ctx.gen, *a, **k)
+    if w.workload == "lifecycle":
+        def run(*a, **k):
+            return lifecycle.run(ctx.gen, *a, **k)
     try:
         r = run(inst.endpoint, w.workload, params, server_pid=inst.pid, label=label,
                 timeout=ctx.args.run_timeout)
@@ -134,7 +137,7 @@ def run_group(ctx, systems, group_ws, results, memory, startups):
     insts = {}
     try:
         for s in list(systems):
-            inst = Instance(ctx, s, tag=gid)
+            inst = Instance(ctx, s, tag=gid, env=group_ws[0].env)
             try:
                 ms = inst.start()
             except BenchError as e:
@@ -182,7 +185,7 @@ def revive(ctx, insts, system, gid):
     ctx.restarts.append({"system": system.name, "group": gid,
                          "exit": inst.proc.returncode, "log_tail": tail(inst.log_path)})
     inst.stop()
-    fresh = Instance(ctx, system, data_dir=inst.data_dir, tag=gid)
+    fresh = Instance(ctx, system, data_dir=inst.data_dir, tag=gid, env=inst.env)
     fresh.start()
     insts[system.name] = fresh
 

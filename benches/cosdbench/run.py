@@ -89,6 +89,7 @@ def main(argv=None):
         duration = args.duration
         warmup_duration = args.warmup_duration
         list_keys = args.list_keys
+        lifecycle_objects = args.lifecycle_objects
     all_ws = workloads(Cfg)
     if args.list:
         for w in all_ws:
@@ -132,6 +133,7 @@ def main(argv=None):
                    "duration": args.duration, "warmup_duration": args.warmup_duration,
                    "startup_objects": args.startup_objects,
                    "startup_rounds": args.startup_rounds, "list_keys": args.list_keys,
+                   "lifecycle_objects": args.lifecycle_objects,
                    "only": args.only, "bucket": BUCKET, "region": REGION},
         "limits": None,
         "responder": None,

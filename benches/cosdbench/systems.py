@@ -130,8 +130,9 @@ def cosd_sync_writes():
 class Instance:
     """One running server process with its own port and (optionally) data directory."""
 
-    def __init__(self, ctx, system, data_dir=None, tag=""):
+    def __init__(self, ctx, system, data_dir=None, tag="", env=None):
         self.ctx = ctx
+        self.env = env or {}  # extra environment (a workload's, e.g. a short lifecycle day)
         self.system = system
         self.port = None
         self.proc = None
@@ -161,6 +162,7 @@ class Instance:
         for _attempt in range(3):  # a free port can be taken between probe and bind
             self.port = free_port()
             argv, env = self.system.argv_env(self.port, self.data_dir)
+            env = dict(env, **self.env)
             logf = open(self.log_path, "ab")
             t0 = time.monotonic()
             self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=logf,

@@ -3,12 +3,13 @@ selects."""
 
 import fnmatch
 
-from .common import DEDUPM, LARGE, LIST_PREFIX, LISTM, SMALL, SSEM, GiB, KiB, MiB
+from . import lifecycle
+from .common import DEDUPM, LARGE, LCM, LIST_PREFIX, LISTM, SMALL, SSEM, GiB, KiB, MiB
 
 
 class Workload:
     def __init__(self, wid, title, workload, params, metrics, group=None, warm=None,
-                 fresh_per_round=False, targets=None):
+                 fresh_per_round=False, targets=None, env=None):
         self.id = wid
         self.title = title
         self.workload = workload
@@ -18,6 +19,7 @@ class Workload:
         self.warm = warm  # parameters of the discarded warm-up run (None: no warm-up)
         self.fresh_per_round = fresh_per_round
         self.targets = targets  # the systems it runs on (None: all)
+        self.env = env  # extra server environment for the group's instances
 
 
 def workloads(cfg):
@@ -101,6 +103,13 @@ def workloads(cfg):
     ws.append(Workload("sse-256m", "SSE-S3 PUT/GET 256 MiB vs unencrypted, single stream",
                        "sse", p, SSEM, warm={"size": 32 * MiB, "duration": wd},
                        targets=("cosd", "cosd-base")))
+    # Lifecycle (cosd only, lifecycle.py): small-request latency while a lifecycle pass
+    # rewrites every object of a large bucket, against idle, A-B-B-A; reported as ratios.
+    n = cfg.lifecycle_objects
+    p = {"objects": n, "duration": max(d, 2.0)}
+    ws.append(Workload("lifecycle", f"GET/PUT 4 KiB latency during a lifecycle pass over "
+                       f"{n:,} objects vs idle", "lifecycle", p, LCM, warm=None,
+                       targets=("cosd", "cosd-base"), env=lifecycle.ENV))
     return ws
 
 

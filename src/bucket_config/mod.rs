@@ -3,6 +3,7 @@
 //! is pure: the XML document, its validation, and the matching rules, with table tests.
 
 pub mod cors;
+pub mod lifecycle;
 pub mod object_lock;
 pub mod public_access;
 pub mod referer;

@@ -33,6 +33,9 @@ pub enum Table {
     /// `V <len u8> <bucket> <key> 0x00 <u64::MAX - stamp, BE>` -> ObjectRecord: the noncurrent
     /// versions of a key, newest first (object keys never contain 0x00)
     Version = b'V',
+    /// `L <bucket>` -> LifecycleCursor: how far the lifecycle worker's current pass over the
+    /// bucket got (absent between passes)
+    Lifecycle = b'L',
     /// `_lsn` -> u64 BE: the metadata log lsn of the last batch applied (written with every
     /// batch; after a crash, the database's flushed tables say where the log replay starts)
     Internal = b'_',
@@ -223,6 +226,13 @@ impl KeyCodec {
     pub fn part(upload_id: &str, part_number: u32) -> Vec<u8> {
         let mut k = Self::part_prefix(upload_id);
         k.extend_from_slice(&part_number.to_be_bytes());
+        k
+    }
+
+    /// The lifecycle worker's progress through `bucket`.
+    pub fn lifecycle_cursor(bucket: &str) -> Vec<u8> {
+        let mut k = vec![Table::Lifecycle as u8];
+        k.extend_from_slice(bucket.as_bytes());
         k
     }
 

@@ -18,8 +18,8 @@ pub use keys::{KeyCodec, Table};
 pub use mem::MemKv;
 pub use records::{
     AccessKeyRecord, AccountRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry,
-    GroupRecord, ObjectRecord, OnceSignatureRecord, PartRecord, RecordError, SlicePart,
-    SliceSession, TempKeyRecord, UploadRecord, UserRecord, VersionTag, FORMAT_VERSION,
+    GroupRecord, LifecycleCursor, ObjectRecord, OnceSignatureRecord, PartRecord, RecordError,
+    SlicePart, SliceSession, TempKeyRecord, UploadRecord, UserRecord, VersionTag, FORMAT_VERSION,
 };
 pub use rocks::RocksKv;
 

@@ -102,6 +102,9 @@ pub struct BucketRecord {
     /// `?ownershipControls`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ownership: Option<crate::bucket_config::public_access::ObjectOwnership>,
+    /// `?lifecycle` (docs/lifecycle.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<crate::bucket_config::lifecycle::LifecycleConfig>,
 }
 record!(BucketRecord);
 
@@ -133,6 +136,7 @@ impl BucketRecord {
             encryption: None,
             public_access_block: None,
             ownership: None,
+            lifecycle: None,
         }
     }
 }
@@ -356,6 +360,15 @@ pub struct GcEntry {
     pub queued_ms: i64,
 }
 record!(GcEntry);
+
+/// How far the lifecycle worker's pass over a bucket got (docs/lifecycle.md): every key up
+/// to and including `after` has been acted on in the pass that started at `pass_started_ms`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LifecycleCursor {
+    pub pass_started_ms: i64,
+    pub after: String,
+}
+record!(LifecycleCursor);
 
 /// An access key (SecretId / SecretKey) and whom it belongs to.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

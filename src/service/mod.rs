@@ -54,6 +54,7 @@ mod fsck;
 mod gc;
 mod ingest;
 mod legacy;
+mod lifecycle;
 mod list;
 mod list_versions;
 mod multipart;
@@ -68,6 +69,7 @@ pub use archive::{is_readable, RestoreOutcome, RestoreRequest, RestoreTimings};
 pub use fsck::FsckReport;
 pub use gc::GcStats;
 pub use legacy::SliceUpload;
+pub use lifecycle::{LifecycleOptions, LifecycleStats};
 pub use list::{ListEntry, ListPage, ListParams};
 pub use list_versions::{VersionEntry, VersionListParams, VersionPage};
 pub use multipart::{

@@ -451,7 +451,7 @@ impl Store {
         .await
     }
 
-    fn abort_locked(
+    pub(crate) fn abort_locked(
         &self,
         lock: &CommitGuard<'_>,
         bucket: &str,

@@ -38,6 +38,7 @@ pub enum Code {
     NoSuchTagSet,
     NoSuchCORSConfiguration,
     NoSuchWebsiteConfiguration,
+    NoSuchLifecycleConfiguration,
     NoSuchVersion,
     ObjectLockConfigurationNotFoundError,
     NoSuchObjectLockConfiguration,
@@ -130,6 +131,7 @@ impl Code {
             Code::NoSuchTagSet => "NoSuchTagSet",
             Code::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
             Code::NoSuchWebsiteConfiguration => "NoSuchWebsiteConfiguration",
+            Code::NoSuchLifecycleConfiguration => "NoSuchLifecycleConfiguration",
             Code::NoSuchVersion => "NoSuchVersion",
             Code::ObjectLockConfigurationNotFoundError => "ObjectLockConfigurationNotFoundError",
             Code::NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
@@ -205,6 +207,7 @@ impl Code {
             | Code::NoSuchTagSet
             | Code::NoSuchCORSConfiguration
             | Code::NoSuchWebsiteConfiguration
+            | Code::NoSuchLifecycleConfiguration
             | Code::NoSuchVersion
             | Code::ObjectLockConfigurationNotFoundError
             | Code::NoSuchObjectLockConfiguration

@@ -112,6 +112,9 @@ pub enum Op {
     GetBucketEncryption,
     PutBucketEncryption,
     DeleteBucketEncryption,
+    GetBucketLifecycle,
+    PutBucketLifecycle,
+    DeleteBucketLifecycle,
     GetBucketVersioning,
     PutBucketVersioning,
     ListObjectVersions,
@@ -244,6 +247,9 @@ impl Op {
                     ("GET", Some("encryption")) => Op::GetBucketEncryption,
                     ("PUT", Some("encryption")) => Op::PutBucketEncryption,
                     ("DELETE", Some("encryption")) => Op::DeleteBucketEncryption,
+                    ("GET", Some("lifecycle")) => Op::GetBucketLifecycle,
+                    ("PUT", Some("lifecycle")) => Op::PutBucketLifecycle,
+                    ("DELETE", Some("lifecycle")) => Op::DeleteBucketLifecycle,
                     ("GET", Some("versioning")) => Op::GetBucketVersioning,
                     ("PUT", Some("versioning")) => Op::PutBucketVersioning,
                     ("GET", Some("versions")) => Op::ListObjectVersions,
@@ -383,6 +389,9 @@ impl Op {
             Op::GetBucketEncryption => "name/cos:GetBucketEncryption",
             Op::PutBucketEncryption => "name/cos:PutBucketEncryption",
             Op::DeleteBucketEncryption => "name/cos:DeleteBucketEncryption",
+            Op::GetBucketLifecycle => "name/cos:GetBucketLifecycle",
+            Op::PutBucketLifecycle => "name/cos:PutBucketLifecycle",
+            Op::DeleteBucketLifecycle => "name/cos:DeleteBucketLifecycle",
             Op::GetBucketVersioning => "name/cos:GetBucketVersioning",
             Op::PutBucketVersioning => "name/cos:PutBucketVersioning",
             Op::ListObjectVersions => "name/cos:GetBucketObjectVersions",
@@ -482,6 +491,9 @@ impl Op {
             | Op::GetBucketEncryption
             | Op::PutBucketEncryption
             | Op::DeleteBucketEncryption
+            | Op::GetBucketLifecycle
+            | Op::PutBucketLifecycle
+            | Op::DeleteBucketLifecycle
             | Op::GetBucketVersioning
             | Op::PutBucketVersioning
             | Op::ListObjectVersions

@@ -8,6 +8,7 @@ pub mod copy;
 pub mod cors;
 pub mod delete_multi;
 pub mod encryption;
+pub mod lifecycle;
 pub mod list;
 pub mod lock;
 pub mod multipart;
