@@ -275,25 +275,11 @@ impl Store {
     /// The noncurrent versions of a key, newest first, with their stamps.
     fn noncurrent_versions(&self, bucket: &str, key: &str) -> ServiceResult<Noncurrent> {
         let mut out = Vec::new();
-        let mut err = None;
-        let prefix = KeyCodec::version_prefix(bucket, key, false);
-        crate::meta::scan_prefix(self.kv.as_ref(), &prefix, 256, &mut |k, v| {
-            match ObjectRecord::decode(v) {
-                Ok(rec) => {
-                    let stamp = KeyCodec::decode_version(k).map_or(0, |(_, _, s)| s);
-                    out.push((stamp, rec));
-                    true
-                }
-                Err(e) => {
-                    err = Some(e);
-                    false
-                }
-            }
+        self.for_each_noncurrent(bucket, key, &mut |stamp, rec| {
+            out.push((stamp, rec));
+            true
         })?;
-        match err {
-            Some(e) => Err(e.into()),
-            None => Ok(out),
-        }
+        Ok(out)
     }
 
     /// A key's latest version and noncurrent versions (the latter only in a bucket whose

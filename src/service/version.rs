@@ -205,24 +205,19 @@ impl Store {
         }
     }
 
-    /// The noncurrent `null` version of a key, if any: a scan of the key's versions (a key
-    /// has at most one `null` version, which only a Suspended bucket's writes look for).
-    fn noncurrent_null(
+    /// Visits a key's noncurrent versions newest first, with their stamps, while `visit`
+    /// says go on. A record that does not decode ends the walk with its error.
+    pub(crate) fn for_each_noncurrent(
         &self,
         bucket: &str,
         key: &str,
-    ) -> ServiceResult<Option<(u64, ObjectRecord)>> {
+        visit: &mut dyn FnMut(u64, ObjectRecord) -> bool,
+    ) -> ServiceResult<()> {
         let prefix = KeyCodec::version_prefix(bucket, key, false);
-        let mut found = None;
         let mut err = None;
         crate::meta::scan_prefix(self.kv.as_ref(), &prefix, 256, &mut |k, v| {
             match ObjectRecord::decode(v) {
-                Ok(rec) if rec.is_null_version() => {
-                    let stamp = KeyCodec::decode_version(k).map_or(0, |(_, _, s)| s);
-                    found = Some((stamp, rec));
-                    false
-                }
-                Ok(_) => true,
+                Ok(rec) => visit(KeyCodec::decode_version(k).map_or(0, |(_, _, s)| s), rec),
                 Err(e) => {
                     err = Some(e);
                     false
@@ -231,8 +226,26 @@ impl Store {
         })?;
         match err {
             Some(e) => Err(e.into()),
-            None => Ok(found),
+            None => Ok(()),
         }
+    }
+
+    /// The noncurrent `null` version of a key, if any: a scan of the key's versions (a key
+    /// has at most one `null` version, which only a Suspended bucket's writes look for).
+    fn noncurrent_null(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> ServiceResult<Option<(u64, ObjectRecord)>> {
+        let mut found = None;
+        self.for_each_noncurrent(bucket, key, &mut |stamp, rec| {
+            if rec.is_null_version() {
+                found = Some((stamp, rec));
+                return false;
+            }
+            true
+        })?;
+        Ok(found)
     }
 
     /// Finds one version: `(Some(stamp), rec)` for a noncurrent one, `(None, rec)` for the latest.
