@@ -122,8 +122,9 @@ impl V4Auth {
         if !signed_headers.iter().any(|h| h == "host") {
             return Err(malformed("SignedHeaders must include host"));
         }
-        // A signature of the wrong shape is not a parse error: S3 answers it as any other
-        // wrong signature (403 SignatureDoesNotMatch), and so does the comparison.
+        if sig.len() != 64 || !sig.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(malformed("Signature must be 64 hex digits"));
+        }
         Ok(V4Auth {
             access_key: access_key.to_string(),
             date: date.to_string(),
