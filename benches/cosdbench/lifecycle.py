@@ -74,14 +74,16 @@ def run(gen, endpoint, workload, params, server_pid=None, label=None, timeout=18
     rates = []
     for i, mode in enumerate(("idle", "busy", "busy", "idle")):
         if mode == "idle":
-            c.ok("DELETE", f"/{LBUCKET}", [("lifecycle", "")], want=(204,))
+            # A fresh connection per call: a fill or leg over a large bucket outlasts the
+            # server's idle timeout.
+            S3Conn(endpoint).ok("DELETE", f"/{LBUCKET}", [("lifecycle", "")], want=(204,))
             time.sleep(1.5)  # a running pass stops at its next batch
             watcher = None
         else:
             target = "STANDARD_IA" if i == 1 else "ARCHIVE"
             body = config(prefix, target)
             md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
-            c.ok("PUT", f"/{LBUCKET}", [("lifecycle", "")], body,
+            S3Conn(endpoint).ok("PUT", f"/{LBUCKET}", [("lifecycle", "")], body,
                  extra={"content-md5": md5})
             took = []
             watcher = threading.Thread(target=watch_pass,
