@@ -2,6 +2,8 @@
 //! The endpoint comes from `--endpoint` / `COSD_ENDPOINT`, the root keys from
 //! `COSD_ROOT_SECRET_ID` / `COSD_ROOT_SECRET_KEY`; requests are q-signed with them.
 
+mod fault;
+mod journal;
 mod sts;
 
 use clap::{Args, Subcommand};
@@ -42,6 +44,11 @@ enum AdminCommand {
     /// Temporary keys from the STS endpoint.
     #[command(subcommand)]
     Sts(StsCmd),
+    /// The request journal (a server started with --dev or journal_entries).
+    Journal(journal::JournalArgs),
+    /// Injected faults: make matching requests fail, wait, or lose their connection.
+    #[command(subcommand)]
+    Fault(fault::FaultCmd),
 }
 
 #[derive(Subcommand)]
@@ -284,6 +291,8 @@ fn request(cmd: &AdminCommand) -> Result<(&'static str, String, Option<String>),
             }
             ("POST", "simulate".into(), j(body))
         }
+        AdminCommand::Fault(f) => fault::request(f),
+        AdminCommand::Journal(j) => ("GET", j.path(None), None),
         AdminCommand::Sts(_) => return Err("not an admin API call".into()),
     })
 }
@@ -310,6 +319,9 @@ pub fn run(args: AdminArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let AdminCommand::Journal(j) = &args.command {
+        return rt.block_on(run_journal(&args, j));
+    }
     match rt.block_on(send(&args, method, &path, body)) {
         Ok((status, text)) => {
             let shown = serde_json::from_str::<Value>(&text)
@@ -331,6 +343,35 @@ pub fn run(args: AdminArgs) -> ExitCode {
             eprintln!("cosd admin: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Prints the journal's newest entries, then, with `--follow`, the new ones as they come.
+async fn run_journal(args: &AdminArgs, j: &journal::JournalArgs) -> ExitCode {
+    let mut since = None;
+    loop {
+        let page = match send(args, "GET", &j.path(since), None).await {
+            Ok((200, text)) => match serde_json::from_str::<Value>(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("cosd admin journal: the answer is not JSON: {e}");
+                    return ExitCode::from(1);
+                }
+            },
+            Ok((status, text)) => {
+                eprintln!("cosd admin journal: the server answered {status}\n{text}");
+                return ExitCode::from(1);
+            }
+            Err(e) => {
+                eprintln!("cosd admin journal: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let last = j.print(&page);
+        if !j.follow() {
+            return ExitCode::SUCCESS;
+        }
+        since = Some(last);
     }
 }
 

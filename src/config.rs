@@ -46,6 +46,12 @@ pub struct Config {
     pub idle_timeout_secs: u64,
     pub body_timeout_secs: u64,
     pub max_connections: usize,
+    /// Requests kept in the request journal (0: off; `--dev` makes it 1000).
+    pub journal_entries: usize,
+    /// The DNS responder (src/net/dns.rs): UDP address, empty for none.
+    pub dns_listen: String,
+    pub dns_domains: Vec<String>,
+    pub dns_address: String,
     pub log: String,
     pub trusted_proxies: Vec<String>,
     /// Whether S3 clients may create and use any S3-valid bucket name besides `<name>-<appid>`.
@@ -124,7 +130,13 @@ pub struct Overrides {
     pub listen: Option<String>,
     pub tls_listen: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `--dev`: turn on what a developer wants to see (the request journal, 1000 entries,
+    /// unless `journal_entries` already sets a size).
+    pub dev: bool,
 }
+
+/// The journal size `--dev` gives when none is configured.
+pub const DEV_JOURNAL_ENTRIES: i64 = 1000;
 
 impl Config {
     /// The embedded defaults alone.
@@ -176,6 +188,18 @@ impl Config {
             table.insert(
                 "data_dir".into(),
                 toml::Value::String(dir.display().to_string()),
+            );
+        }
+        if flags.dev
+            && table
+                .get("journal_entries")
+                .and_then(toml::Value::as_integer)
+                .unwrap_or(0)
+                == 0
+        {
+            table.insert(
+                "journal_entries".into(),
+                toml::Value::Integer(DEV_JOURNAL_ENTRIES),
             );
         }
         Self::from_table(table, &origin)

@@ -57,6 +57,8 @@ pub struct AppState {
     pub transport: net::transport::Transport,
     /// The master key and the KMS registry (server-side encryption).
     pub keys: Arc<crypto::Keyring>,
+    /// The request journal and the injected faults.
+    pub observer: api::observe::Observer,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +148,7 @@ pub async fn build_state(
     let trusted_proxies = config.trusted_proxy_nets();
     let transport = net::transport::Transport::new(net::transport::Limits::from_config(&config));
     let state = AppState {
+        observer: api::observe::Observer::new(config.journal_entries),
         transport,
         keys: Arc::new(keys),
         policies: PolicyCache::default(),

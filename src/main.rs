@@ -48,6 +48,10 @@ enum Command {
         /// HTTPS listen address, empty for none (overrides COSD_TLS_LISTEN and the file).
         #[arg(long)]
         tls_listen: Option<String>,
+        /// Developer mode: keep a journal of the last 1000 requests (GET /_cosd/admin/journal,
+        /// `cosd admin journal --follow`) unless journal_entries sets a size.
+        #[arg(long)]
+        dev: bool,
     },
     /// Check the data directory for dangling chunk references (run with the server stopped).
     Fsck {
@@ -65,11 +69,13 @@ fn load(
     common: &Common,
     listen: Option<String>,
     tls_listen: Option<String>,
+    dev: bool,
 ) -> Result<Config, String> {
     let flags = Overrides {
         listen,
         tls_listen,
         data_dir: common.data_dir.clone(),
+        dev,
     };
     Config::load(common.config.as_deref(), &|k| std::env::var(k).ok(), &flags)
         .map_err(|e| e.to_string())
@@ -111,7 +117,8 @@ fn main() -> ExitCode {
             common,
             listen,
             tls_listen,
-        } => match load(&common, listen, tls_listen) {
+            dev,
+        } => match load(&common, listen, tls_listen, dev) {
             Ok(cfg) => serve(cfg),
             Err(e) => {
                 eprintln!("cosd: {e}");
@@ -119,7 +126,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Admin(args) => admin_cli::run(args),
-        Command::Fsck { common, repair } => match load(&common, None, None) {
+        Command::Fsck { common, repair } => match load(&common, None, None, false) {
             Ok(cfg) => fsck(cfg, repair),
             Err(e) => {
                 eprintln!("cosd: {e}");
@@ -225,6 +232,17 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
                 .map_err(|e| format!("cannot listen on {at} (tls_listen): {e}"))?,
         ),
     };
+    let dns = match cfg.dns_listen.as_str() {
+        "" => None,
+        at => {
+            let zone = cosd::net::dns::Zone::from_config(&cfg, addr)?;
+            let socket = tokio::net::UdpSocket::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen on {at} (dns_listen): {e}"))?;
+            let bound = socket.local_addr().map_err(|e| e.to_string())?;
+            Some((socket, zone, bound))
+        }
+    };
     let grace = std::time::Duration::from_secs(cfg.shutdown_grace_secs);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (state, root) = cosd::build_state(cfg, clock)
@@ -250,10 +268,17 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     };
     let case = cosd::net::header_case::capture().await;
     let shutdown = shutdown_signal()?;
-    let tls_lines = https
+    let mut tls_lines = https
         .as_ref()
         .map(|(_, _, files, at)| tls_banner(*at, files))
         .unwrap_or_default();
+    if let Some((_, zone, at)) = &dns {
+        tls_lines.push_str(&format!(
+            "  dns:        udp {at} answers *.{{{}}} with {}\n",
+            zone.domains.join(","),
+            zone.address
+        ));
+    }
     let banner = format!(
         "cosd {} is serving the COS XML API\n  endpoint:   http://{addr}\n{tls_lines}  region:     {}\n  data dir:   {}\n  root uin:   {}   appid: {}\n  SecretId:   {}\n  SecretKey:  {}{}\n  buckets:    <name>-{}, path-style http://{addr}/<bucket>/<key> or Host: <bucket>.cos.{}.myqcloud.com\n",
         env!("CARGO_PKG_VERSION"),
@@ -295,11 +320,16 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
                 .await;
         }
     };
+    let responder = async {
+        if let Some((socket, zone, _)) = dns {
+            cosd::net::dns::serve(socket, zone, stop.clone()).await;
+        }
+    };
     let signal = async {
         shutdown.await;
         stop.cancel();
     };
-    tokio::join!(plain, secure, signal);
+    tokio::join!(plain, secure, responder, signal);
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     let _ = gc.await;

@@ -170,6 +170,7 @@ pub(crate) fn authorize(
     target: &Target<'_>,
 ) -> Result<(), ApiError> {
     let d = decide_for(app, caller, action, target);
+    crate::api::observe::note_decision(action, target.resource, &d);
     if d.allowed {
         tracing::trace!(action, resource = target.resource, reason = %d.reason, "allowed");
         Ok(())

@@ -8,6 +8,7 @@ pub(crate) mod content_type;
 pub mod error;
 mod headers;
 pub(crate) mod json;
+pub mod observe;
 pub mod pipeline;
 pub mod request;
 pub use xml::cors::decorate as cors_headers;

@@ -2,7 +2,10 @@
 //! answer carries.
 
 use super::admit::admit;
-use super::error::{ApiError, Code, Surface};
+use super::error::{ApiError, Code, RenderedCode, Surface};
+use super::observe::faults::{Effect, Hit, Probe};
+use super::observe::journal::Entry;
+use super::observe::{redact, with_trail, Trail};
 use super::request::authn::{self, Dialect};
 use super::request::classify::{classify, Api};
 use super::request::op::Op;
@@ -29,10 +32,69 @@ pub async fn handle(State(app): State<Arc<AppState>>, req: Request<Body>) -> Res
     let rid = request_id(&app);
     // Every log line of the request carries its id (`log_line` reads it from the task); the
     // rest goes once into the access line at the end.
-    crate::log_line::with_request_id(rid.clone(), handle_request(app, req, rid)).await
+    crate::log_line::with_request_id(rid.clone(), async move {
+        if app.observer.journal.is_none() {
+            return handle_request(app, req, rid, None).await;
+        }
+        let trail = Arc::new(Trail::default());
+        let head = JournalHead::of(&app, &req);
+        let run = handle_request(Arc::clone(&app), req, rid, Some((head, Arc::clone(&trail))));
+        with_trail(trail, run).await
+    })
+    .await
 }
 
-async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> Response<Body> {
+/// What the journal keeps of a request's head, taken before the pipeline consumes it.
+struct JournalHead {
+    time: String,
+    peer: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    scheme: &'static str,
+    bytes_in: u64,
+}
+
+impl JournalHead {
+    fn of(app: &AppState, req: &Request<Body>) -> JournalHead {
+        let h = req.headers();
+        let text = |n: &str| h.get(n).and_then(|v| v.to_str().ok());
+        let raw_query = req.uri().query().unwrap_or("");
+        let names: Vec<&str> = raw_query
+            .split('&')
+            .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+            .collect();
+        let declared = |n: &str| text(n).and_then(|v| v.trim().parse::<u64>().ok());
+        JournalHead {
+            time: crate::xml::iso8601_ms(app.clock.now_ms()),
+            peer: req
+                .extensions()
+                .get::<PeerAddr>()
+                .map(|p| p.0.to_string())
+                .unwrap_or_default(),
+            path: req.uri().path().to_string(),
+            query: redact::query(raw_query),
+            headers: h
+                .iter()
+                .map(|(k, v)| {
+                    let v = String::from_utf8_lossy(v.as_bytes());
+                    (k.as_str().to_string(), redact::header_value(k.as_str(), &v))
+                })
+                .collect(),
+            scheme: redact::scheme(text("authorization"), &names),
+            bytes_in: declared("x-amz-decoded-content-length")
+                .or_else(|| declared("content-length"))
+                .unwrap_or(0),
+        }
+    }
+}
+
+async fn handle_request(
+    app: Arc<AppState>,
+    req: Request<Body>,
+    rid: String,
+    journal: Option<(JournalHead, Arc<Trail>)>,
+) -> Response<Body> {
     let started = std::time::Instant::now();
     let method = req.method().clone();
     let mut access = Access::default();
@@ -93,6 +155,20 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
             r
         }
     };
+    match access.fault {
+        Some(Hit {
+            effect: Effect::Truncate(after),
+            ..
+        }) => resp = crate::api::observe::truncate(resp, after),
+        Some(Hit {
+            effect: Effect::Reset,
+            ..
+        }) => {
+            resp.extensions_mut()
+                .insert(crate::net::server::CloseWithoutAnswer);
+        }
+        _ => {}
+    }
     let failed = resp.status().is_client_error() || resp.status().is_server_error();
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&rid) {
@@ -133,6 +209,13 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
             crate::api::cors_headers(&b, o, method.as_str(), h);
         }
     }
+    // A follower's polls would otherwise fill the journal with themselves.
+    let journal = journal.filter(|_| access.op != "Admin.Journal");
+    if let (Some((head, trail)), Some(j)) = (journal, app.observer.journal.as_ref()) {
+        j.push(journal_entry(
+            head, &trail, &access, &resp, &method, &host, &rid, dialect, started,
+        ));
+    }
     tracing::info!(
         method = %method,
         op = %access.op,
@@ -145,6 +228,52 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
     resp
 }
 
+/// The journal's entry for a request that was answered with `resp`.
+#[allow(clippy::too_many_arguments)]
+fn journal_entry(
+    head: JournalHead,
+    trail: &Trail,
+    access: &Access,
+    resp: &Response<Body>,
+    method: &Method,
+    host: &str,
+    rid: &str,
+    dialect: Dialect,
+    started: std::time::Instant,
+) -> Entry {
+    Entry {
+        seq: 0,
+        time: head.time,
+        request_id: rid.to_string(),
+        peer: head.peer,
+        method: method.to_string(),
+        host: host.to_string(),
+        path: head.path,
+        query: head.query,
+        headers: head.headers,
+        scheme: head.scheme,
+        dialect: match dialect {
+            Dialect::Cos => "cos",
+            Dialect::S3 => "s3",
+        },
+        principal: access.principal.clone(),
+        op: access.op.to_string(),
+        bucket: access.bucket.clone(),
+        decisions: trail.take(),
+        status: resp.status().as_u16(),
+        error_code: resp.extensions().get::<RenderedCode>().map(|c| c.0),
+        bytes_in: head.bytes_in,
+        bytes_out: resp
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        latency_us: started.elapsed().as_micros() as u64,
+        fault: access.fault.map(|h| h.rule),
+    }
+}
+
 /// What the access line says about a request, filled in as the pipeline learns it.
 #[derive(Debug, Default)]
 pub struct Access {
@@ -155,6 +284,8 @@ pub struct Access {
     pub loaded: Option<Arc<crate::meta::BucketRecord>>,
     /// The request changed the bucket's CORS rules or deleted it: read it again.
     pub bucket_changed: bool,
+    /// The injected fault that hit the request.
+    pub fault: Option<Hit>,
 }
 
 /// What `handle_request` learnt before the pipeline runs.
@@ -237,6 +368,11 @@ async fn pipeline(
     };
     let identity = authed.identity;
     access.principal = identity.principal();
+    if !matches!(op, Route::Admin(..)) && !app.observer.faults.is_empty() {
+        if let Some(answer) = inject_fault(app, &addressed.target, &identity, access).await {
+            return answer;
+        }
+    }
     // The payload headers are all `x-amz-` ones: look them up among the few a request has
     // instead of hashing each name against the whole map.
     let amz: Vec<(&str, &HeaderValue)> = parts
@@ -297,6 +433,47 @@ async fn pipeline(
     };
     let admitted = admit(app, &ctx, &op, loaded)?;
     crate::api::dispatch(app, &ctx, &op, admitted, body).await
+}
+
+/// Applies the first fault rule that hits the request: waits its delay, then answers its error
+/// or a connection close (the request is not served); a truncation is applied to the answer
+/// in `handle_request`. None: go on serving.
+async fn inject_fault(
+    app: &AppState,
+    target: &Target,
+    identity: &crate::auth::Identity,
+    access: &mut Access,
+) -> Option<Result<Response<Body>, ApiError>> {
+    let (bucket, key) = match target {
+        Target::Object { bucket, key } => (bucket.as_str(), Some(key.as_str())),
+        Target::Bucket(b) => (b.as_str(), None),
+        Target::Service => ("", None),
+    };
+    let secret_id = match identity {
+        crate::auth::Identity::Account { secret_id, .. } => Some(secret_id.as_str()),
+        crate::auth::Identity::Anonymous => None,
+    };
+    let probe = Probe {
+        bucket,
+        op: &access.op,
+        key,
+        principal: &access.principal,
+        secret_id,
+    };
+    let hit = app.observer.faults.hit(&probe, rand::random::<f64>())?;
+    access.fault = Some(hit);
+    tracing::info!(rule = hit.rule, "injected fault");
+    if hit.delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(hit.delay_ms)).await;
+    }
+    match hit.effect {
+        Effect::Error(code) => Some(Err(ApiError::new(
+            code,
+            format!("Injected fault (rule {}).", hit.rule),
+        ))),
+        Effect::Reset => Some(Ok(Response::new(Body::empty()))),
+        Effect::Serve | Effect::Truncate(_) => None,
+    }
 }
 
 /// What the pipeline does with a request after authentication.

@@ -167,6 +167,11 @@ async fn refuse(mut stream: tokio::net::TcpStream, _leave: super::transport::Ref
 }
 
 /// What every connection shares: the router, the response header casing and the limits.
+/// A response extension: close the connection instead of sending the response (an injected
+/// `reset` fault). The request it answers was not served.
+#[derive(Debug, Clone, Copy)]
+pub struct CloseWithoutAnswer;
+
 #[derive(Clone)]
 struct Conn {
     router: Router,
@@ -204,11 +209,18 @@ impl Conn {
             let router = router.clone();
             let case = case.clone();
             async move {
-                let resp = router.oneshot(req).await?;
+                let resp = match router.oneshot(req).await {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                };
+                if resp.extensions().get::<CloseWithoutAnswer>().is_some() {
+                    // hyper closes a connection whose service fails, sending nothing.
+                    return Err(std::io::Error::other("closed without an answer"));
+                }
                 let (mut parts, body) = resp.into_parts();
                 parts.extensions.extend(case);
                 let resp = http::Response::from_parts(parts, Tracked::new(body, busy));
-                Ok::<_, std::convert::Infallible>(resp)
+                Ok::<_, std::io::Error>(resp)
             }
         });
         // No `preserve_header_case`: hyper writes a response's names with the spellings of

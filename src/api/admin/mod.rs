@@ -2,6 +2,7 @@
 //! sub-accounts, keys, groups and user policies, and asks the policy simulator. JSON in and out.
 
 mod kms;
+mod observe;
 mod simulate;
 
 use crate::api::error::{ApiError, ApiResult, Code, Surface};
@@ -184,6 +185,14 @@ pub enum AdminOp {
     GetKmsKey { id: String },
     /// `PUT kms-keys/<id>` (enable or disable)
     SetKmsKeyState { id: String },
+    /// `GET journal` (server root only)
+    Journal,
+    /// `POST faults` (server root only)
+    AddFault,
+    /// `GET faults` (server root only)
+    ListFaults,
+    /// `DELETE faults[/<id>]` (server root only)
+    DeleteFaults { id: Option<String> },
     /// No such route.
     Unknown,
 }
@@ -238,6 +247,11 @@ impl AdminOp {
             (&Method::GET, ["kms-keys"]) => AdminOp::ListKmsKeys,
             (&Method::GET, ["kms-keys", id]) => AdminOp::GetKmsKey { id: s(id) },
             (&Method::PUT, ["kms-keys", id]) => AdminOp::SetKmsKeyState { id: s(id) },
+            (&Method::GET, ["journal"]) => AdminOp::Journal,
+            (&Method::POST, ["faults"]) => AdminOp::AddFault,
+            (&Method::GET, ["faults"]) => AdminOp::ListFaults,
+            (&Method::DELETE, ["faults"]) => AdminOp::DeleteFaults { id: None },
+            (&Method::DELETE, ["faults", id]) => AdminOp::DeleteFaults { id: Some(s(id)) },
             _ => AdminOp::Unknown,
         }
     }
@@ -267,6 +281,10 @@ impl AdminOp {
             AdminOp::ListKmsKeys => "Admin.ListKmsKeys",
             AdminOp::GetKmsKey { .. } => "Admin.GetKmsKey",
             AdminOp::SetKmsKeyState { .. } => "Admin.SetKmsKeyState",
+            AdminOp::Journal => "Admin.Journal",
+            AdminOp::AddFault => "Admin.AddFault",
+            AdminOp::ListFaults => "Admin.ListFaults",
+            AdminOp::DeleteFaults { .. } => "Admin.DeleteFaults",
             AdminOp::Unknown => "Admin",
         }
     }
@@ -452,6 +470,22 @@ async fn route(
         AdminOp::ListKmsKeys => kms::list(app, root),
         AdminOp::GetKmsKey { id } => kms::get(app, root, &id),
         AdminOp::SetKmsKeyState { id } => kms::set_state(app, ctx, root, &id, body).await,
+        AdminOp::Journal => {
+            observe::server_root(app, root)?;
+            observe::journal(app, ctx).await
+        }
+        AdminOp::AddFault => {
+            observe::server_root(app, root)?;
+            observe::add_fault(app, ctx, body).await
+        }
+        AdminOp::ListFaults => {
+            observe::server_root(app, root)?;
+            Ok(observe::list_faults(app))
+        }
+        AdminOp::DeleteFaults { id } => {
+            observe::server_root(app, root)?;
+            observe::delete_faults(app, id.as_deref())
+        }
         AdminOp::Unknown => Err(ApiError::new(
             Code::NoSuchAdminResource,
             format!("no admin resource {} /_cosd/admin/{path}", ctx.method),
@@ -591,6 +625,22 @@ mod tests {
                 "Admin.DeleteGroupPolicy",
             ),
             ("POST", "simulate", AdminOp::Simulate, "Admin.Simulate"),
+            ("GET", "journal", AdminOp::Journal, "Admin.Journal"),
+            ("POST", "faults", AdminOp::AddFault, "Admin.AddFault"),
+            ("GET", "faults/", AdminOp::ListFaults, "Admin.ListFaults"),
+            (
+                "DELETE",
+                "faults",
+                AdminOp::DeleteFaults { id: None },
+                "Admin.DeleteFaults",
+            ),
+            (
+                "DELETE",
+                "faults/3",
+                AdminOp::DeleteFaults { id: Some(s("3")) },
+                "Admin.DeleteFaults",
+            ),
+            ("POST", "journal", AdminOp::Unknown, "Admin"),
             // Wrong method, unknown or partial paths.
             ("GET", "simulate", AdminOp::Unknown, "Admin"),
             ("PUT", "users", AdminOp::Unknown, "Admin"),

@@ -6,7 +6,7 @@
 
 mod render;
 
-pub use render::Surface;
+pub use render::{RenderedCode, Surface};
 
 use crate::api::json::JsonCode;
 use crate::api::sts::error::StsCode;
@@ -95,6 +95,9 @@ pub enum Code {
     RequestTimeout,
     /// The server cannot serve the request now (out of descriptors); retrying may work.
     ServiceUnavailable,
+    /// S3's "reduce your request rate" (503); COS SDKs retry it like any 5xx. Only injected
+    /// faults answer it today (`/_cosd/admin/faults`).
+    SlowDown,
     // The admin API's codes.
     NoSuchUser,
     NoSuchGroup,
@@ -180,6 +183,7 @@ impl Code {
             Code::InternalError => "InternalError",
             Code::RequestTimeout => "RequestTimeout",
             Code::ServiceUnavailable => "ServiceUnavailable",
+            Code::SlowDown => "SlowDown",
             Code::NoSuchUser => "NoSuchUser",
             Code::NoSuchGroup => "NoSuchGroup",
             Code::NoSuchAccessKey => "NoSuchKey",
@@ -255,7 +259,7 @@ impl Code {
             Code::ServerSideEncryptionConfigurationNotFoundError => StatusCode::NOT_FOUND,
             Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Code::RequestTimeout => StatusCode::BAD_REQUEST,
-            Code::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Code::ServiceUnavailable | Code::SlowDown => StatusCode::SERVICE_UNAVAILABLE,
             Code::NoSuchUser
             | Code::NoSuchGroup
             | Code::NoSuchAccessKey

@@ -12,6 +12,10 @@ use http::{HeaderValue, Response, StatusCode};
 use serde_json::json;
 use std::borrow::Cow;
 
+/// A response extension: the error code an error response was rendered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderedCode(pub &'static str);
+
 /// The shapes errors are answered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Surface {
@@ -51,13 +55,17 @@ impl ApiError {
                 builder = builder.header(*name, v);
             }
         }
-        match surface {
+        let code = RenderedCode(self.code.as_str());
+        let mut resp = match surface {
             Surface::Xml(dialect) => self.xml(builder, dialect, request_id, resource, head),
             Surface::Json => self.json(builder, request_id),
             Surface::Sts => self.sts(builder, request_id),
             Surface::Admin => self.admin(builder),
             Surface::Website => self.website(builder, request_id, head),
-        }
+        };
+        // For the request's journal entry and metrics, whichever surface rendered it.
+        resp.extensions_mut().insert(code);
+        resp
     }
 
     /// The number the JSON API writes for this error.
@@ -153,7 +161,7 @@ impl ApiError {
         let given = Cow::Borrowed(self.message.as_str());
         match self.code {
             Code::Sts(c) => (c.as_str(), given),
-            Code::InternalError | Code::ServiceUnavailable => {
+            Code::InternalError | Code::ServiceUnavailable | Code::SlowDown => {
                 ("InternalError", sts::INTERNAL.into())
             }
             Code::NoSuchAccessKey | Code::InvalidAccessKeyId => {

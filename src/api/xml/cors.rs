@@ -74,6 +74,7 @@ pub fn preflight(app: &AppState, ctx: &Ctx, op: &Op, adm: &Admitted) -> Reply {
         resource: &resource,
     };
     let d = decide_for(app, &ctx.caller(), op.action(), &target);
+    crate::api::observe::note_decision(op.action(), &resource, &d);
     if !d.allowed && d.reason.starts_with("explicit deny") {
         tracing::debug!(reason = %d.reason, "preflight denied by policy");
         return Err(forbidden(
