@@ -92,9 +92,9 @@ class Container(object):
         self.name = "cosd-test-%s-%s" % (RUN_ID, uuid.uuid4().hex[:6])
         self.port, self.tls_port = H.free_port(), H.free_port()
         started = time.monotonic()
-        # --health-interval=disable: podman starts its periodic checks with systemd timers,
-        # which a machine without systemd lacks; `podman healthcheck run` still runs the check.
-        podman("run", "-d", "--name", self.name, *run_options(), "--health-interval=disable",
+        # podman runs periodic health checks from systemd timers; without systemd it logs
+        # that it cannot add them, and `podman healthcheck run` (wait_healthy) runs the check.
+        podman("run", "-d", "--name", self.name, *run_options(),
                "-p", "%s:%d:9000/tcp" % (self.host, self.port),
                "-p", "%s:%d:9443/tcp" % (self.host, self.tls_port),
                "-v", "%s:/data" % self.volume,
