@@ -6,7 +6,8 @@
 #  - a Python venv in tests/sdk/.venv with the pinned official SDKs;
 #  - node and npm, and the pinned Node SDKs in tests/sdk/node/node_modules;
 #  - Debian's chromium and the pinned playwright-core in tests/browser/node_modules (the
-#    real-browser tests, tests/sdk/test_browser.py).
+#    real-browser tests, tests/sdk/test_browser.py);
+#  - podman, buildah and runc (the container image: scripts/image, tests/sdk/test_image.py).
 # Sourced by scripts/run and scripts/test.
 set -euo pipefail
 
@@ -25,6 +26,12 @@ ensure_debian_packages() {
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    # The container image (scripts/image, tests/sdk/test_image.py): buildah builds it, podman
+    # runs it with runc (crun cannot start containers under cgroups v1/hybrid); with them come
+    # conmon, netavark, slirp4netns, uidmap and fuse-overlayfs.
+    command -v podman >/dev/null 2>&1 || missing+=(podman)
+    command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+    command -v runc >/dev/null 2>&1 || missing+=(runc)
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"

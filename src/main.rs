@@ -1,6 +1,7 @@
-//! The `cosd` binary: `serve`, `fsck` and `admin`.
+//! The `cosd` binary: `serve`, `fsck`, `admin` and `health`.
 
 mod admin_cli;
+mod health_cli;
 
 use clap::{Args, Parser, Subcommand};
 use cosd::clock::{Clock, SystemClock};
@@ -63,6 +64,8 @@ enum Command {
     },
     /// Manage sub-accounts, keys, groups and policies of a running server (as its root account).
     Admin(admin_cli::AdminArgs),
+    /// Exit 0 when a running server answers GET /_cosd/health with 200 (the image's health check).
+    Health(health_cli::HealthArgs),
 }
 
 fn load(
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Admin(args) => admin_cli::run(args),
+        Command::Health(args) => health_cli::run(args),
         Command::Fsck { common, repair } => match load(&common, None, None, false) {
             Ok(cfg) => fsck(cfg, repair),
             Err(e) => {
