@@ -48,6 +48,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Requests kept in the request journal (0: off; `--dev` makes it 1000).
     pub journal_entries: usize,
+    /// How often gathered bucket access-log lines are delivered, seconds.
+    pub access_log_interval_secs: u64,
     /// The DNS responder (src/net/dns.rs): UDP address, empty for none.
     pub dns_listen: String,
     pub dns_domains: Vec<String>,

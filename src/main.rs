@@ -304,6 +304,7 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let lifecycle = cosd::spawn_lifecycle(&state, stop_rx.clone());
+    let access_logs = cosd::api::observe::access_log::spawn(&state, stop_rx.clone());
     let gc = cosd::spawn_gc(&state, stop_rx);
     let router = cosd::app(Arc::clone(&state));
     // One signal stops both listeners.
@@ -338,6 +339,7 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let _ = stop_tx.send(true);
     let _ = gc.await;
     let _ = lifecycle.await;
+    let _ = access_logs.await;
     if let Err(e) = state.store.close() {
         tracing::warn!(error = %e, "closing the metadata store failed; the next start replays its log");
     }

@@ -113,6 +113,8 @@ pub(crate) async fn dispatch(
         Op::GetBucketEncryption => xml::encryption::get(adm),
         Op::PutBucketEncryption => xml::encryption::put(app, ctx, adm, body).await,
         Op::DeleteBucketEncryption => xml::encryption::delete(app, adm).await,
+        Op::GetBucketLogging => xml::logging::get(adm),
+        Op::PutBucketLogging => xml::logging::put(app, ctx, adm, body).await,
         Op::GetBucketLifecycle => xml::lifecycle::get(adm),
         Op::PutBucketLifecycle => xml::lifecycle::put(app, ctx, adm, body).await,
         Op::DeleteBucketLifecycle => xml::lifecycle::delete(app, adm).await,

@@ -129,6 +129,7 @@ async fn handle_request(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let stall = req.extensions().get::<transport::StallFlag>().cloned();
+    let asked = Asked::of(&req);
     let incoming = Incoming {
         rid: &rid,
         resource: &resource,
@@ -168,6 +169,21 @@ async fn handle_request(
                 .insert(crate::net::server::CloseWithoutAnswer);
         }
         _ => {}
+    }
+    // One access-log line for a bucket with `?logging` on (the record the request was
+    // served with).
+    // A request refused before its bucket was read (a bad signature) is logged too.
+    let unread = match &access.loaded {
+        None if !access.bucket.is_empty() && resp.status().as_u16() >= 400 => {
+            app.store.bucket_shared(&access.bucket).ok().flatten()
+        }
+        _ => None,
+    };
+    if let Some(b) = access.loaded.as_deref().or(unread.as_deref()) {
+        if let Some(config) = &b.logging {
+            let line = access_log_line(&app, b, &access, &asked, &resp, &host, &rid, started);
+            app.observer.access_logs.add(config, line);
+        }
     }
     let failed = resp.status().is_client_error() || resp.status().is_server_error();
     let h = resp.headers_mut();
@@ -286,6 +302,93 @@ pub struct Access {
     pub bucket_changed: bool,
     /// The injected fault that hit the request.
     pub fault: Option<Hit>,
+    /// The key that signed the request, and `<root uin>:<uin>` (the access log's fields).
+    pub secret_id: Option<String>,
+    pub requester: Option<String>,
+}
+
+/// What the access log needs of the request's head, kept before the pipeline consumes it.
+struct Asked {
+    method: Method,
+    path: String,
+    /// Path and query as sent, signatures redacted.
+    uri: String,
+    user_agent: Option<HeaderValue>,
+    referer: Option<HeaderValue>,
+    peer: Option<std::net::SocketAddr>,
+    bytes_in: u64,
+}
+
+impl Asked {
+    fn of(req: &Request<Body>) -> Asked {
+        let h = req.headers();
+        let declared = |n: &str| {
+            h.get(n)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let uri = match req.uri().query() {
+            Some(q) => format!("{}?{}", req.uri().path(), redact::query(q)),
+            None => req.uri().path().to_string(),
+        };
+        Asked {
+            method: req.method().clone(),
+            path: decode_path(req.uri().path()).unwrap_or_else(|| req.uri().path().to_string()),
+            uri,
+            user_agent: h.get(http::header::USER_AGENT).cloned(),
+            referer: h.get(http::header::REFERER).cloned(),
+            peer: req.extensions().get::<PeerAddr>().map(|p| p.0),
+            bytes_in: declared("x-amz-decoded-content-length")
+                .or_else(|| declared("content-length"))
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// The bucket access-log line of a request to `b` answered with `resp`.
+#[allow(clippy::too_many_arguments)]
+fn access_log_line(
+    app: &AppState,
+    b: &crate::meta::BucketRecord,
+    access: &Access,
+    asked: &Asked,
+    resp: &Response<Body>,
+    host: &str,
+    rid: &str,
+    started: std::time::Instant,
+) -> String {
+    use crate::bucket_config::logging::{line, LogRecord};
+    let text =
+        |v: &Option<HeaderValue>| v.as_ref().and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (ua, referer) = (text(&asked.user_agent), text(&asked.referer));
+    let ip = asked.peer.map(|p| p.ip().to_string()).unwrap_or_default();
+    line(&LogRecord {
+        bucket: &b.name,
+        region: &b.region,
+        time_ms: app.clock.now_ms(),
+        host,
+        operation: &access.op,
+        remote_ip: &ip,
+        secret_id: access.secret_id.as_deref(),
+        bytes_in: asked.bytes_in,
+        path: &asked.path,
+        method: asked.method.as_str(),
+        user_agent: ua.as_deref(),
+        status: resp.status().as_u16(),
+        error_code: resp.extensions().get::<RenderedCode>().map(|c| c.0),
+        bytes_out: resp
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        total_ms: started.elapsed().as_millis() as u64,
+        owner_uin: &b.owner_uin,
+        requester: access.requester.clone(),
+        request_id: rid,
+        referer: referer.as_deref(),
+        request_uri: &asked.uri,
+    })
 }
 
 /// What `handle_request` learnt before the pipeline runs.
@@ -368,6 +471,15 @@ async fn pipeline(
     };
     let identity = authed.identity;
     access.principal = identity.principal();
+    if let crate::auth::Identity::Account {
+        uin,
+        root_uin,
+        secret_id,
+    } = &identity
+    {
+        access.secret_id = Some(secret_id.clone());
+        access.requester = Some(format!("{root_uin}:{uin}"));
+    }
     if !matches!(op, Route::Admin(..)) && !app.observer.faults.is_empty() {
         if let Some(answer) = inject_fault(app, &addressed.target, &identity, access).await {
             return answer;

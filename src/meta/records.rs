@@ -105,6 +105,9 @@ pub struct BucketRecord {
     /// `?lifecycle` (docs/lifecycle.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<crate::bucket_config::lifecycle::LifecycleConfig>,
+    /// `?logging` (docs/access-logs.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<crate::bucket_config::logging::LoggingConfig>,
 }
 record!(BucketRecord);
 
@@ -137,6 +140,7 @@ impl BucketRecord {
             public_access_block: None,
             ownership: None,
             lifecycle: None,
+            logging: None,
         }
     }
 }

@@ -95,6 +95,8 @@ pub enum Code {
     RequestTimeout,
     /// The server cannot serve the request now (out of descriptors); retrying may work.
     ServiceUnavailable,
+    /// PUT `?logging` names a target bucket that is missing or someone else's (400).
+    InvalidTargetBucketForLogging,
     /// S3's "reduce your request rate" (503); COS SDKs retry it like any 5xx. Only injected
     /// faults answer it today (`/_cosd/admin/faults`).
     SlowDown,
@@ -184,6 +186,7 @@ impl Code {
             Code::RequestTimeout => "RequestTimeout",
             Code::ServiceUnavailable => "ServiceUnavailable",
             Code::SlowDown => "SlowDown",
+            Code::InvalidTargetBucketForLogging => "InvalidTargetBucketForLogging",
             Code::NoSuchUser => "NoSuchUser",
             Code::NoSuchGroup => "NoSuchGroup",
             Code::NoSuchAccessKey => "NoSuchKey",
@@ -217,7 +220,9 @@ impl Code {
             | Code::NoSuchObjectLockConfiguration
             | Code::NoSuchPublicAccessBlockConfiguration
             | Code::OwnershipControlsNotFoundError => StatusCode::NOT_FOUND,
-            Code::AccessControlListNotSupported => StatusCode::BAD_REQUEST,
+            Code::AccessControlListNotSupported | Code::InvalidTargetBucketForLogging => {
+                StatusCode::BAD_REQUEST
+            }
             Code::InvalidBucketState => StatusCode::CONFLICT,
             Code::InvalidObjectState => StatusCode::FORBIDDEN,
             Code::RestoreAlreadyInProgress => StatusCode::CONFLICT,

@@ -3,6 +3,7 @@
 //! request at its end; authorization decisions reach it through a task-local [`Trail`] that
 //! exists only while the journal is on.
 
+pub mod access_log;
 pub mod faults;
 pub mod journal;
 pub mod redact;
@@ -12,10 +13,11 @@ use bytes::Bytes;
 use journal::{DecisionNote, Journal};
 use std::sync::{Arc, Mutex};
 
-/// The journal (when on) and the fault rules of a server.
+/// The journal (when on), the fault rules and the access-log lines waiting for delivery.
 pub struct Observer {
     pub journal: Option<Journal>,
     pub faults: faults::Faults,
+    pub access_logs: access_log::AccessLogs,
 }
 
 impl Observer {
@@ -23,6 +25,7 @@ impl Observer {
         Observer {
             journal: Journal::new(journal_entries),
             faults: faults::Faults::default(),
+            access_logs: access_log::AccessLogs::default(),
         }
     }
 }
@@ -92,6 +95,9 @@ pub fn truncate(resp: http::Response<Body>, after: Option<u64>) -> http::Respons
             return None;
         }
         if left == 0 {
+            // hyper sends what it buffered when the body is pending; failing at once would
+            // drop the kept bytes (and the head) along with the connection.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             return Some((Err(cut_error()), (inner, 0, true)));
         }
         match inner.next().await {
@@ -103,7 +109,10 @@ pub fn truncate(resp: http::Response<Body>, after: Option<u64>) -> http::Respons
                 ))
             }
             Some(Err(e)) => Some((Err(std::io::Error::other(e)), (inner, 0, true))),
-            None => Some((Err(cut_error()), (inner, 0, true))),
+            None => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Some((Err(cut_error()), (inner, 0, true)))
+            }
         }
     });
     http::Response::from_parts(parts, Body::from_stream(cut))

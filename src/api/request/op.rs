@@ -114,6 +114,9 @@ pub enum Op {
     DeleteBucketEncryption,
     GetBucketLifecycle,
     PutBucketLifecycle,
+    /// `?logging`: where the bucket's access logs go (an empty status turns them off).
+    GetBucketLogging,
+    PutBucketLogging,
     DeleteBucketLifecycle,
     GetBucketVersioning,
     PutBucketVersioning,
@@ -247,6 +250,8 @@ impl Op {
                     ("GET", Some("encryption")) => Op::GetBucketEncryption,
                     ("PUT", Some("encryption")) => Op::PutBucketEncryption,
                     ("DELETE", Some("encryption")) => Op::DeleteBucketEncryption,
+                    ("GET", Some("logging")) => Op::GetBucketLogging,
+                    ("PUT", Some("logging")) => Op::PutBucketLogging,
                     ("GET", Some("lifecycle")) => Op::GetBucketLifecycle,
                     ("PUT", Some("lifecycle")) => Op::PutBucketLifecycle,
                     ("DELETE", Some("lifecycle")) => Op::DeleteBucketLifecycle,
@@ -389,6 +394,8 @@ impl Op {
             Op::GetBucketEncryption => "name/cos:GetBucketEncryption",
             Op::PutBucketEncryption => "name/cos:PutBucketEncryption",
             Op::DeleteBucketEncryption => "name/cos:DeleteBucketEncryption",
+            Op::GetBucketLogging => "name/cos:GetBucketLogging",
+            Op::PutBucketLogging => "name/cos:PutBucketLogging",
             Op::GetBucketLifecycle => "name/cos:GetBucketLifecycle",
             Op::PutBucketLifecycle => "name/cos:PutBucketLifecycle",
             Op::DeleteBucketLifecycle => "name/cos:DeleteBucketLifecycle",
@@ -491,6 +498,8 @@ impl Op {
             | Op::GetBucketEncryption
             | Op::PutBucketEncryption
             | Op::DeleteBucketEncryption
+            | Op::GetBucketLogging
+            | Op::PutBucketLogging
             | Op::GetBucketLifecycle
             | Op::PutBucketLifecycle
             | Op::DeleteBucketLifecycle

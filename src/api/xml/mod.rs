@@ -11,6 +11,7 @@ pub mod encryption;
 pub mod lifecycle;
 pub mod list;
 pub mod lock;
+pub mod logging;
 pub mod multipart;
 pub mod object;
 pub mod object_tagging;

@@ -114,6 +114,8 @@ pub const TABLE: &[(&str, &[(&str, Scope)])] = &[
         "PutBucketObjectLockConfiguration",
         &[("PutBucketObjectLockConfiguration", Any)],
     ),
+    ("GetBucketLogging", &[("GetBucketLogging", Any)]),
+    ("PutBucketLogging", &[("PutBucketLogging", Any)]),
     ("GetLifecycleConfiguration", &[("GetBucketLifecycle", Any)]),
     (
         "PutLifecycleConfiguration",

@@ -109,6 +109,8 @@ fn every_xml_operation_path_style_and_virtual_hosted() {
         ("GET", "", "website", &[], Op::GetBucketWebsite),
         ("PUT", "", "website", &[], Op::PutBucketWebsite),
         ("DELETE", "", "website", &[], Op::DeleteBucketWebsite),
+        ("GET", "", "logging", &[], Op::GetBucketLogging),
+        ("PUT", "", "logging", &[], Op::PutBucketLogging),
         ("GET", "", "lifecycle", &[], Op::GetBucketLifecycle),
         ("PUT", "", "lifecycle", &[], Op::PutBucketLifecycle),
         ("DELETE", "", "lifecycle", &[], Op::DeleteBucketLifecycle),
