@@ -305,6 +305,8 @@ pub struct Access {
     /// The key that signed the request, and `<root uin>:<uin>` (the access log's fields).
     pub secret_id: Option<String>,
     pub requester: Option<String>,
+    /// The addressed object's key (the access log's reqPath, path-style or not).
+    pub key: Option<String>,
 }
 
 /// What the access log needs of the request's head, kept before the pipeline consumes it.
@@ -362,6 +364,11 @@ fn access_log_line(
         |v: &Option<HeaderValue>| v.as_ref().and_then(|v| v.to_str().ok()).map(str::to_string);
     let (ua, referer) = (text(&asked.user_agent), text(&asked.referer));
     let ip = asked.peer.map(|p| p.ip().to_string()).unwrap_or_default();
+    let req_path = match &access.key {
+        Some(k) => format!("/{k}"),
+        None if access.op.is_empty() => asked.path.clone(),
+        None => "/".to_string(),
+    };
     line(&LogRecord {
         bucket: &b.name,
         region: &b.region,
@@ -371,7 +378,7 @@ fn access_log_line(
         remote_ip: &ip,
         secret_id: access.secret_id.as_deref(),
         bytes_in: asked.bytes_in,
-        path: &asked.path,
+        path: &req_path,
         method: asked.method.as_str(),
         user_agent: ua.as_deref(),
         status: resp.status().as_u16(),
@@ -461,6 +468,9 @@ async fn pipeline(
     .into();
     if let Target::Bucket(b) | Target::Object { bucket: b, .. } = &addressed.target {
         access.bucket = b.clone();
+    }
+    if let Target::Object { key, .. } = &addressed.target {
+        access.key = Some(key.clone());
     }
     // A CORS preflight carries no credentials of its own: a presigned URL's query signs the
     // request it presigns, not the OPTIONS a browser sends before it (S3 ignores it too).
