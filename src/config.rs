@@ -405,4 +405,18 @@ mod tests {
         let c = Config::load(None, &env, &flags).unwrap();
         assert_eq!(c.tls_listen, "127.0.0.1:4");
     }
+
+    #[test]
+    fn dev_turns_the_journal_on_unless_a_size_is_configured() {
+        let none = |_: &str| None;
+        let dev = Overrides {
+            dev: true,
+            ..Overrides::default()
+        };
+        assert_eq!(Config::defaults().journal_entries, 0);
+        let c = Config::load(None, &none, &dev).unwrap();
+        assert_eq!(c.journal_entries, DEV_JOURNAL_ENTRIES as usize);
+        let env = |k: &str| (k == "COSD_JOURNAL_ENTRIES").then(|| "50".to_string());
+        assert_eq!(Config::load(None, &env, &dev).unwrap().journal_entries, 50);
+    }
 }

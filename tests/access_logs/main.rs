@@ -1,6 +1,8 @@
 //! Bucket access logs (`?logging`, docs/access-logs.md): configuration, validation, and the
 //! COS-format lines delivered as objects into the target bucket.
 
+#![allow(clippy::unwrap_used)]
+
 #[path = "../common/mod.rs"]
 mod common;
 

@@ -2,6 +2,8 @@
 //! (`/_cosd/admin/faults`), driven through the real HTTP path, with aws-sdk-s3's retry logic
 //! facing the injected faults.
 
+#![allow(clippy::unwrap_used)]
+
 #[path = "../common/mod.rs"]
 mod common;
 
