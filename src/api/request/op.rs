@@ -115,6 +115,8 @@ pub enum Op {
     GetBucketLifecycle,
     PutBucketLifecycle,
     DeleteBucketLifecycle,
+    GetBucketNotification,
+    PutBucketNotification,
     GetBucketVersioning,
     PutBucketVersioning,
     ListObjectVersions,
@@ -250,6 +252,8 @@ impl Op {
                     ("GET", Some("lifecycle")) => Op::GetBucketLifecycle,
                     ("PUT", Some("lifecycle")) => Op::PutBucketLifecycle,
                     ("DELETE", Some("lifecycle")) => Op::DeleteBucketLifecycle,
+                    ("GET", Some("notification")) => Op::GetBucketNotification,
+                    ("PUT", Some("notification")) => Op::PutBucketNotification,
                     ("GET", Some("versioning")) => Op::GetBucketVersioning,
                     ("PUT", Some("versioning")) => Op::PutBucketVersioning,
                     ("GET", Some("versions")) => Op::ListObjectVersions,
@@ -392,6 +396,8 @@ impl Op {
             Op::GetBucketLifecycle => "name/cos:GetBucketLifecycle",
             Op::PutBucketLifecycle => "name/cos:PutBucketLifecycle",
             Op::DeleteBucketLifecycle => "name/cos:DeleteBucketLifecycle",
+            Op::GetBucketNotification => "name/cos:GetBucketNotification",
+            Op::PutBucketNotification => "name/cos:PutBucketNotification",
             Op::GetBucketVersioning => "name/cos:GetBucketVersioning",
             Op::PutBucketVersioning => "name/cos:PutBucketVersioning",
             Op::ListObjectVersions => "name/cos:GetBucketObjectVersions",
@@ -494,6 +500,8 @@ impl Op {
             | Op::GetBucketLifecycle
             | Op::PutBucketLifecycle
             | Op::DeleteBucketLifecycle
+            | Op::GetBucketNotification
+            | Op::PutBucketNotification
             | Op::GetBucketVersioning
             | Op::PutBucketVersioning
             | Op::ListObjectVersions

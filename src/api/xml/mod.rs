@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod list;
 pub mod lock;
 pub mod multipart;
+pub mod notification;
 pub mod object;
 pub mod object_tagging;
 pub mod policy;

@@ -28,6 +28,7 @@ async fn fixture_with(chunks: impl FnOnce(&std::path::Path) -> Arc<dyn ChunkStor
         chunk_size: 64 * 1024,
         max_object_size: 1 << 30,
         gc_grace_ms: 10_000,
+        notify_targets: Vec::new(),
     };
     let store = Arc::new(Store::new(
         Arc::new(MemKv::new()),
