@@ -69,10 +69,12 @@ pub fn validate(hooks: &[WebhookDecl]) -> Result<(), String> {
         }
         match h.url.parse::<http::Uri>() {
             Ok(u) if u.scheme_str() == Some("http") && u.host().is_some() => {}
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "notify_webhooks: {:?} needs an http:// URL with a host (https is not supported)",
                 h.id
-            )),
+            ))
+            }
         }
         if !(1..=3600).contains(&h.timeout_secs) {
             return Err(format!(
