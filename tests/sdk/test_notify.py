@@ -29,7 +29,7 @@ WAIT = 30.0
 class Receiver(object):
     """Collects (sequencer, eventName, key) of every record posted, in arrival order."""
 
-    def __init__(self, delay=0.01):
+    def __init__(self, delay=0.03):
         self.records = []
         self.lock = threading.Lock()
         outer = self
@@ -201,5 +201,4 @@ def test_every_acknowledged_event_arrives_once_in_order_across_kill_9(server_fac
     for key in KEYS:
         assert got.get(key, []) in (want.get(key, []), maybe.get(key, [])), (
             key, got.get(key), want.get(key), first.inflight)
-    # Nothing left behind: the outbox drains once everything is acknowledged.
-    server.stop()
+    assert server.stop() == 0
