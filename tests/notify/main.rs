@@ -3,13 +3,15 @@
 //! DELETE (with and without versioning), multi-object delete and POST restore delivered to a
 //! webhook receiver in this process, filtered by prefix and suffix; retries while the
 //! receiver fails, in order; nothing for buckets without a configuration; events written
-//! while no worker ran delivered once one starts (the outbox is durable state, not memory).
+//! while no worker ran delivered once one starts (the outbox is durable state, not memory);
+//! lifecycle expirations and transitions (`lifecycle.rs`).
 
 #![allow(clippy::unwrap_used)]
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod lifecycle;
 mod receiver;
 
 use aws_sdk_s3::types::{
@@ -21,9 +23,11 @@ use receiver::Receiver;
 
 const ARN: &str = "arn:cosd:sqs:ap-guangzhou:hook1:webhook";
 const TOKEN: &str = "bearer-secret-1";
+/// The lifecycle day of these tests, in seconds.
+const DAY: u64 = 10;
 
 /// A server whose webhook `hook1` posts to a fresh receiver; retries start after 20 ms.
-async fn start() -> (TestServer, Client, Receiver) {
+pub(crate) async fn start() -> (TestServer, Client, Receiver) {
     let rx = Receiver::start().await;
     let url = rx.url.clone();
     let s = TestServer::start_with(move |c| {
@@ -35,6 +39,7 @@ async fn start() -> (TestServer, Client, Receiver) {
         }];
         c.notify_retry_initial_ms = 20;
         c.notify_retry_max_secs = 1;
+        c.lifecycle_day_secs = DAY;
     })
     .await;
     let c = s.client();
@@ -43,7 +48,7 @@ async fn start() -> (TestServer, Client, Receiver) {
 }
 
 /// Starts the delivery workers (the in-process server runs none); they stop with the sender.
-fn workers(s: &TestServer) -> tokio::sync::watch::Sender<bool> {
+pub(crate) fn workers(s: &TestServer) -> tokio::sync::watch::Sender<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     drop(cosd::spawn_notify(&s.state, &rx));
     tx
@@ -78,7 +83,7 @@ fn queue(
     q.build().unwrap()
 }
 
-async fn configure(s: &TestServer, queues: Vec<QueueConfiguration>) {
+pub(crate) async fn configure(s: &TestServer, queues: Vec<QueueConfiguration>) {
     let s3 = s3_client(s.addr, SID, SKEY, None);
     s3.put_bucket_notification_configuration()
         .bucket(B)
