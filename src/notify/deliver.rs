@@ -67,7 +67,8 @@ impl Deliverer {
     }
 
     /// Posts every entry ready now, in order; stops at the first failure (that entry stays
-    /// first). Returns how many were delivered.
+    /// first). Returns how many were delivered. What was delivered is forgotten a page at a
+    /// time (one metadata write, not one per event; a crash before it only repeats them).
     pub async fn pass(&mut self) -> Result<usize, DeliveryError> {
         let mut sent = 0;
         loop {
@@ -78,12 +79,17 @@ impl Deliverer {
             if page.is_empty() {
                 return Ok(sent);
             }
+            let mut done = Vec::with_capacity(page.len());
+            let mut failed = None;
             for (seq, entry) in page {
                 match entry {
-                    Ok(e) => {
-                        self.post(seq, &message(seq, &e, &self.region)).await?;
-                        sent += 1;
-                    }
+                    Ok(e) => match self.post(seq, &message(seq, &e, &self.region)).await {
+                        Ok(()) => sent += 1,
+                        Err(err) => {
+                            failed = Some(err);
+                            break;
+                        }
+                    },
                     // Nothing can deliver it; holding it would stop the webhook for good.
                     Err(why) => tracing::error!(
                         webhook = %self.hook.id,
@@ -92,8 +98,14 @@ impl Deliverer {
                         "undecodable notification outbox entry dropped"
                     ),
                 }
-                self.store.outbox_ack(&self.hook.id, vec![seq]).await?;
-                self.after = Some(seq);
+                done.push(seq);
+            }
+            let last = done.last().copied();
+            self.store.outbox_ack(&self.hook.id, done).await?;
+            // Only past what is forgotten: a failed deletion is read (and sent) again.
+            self.after = last.or(self.after);
+            if let Some(err) = failed {
+                return Err(err);
             }
         }
     }
