@@ -63,6 +63,10 @@ pub struct Config {
     pub users: Vec<UserDecl>,
     pub sse_master_key: crate::crypto::keys::SecretText,
     pub kms_keys: Vec<crate::crypto::KmsKeyDecl>,
+    /// Webhooks bucket notifications may be sent to (docs/notifications.md).
+    pub notify_webhooks: Vec<crate::notify::WebhookDecl>,
+    pub notify_retry_initial_ms: u64,
+    pub notify_retry_max_secs: u64,
 }
 
 /// `[[accounts]]`: another root account (tenant).
@@ -245,6 +249,7 @@ impl Config {
                 "trusted_proxies: {bad:?} is not an IP address or CIDR"
             ));
         }
+        crate::notify::validate(&self.notify_webhooks)?;
         if self.inline_threshold > 1024 * 1024 {
             return Err("inline_threshold must be at most 1 MiB".into());
         }

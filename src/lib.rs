@@ -26,6 +26,7 @@ pub mod log_line;
 pub mod log_writer;
 pub mod meta;
 pub mod net;
+pub mod notify;
 pub mod policy;
 pub mod service;
 pub mod types;
@@ -103,8 +104,14 @@ pub fn open_store(
             chunk_size: config.chunk_size,
             max_object_size: config.max_object_size,
             gc_grace_ms: (config.gc_grace_secs as i64).saturating_mul(1000),
+            notify_targets: config
+                .notify_webhooks
+                .iter()
+                .map(|h| h.id.clone())
+                .collect(),
         },
     ));
+    store.open_outbox()?;
     Ok((kv, store))
 }
 
@@ -261,4 +268,18 @@ pub fn spawn_lifecycle(
             }
         }
     })
+}
+
+/// Starts the notification deliverers (docs/notifications.md), one per configured webhook;
+/// each stops when `stop` fires.
+pub fn spawn_notify(
+    state: &Arc<AppState>,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let c = &state.config;
+    let backoff = notify::deliver::Backoff {
+        initial: std::time::Duration::from_millis(c.notify_retry_initial_ms.max(1)),
+        max: std::time::Duration::from_secs(c.notify_retry_max_secs.max(1)),
+    };
+    notify::deliver::spawn(&state.store, &c.notify_webhooks, &c.region, backoff, stop)
 }

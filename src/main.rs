@@ -305,6 +305,7 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let lifecycle = cosd::spawn_lifecycle(&state, stop_rx.clone());
     let access_logs = cosd::api::observe::access_log::spawn(&state, stop_rx.clone());
+    let notify = cosd::spawn_notify(&state, &stop_rx);
     let gc = cosd::spawn_gc(&state, stop_rx);
     let router = cosd::app(Arc::clone(&state));
     // One signal stops both listeners.
@@ -340,6 +341,9 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let _ = gc.await;
     let _ = lifecycle.await;
     let _ = access_logs.await;
+    for t in notify {
+        let _ = t.await;
+    }
     if let Err(e) = state.store.close() {
         tracing::warn!(error = %e, "closing the metadata store failed; the next start replays its log");
     }

@@ -107,6 +107,7 @@ pub(crate) fn write_options(
         checksum: Some(body.checksum_slot()),
         condition: write_condition(ctx)?,
         sse: None,
+        event: None,
     })
 }
 

@@ -118,6 +118,8 @@ pub(crate) async fn dispatch(
         Op::GetBucketLifecycle => xml::lifecycle::get(adm),
         Op::PutBucketLifecycle => xml::lifecycle::put(app, ctx, adm, body).await,
         Op::DeleteBucketLifecycle => xml::lifecycle::delete(app, adm).await,
+        Op::GetBucketNotification => xml::notification::get(adm),
+        Op::PutBucketNotification => xml::notification::put(app, ctx, adm, body).await,
         Op::GetBucketVersioning => xml::versioning::get(adm),
         Op::PutBucketVersioning => xml::versioning::put(app, ctx, adm, body).await,
         Op::ListObjectVersions => xml::versioning::list(app, ctx, adm),

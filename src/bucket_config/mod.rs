@@ -5,6 +5,7 @@
 pub mod cors;
 pub mod lifecycle;
 pub mod logging;
+pub mod notification;
 pub mod object_lock;
 pub mod public_access;
 pub mod referer;

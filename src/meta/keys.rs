@@ -36,6 +36,12 @@ pub enum Table {
     /// `L <bucket>` -> LifecycleCursor: how far the lifecycle worker's current pass over the
     /// bucket got (absent between passes)
     Lifecycle = b'L',
+    /// `N <len u8> <webhook id> <seq u64 BE>` -> OutboxEntry: notification events not yet
+    /// acknowledged by their webhook, in sequence order per webhook
+    Outbox = b'N',
+    /// `Q` -> u64 BE (no format byte): the next notification sequence number (kept, so
+    /// sequence numbers never repeat after the outbox empties or the server restarts)
+    OutboxSeq = b'Q',
     /// `_lsn` -> u64 BE: the metadata log lsn of the last batch applied (written with every
     /// batch; after a crash, the database's flushed tables say where the log replay starts)
     Internal = b'_',
@@ -227,6 +233,42 @@ impl KeyCodec {
         let mut k = Self::part_prefix(upload_id);
         k.extend_from_slice(&part_number.to_be_bytes());
         k
+    }
+
+    /// The outbox prefix of webhook `target` (ids are at most 255 bytes: configuration).
+    pub fn outbox_prefix(target: &str) -> Vec<u8> {
+        let mut k = Vec::with_capacity(2 + target.len() + 8);
+        k.push(Table::Outbox as u8);
+        k.push(target.len().min(255) as u8);
+        k.extend_from_slice(target.as_bytes());
+        k
+    }
+
+    pub fn outbox(target: &str, seq: u64) -> Vec<u8> {
+        let mut k = Self::outbox_prefix(target);
+        k.extend_from_slice(&seq.to_be_bytes());
+        k
+    }
+
+    /// The prefix of every outbox entry.
+    pub fn outbox_all() -> Vec<u8> {
+        vec![Table::Outbox as u8]
+    }
+
+    /// Splits an outbox key into (webhook id, seq).
+    pub fn decode_outbox(key: &[u8]) -> Option<(&str, u64)> {
+        let rest = key.strip_prefix(&[Table::Outbox as u8])?;
+        let (&len, rest) = rest.split_first()?;
+        let len = len as usize;
+        if rest.len() != len + 8 {
+            return None;
+        }
+        let target = std::str::from_utf8(&rest[..len]).ok()?;
+        Some((target, u64::from_be_bytes(rest[len..].try_into().ok()?)))
+    }
+
+    pub fn outbox_seq() -> &'static [u8] {
+        b"Q"
     }
 
     /// The lifecycle worker's progress through `bucket`.

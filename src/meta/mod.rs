@@ -18,8 +18,9 @@ pub use keys::{KeyCodec, Table};
 pub use mem::MemKv;
 pub use records::{
     AccessKeyRecord, AccountRecord, BucketRecord, ChunkRef, ChunkRefcount, DataLayout, GcEntry,
-    GroupRecord, LifecycleCursor, ObjectRecord, OnceSignatureRecord, PartRecord, RecordError,
-    SlicePart, SliceSession, TempKeyRecord, UploadRecord, UserRecord, VersionTag, FORMAT_VERSION,
+    GroupRecord, LifecycleCursor, ObjectRecord, OnceSignatureRecord, OutboxEntry, PartRecord,
+    RecordError, SlicePart, SliceSession, TempKeyRecord, UploadRecord, UserRecord, VersionTag,
+    FORMAT_VERSION,
 };
 pub use rocks::RocksKv;
 

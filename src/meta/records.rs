@@ -108,6 +108,9 @@ pub struct BucketRecord {
     /// `?logging` (docs/access-logs.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging: Option<crate::bucket_config::logging::LoggingConfig>,
+    /// `?notification` (docs/notifications.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<crate::bucket_config::notification::NotificationConfig>,
 }
 record!(BucketRecord);
 
@@ -141,6 +144,7 @@ impl BucketRecord {
             ownership: None,
             lifecycle: None,
             logging: None,
+            notification: None,
         }
     }
 }
@@ -373,6 +377,27 @@ pub struct LifecycleCursor {
     pub after: String,
 }
 record!(LifecycleCursor);
+
+/// An event in the notification outbox (docs/notifications.md), written in the batch of the
+/// change it describes and deleted once its webhook acknowledged it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub event: crate::bucket_config::notification::EventName,
+    pub time_ms: i64,
+    pub bucket: String,
+    pub key: String,
+    /// The matching rule's Id (`configurationId`).
+    pub config_id: String,
+    #[serde(default)]
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub etag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+}
+record!(OutboxEntry);
 
 /// An access key (SecretId / SecretKey) and whom it belongs to.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

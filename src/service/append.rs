@@ -1,7 +1,9 @@
 //! Append Object: an appendable object grows by chunk-list concatenation; its CRC-64 is combined
 //! from the old CRC and the appended bytes' CRC without re-reading the object.
 
+use super::commit::Cause;
 use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteOptions};
+use crate::bucket_config::notification::EventName;
 use crate::checksum::crc64_combine;
 use crate::meta::{DataLayout, ObjectRecord};
 use bytes::Bytes;
@@ -95,7 +97,13 @@ impl Store {
                             r
                         }
                     };
-                    store.commit_locked(lock, &bucket, &key, Some(&mut rec))?;
+                    store.commit_locked(
+                        lock,
+                        &bucket,
+                        &key,
+                        Some(&mut rec),
+                        Cause::request(EventName::CreatedAppend),
+                    )?;
                     Ok(rec)
                 },
             )

@@ -178,9 +178,11 @@ impl Store {
         timings: RestoreTimings,
     ) -> ServiceResult<(ObjectRecord, RestoreOutcome)> {
         let outcome = Arc::new(Mutex::new(RestoreOutcome::Accepted));
+        // Every accepted restore request (also one extending a restored copy) is notified.
+        let event = Some(crate::bucket_config::notification::EventName::RestorePost);
         let out = Arc::clone(&outcome);
         let rec = self
-            .modify_version(bucket, key, which, move |rec, now| {
+            .modify_version_as(bucket, key, which, event, move |rec, now| {
                 let class = StorageClass::of_stored(&rec.storage_class);
                 let (state, how) = plan_restore(class, rec.restore, req, &timings, now)?;
                 rec.restore = Some(state);

@@ -1,12 +1,38 @@
 //! The one place object records and chunk reference counts change, in a single atomic batch.
 
+use super::notify::Change;
 use super::{ServiceError, ServiceResult, Staged, Store, WriteCondition};
+use crate::bucket_config::notification::EventName;
 use crate::chunk::ChunkId;
 use crate::meta::{Batch, ChunkRefcount, GcEntry, KeyCodec, ObjectRecord};
 use crate::meta::{Kv, KvResult};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Which notification events a commit's changes are: a written record is `created`; a
+/// removal is `ObjectRemoved:*`, or `LifecycleExpiration:*` when a lifecycle rule removes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cause {
+    pub created: EventName,
+    pub lifecycle: bool,
+}
+
+impl Cause {
+    pub(crate) const fn request(created: EventName) -> Cause {
+        Cause {
+            created,
+            lifecycle: false,
+        }
+    }
+    /// A DELETE request (nothing is created).
+    pub(crate) const DELETE: Cause = Cause::request(EventName::CreatedPut);
+    /// A lifecycle expiration.
+    pub(crate) const LIFECYCLE: Cause = Cause {
+        created: EventName::CreatedPut,
+        lifecycle: true,
+    };
+}
 
 /// Reference-count changes per chunk (delta, chunk length).
 pub(crate) type Deltas = HashMap<ChunkId, (i64, u64)>;
@@ -22,13 +48,18 @@ pub(crate) fn count(deltas: &mut Deltas, chunks: &[crate::meta::ChunkRef], sign:
 /// durable before anything written is acknowledged. Every `CommitGuard` borrows one, so no
 /// write can be made without its ticket being recorded; only [`Store::blocking`] and
 /// [`Store::commit_here`] make one, and both await its durability before they return.
+/// It also keeps the highest notification sequence number appended (`service/notify.rs`),
+/// published to the delivery worker once the work is durable.
 #[derive(Default)]
-pub(crate) struct Appended(Cell<Option<u64>>);
+pub(crate) struct Appended(Cell<Option<u64>>, Cell<Option<u64>>);
+
+fn raise(cell: &Cell<Option<u64>>, v: u64) {
+    cell.set(Some(cell.get().map_or(v, |t| t.max(v))));
+}
 
 impl Appended {
     fn record(&self, ticket: u64) {
-        self.0
-            .set(Some(self.0.get().map_or(ticket, |t| t.max(ticket))));
+        raise(&self.0, ticket);
     }
 
     fn ticket(&self) -> Option<u64> {
@@ -54,6 +85,11 @@ impl CommitGuard<'_> {
         let t = self.kv.write_deferred(batch)?;
         self.appended.record(t);
         Ok(())
+    }
+
+    /// Records that the batch about to be appended holds notification event `seq`.
+    pub(crate) fn note_event(&self, seq: u64) {
+        raise(&self.appended.1, seq);
     }
 }
 
@@ -91,15 +127,18 @@ impl Store {
         T: Send + 'static,
     {
         let store = Arc::clone(self);
-        let (res, ticket) = tokio::task::spawn_blocking(move || {
+        let (res, ticket, event) = tokio::task::spawn_blocking(move || {
             let appended = Appended::default();
             let res = f(&store, &appended);
-            (res, appended.ticket())
+            (res, appended.ticket(), appended.1.get())
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("{what} task: {e}")))?;
         if let Some(t) = ticket {
             self.durable(t).await?;
+        }
+        if let Some(seq) = event {
+            self.outbox.publish(seq);
         }
         res
     }
@@ -137,6 +176,9 @@ impl Store {
         };
         if let Some(t) = appended.ticket() {
             self.durable(t).await?;
+        }
+        if let Some(seq) = appended.1.get() {
+            self.outbox.publish(seq);
         }
         res
     }
@@ -200,18 +242,21 @@ impl Store {
         bucket: &str,
         key: &str,
         new: Option<&mut ObjectRecord>,
+        cause: Cause,
     ) -> ServiceResult<Staged> {
-        let mut staged = self.commit_many_locked(lock, bucket, vec![(key, new)])?;
+        let mut staged = self.commit_many_locked(lock, bucket, vec![(key, new)], cause)?;
         Ok(staged.pop().unwrap_or_default())
     }
 
     /// Several such changes in one bucket as one atomic batch (a move is a put and a
-    /// delete). Returns what each did, in order. The keys must differ.
+    /// delete). Returns what each did, in order. The keys must differ. `cause` names the
+    /// notification events (`service/notify.rs`) the changes are, which go in the same batch.
     pub(crate) fn commit_many_locked(
         &self,
         lock: &CommitGuard<'_>,
         bucket: &str,
         changes: Vec<(&str, Option<&mut ObjectRecord>)>,
+        cause: Cause,
     ) -> ServiceResult<Vec<Staged>> {
         let rec = self
             .bucket_in_commit(bucket)?
@@ -219,8 +264,34 @@ impl Store {
         let mut deltas = Deltas::new();
         let mut batch = Batch::default();
         let mut out = Vec::with_capacity(changes.len());
-        for (key, new) in changes {
-            out.push(self.stage(&mut batch, &mut deltas, &rec, key, new)?);
+        for (key, mut new) in changes {
+            let staged = self.stage(&mut batch, &mut deltas, &rec, key, new.as_deref_mut())?;
+            if rec.notification.is_some() {
+                let change = match new.as_deref() {
+                    Some(written) => Some(Change {
+                        event: cause.created,
+                        key,
+                        record: Some(written),
+                        version_id: staged.version_id.clone(),
+                    }),
+                    // A delete of nothing in an unversioned bucket changes nothing.
+                    None if staged.marker || staged.old.is_some() => Some(Change {
+                        event: EventName::removed(cause.lifecycle, staged.marker),
+                        key,
+                        record: if staged.marker {
+                            None
+                        } else {
+                            staged.old.as_ref()
+                        },
+                        version_id: staged.version_id.clone(),
+                    }),
+                    None => None,
+                };
+                if let Some(change) = change {
+                    self.notify_change(lock, &mut batch, &rec, change)?;
+                }
+            }
+            out.push(staged);
         }
         if batch.is_empty() {
             // Deleting a key that has nothing in an unversioned bucket.

@@ -10,11 +10,13 @@
 //! `abort_locked` for uploads): repeating a batch after a crash, or running two passes, never
 //! acts twice.
 
-use super::commit::{Appended, CommitGuard};
+use super::commit::{Appended, Cause, CommitGuard};
+use super::notify::Change;
 use super::version::{check_removable, VersionRef};
 use super::{ServiceError, ServiceResult, Store};
 use crate::bucket_config::lifecycle::decide::{abort_due, due, may_apply, Due, Version};
 use crate::bucket_config::lifecycle::LifecycleConfig;
+use crate::bucket_config::notification::EventName;
 use crate::bucket_config::versioning::VersioningStatus;
 use crate::meta::{prefix_end, Batch, Direction, KeyCodec, LifecycleCursor, ObjectRecord};
 use crate::meta::{BucketRecord, UploadRecord};
@@ -421,7 +423,7 @@ impl Store {
                     stats.locked += 1;
                     return Ok(());
                 }
-                self.commit_locked(lock, bucket, key, None)?;
+                self.commit_locked(lock, bucket, key, None, Cause::LIFECYCLE)?;
                 stats.expired += 1;
                 log("Expiration");
             }
@@ -459,6 +461,14 @@ impl Store {
                     .to_string();
                 let mut batch = Batch::default();
                 batch.put(k, rec.encode());
+                let version_id = b.versioning.map(|_| super::version_id(&rec));
+                let change = Change {
+                    event: EventName::Transition,
+                    key,
+                    record: Some(&rec),
+                    version_id,
+                };
+                self.notify_change(lock, &mut batch, b, change)?;
                 lock.write(batch)?;
                 stats.transitioned += 1;
                 log(match which {
@@ -481,7 +491,7 @@ impl Store {
         r: VersionRef,
         stats: &mut LifecycleStats,
     ) -> ServiceResult<bool> {
-        match self.delete_version_locked(lock, bucket, key, r, None) {
+        match self.delete_version_locked(lock, bucket, key, r, None, Cause::LIFECYCLE) {
             Ok(removed) => Ok(removed.is_some()),
             Err(ServiceError::ObjectLocked(_)) => {
                 stats.locked += 1;

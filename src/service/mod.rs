@@ -58,6 +58,7 @@ mod lifecycle;
 mod list;
 mod list_versions;
 mod multipart;
+mod notify;
 mod object;
 mod read;
 mod refs;
@@ -204,6 +205,8 @@ pub struct StoreConfig {
     pub chunk_size: usize,
     pub max_object_size: u64,
     pub gc_grace_ms: i64,
+    /// The configured notification webhooks' ids (`notify_webhooks`).
+    pub notify_targets: Vec<String>,
 }
 
 /// Chunks being written whose references are not committed yet. The collector never deletes a
@@ -320,6 +323,8 @@ pub struct Store {
     pub(crate) md5: crate::checksum::Md5Engine,
     /// Version stamps (`version.rs`).
     pub(crate) stamps: version::Stamps,
+    /// The notification outbox's counter and readiness (`notify.rs`).
+    pub(crate) outbox: notify::Outbox,
 }
 
 impl Store {
@@ -336,6 +341,7 @@ impl Store {
         cfg: StoreConfig,
     ) -> Store {
         let cfg_chunk_size = cfg.chunk_size;
+        let outbox = notify::Outbox::new(&cfg.notify_targets);
         Store {
             kv,
             chunks,
@@ -349,6 +355,7 @@ impl Store {
             bufs: crate::chunk::BufPool::new(cfg_chunk_size, 6),
             md5: crate::checksum::Md5Engine::default(),
             stamps: version::Stamps::default(),
+            outbox,
         }
     }
 

@@ -3,10 +3,12 @@
 //! no part byte is copied, and parts left out are released.
 
 use super::commit::{count, Appended, CommitGuard, Deltas};
+use super::notify::Change;
 use super::{
     ObjectMeta, ServiceError, ServiceResult, Store, WriteCondition, WriteOptions, Written,
 };
 use crate::auth::payload::BodyError;
+use crate::bucket_config::notification::EventName;
 use crate::checksum::{crc64_combine, BodyDigest, ChecksumAlgorithm, ChecksumType, FlexChecksum};
 use crate::meta::{
     prefix_end, Batch, DataLayout, Direction, KeyCodec, PartRecord, SliceSession, UploadRecord,
@@ -397,6 +399,13 @@ impl Store {
         batch.delete(KeyCodec::upload(bucket, key, upload_id));
         let staged = self.stage(&mut batch, &mut deltas, &brec, key, Some(&mut object))?;
         self.apply_refcounts(&mut batch, &deltas)?;
+        let change = Change {
+            event: EventName::CreatedMultipart,
+            key,
+            record: Some(&object),
+            version_id: staged.version_id.clone(),
+        };
+        self.notify_change(lock, &mut batch, &brec, change)?;
         lock.write(batch)?;
         Ok(Written {
             record: object,

@@ -1,6 +1,8 @@
 //! Object use cases other than the streaming write: head, delete, copy.
 
+use super::commit::Cause;
 use super::{ServiceError, ServiceResult, Staged, Store, VersionRef};
+use crate::bucket_config::notification::EventName;
 use crate::bucket_config::object_lock::Retention;
 use crate::checksum::{BodyDigest, ChecksumSlot};
 use crate::meta::{DataLayout, ObjectRecord};
@@ -48,6 +50,8 @@ pub struct WriteOptions {
     pub condition: WriteCondition,
     /// Server-side encryption of what is written.
     pub sse: Option<SseWrite>,
+    /// The notification event the write is (None: `ObjectCreated:Put`).
+    pub event: Option<crate::bucket_config::notification::EventName>,
 }
 
 /// How a write is encrypted: the record to store and the cipher of its data key.
@@ -270,7 +274,7 @@ impl Store {
     pub async fn delete_object(self: &Arc<Self>, bucket: &str, key: &str) -> ServiceResult<Staged> {
         let (bucket, key) = (bucket.to_string(), key.to_string());
         self.commit("delete", move |store, lock| {
-            store.commit_locked(lock, &bucket, &key, None)
+            store.commit_locked(lock, &bucket, &key, None, Cause::DELETE)
         })
         .await
     }
@@ -332,6 +336,7 @@ impl Store {
                 lock,
                 &bucket,
                 vec![(&dst, Some(&mut moved)), (&src, None)],
+                Cause::request(EventName::CreatedCopy),
             )?;
             Ok(moved)
         })
@@ -442,7 +447,13 @@ impl Store {
         rec.version = None;
         rec.upload_id = None;
         self.check_condition(&p.condition, &p.dst_bucket, &p.dst_key)?;
-        let staged = self.commit_locked(lock, &p.dst_bucket, &p.dst_key, Some(&mut rec))?;
+        let staged = self.commit_locked(
+            lock,
+            &p.dst_bucket,
+            &p.dst_key,
+            Some(&mut rec),
+            Cause::request(EventName::CreatedCopy),
+        )?;
         Ok(Some(Written {
             record: rec,
             version_id: staged.version_id,

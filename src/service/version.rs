@@ -2,8 +2,10 @@
 //! decides what happens to the key's versions. The latest version of a key (an object or a
 //! delete marker) is its `O` record; older ones are `V` records, newest first.
 
-use super::commit::{count, CommitGuard, Deltas};
+use super::commit::{count, Cause, CommitGuard, Deltas};
+use super::notify::Change;
 use super::{ServiceError, ServiceResult, Store};
+use crate::bucket_config::notification::EventName;
 use crate::bucket_config::object_lock::{protection, Protection};
 use crate::bucket_config::versioning::VersioningStatus;
 use crate::meta::{prefix_end, Batch, BucketRecord, DataLayout, Direction, KeyCodec};
@@ -383,7 +385,7 @@ impl Store {
     ) -> ServiceResult<Option<RemovedVersion>> {
         let (bucket, key) = (bucket.to_string(), key.to_string());
         self.commit("delete version", move |store, lock| {
-            store.delete_version_locked(lock, &bucket, &key, which, bypass)
+            store.delete_version_locked(lock, &bucket, &key, which, bypass, Cause::DELETE)
         })
         .await
     }
@@ -395,10 +397,11 @@ impl Store {
         key: &str,
         which: VersionRef,
         bypass: Option<GovernanceBypass>,
+        cause: Cause,
     ) -> ServiceResult<Option<RemovedVersion>> {
-        if !self.bucket_exists(bucket)? {
-            return Err(ServiceError::NoSuchBucket);
-        }
+        let brec = self
+            .bucket_in_commit(bucket)?
+            .ok_or(ServiceError::NoSuchBucket)?;
         let Some((at, rec)) = self.find_version(bucket, key, which)? else {
             return Ok(None);
         };
@@ -420,6 +423,13 @@ impl Store {
             }
         }
         self.apply_refcounts(&mut batch, &deltas)?;
+        let change = Change {
+            event: EventName::removed(cause.lifecycle, false),
+            key,
+            record: (!rec.delete_marker).then_some(&rec),
+            version_id: Some(version_id(&rec)),
+        };
+        self.notify_change(lock, &mut batch, &brec, change)?;
         lock.write(batch)?;
         Ok(Some(RemovedVersion {
             version_id: version_id(&rec),
@@ -435,6 +445,19 @@ impl Store {
         bucket: &str,
         key: &str,
         which: Option<VersionRef>,
+        change: impl FnOnce(&mut ObjectRecord, i64) -> ServiceResult<()> + Send + 'static,
+    ) -> ServiceResult<ObjectRecord> {
+        self.modify_version_as(bucket, key, which, None, change)
+            .await
+    }
+
+    /// [`Store::modify_version`] whose change is notification event `event` (a restore).
+    pub(crate) async fn modify_version_as(
+        self: &Arc<Self>,
+        bucket: &str,
+        key: &str,
+        which: Option<VersionRef>,
+        event: Option<EventName>,
         change: impl FnOnce(&mut ObjectRecord, i64) -> ServiceResult<()> + Send + 'static,
     ) -> ServiceResult<ObjectRecord> {
         let (bucket, key) = (bucket.to_string(), key.to_string());
@@ -460,6 +483,19 @@ impl Store {
             };
             let mut b = Batch::default();
             b.put(k, rec.encode());
+            if let Some(event) = event {
+                let brec = store
+                    .bucket_in_commit(&bucket)?
+                    .ok_or(ServiceError::NoSuchBucket)?;
+                let version_id = brec.versioning.map(|_| version_id(&rec));
+                let change = Change {
+                    event,
+                    key: &key,
+                    record: Some(&rec),
+                    version_id,
+                };
+                store.notify_change(lock, &mut b, &brec, change)?;
+            }
             lock.write(b)?;
             Ok(rec)
         })

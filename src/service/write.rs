@@ -1,6 +1,8 @@
 //! PUT Object: a body ingested (`ingest.rs`), then committed under its key.
 
+use super::commit::Cause;
 use super::{ObjectMeta, ServiceError, ServiceResult, Store, WriteOptions};
+use crate::bucket_config::notification::EventName;
 use crate::meta::ObjectRecord;
 use bytes::Bytes;
 use futures_util::Stream;
@@ -50,20 +52,21 @@ impl Store {
         record.etag = super::object::etag_of(opts.sse.as_ref(), ingested.digest.md5);
         record.sse = opts.sse.map(|s| s.record);
         let condition = opts.condition;
+        let cause = Cause::request(opts.event.unwrap_or(EventName::CreatedPut));
         let committed = if matches!(record.data, crate::meta::DataLayout::Inline(_)) {
             // A small object: the commit is two point reads and a log append, short enough
             // for the calling task (`Store::commit_here`).
             let rec = &mut record;
             self.commit_here(|store, lock| {
                 store.check_condition(&condition, bucket, key)?;
-                store.commit_locked(lock, bucket, key, Some(rec))
+                store.commit_locked(lock, bucket, key, Some(rec), cause)
             })
             .await
         } else {
             let (bucket, key, mut rec) = (bucket.to_string(), key.to_string(), record.clone());
             self.commit("commit", move |store, lock| {
                 store.check_condition(&condition, &bucket, &key)?;
-                let staged = store.commit_locked(lock, &bucket, &key, Some(&mut rec))?;
+                let staged = store.commit_locked(lock, &bucket, &key, Some(&mut rec), cause)?;
                 Ok((staged, rec))
             })
             .await

@@ -201,6 +201,7 @@ pub async fn post(
             meta,
             WriteOptions {
                 sse,
+                event: Some(crate::bucket_config::notification::EventName::CreatedPost),
                 ..WriteOptions::default()
             },
         )

@@ -118,6 +118,8 @@ pub enum Op {
     GetBucketLogging,
     PutBucketLogging,
     DeleteBucketLifecycle,
+    GetBucketNotification,
+    PutBucketNotification,
     GetBucketVersioning,
     PutBucketVersioning,
     ListObjectVersions,
@@ -255,6 +257,8 @@ impl Op {
                     ("GET", Some("lifecycle")) => Op::GetBucketLifecycle,
                     ("PUT", Some("lifecycle")) => Op::PutBucketLifecycle,
                     ("DELETE", Some("lifecycle")) => Op::DeleteBucketLifecycle,
+                    ("GET", Some("notification")) => Op::GetBucketNotification,
+                    ("PUT", Some("notification")) => Op::PutBucketNotification,
                     ("GET", Some("versioning")) => Op::GetBucketVersioning,
                     ("PUT", Some("versioning")) => Op::PutBucketVersioning,
                     ("GET", Some("versions")) => Op::ListObjectVersions,
@@ -399,6 +403,8 @@ impl Op {
             Op::GetBucketLifecycle => "name/cos:GetBucketLifecycle",
             Op::PutBucketLifecycle => "name/cos:PutBucketLifecycle",
             Op::DeleteBucketLifecycle => "name/cos:DeleteBucketLifecycle",
+            Op::GetBucketNotification => "name/cos:GetBucketNotification",
+            Op::PutBucketNotification => "name/cos:PutBucketNotification",
             Op::GetBucketVersioning => "name/cos:GetBucketVersioning",
             Op::PutBucketVersioning => "name/cos:PutBucketVersioning",
             Op::ListObjectVersions => "name/cos:GetBucketObjectVersions",
@@ -503,6 +509,8 @@ impl Op {
             | Op::GetBucketLifecycle
             | Op::PutBucketLifecycle
             | Op::DeleteBucketLifecycle
+            | Op::GetBucketNotification
+            | Op::PutBucketNotification
             | Op::GetBucketVersioning
             | Op::PutBucketVersioning
             | Op::ListObjectVersions

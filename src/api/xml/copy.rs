@@ -318,6 +318,7 @@ async fn transcode(
         // The destination's conditions, as PutObject applies them.
         condition: write_condition(ctx)?,
         sse: crate::api::sse::for_write(app, sse, dst).await?,
+        event: Some(crate::bucket_config::notification::EventName::CreatedCopy),
         ..Default::default()
     };
     let body = Box::pin(

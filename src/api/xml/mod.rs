@@ -13,6 +13,7 @@ pub mod list;
 pub mod lock;
 pub mod logging;
 pub mod multipart;
+pub mod notification;
 pub mod object;
 pub mod object_tagging;
 pub mod policy;

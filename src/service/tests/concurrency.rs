@@ -220,6 +220,7 @@ async fn no_worker_blocks_on_the_commit_lock_or_a_durability_wait() {
             chunk_size: 64 * 1024,
             max_object_size: 1 << 30,
             gc_grace_ms: 10_000,
+            notify_targets: Vec::new(),
         },
     ));
     let bucket = |n: &str| BucketName::parse(n).unwrap();

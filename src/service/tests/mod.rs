@@ -28,6 +28,7 @@ async fn fixture_with(chunks: impl FnOnce(&std::path::Path) -> Arc<dyn ChunkStor
         chunk_size: 64 * 1024,
         max_object_size: 1 << 30,
         gc_grace_ms: 10_000,
+        notify_targets: Vec::new(),
     };
     let store = Arc::new(Store::new(
         Arc::new(MemKv::new()),
@@ -681,4 +682,5 @@ async fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
 
 /// Durability waits, error mapping and copies racing their source.
 mod concurrency;
+mod notify;
 mod versions;

@@ -114,6 +114,8 @@ fn every_xml_operation_path_style_and_virtual_hosted() {
         ("GET", "", "lifecycle", &[], Op::GetBucketLifecycle),
         ("PUT", "", "lifecycle", &[], Op::PutBucketLifecycle),
         ("DELETE", "", "lifecycle", &[], Op::DeleteBucketLifecycle),
+        ("GET", "", "notification", &[], Op::GetBucketNotification),
+        ("PUT", "", "notification", &[], Op::PutBucketNotification),
         ("GET", "", "referer", &[], Op::GetBucketReferer),
         ("PUT", "", "referer", &[], Op::PutBucketReferer),
         ("DELETE", "", "referer", &[], Op::DeleteBucketReferer),
