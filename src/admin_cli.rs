@@ -2,6 +2,7 @@
 //! The endpoint comes from `--endpoint` / `COSD_ENDPOINT`, the root keys from
 //! `COSD_ROOT_SECRET_ID` / `COSD_ROOT_SECRET_KEY`; requests are q-signed with them.
 
+mod reset;
 mod sts;
 
 use clap::{Args, Subcommand};
@@ -42,6 +43,8 @@ enum AdminCommand {
     /// Temporary keys from the STS endpoint.
     #[command(subcommand)]
     Sts(StsCmd),
+    /// Remove every bucket, then restore the declared ones (main root account only).
+    Reset(reset::ResetArgs),
 }
 
 #[derive(Subcommand)]
@@ -284,6 +287,7 @@ fn request(cmd: &AdminCommand) -> Result<(&'static str, String, Option<String>),
             }
             ("POST", "simulate".into(), j(body))
         }
+        AdminCommand::Reset(r) => reset::request(r),
         AdminCommand::Sts(_) => return Err("not an admin API call".into()),
     })
 }

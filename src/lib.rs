@@ -21,6 +21,7 @@ pub mod chunk;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod declare;
 pub mod iam;
 pub mod log_line;
 pub mod log_writer;
@@ -73,6 +74,8 @@ pub enum StartError {
     Iam(#[from] iam::IamError),
     #[error("encryption keys: {0}")]
     Keys(String),
+    #[error("declared buckets: {0}")]
+    Declare(#[from] declare::DeclareError),
 }
 
 /// Opens the data directory: RocksDB metadata under `meta/`, chunk files under `chunks/`.
@@ -137,6 +140,15 @@ pub async fn build_state(
     if generated {
         tracing::info!(
             "generated the encryption master key into the data directory (keys/master.key)"
+        );
+    }
+    let declared = declare::apply(&config, &iam, &store).await?;
+    if declared != declare::Applied::default() {
+        tracing::info!(
+            created = declared.buckets_created,
+            updated = declared.buckets_updated,
+            seeded = declared.objects_written,
+            "applied the declared buckets"
         );
     }
     let orphans = store.sweep_orphans().await?;

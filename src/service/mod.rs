@@ -61,6 +61,7 @@ mod multipart;
 mod object;
 mod read;
 mod refs;
+mod reset;
 mod version;
 mod write;
 
@@ -81,6 +82,7 @@ pub use object::{
 };
 pub use read::take_inline;
 pub use refs::{RefHolder, RefScan};
+pub use reset::ResetStats;
 pub use version::{
     encode_version_id, version_id, GovernanceBypass, InvalidVersionId, RemovedVersion, Staged,
     VersionRef,

@@ -2,6 +2,7 @@
 //! sub-accounts, keys, groups and user policies, and asks the policy simulator. JSON in and out.
 
 mod kms;
+mod reset;
 mod simulate;
 
 use crate::api::error::{ApiError, ApiResult, Code, Surface};
@@ -184,6 +185,8 @@ pub enum AdminOp {
     GetKmsKey { id: String },
     /// `PUT kms-keys/<id>` (enable or disable)
     SetKmsKeyState { id: String },
+    /// `POST reset` (main root account only)
+    Reset,
     /// No such route.
     Unknown,
 }
@@ -238,6 +241,7 @@ impl AdminOp {
             (&Method::GET, ["kms-keys"]) => AdminOp::ListKmsKeys,
             (&Method::GET, ["kms-keys", id]) => AdminOp::GetKmsKey { id: s(id) },
             (&Method::PUT, ["kms-keys", id]) => AdminOp::SetKmsKeyState { id: s(id) },
+            (&Method::POST, ["reset"]) => AdminOp::Reset,
             _ => AdminOp::Unknown,
         }
     }
@@ -267,6 +271,7 @@ impl AdminOp {
             AdminOp::ListKmsKeys => "Admin.ListKmsKeys",
             AdminOp::GetKmsKey { .. } => "Admin.GetKmsKey",
             AdminOp::SetKmsKeyState { .. } => "Admin.SetKmsKeyState",
+            AdminOp::Reset => "Admin.Reset",
             AdminOp::Unknown => "Admin",
         }
     }
@@ -452,6 +457,7 @@ async fn route(
         AdminOp::ListKmsKeys => kms::list(app, root),
         AdminOp::GetKmsKey { id } => kms::get(app, root, &id),
         AdminOp::SetKmsKeyState { id } => kms::set_state(app, ctx, root, &id, body).await,
+        AdminOp::Reset => reset::reset(app, ctx, root, body).await,
         AdminOp::Unknown => Err(ApiError::new(
             Code::NoSuchAdminResource,
             format!("no admin resource {} /_cosd/admin/{path}", ctx.method),
@@ -591,6 +597,8 @@ mod tests {
                 "Admin.DeleteGroupPolicy",
             ),
             ("POST", "simulate", AdminOp::Simulate, "Admin.Simulate"),
+            ("POST", "reset", AdminOp::Reset, "Admin.Reset"),
+            ("GET", "reset", AdminOp::Unknown, "Admin"),
             // Wrong method, unknown or partial paths.
             ("GET", "simulate", AdminOp::Unknown, "Admin"),
             ("PUT", "users", AdminOp::Unknown, "Admin"),
