@@ -36,7 +36,7 @@ fn a_full_declaration_is_typed() {
         tags: Some([("team".to_string(), "web".to_string())].into()),
         ..decl("a-1250000000")
     };
-    let p = cx_plan(&[d.clone()]).unwrap().remove(0);
+    let p = cx_plan(std::slice::from_ref(&d)).unwrap().remove(0);
     assert_eq!(p.owner, "100");
     assert_eq!(p.acl, Some(CannedAcl::PublicRead));
     assert_eq!(p.versioning, Some(VersioningStatus::Enabled));

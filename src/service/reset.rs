@@ -47,13 +47,19 @@ impl Store {
     }
 
     fn remove_all_locked(&self, lock: &CommitGuard<'_>) -> ServiceResult<ResetStats> {
-        let mut stats = ResetStats::default();
-        stats.objects = self.drain(lock, Table::Object)?;
-        stats.versions = self.drain(lock, Table::Version)?;
-        stats.parts = self.drain(lock, Table::Part)?;
-        stats.uploads = self.drain(lock, Table::Upload)?;
+        // Rows that reference chunks first, bucket rows last (see the module doc).
+        let objects = self.drain(lock, Table::Object)?;
+        let versions = self.drain(lock, Table::Version)?;
+        let parts = self.drain(lock, Table::Part)?;
+        let uploads = self.drain(lock, Table::Upload)?;
         self.drain(lock, Table::Lifecycle)?;
-        stats.buckets = self.drain(lock, Table::Bucket)?;
+        let stats = ResetStats {
+            buckets: self.drain(lock, Table::Bucket)?,
+            objects,
+            versions,
+            uploads,
+            parts,
+        };
         Ok(stats)
     }
 

@@ -177,7 +177,8 @@ async fn only_the_main_root_account_may_reset() {
 async fn writes_racing_a_reset_leave_whole_objects_and_a_clean_store() {
     let (s, _seed) = start_declared().await;
     let c = s.client();
-    let body = |i: usize| random_bytes(if i % 2 == 0 { 100 } else { 300 * 1024 }, i as u64);
+    let body =
+        |i: usize| random_bytes(if i.is_multiple_of(2) { 100 } else { 300 * 1024 }, i as u64);
     let mut writers = Vec::new();
     for w in 0..4 {
         let c = c.clone();
