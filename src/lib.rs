@@ -8,6 +8,7 @@
 //! - `policy`  authorization decisions (pure)
 //! - `iam`     accounts and access keys
 //! - `service` use cases on buckets and objects (no HTTP)
+//! - `declare` the `[[buckets]]` of the config applied at start, and the admin reset
 //! - `meta`    ordered key-value trait, MemKv, RocksKv, key codec, record formats
 //! - `chunk`   content-addressed chunk files
 //! - `xml`     response writer and request DTOs
