@@ -129,3 +129,27 @@ def test_only_the_main_root_account_may_reset(declared):
                         anonymous=True)
     assert r.status_code == 403
     assert len(S3.named_client(server, "defaults").list_buckets()["Buckets"]) == 2
+
+
+def test_reset_time_for_a_ci_sized_data_set(declared):
+    """10 versioned buckets of 100 objects written twice (1,000 objects, 1,000 noncurrent
+    versions; half of them 8 KiB, stored as chunks), then ``cosd admin reset``. Prints the
+    time (docs/declarative.md); asserts none."""
+    import time
+    server = declared
+    s3 = S3.named_client(server, "defaults")
+    for b in range(10):
+        name = "load%d-1250000000" % b
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        for rnd in range(2):
+            for k in range(100):
+                size = 8192 if k % 2 else 100
+                s3.put_object(Bucket=name, Key="k%d" % k, Body=os.urandom(size))
+    started = time.monotonic()
+    out = reset(server)
+    wall = (time.monotonic() - started) * 1000
+    print("\nreset of %s: %d ms in the server, %.0f ms for `cosd admin reset` (process included)"
+          % (json.dumps(out["removed"], sort_keys=True), out["elapsed_ms"], wall))
+    assert out["removed"]["versions"] == 1000
+    assert_declared(server)
