@@ -60,11 +60,9 @@ def server_env(extra=None):
 class CosdServer(object):
     """One ``cosd serve`` process on 127.0.0.1:<port> with its own data dir."""
 
-    def __init__(self, data_dir, log_path, binary=None, extra_env=None, extra_args=None):
+    def __init__(self, data_dir, log_path, binary=None, extra_env=None):
         self.binary = binary or cosd_bin()
         self.extra_env = dict(extra_env or {})
-        # Further `cosd serve` arguments, e.g. ["--config", path].
-        self.extra_args = list(extra_args or [])
         self.data_dir = str(data_dir)
         self.log_path = str(log_path)
         self.host = "127.0.0.1"
@@ -89,7 +87,7 @@ class CosdServer(object):
         try:
             self.proc = subprocess.Popen(
                 [self.binary, "serve", "--listen", "%s:%d" % (self.host, self.port),
-                 "--data-dir", self.data_dir] + self.extra_args,
+                 "--data-dir", self.data_dir],
                 env=server_env(self.extra_env), stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
         finally:
             logf.close()

@@ -29,8 +29,7 @@ def declared(tmp_path):
         p = seed / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(data)
-    cfg = tmp_path / "cosd.toml"
-    cfg.write_text(
+    config_text = (
         "[[buckets]]\n"
         'name = "%s"\n'
         'acl = "public-read"\n'
@@ -40,7 +39,7 @@ def declared(tmp_path):
         'seed_dir = "%s"\n'
         "[[buckets]]\n"
         'name = "%s"\n' % (SITE, CORS, seed, PLAIN))
-    server = H.CosdServer(tmp_path / "data", tmp_path / "cosd.log", extra_args=["--config", str(cfg)])
+    server = H.ConfiguredServer(tmp_path / "data", tmp_path / "cosd.log", config_text)
     try:
         server.start()
     except RuntimeError as e:
