@@ -45,6 +45,7 @@ pub async fn reset(
     store: &Arc<Store>,
     to: ResetTo,
 ) -> Result<ResetReport, ResetError> {
+    let _exclusive = store.exclusive_reset().await;
     let started = std::time::Instant::now();
     // Validated before anything is removed (the accounts may have changed since the start).
     let plans = match to {

@@ -322,6 +322,8 @@ pub struct Store {
     pub(crate) md5: crate::checksum::Md5Engine,
     /// Version stamps (`version.rs`).
     pub(crate) stamps: version::Stamps,
+    /// Held by a whole reset (`reset.rs`), removal and re-declaration, so two never interleave.
+    pub(crate) resets: tokio::sync::Mutex<()>,
 }
 
 impl Store {
@@ -351,6 +353,7 @@ impl Store {
             bufs: crate::chunk::BufPool::new(cfg_chunk_size, 6),
             md5: crate::checksum::Md5Engine::default(),
             stamps: version::Stamps::default(),
+            resets: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -39,6 +39,12 @@ pub struct ResetStats {
 }
 
 impl Store {
+    /// Taken by a reset for its whole run (removal, then re-creating the declared buckets),
+    /// so a second reset waits instead of removing what the first is re-creating.
+    pub async fn exclusive_reset(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.resets.lock().await
+    }
+
     /// Removes every bucket of every account with all its objects, versions, delete markers,
     /// multipart uploads and configuration, ignoring object lock. See the module doc.
     pub async fn remove_all_buckets(self: &Arc<Self>) -> ServiceResult<ResetStats> {

@@ -209,6 +209,20 @@ async fn writes_racing_a_reset_leave_whole_objects_and_a_clean_store() {
             }
         }
     }
+    // Two resets at once run one after the other.
+    let (a, b) = tokio::join!(reset(&c, "empty"), reset(&c, "declared"));
+    assert_eq!(
+        (a["to"].as_str(), b["to"].as_str()),
+        (Some("empty"), Some("declared"))
+    );
+    if all_buckets(&s).is_empty() {
+        assert_eq!(
+            a["removed"]["buckets"], 3,
+            "the declared reset ran first: {a}"
+        );
+    } else {
+        assert_seeded(&s, &c).await;
+    }
 }
 
 /// A CI-sized data set: 10 buckets of 100 objects, each overwritten once in versioned
