@@ -681,4 +681,5 @@ async fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
 
 /// Durability waits, error mapping and copies racing their source.
 mod concurrency;
+mod reset;
 mod versions;
