@@ -52,7 +52,17 @@ pub fn plans(config: &Config, iam: &Iam) -> Result<Vec<BucketPlan>, DeclareError
         owner_of_appid: &owner_of_appid,
         root_exists: &root_exists,
     };
-    super::plan(&config.buckets, &cx)
+    let plans = super::plan(&config.buckets, &cx)?;
+    // Checked here too, so a reset refuses before it removes anything.
+    for p in &plans {
+        if let Some(dir) = p.seed_dir.as_ref().filter(|d| !d.is_dir()) {
+            return Err(DeclareError::new(
+                &p.name,
+                format!("seed_dir {} is not a directory", dir.display()),
+            ));
+        }
+    }
+    Ok(plans)
 }
 
 async fn apply_one(

@@ -100,8 +100,7 @@ pub struct PlanContext<'a> {
     pub root_exists: &'a dyn Fn(&str) -> bool,
 }
 
-/// Validates every declaration (pure: reads no storage, only the files' existence is not
-/// checked here but when seeding).
+/// Validates every declaration (pure: neither the store nor the seed directories are read).
 pub fn plan(decls: &[BucketDecl], cx: &PlanContext<'_>) -> Result<Vec<BucketPlan>, DeclareError> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(decls.len());

@@ -34,8 +34,12 @@ pub struct ResetReport {
 pub enum ResetError {
     #[error("{0}")]
     Service(#[from] ServiceError),
+    /// A declaration no longer holds; nothing was removed.
     #[error("{0}")]
-    Declare(#[from] DeclareError),
+    Invalid(DeclareError),
+    /// Applying a declaration failed after every bucket was removed.
+    #[error("{0}")]
+    Apply(DeclareError),
 }
 
 /// Removes every bucket, then applies the declarations unless `to` is `Empty`.
@@ -49,11 +53,13 @@ pub async fn reset(
     let started = std::time::Instant::now();
     // Validated before anything is removed (the accounts may have changed since the start).
     let plans = match to {
-        ResetTo::Declared => super::apply::plans(config, iam)?,
+        ResetTo::Declared => super::apply::plans(config, iam).map_err(ResetError::Invalid)?,
         ResetTo::Empty => Vec::new(),
     };
     let removed = store.remove_all_buckets().await?;
-    let applied = super::apply::apply_plans(&plans, &config.region, store).await?;
+    let applied = super::apply::apply_plans(&plans, &config.region, store)
+        .await
+        .map_err(ResetError::Apply)?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
         to = ?to,

@@ -257,3 +257,24 @@ async fn reset_time_for_a_ci_sized_data_set() {
     assert_eq!(v["removed"]["buckets"], 13);
     assert_seeded(&s, &c).await;
 }
+
+#[tokio::test]
+async fn a_declaration_that_no_longer_holds_refuses_the_reset_before_removing_anything() {
+    let (s, seed) = start_declared().await;
+    let c = s.client();
+    c.put(PLAIN, "kept", b"kept").await;
+    drop(seed);
+    let r = c.admin("POST", "reset", "").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("nothing was removed") && msg.contains(SITE),
+        "{msg}"
+    );
+    assert_eq!(c.get(PLAIN, "kept").await.text(), "kept");
+    assert_eq!(all_buckets(&s).len(), 3);
+    // An empty reset needs no declaration.
+    reset(&c, "empty").await;
+    assert!(all_buckets(&s).is_empty());
+}

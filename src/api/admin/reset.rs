@@ -35,7 +35,10 @@ pub(super) async fn reset(
         .await
         .map_err(|e| match e {
             ResetError::Service(e) => ApiError::from(e),
-            ResetError::Declare(e) => ApiError::new(
+            ResetError::Invalid(e) => {
+                ApiError::new(Code::InvalidArgument, format!("nothing was removed: {e}"))
+            }
+            ResetError::Apply(e) => ApiError::new(
                 Code::InvalidArgument,
                 format!(
                     "the server was emptied but the declared buckets could not be applied: {e}"
