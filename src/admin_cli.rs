@@ -4,6 +4,7 @@
 
 mod fault;
 mod journal;
+mod reset;
 mod sts;
 
 use clap::{Args, Subcommand};
@@ -49,6 +50,8 @@ enum AdminCommand {
     /// Injected faults: make matching requests fail, wait, or lose their connection.
     #[command(subcommand)]
     Fault(fault::FaultCmd),
+    /// Remove every bucket, then restore the declared ones (main root account only).
+    Reset(reset::ResetArgs),
 }
 
 #[derive(Subcommand)]
@@ -293,6 +296,7 @@ fn request(cmd: &AdminCommand) -> Result<(&'static str, String, Option<String>),
         }
         AdminCommand::Fault(f) => fault::request(f),
         AdminCommand::Journal(j) => ("GET", j.path(None), None),
+        AdminCommand::Reset(r) => reset::request(r),
         AdminCommand::Sts(_) => return Err("not an admin API call".into()),
     })
 }

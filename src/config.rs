@@ -61,6 +61,9 @@ pub struct Config {
     pub accounts: Vec<AccountDecl>,
     pub groups: Vec<GroupDecl>,
     pub users: Vec<UserDecl>,
+    /// `[[buckets]]`: buckets made true at every start (docs/declarative.md).
+    #[serde(deserialize_with = "bucket_entries")]
+    pub buckets: Vec<BucketDecl>,
     pub sse_master_key: crate::crypto::keys::SecretText,
     pub kms_keys: Vec<crate::crypto::KmsKeyDecl>,
     /// Webhooks bucket notifications may be sent to (docs/notifications.md).
@@ -117,6 +120,84 @@ pub struct GroupDecl {
     pub root_uin: Option<String>,
     #[serde(default)]
     pub policies: BTreeMap<String, String>,
+}
+
+/// `[[buckets]]`: a bucket created at start if missing, with the configuration declared
+/// (docs/declarative.md). In `COSD_BUCKETS` and in the file, a plain string is a bucket with
+/// a name and nothing else. Configuration bodies are validated by `crate::declare`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BucketDecl {
+    /// `<name>-<appid>`, or any S3 name when `s3_bucket_names` is on.
+    pub name: String,
+    /// The owning root account's uin (default: the account of the name's appid, else `root_uin`).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// A canned ACL (`private`, `public-read`, ...).
+    #[serde(default)]
+    pub acl: Option<String>,
+    /// The bucket policy JSON (CAM or AWS syntax), as PUT Bucket policy takes it.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The `CORSConfiguration` XML PUT Bucket cors takes.
+    #[serde(default)]
+    pub cors: Option<String>,
+    /// The `WebsiteConfiguration` XML PUT Bucket website takes.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// The `LifecycleConfiguration` XML PUT Bucket lifecycle takes.
+    #[serde(default)]
+    pub lifecycle: Option<String>,
+    /// `Enabled` or `Suspended`.
+    #[serde(default)]
+    pub versioning: Option<String>,
+    /// Bucket tags, key -> value.
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// A local directory whose files become objects (key: the path below it, with `/`).
+    #[serde(default)]
+    pub seed_dir: Option<PathBuf>,
+}
+
+/// The table form of a `[[buckets]]` entry, or a string naming a bucket with nothing else.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BucketEntry {
+    Name(String),
+    Table(toml::Table),
+}
+
+impl<'de> Deserialize<'de> for BucketEntryDecl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match BucketEntry::deserialize(d)? {
+            BucketEntry::Name(name) => Ok(BucketEntryDecl(BucketDecl {
+                name,
+                ..BucketDecl::default()
+            })),
+            BucketEntry::Table(t) => {
+                let name = t
+                    .get("name")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("(no name)")
+                    .to_string();
+                toml::Value::Table(t)
+                    .try_into::<BucketDecl>()
+                    .map(BucketEntryDecl)
+                    .map_err(|e| D::Error::custom(format!("[[buckets]] {name}: {}", e.message())))
+            }
+        }
+    }
+}
+
+/// A `buckets` entry as the loader reads it (see [`BucketEntry`]).
+struct BucketEntryDecl(BucketDecl);
+
+fn bucket_entries<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<BucketDecl>, D::Error> {
+    Ok(Vec::<BucketEntryDecl>::deserialize(d)?
+        .into_iter()
+        .map(|e| e.0)
+        .collect())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -423,5 +504,43 @@ mod tests {
         assert_eq!(c.journal_entries, DEV_JOURNAL_ENTRIES as usize);
         let env = |k: &str| (k == "COSD_JOURNAL_ENTRIES").then(|| "50".to_string());
         assert_eq!(Config::load(None, &env, &dev).unwrap().journal_entries, 50);
+    }
+
+    #[test]
+    fn buckets_come_from_tables_strings_and_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[[buckets]]\nname = \"web-1250000000\"\nacl = \"public-read\"\ntags = { team = \"web\" }\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), &|_| None, &Overrides::default()).unwrap();
+        assert_eq!(c.buckets.len(), 1);
+        assert_eq!(c.buckets[0].name, "web-1250000000");
+        assert_eq!(c.buckets[0].acl.as_deref(), Some("public-read"));
+        assert_eq!(c.buckets[0].tags.as_ref().unwrap()["team"], "web");
+        let env = env_of(&[("COSD_BUCKETS", "a-1250000000, b-1250000000")]);
+        let c = Config::load(None, &env, &Overrides::default()).unwrap();
+        let names: Vec<&str> = c.buckets.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["a-1250000000", "b-1250000000"]);
+        assert_eq!(c.buckets[0].acl, None);
+    }
+
+    #[test]
+    fn an_unknown_bucket_field_names_the_bucket() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[[buckets]]\nname = \"web-1250000000\"\nacls = \"x\"\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&file), &|_| None, &Overrides::default()).unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.contains("web-1250000000") && err.contains("acls"),
+            "{err}"
+        );
     }
 }

@@ -8,6 +8,7 @@
 //! - `policy`  authorization decisions (pure)
 //! - `iam`     accounts and access keys
 //! - `service` use cases on buckets and objects (no HTTP)
+//! - `declare` the `[[buckets]]` of the config applied at start, and the admin reset
 //! - `meta`    ordered key-value trait, MemKv, RocksKv, key codec, record formats
 //! - `chunk`   content-addressed chunk files
 //! - `xml`     response writer and request DTOs
@@ -21,6 +22,7 @@ pub mod chunk;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod declare;
 pub mod iam;
 pub mod log_line;
 pub mod log_writer;
@@ -76,6 +78,8 @@ pub enum StartError {
     Iam(#[from] iam::IamError),
     #[error("encryption keys: {0}")]
     Keys(String),
+    #[error("declared buckets: {0}")]
+    Declare(#[from] declare::DeclareError),
 }
 
 /// Opens the data directory: RocksDB metadata under `meta/`, chunk files under `chunks/`.
@@ -146,6 +150,15 @@ pub async fn build_state(
     if generated {
         tracing::info!(
             "generated the encryption master key into the data directory (keys/master.key)"
+        );
+    }
+    let declared = declare::apply(&config, &iam, &store).await?;
+    if declared != declare::Applied::default() {
+        tracing::info!(
+            created = declared.buckets_created,
+            updated = declared.buckets_updated,
+            seeded = declared.objects_written,
+            "applied the declared buckets"
         );
     }
     let orphans = store.sweep_orphans().await?;

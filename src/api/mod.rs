@@ -20,7 +20,7 @@ pub(crate) mod sse;
 pub(crate) mod sts;
 pub(crate) mod traffic;
 pub(crate) mod website;
-mod xml;
+pub(crate) mod xml;
 
 pub(crate) use admit::{Admitted, Granted, KeysGate, SourceGate};
 

@@ -274,7 +274,7 @@ impl BucketCache {
     }
 
     /// After a write: the new record, or None when the bucket was deleted.
-    fn set(&self, name: &str, rec: Option<&BucketRecord>) {
+    pub(crate) fn set(&self, name: &str, rec: Option<&BucketRecord>) {
         let mut c = self.write();
         c.0 += 1;
         match rec {

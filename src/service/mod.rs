@@ -62,6 +62,7 @@ mod notify;
 mod object;
 mod read;
 mod refs;
+mod reset;
 mod version;
 mod write;
 
@@ -82,6 +83,7 @@ pub use object::{
 };
 pub use read::take_inline;
 pub use refs::{RefHolder, RefScan};
+pub use reset::ResetStats;
 pub use version::{
     encode_version_id, version_id, GovernanceBypass, InvalidVersionId, RemovedVersion, Staged,
     VersionRef,
@@ -325,6 +327,8 @@ pub struct Store {
     pub(crate) stamps: version::Stamps,
     /// The notification outbox's counter and readiness (`notify.rs`).
     pub(crate) outbox: notify::Outbox,
+    /// Held by a whole reset (`reset.rs`), removal and re-declaration, so two never interleave.
+    pub(crate) resets: tokio::sync::Mutex<()>,
 }
 
 impl Store {
@@ -356,6 +360,7 @@ impl Store {
             md5: crate::checksum::Md5Engine::default(),
             stamps: version::Stamps::default(),
             outbox,
+            resets: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod kms;
 mod observe;
+mod reset;
 mod simulate;
 
 use crate::api::error::{ApiError, ApiResult, Code, Surface};
@@ -193,6 +194,8 @@ pub enum AdminOp {
     ListFaults,
     /// `DELETE faults[/<id>]` (server root only)
     DeleteFaults { id: Option<String> },
+    /// `POST reset` (main root account only)
+    Reset,
     /// No such route.
     Unknown,
 }
@@ -252,6 +255,7 @@ impl AdminOp {
             (&Method::GET, ["faults"]) => AdminOp::ListFaults,
             (&Method::DELETE, ["faults"]) => AdminOp::DeleteFaults { id: None },
             (&Method::DELETE, ["faults", id]) => AdminOp::DeleteFaults { id: Some(s(id)) },
+            (&Method::POST, ["reset"]) => AdminOp::Reset,
             _ => AdminOp::Unknown,
         }
     }
@@ -285,6 +289,7 @@ impl AdminOp {
             AdminOp::AddFault => "Admin.AddFault",
             AdminOp::ListFaults => "Admin.ListFaults",
             AdminOp::DeleteFaults { .. } => "Admin.DeleteFaults",
+            AdminOp::Reset => "Admin.Reset",
             AdminOp::Unknown => "Admin",
         }
     }
@@ -486,6 +491,7 @@ async fn route(
             observe::server_root(app, root)?;
             observe::delete_faults(app, id.as_deref())
         }
+        AdminOp::Reset => reset::reset(app, ctx, root, body).await,
         AdminOp::Unknown => Err(ApiError::new(
             Code::NoSuchAdminResource,
             format!("no admin resource {} /_cosd/admin/{path}", ctx.method),
@@ -641,6 +647,8 @@ mod tests {
                 "Admin.DeleteFaults",
             ),
             ("POST", "journal", AdminOp::Unknown, "Admin"),
+            ("POST", "reset", AdminOp::Reset, "Admin.Reset"),
+            ("GET", "reset", AdminOp::Unknown, "Admin"),
             // Wrong method, unknown or partial paths.
             ("GET", "simulate", AdminOp::Unknown, "Admin"),
             ("PUT", "users", AdminOp::Unknown, "Admin"),

@@ -47,17 +47,14 @@ fn check_resources(policy: &Policy, bucket: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
-    let b = adm.bucket()?;
-    let bytes = read_xml_body(ctx, body, BUCKET_POLICY_MAX_LEN)
-        .await
-        .map_err(|e| match e.code {
-            Code::MalformedXML => malformed(format!(
-                "The policy is larger than {BUCKET_POLICY_MAX_LEN} bytes or incomplete."
-            )),
-            _ => e,
-        })?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| malformed("The policy is not UTF-8."))?;
+/// Checks `text` as a policy of bucket `b` the way PUT Bucket policy does (also used for
+/// declared buckets, `crate::declare`).
+pub(crate) fn validate(text: &str, b: &crate::meta::BucketRecord) -> Result<(), ApiError> {
+    if text.len() > BUCKET_POLICY_MAX_LEN {
+        return Err(malformed(format!(
+            "The policy is larger than {BUCKET_POLICY_MAX_LEN} bytes."
+        )));
+    }
     let (policy, _) = aws::parse_bucket_policy(text).map_err(|e| malformed(e.to_string()))?;
     if policy.statements.iter().any(|s| s.principals.is_none()) {
         return Err(malformed(
@@ -73,6 +70,21 @@ pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply
             "Access Denied: the bucket's public access block refuses public bucket policies.",
         ));
     }
+    Ok(())
+}
+
+pub async fn put(app: &AppState, ctx: &Ctx, adm: &Admitted, body: Body) -> Reply {
+    let b = adm.bucket()?;
+    let bytes = read_xml_body(ctx, body, BUCKET_POLICY_MAX_LEN)
+        .await
+        .map_err(|e| match e.code {
+            Code::MalformedXML => malformed(format!(
+                "The policy is larger than {BUCKET_POLICY_MAX_LEN} bytes or incomplete."
+            )),
+            _ => e,
+        })?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| malformed("The policy is not UTF-8."))?;
+    validate(text, b)?;
     app.store
         .set_bucket_policy(&b.name, Some(text.to_string()))
         .await?;

@@ -683,4 +683,5 @@ async fn the_bucket_cache_follows_writes_and_never_takes_back_a_stale_read() {
 /// Durability waits, error mapping and copies racing their source.
 mod concurrency;
 mod notify;
+mod reset;
 mod versions;
