@@ -47,6 +47,14 @@ pub struct Config {
     pub body_timeout_secs: u64,
     pub max_connections: usize,
     pub log: String,
+    /// `text` or `json` (one JSON object per log line).
+    pub log_format: String,
+    /// Serve `/_cosd/metrics` (docs/operations.md).
+    pub metrics: bool,
+    /// Empty: `/_cosd/metrics` is open; else it needs `Authorization: Bearer <token>`.
+    pub metrics_token: crate::crypto::keys::SecretText,
+    /// How often the storage gauges are recounted, seconds.
+    pub metrics_storage_interval_secs: u64,
     pub trusted_proxies: Vec<String>,
     /// Whether S3 clients may create and use any S3-valid bucket name besides `<name>-<appid>`.
     pub s3_bucket_names: bool,
@@ -217,6 +225,12 @@ impl Config {
         if let Some(bad) = self.trusted_proxies.iter().find(|p| parse_net(p).is_none()) {
             return Err(format!(
                 "trusted_proxies: {bad:?} is not an IP address or CIDR"
+            ));
+        }
+        if self.log_format != "text" && self.log_format != "json" {
+            return Err(format!(
+                "log_format must be \"text\" or \"json\", got {:?}",
+                self.log_format
             ));
         }
         if self.inline_threshold > 1024 * 1024 {

@@ -52,6 +52,7 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim() != "0");
+    let bytes_in = crate::metrics::bytes_in(req.headers());
     let query = decode_query(req.uri().query().unwrap_or(""));
     let dialect = {
         let auth = req
@@ -82,9 +83,11 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         )),
         r => r,
     };
+    let mut code = None;
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
+            code = Some(e.code.as_str());
             let mut r = e.render(Surface::Xml(dialect), &rid, &resource, is_head);
             if has_body {
                 r.headers_mut()
@@ -142,6 +145,15 @@ async fn handle_request(app: Arc<AppState>, req: Request<Body>, rid: String) -> 
         elapsed_us = started.elapsed().as_micros() as u64,
         "done"
     );
+    app.metrics.observe(&crate::metrics::RequestSample {
+        op: &access.op,
+        dialect,
+        status: resp.status().as_u16(),
+        code,
+        bytes_in,
+        bytes_out: crate::metrics::bytes_out(&resp, is_head),
+        elapsed: started.elapsed(),
+    });
     resp
 }
 
@@ -203,6 +215,14 @@ async fn pipeline(
         }
         Api::Sts => return Ok(crate::api::sts::handle(app, parts, body, rid, access).await),
         Api::Health => return Ok(health(app, &parts.method)),
+        Api::Metrics => {
+            access.op = "Metrics".into();
+            return Ok(crate::metrics::endpoint::answer(
+                app,
+                &parts.method,
+                &parts.headers,
+            ));
+        }
         Api::Json => {
             let incoming = crate::api::json::Incoming {
                 rid,

@@ -61,6 +61,7 @@ mod multipart;
 mod object;
 mod read;
 mod refs;
+pub mod usage;
 mod version;
 mod write;
 
