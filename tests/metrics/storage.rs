@@ -96,3 +96,61 @@ async fn storage_gauges_follow_puts_deletes_and_collection() {
     assert_eq!(m.value("cosd_job_failures_total", &[("job", "gc")]), None);
     server.stop().await;
 }
+
+/// How long the storage walk takes over 100,000 objects (docs/operations.md quotes it):
+/// `cargo test --release --test metrics -- --ignored --nocapture walk_time`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn walk_time_over_100k_objects() {
+    use cosd::service::{ObjectMeta, WriteOptions};
+    let server = TestServer::start().await;
+    server.client().create_bucket(BUCKET).await;
+    let store = std::sync::Arc::clone(&server.state.store);
+    let filled = std::time::Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let store = std::sync::Arc::clone(&store);
+            tokio::spawn(async move {
+                for i in 0..12_500 {
+                    // Half inline, half one chunk each (distinct contents).
+                    let size = if i % 2 == 0 { 1_000 } else { 8_192 };
+                    let mut data = vec![0u8; size];
+                    data[..8].copy_from_slice(&((t * 12_500 + i) as u64).to_le_bytes());
+                    let body = futures_util::stream::iter([Ok::<_, cosd::service::ServiceError>(
+                        bytes::Bytes::from(data),
+                    )]);
+                    let key = format!("dir{}/object-{i:06}", t);
+                    store
+                        .put_object(
+                            BUCKET,
+                            &key,
+                            body,
+                            ObjectMeta::default(),
+                            WriteOptions::default(),
+                        )
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    println!("filled 100k objects in {:?}", filled.elapsed());
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let u = cosd::metrics::storage::refresh(&server.state)
+            .await
+            .unwrap();
+        println!(
+            "walk: {:?} (objects {}, chunks {}, logical {} B)",
+            started.elapsed(),
+            u.objects,
+            u.chunks,
+            u.logical_bytes
+        );
+        assert_eq!(u.objects, 100_000);
+    }
+    server.stop().await;
+}
