@@ -71,6 +71,8 @@ pub struct Metrics {
     bytes_out: Family<OpLabels, Counter>,
     errors: Family<CodeLabels, Counter>,
     denials: Family<OpLabels, Counter>,
+    /// The series of each (operation, dialect) seen, so a request takes one lookup.
+    series: std::sync::RwLock<std::collections::HashMap<(usize, usize, usize), OpSeries>>,
     pub storage: storage::StorageGauges,
     pub jobs: jobs::JobMetrics,
 }
@@ -136,6 +138,7 @@ impl Metrics {
             bytes_out,
             errors,
             denials,
+            series: Default::default(),
             storage,
             jobs,
         }
@@ -144,28 +147,29 @@ impl Metrics {
     /// Records one finished request.
     pub fn observe(&self, s: &RequestSample<'_>) {
         let op = op_label(s.op);
-        let labels = RequestLabels {
-            op,
-            dialect: dialect_label(op, s.dialect),
-            status: status_class(s.status),
-        };
-        self.requests.get_or_create(&labels).inc();
-        let op = OpLabels { op };
-        self.latency
-            .get_or_create(&op)
-            .observe(s.elapsed.as_secs_f64());
-        if s.bytes_in > 0 {
-            self.bytes_in.get_or_create(&op).inc_by(s.bytes_in);
-        }
-        if s.bytes_out > 0 {
-            self.bytes_out.get_or_create(&op).inc_by(s.bytes_out);
-        }
-        if let Some(code) = s.code {
-            self.errors.get_or_create(&CodeLabels { code }).inc();
-            if code == "AccessDenied" {
-                self.denials.get_or_create(&op).inc();
+        let dialect = dialect_label(op, s.dialect);
+        // The names are 'static: their addresses identify them (a name at two addresses only
+        // gets two entries for the same series).
+        let key = (op.as_ptr() as usize, op.len(), dialect.as_ptr() as usize);
+        {
+            let series = self.series.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(found) = series.get(&key) {
+                found.record(self, op, dialect, s);
+                return;
             }
         }
+        let made = OpSeries {
+            latency: self.latency.get_or_create_owned(&OpLabels { op }),
+            bytes_in: Default::default(),
+            bytes_out: Default::default(),
+            by_status: Default::default(),
+            denials: Default::default(),
+        };
+        let mut series = self.series.write().unwrap_or_else(|e| e.into_inner());
+        series
+            .entry(key)
+            .or_insert(made)
+            .record(self, op, dialect, s);
     }
 
     /// The OpenMetrics text of every metric.
@@ -174,6 +178,51 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+/// The series one (operation, dialect) records into; a counter is made when it first counts
+/// something (no zero series for a status class never seen, or bytes never sent).
+struct OpSeries {
+    latency: Histogram,
+    bytes_in: std::sync::OnceLock<Counter>,
+    bytes_out: std::sync::OnceLock<Counter>,
+    by_status: [std::sync::OnceLock<Counter>; 6],
+    denials: std::sync::OnceLock<Counter>,
+}
+
+impl OpSeries {
+    fn record(&self, m: &Metrics, op: &'static str, dialect: &'static str, s: &RequestSample<'_>) {
+        let (i, status) = status_class_index(s.status);
+        self.by_status[i]
+            .get_or_init(|| {
+                m.requests.get_or_create_owned(&RequestLabels {
+                    op,
+                    dialect,
+                    status,
+                })
+            })
+            .inc();
+        self.latency.observe(s.elapsed.as_secs_f64());
+        let op_labels = OpLabels { op };
+        if s.bytes_in > 0 {
+            self.bytes_in
+                .get_or_init(|| m.bytes_in.get_or_create_owned(&op_labels))
+                .inc_by(s.bytes_in);
+        }
+        if s.bytes_out > 0 {
+            self.bytes_out
+                .get_or_init(|| m.bytes_out.get_or_create_owned(&op_labels))
+                .inc_by(s.bytes_out);
+        }
+        if let Some(code) = s.code {
+            m.errors.get_or_create(&CodeLabels { code }).inc();
+            if code == "AccessDenied" {
+                self.denials
+                    .get_or_init(|| m.denials.get_or_create_owned(&op_labels))
+                    .inc();
+            }
+        }
     }
 }
 
@@ -212,13 +261,17 @@ pub fn dialect_label(op: &str, dialect: crate::api::request::authn::Dialect) -> 
 
 /// `2xx`, `3xx`, `4xx`, `5xx` (and `1xx`; anything else `other`).
 pub fn status_class(status: u16) -> &'static str {
+    status_class_index(status).1
+}
+
+fn status_class_index(status: u16) -> (usize, &'static str) {
     match status {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        500..=599 => "5xx",
-        _ => "other",
+        100..=199 => (0, "1xx"),
+        200..=299 => (1, "2xx"),
+        300..=399 => (2, "3xx"),
+        400..=499 => (3, "4xx"),
+        500..=599 => (4, "5xx"),
+        _ => (5, "other"),
     }
 }
 
