@@ -32,6 +32,7 @@ ensure_debian_packages() {
     command -v podman >/dev/null 2>&1 || missing+=(podman)
     command -v buildah >/dev/null 2>&1 || missing+=(buildah)
     command -v runc >/dev/null 2>&1 || missing+=(runc)
+    command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -55,6 +55,14 @@ pub struct Config {
     pub dns_domains: Vec<String>,
     pub dns_address: String,
     pub log: String,
+    /// `text` or `json` (one JSON object per log line).
+    pub log_format: String,
+    /// Serve `/_cosd/metrics` (docs/operations.md).
+    pub metrics: bool,
+    /// Empty: `/_cosd/metrics` is open; else it needs `Authorization: Bearer <token>`.
+    pub metrics_token: crate::crypto::keys::SecretText,
+    /// How often the storage gauges are recounted, seconds.
+    pub metrics_storage_interval_secs: u64,
     pub trusted_proxies: Vec<String>,
     /// Whether S3 clients may create and use any S3-valid bucket name besides `<name>-<appid>`.
     pub s3_bucket_names: bool,
@@ -331,6 +339,12 @@ impl Config {
             ));
         }
         crate::notify::validate(&self.notify_webhooks)?;
+        if self.log_format != "text" && self.log_format != "json" {
+            return Err(format!(
+                "log_format must be \"text\" or \"json\", got {:?}",
+                self.log_format
+            ));
+        }
         if self.inline_threshold > 1024 * 1024 {
             return Err("inline_threshold must be at most 1 MiB".into());
         }

@@ -24,9 +24,11 @@ pub mod config;
 pub mod crypto;
 pub mod declare;
 pub mod iam;
+pub mod log_json;
 pub mod log_line;
 pub mod log_writer;
 pub mod meta;
+pub mod metrics;
 pub mod net;
 pub mod notify;
 pub mod policy;
@@ -62,6 +64,8 @@ pub struct AppState {
     pub keys: Arc<crypto::Keyring>,
     /// The request journal and the injected faults.
     pub observer: api::observe::Observer,
+    /// Prometheus metrics (`/_cosd/metrics`).
+    pub metrics: metrics::Metrics,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +183,7 @@ pub async fn build_state(
         clock,
         request_counter: AtomicU64::new(0),
         date: Default::default(),
+        metrics: metrics::Metrics::new(),
     };
     Ok((Arc::new(state), root))
 }
@@ -201,6 +206,7 @@ pub fn spawn_gc(
     let once_window = state.config.legacy_once_window_secs as i64;
     let clock = Arc::clone(&state.clock);
     let iam = Arc::clone(&state.iam);
+    let app = Arc::clone(state);
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -209,6 +215,7 @@ pub fn spawn_gc(
             }
             match store.abort_expired_uploads(upload_ttl_ms).await {
                 Ok(n) if n > 0 => {
+                    app.metrics.jobs.uploads_expired(n);
                     tracing::info!(aborted = n, "aborted expired multipart uploads")
                 }
                 Err(e) => tracing::warn!(error = %e, "aborting expired uploads failed"),
@@ -226,7 +233,9 @@ pub fn spawn_gc(
                 Ok(Err(e)) => tracing::warn!(error = %e, "forgetting temporary keys failed"),
                 _ => {}
             }
-            match store.gc_once().await {
+            let gc = store.gc_once().await;
+            app.metrics.jobs.gc_run(gc.as_ref().ok(), clock.now_secs());
+            match gc {
                 Ok(stats) if stats.deleted + stats.revived > 0 => {
                     tracing::info!(
                         deleted = stats.deleted,
@@ -258,6 +267,7 @@ pub fn spawn_lifecycle(
         paced: true,
         ..service::LifecycleOptions::new(day)
     };
+    let app = Arc::clone(state);
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -265,7 +275,10 @@ pub fn spawn_lifecycle(
                 _ = stop.changed() => return,
             }
             // Not raced against `stop`: the pass itself stops at its next batch (`cancel`).
-            match store.lifecycle_pass(&opts).await {
+            let pass = store.lifecycle_pass(&opts).await;
+            let now = app.clock.now_secs();
+            app.metrics.jobs.lifecycle_pass(pass.as_ref().ok(), now);
+            match pass {
                 Ok(s) => tracing::debug!(
                     buckets = s.buckets,
                     keys = s.keys,

@@ -42,11 +42,22 @@ pub fn in_request<R>(rid: &str, f: impl FnOnce() -> R) -> R {
 pub struct LineLayer<W> {
     make_writer: W,
     ansi: bool,
+    json: bool,
 }
 
 impl<W> LineLayer<W> {
     pub fn new(make_writer: W, ansi: bool) -> Self {
-        LineLayer { make_writer, ansi }
+        LineLayer {
+            make_writer,
+            ansi,
+            json: false,
+        }
+    }
+
+    /// One JSON object per line instead (`log_format = "json"`, [`crate::log_json`]).
+    pub fn json(mut self, json: bool) -> Self {
+        self.json = json;
+        self
     }
 }
 
@@ -59,6 +70,13 @@ where
         let normalized = event.normalized_metadata();
         let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
         let mut line = String::with_capacity(256);
+        if self.json {
+            let now = time::OffsetDateTime::now_utc();
+            let rid = REQUEST_ID.try_with(|rid| rid.clone()).ok();
+            crate::log_json::write_line(&mut line, now, meta, rid.as_deref(), event);
+            let _ = self.make_writer.make_writer().write_all(line.as_bytes());
+            return;
+        }
         let head = Head {
             now: time::OffsetDateTime::now_utc(),
             level: *meta.level(),

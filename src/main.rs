@@ -99,15 +99,19 @@ fn init_tracing(cfg: &Config) -> Option<cosd::log_writer::FlushGuard> {
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cfg.log))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let ansi = std::io::stderr().is_terminal();
+    let json = cfg.log_format == "json";
     let registry = tracing_subscriber::registry().with(filter);
     match cosd::log_writer::batched(std::io::stderr()) {
         Ok((writer, guard)) => {
-            registry.with(LineLayer::new(writer, ansi)).init();
+            registry
+                .with(LineLayer::new(writer, ansi).json(json))
+                .init();
             Some(guard)
         }
         Err(e) => {
             eprintln!("cosd: no log writer thread ({e}); logging synchronously");
-            registry.with(LineLayer::new(std::io::stderr, ansi)).init();
+            let layer = LineLayer::new(std::io::stderr, ansi).json(json);
+            registry.with(layer).init();
             None
         }
     }
@@ -306,6 +310,7 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let lifecycle = cosd::spawn_lifecycle(&state, stop_rx.clone());
     let access_logs = cosd::api::observe::access_log::spawn(&state, stop_rx.clone());
     let notify = cosd::spawn_notify(&state, &stop_rx);
+    let storage_figures = cosd::metrics::storage::spawn(&state, stop_rx.clone());
     let gc = cosd::spawn_gc(&state, stop_rx);
     let router = cosd::app(Arc::clone(&state));
     // One signal stops both listeners.
@@ -342,6 +347,9 @@ async fn run(cfg: Config, open_files: Option<u64>) -> Result<(), String> {
     let _ = lifecycle.await;
     let _ = access_logs.await;
     for t in notify {
+        let _ = t.await;
+    }
+    if let Some(t) = storage_figures {
         let _ = t.await;
     }
     if let Err(e) = state.store.close() {

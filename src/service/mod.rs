@@ -63,6 +63,7 @@ mod object;
 mod read;
 mod refs;
 mod reset;
+pub mod usage;
 mod version;
 mod write;
 

@@ -4,7 +4,7 @@
 mod record;
 
 use super::admit::admit;
-use super::error::{ApiError, Code, Surface};
+use super::error::{ApiError, Code, RenderedCode, Surface};
 use super::observe::faults::{Effect, Hit};
 use super::observe::{with_trail, Trail};
 use super::request::authn::{self, Dialect};
@@ -71,6 +71,7 @@ async fn handle_request(
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim() != "0");
+    let bytes_in = crate::metrics::bytes_in(req.headers());
     let query = decode_query(req.uri().query().unwrap_or(""));
     let dialect = {
         let auth = req
@@ -198,6 +199,17 @@ async fn handle_request(
         elapsed_us = started.elapsed().as_micros() as u64,
         "done"
     );
+    app.metrics.observe(&crate::metrics::RequestSample {
+        op: &access.op,
+        dialect,
+        status: resp.status().as_u16(),
+        // Every surface's errors (XML, JSON API, STS, admin, website) come from the one
+        // renderer, which marks the answer with its code.
+        code: resp.extensions().get::<RenderedCode>().map(|c| c.0),
+        bytes_in,
+        bytes_out: crate::metrics::bytes_out(&resp, is_head),
+        elapsed: started.elapsed(),
+    });
     resp
 }
 
@@ -266,6 +278,14 @@ async fn pipeline(
         }
         Api::Sts => return Ok(crate::api::sts::handle(app, parts, body, rid, access).await),
         Api::Health => return Ok(health(app, &parts.method)),
+        Api::Metrics => {
+            access.op = "Metrics".into();
+            return Ok(crate::metrics::endpoint::answer(
+                app,
+                &parts.method,
+                &parts.headers,
+            ));
+        }
         Api::Json => {
             let incoming = crate::api::json::Incoming {
                 rid,

@@ -17,6 +17,8 @@ pub enum Api {
     Sts,
     /// `GET /_cosd/health`.
     Health,
+    /// `GET /_cosd/metrics` (Prometheus).
+    Metrics,
     /// The legacy JSON API (`/files/v2/...`). Its operation (`op`) may be in a form body, so
     /// the JSON module names it (`JsonOp`) once the body is read.
     Json,
@@ -50,6 +52,9 @@ pub fn classify(parts: &Parts, path: &str, query: &[(String, String)], config: &
     if addressed.path_style {
         if path == HEALTH_PATH {
             return Api::Health;
+        }
+        if path == crate::metrics::endpoint::PATH {
+            return Api::Metrics;
         }
         if path.starts_with(crate::api::json::PREFIX) {
             return Api::Json;

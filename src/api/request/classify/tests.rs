@@ -350,6 +350,10 @@ fn the_other_apis() {
         Api::Health
     );
     assert_eq!(
+        run("GET", "127.0.0.1:9000", "/_cosd/metrics", "", &[]),
+        Api::Metrics
+    );
+    assert_eq!(
         run(
             "GET",
             "127.0.0.1:9000",
