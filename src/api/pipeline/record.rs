@@ -34,7 +34,6 @@ impl JournalHead {
             .split('&')
             .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
             .collect();
-        let declared = |n: &str| text(n).and_then(|v| v.trim().parse::<u64>().ok());
         JournalHead {
             time: crate::xml::iso8601_ms(app.clock.now_ms()),
             peer: req
@@ -52,9 +51,7 @@ impl JournalHead {
                 })
                 .collect(),
             scheme: redact::scheme(text("authorization"), &names),
-            bytes_in: declared("x-amz-decoded-content-length")
-                .or_else(|| declared("content-length"))
-                .unwrap_or(0),
+            bytes_in: crate::metrics::bytes_in(h),
         }
     }
 }
@@ -94,12 +91,7 @@ pub(super) fn journal_entry(
         status: resp.status().as_u16(),
         error_code: resp.extensions().get::<RenderedCode>().map(|c| c.0),
         bytes_in: head.bytes_in,
-        bytes_out: resp
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0),
+        bytes_out: crate::metrics::bytes_out(resp, method == Method::HEAD),
         latency_us: started.elapsed().as_micros() as u64,
         fault: access.fault.map(|h| h.rule),
     }
@@ -120,11 +112,6 @@ pub(super) struct Asked {
 impl Asked {
     pub(super) fn of(req: &Request<Body>) -> Asked {
         let h = req.headers();
-        let declared = |n: &str| {
-            h.get(n)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
         let uri = match req.uri().query() {
             Some(q) => format!("{}?{}", req.uri().path(), redact::query(q)),
             None => req.uri().path().to_string(),
@@ -136,9 +123,7 @@ impl Asked {
             user_agent: h.get(http::header::USER_AGENT).cloned(),
             referer: h.get(http::header::REFERER).cloned(),
             peer: req.extensions().get::<PeerAddr>().map(|p| p.0),
-            bytes_in: declared("x-amz-decoded-content-length")
-                .or_else(|| declared("content-length"))
-                .unwrap_or(0),
+            bytes_in: crate::metrics::bytes_in(h),
         }
     }
 }
@@ -179,12 +164,7 @@ pub(super) fn access_log_line(
         user_agent: ua.as_deref(),
         status: resp.status().as_u16(),
         error_code: resp.extensions().get::<RenderedCode>().map(|c| c.0),
-        bytes_out: resp
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0),
+        bytes_out: crate::metrics::bytes_out(resp, asked.method == Method::HEAD),
         total_ms: started.elapsed().as_millis() as u64,
         owner_uin: &b.owner_uin,
         requester: access.requester.clone(),
