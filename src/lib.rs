@@ -156,7 +156,7 @@ pub async fn build_state(
             "generated the encryption master key into the data directory (keys/master.key)"
         );
     }
-    let declared = declare::apply(&config, &iam, &store).await?;
+    let declared = declare::apply(&config, &iam, &store, &keys).await?;
     if declared != declare::Applied::default() {
         tracing::info!(
             created = declared.buckets_created,

@@ -4,6 +4,7 @@
 use super::{BucketPlan, DeclareError, PlanContext};
 use crate::bucket_config::versioning::VersioningStatus;
 use crate::config::Config;
+use crate::crypto::Keyring;
 use crate::iam::Iam;
 use crate::meta::BucketRecord;
 use crate::service::{ServiceError, Store};
@@ -23,9 +24,10 @@ pub async fn apply(
     config: &Config,
     iam: &Iam,
     store: &Arc<Store>,
+    keys: &Keyring,
 ) -> Result<Applied, DeclareError> {
     let plans = plans(config, iam)?;
-    apply_plans(&plans, &config.region, store).await
+    apply_plans(&plans, &config.region, store, keys).await
 }
 
 /// Makes validated `plans` true, in order.
@@ -33,10 +35,11 @@ pub async fn apply_plans(
     plans: &[BucketPlan],
     region: &str,
     store: &Arc<Store>,
+    keys: &Keyring,
 ) -> Result<Applied, DeclareError> {
     let mut done = Applied::default();
     for p in plans {
-        apply_one(p, region, store, &mut done).await?;
+        apply_one(p, region, store, keys, &mut done).await?;
     }
     Ok(done)
 }
@@ -69,6 +72,7 @@ async fn apply_one(
     p: &BucketPlan,
     region: &str,
     store: &Arc<Store>,
+    keys: &Keyring,
     done: &mut Applied,
 ) -> Result<(), DeclareError> {
     let err = |e: ServiceError| DeclareError::new(&p.name, e.to_string());
@@ -124,7 +128,7 @@ async fn apply_one(
         done.buckets_updated += 1;
     }
     if let Some(dir) = &p.seed_dir {
-        done.objects_written += super::seed::seed(store, &p.name, dir).await?;
+        done.objects_written += super::seed::seed(store, keys, &p.name, dir).await?;
     }
     Ok(())
 }

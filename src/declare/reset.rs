@@ -47,6 +47,7 @@ pub async fn reset(
     config: &Config,
     iam: &Iam,
     store: &Arc<Store>,
+    keys: &crate::crypto::Keyring,
     to: ResetTo,
 ) -> Result<ResetReport, ResetError> {
     let _exclusive = store.exclusive_reset().await;
@@ -57,7 +58,7 @@ pub async fn reset(
         ResetTo::Empty => Vec::new(),
     };
     let removed = store.remove_all_buckets().await?;
-    let applied = super::apply::apply_plans(&plans, &config.region, store)
+    let applied = super::apply::apply_plans(&plans, &config.region, store, keys)
         .await
         .map_err(ResetError::Apply)?;
     let elapsed_ms = started.elapsed().as_millis() as u64;

@@ -6,12 +6,41 @@
 //! Content-MD5, so a file changed between hashing and upload fails instead of storing a mix.
 
 use super::DeclareError;
-use crate::service::{ObjectMeta, ServiceError, Store, WriteOptions};
+use crate::crypto::{Keyring, SseRequest};
+use crate::service::{ObjectMeta, ServiceError, SseWrite, Store, WriteOptions};
 use crate::types::ObjectKey;
 use futures_util::StreamExt;
 use md5::{Digest, Md5};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The encryption a bucket default asks for; a KMS default without a key id names the owner's
+/// default key, created on first use as an upload would (`api::sse`).
+fn default_request(
+    keys: &Keyring,
+    owner: &str,
+    d: &crate::crypto::BucketEncryption,
+    now_ms: i64,
+) -> Result<SseRequest, String> {
+    match crate::api::sse::default_request(d) {
+        SseRequest::Kms(None) => {
+            let id = format!("cosd-default-{owner}");
+            if keys.kms.info(owner, &id).is_none() {
+                match keys.kms.create(
+                    owner,
+                    Some(&id),
+                    "default key of the account (created on first use)",
+                    now_ms,
+                ) {
+                    Ok(_) | Err(crate::crypto::KmsError::Exists(_)) => {}
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            Ok(SseRequest::Kms(Some(id)))
+        }
+        r => Ok(r),
+    }
+}
 
 /// A file to seed: its key, path and MD5.
 struct SeedFile {
@@ -23,10 +52,23 @@ struct SeedFile {
 /// Seeds `bucket` from `dir`; returns how many objects were written.
 pub(super) async fn seed(
     store: &Arc<Store>,
+    keys: &Keyring,
     bucket: &str,
     dir: &Path,
 ) -> Result<usize, DeclareError> {
     let err = |m: String| DeclareError::new(bucket, m);
+    // The bucket's default encryption (set at run time: a declaration cannot set it) applies
+    // to seeded objects as to any upload without SSE headers.
+    let record = store
+        .get_bucket(bucket)
+        .map_err(|e| err(e.to_string()))?
+        .ok_or_else(|| err("the bucket is gone".into()))?;
+    let encryption = match &record.encryption {
+        Some(d) => {
+            Some(default_request(keys, &record.owner_uin, d, store.clock.now_ms()).map_err(&err)?)
+        }
+        None => None,
+    };
     let root = dir.to_path_buf();
     let files = tokio::task::spawn_blocking(move || scan(&root))
         .await
@@ -48,8 +90,21 @@ pub(super) async fn seed(
             content_type: crate::api::content_type::for_key(&f.key).map(str::to_string),
             ..ObjectMeta::default()
         };
+        let sse = match &encryption {
+            Some(req) => {
+                let (record, cipher) = keys
+                    .new_object(&record.owner_uin, req)
+                    .map_err(|e| err(format!("seed file {}: {e}", f.path.display())))?;
+                Some(SseWrite {
+                    record,
+                    cipher: Arc::new(cipher),
+                })
+            }
+            None => None,
+        };
         let opts = WriteOptions {
             content_md5: Some(f.md5),
+            sse,
             ..WriteOptions::default()
         };
         store

@@ -201,3 +201,34 @@ async fn an_invalid_declaration_stops_the_start_naming_the_bucket() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_seed_file_written_into_a_bucket_with_default_encryption_is_encrypted() {
+    let (s, seed) = start_declared().await;
+    let c = s.client();
+    // Default encryption set at run time (a declaration cannot set it).
+    let r = c
+        .send(
+            Req::new("PUT", Some(SITE), "").q("encryption", "").body(
+                "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>",
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    std::fs::write(seed.path().join("docs/a.txt"), b"alpha encrypted").unwrap();
+    let path = seed.path().to_owned();
+    let (s, _dir) = restart(s, move |cfg| declare(cfg, &path)).await;
+    let c = s.client();
+    let got = c.get(SITE, "docs/a.txt").await;
+    assert_eq!(got.text(), "alpha encrypted");
+    assert_eq!(
+        got.header("x-cos-server-side-encryption"),
+        Some("AES256"),
+        "{:?}",
+        got.headers
+    );
+    // The unchanged files were not rewritten.
+    let index = c.get(SITE, "index.html").await;
+    assert_eq!(index.header("x-cos-server-side-encryption"), None);
+    assert_fsck_clean(&s);
+}

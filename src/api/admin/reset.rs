@@ -31,7 +31,7 @@ pub(super) async fn reset(
         ));
     }
     let req: ResetBody = body_json(ctx, body).await?;
-    let report = crate::declare::reset(&app.config, &app.iam, &app.store, req.to)
+    let report = crate::declare::reset(&app.config, &app.iam, &app.store, &app.keys, req.to)
         .await
         .map_err(|e| match e {
             ResetError::Service(e) => ApiError::from(e),
